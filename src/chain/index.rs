@@ -1,0 +1,58 @@
+//! An issuer index over a pool of certificates: subject name → positions,
+//! and SKI → positions, so that finding the candidates for a child costs
+//! one lookup, not a scan (the pool may hold thousands of strangers).
+
+use std::collections::HashMap;
+
+use crate::model::Cert;
+
+/// Looks up possible issuers of a certificate in a pool by name and key id.
+pub struct IssuerIndex<'a> {
+    certs: &'a [Cert],
+    by_subject: HashMap<&'a [u8], Vec<usize>>,
+}
+
+impl<'a> IssuerIndex<'a> {
+    pub fn new(certs: &'a [Cert]) -> IssuerIndex<'a> {
+        let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        for (i, c) in certs.iter().enumerate() {
+            by_subject.entry(c.subject_raw()).or_default().push(i);
+        }
+        IssuerIndex { certs, by_subject }
+    }
+
+    pub fn certs(&self) -> &'a [Cert] {
+        self.certs
+    }
+
+    /// Positions of the certificates whose subject is `child`'s issuer,
+    /// best first: those whose SKI equals the child's AKI, then those with
+    /// no SKI or no AKI to compare, then those whose SKI differs (kept,
+    /// because a mismatched AKI is only a hint). Ties go to the later
+    /// notAfter. The certificate itself is never its own candidate.
+    pub fn candidates(&self, child: &Cert) -> Vec<usize> {
+        let Some(found) = self.by_subject.get(child.issuer_raw()) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = found
+            .iter()
+            .copied()
+            .filter(|&i| self.certs[i].id() != child.id())
+            .collect();
+        let rank = |i: usize| -> u8 {
+            match (child.authority_key_id(), self.certs[i].subject_key_id()) {
+                (Some(a), Some(s)) if a == s => 0,
+                (Some(_), Some(_)) => 2,
+                _ => 1,
+            }
+        };
+        out.sort_by_key(|&i| (rank(i), std::cmp::Reverse(self.certs[i].not_after())));
+        out
+    }
+
+    /// True when some certificate in the pool names `issuer` as its issuer
+    /// (by name only; callers verify signatures).
+    pub fn names_as_issuer(&self, issuer: &Cert) -> bool {
+        self.by_subject.contains_key(issuer.subject_raw())
+    }
+}

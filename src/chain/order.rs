@@ -1,0 +1,158 @@
+//! Orders a pile of certificates from a leaf up: each next certificate is
+//! one whose subject names the previous one's issuer *and* whose key
+//! verifies its signature. Where a name has several candidates (cross-signs,
+//! re-keys), the search backtracks and keeps the path that reaches a
+//! self-signed root, else the longest. Loops end on a seen-set by subject
+//! and key; a budget caps the signature checks.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::index::IssuerIndex;
+use super::signature::{SigError, verify_issued_by};
+
+/// How many signature checks one ordering may spend (each candidate pair
+/// is checked at most once, so honest piles use a handful).
+pub const SIGNATURE_BUDGET: usize = 2_000;
+/// Longest chain considered, leaf and root included.
+pub const MAX_DEPTH: usize = 12;
+
+/// How the ordered chain ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ChainEnd {
+    /// The last certificate is self-signed (its own signature verifies).
+    Root,
+    /// The last certificate's issuer is not among the certificates given.
+    MissingIssuer,
+    /// Candidates with the right name exist but none verifies.
+    NoVerifyingIssuer,
+    /// The signature budget ran out before a path was proved.
+    BudgetExhausted,
+}
+
+/// A candidate that has the issuer's name but was refused, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct RejectedLink {
+    pub child: usize,
+    pub candidate: usize,
+    pub reason: SigError,
+}
+
+/// The result of ordering: positions into the pool, leaf first.
+#[derive(Clone, Debug)]
+pub struct Ordered {
+    pub path: Vec<usize>,
+    pub end: ChainEnd,
+    pub rejected: Vec<RejectedLink>,
+}
+
+struct Search<'a, 'b> {
+    index: &'b IssuerIndex<'a>,
+    memo: HashMap<(usize, usize), Result<(), SigError>>,
+    checks: usize,
+    exhausted: bool,
+}
+
+impl Search<'_, '_> {
+    fn link(&mut self, child: usize, issuer: usize) -> Result<(), SigError> {
+        if let Some(r) = self.memo.get(&(child, issuer)) {
+            return r.clone();
+        }
+        if self.checks >= SIGNATURE_BUDGET {
+            self.exhausted = true;
+            return Err(SigError::Unsupported {
+                detail: "signature budget exhausted".into(),
+            });
+        }
+        self.checks += 1;
+        let certs = self.index.certs();
+        let r = verify_issued_by(&certs[child], &certs[issuer]).map(|_| ());
+        self.memo.insert((child, issuer), r.clone());
+        r
+    }
+
+    fn is_root(&mut self, i: usize) -> bool {
+        self.index.certs()[i].is_self_issued() && self.link(i, i).is_ok()
+    }
+
+    /// Best path starting at `path`'s last element.
+    fn extend(
+        &mut self,
+        path: &mut Vec<usize>,
+        seen: &mut HashSet<(Vec<u8>, Vec<u8>)>,
+    ) -> (Vec<usize>, ChainEnd) {
+        let certs = self.index.certs();
+        let top = *path.last().expect("path starts with the leaf");
+        if self.is_root(top) {
+            return (path.clone(), ChainEnd::Root);
+        }
+        let candidates = self.index.candidates(&certs[top]);
+        if candidates.is_empty() {
+            return (path.clone(), ChainEnd::MissingIssuer);
+        }
+        let mut best: (Vec<usize>, ChainEnd) = (path.clone(), ChainEnd::NoVerifyingIssuer);
+        for cand in candidates {
+            let key = (
+                certs[cand].subject_raw().to_vec(),
+                certs[cand].spki_raw().to_vec(),
+            );
+            if path.len() >= MAX_DEPTH || seen.contains(&key) || self.exhausted {
+                continue;
+            }
+            if self.link(top, cand).is_err() {
+                continue;
+            }
+            path.push(cand);
+            seen.insert(key.clone());
+            let found = self.extend(path, seen);
+            seen.remove(&key);
+            path.pop();
+            if found.1 == ChainEnd::Root {
+                return found;
+            }
+            if best.1 == ChainEnd::NoVerifyingIssuer || found.0.len() > best.0.len() {
+                best = found;
+            }
+        }
+        if self.exhausted && best.1 != ChainEnd::Root {
+            best.1 = ChainEnd::BudgetExhausted;
+        }
+        best
+    }
+}
+
+/// Orders the pool behind `index` from `leaf` upward.
+pub fn order_from(index: &IssuerIndex<'_>, leaf: usize) -> Ordered {
+    let mut search = Search {
+        index,
+        memo: HashMap::new(),
+        checks: 0,
+        exhausted: false,
+    };
+    let certs = index.certs();
+    let mut seen = HashSet::new();
+    seen.insert((
+        certs[leaf].subject_raw().to_vec(),
+        certs[leaf].spki_raw().to_vec(),
+    ));
+    let (path, end) = search.extend(&mut vec![leaf], &mut seen);
+    let on_path: HashSet<usize> = path.iter().copied().collect();
+    let mut rejected: Vec<RejectedLink> = search
+        .memo
+        .into_iter()
+        .filter(|((c, i), r)| r.is_err() && c != i && on_path.contains(c))
+        .map(|((child, candidate), r)| RejectedLink {
+            child,
+            candidate,
+            reason: r.expect_err("filtered to errors"),
+        })
+        .collect();
+    rejected.sort_by_key(|r| (r.child, r.candidate));
+    Ordered {
+        path,
+        end,
+        rejected,
+    }
+}

@@ -1,0 +1,69 @@
+//! Every way chainfix can fail to do its job, each with one sentence that
+//! names the file and says what to do. Errors mean exit code 2; problems
+//! found *in* a chain are findings, not errors.
+
+use std::path::PathBuf;
+
+/// A failure to do the job. `Display` is the sentence shown to the user.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}; check the path and its permissions")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is empty; give the file that holds the certificate or key")]
+    Empty { path: String },
+    #[error(
+        "{path} is not a certificate, key, PKCS#7, PKCS#12 or keystore file ({detail}); check that this is the file you meant"
+    )]
+    NotRecognised { path: String, detail: String },
+    #[error("{origin}: {what} is malformed ({detail}); get a fresh copy of the file")]
+    Malformed {
+        origin: String,
+        what: String,
+        detail: String,
+    },
+    #[error(
+        "{path} is protected by a password and none was given; pass --password-file FILE or set {env}"
+    )]
+    PasswordNeeded { path: String, env: String },
+    #[error(
+        "the password for {path} is wrong (or the file was changed); check the password given by --password-file or {env}"
+    )]
+    WrongPassword { path: String, env: String },
+    #[error("{path}: {detail}")]
+    Unsupported { path: String, detail: String },
+    #[error(
+        "{path} holds no certificate; give the files that hold your certificate and its issuers"
+    )]
+    NoCertificates { path: String },
+    #[error("no certificate was found in the inputs; give the file that holds your certificate")]
+    NoInputCertificates,
+    #[error(
+        "the private key from {key} matches none of the certificates given; give the certificate issued for this key, or the key that belongs to the certificate"
+    )]
+    KeyMatchesNothing { key: String },
+    #[error(
+        "more than one certificate could be the leaf: {}; choose one with --leaf (a SHA-256 prefix or a subject)", candidates.join("; ")
+    )]
+    AmbiguousLeaf { candidates: Vec<String> },
+    #[error(
+        "--leaf {selector} matches {matches}; give a longer SHA-256 prefix or the full subject"
+    )]
+    LeafSelector { selector: String, matches: String },
+    #[error("{path} already exists; pass --force to overwrite it, or choose another path with -o")]
+    OutputExists { path: PathBuf },
+    #[error("cannot write {path}: {source}; check that the directory exists and is writable")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Result with chainfix's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

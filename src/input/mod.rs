@@ -1,0 +1,109 @@
+//! Paths → bytes with their names. A directory stands for every regular
+//! file inside it (sorted, not recursive into hidden entries); `-` is
+//! standard input. Unreadable paths are reported, not fatal to the others.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::parse::{self, Inventory, Passwords};
+
+/// The bytes of one input and the name messages use for it.
+#[derive(Debug)]
+pub struct Source {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Source {
+    /// The lowercase file extension, a format hint.
+    pub fn extension(&self) -> Option<String> {
+        Path::new(&self.name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+    }
+}
+
+/// Reads every path. Directories are expanded to the files they hold; a
+/// directory that holds none is reported.
+pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<Error>) {
+    let mut sources = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        if name == "-" {
+            let mut bytes = Vec::new();
+            match stdin.read_to_end(&mut bytes) {
+                Ok(_) => sources.push(Source {
+                    name: "<stdin>".into(),
+                    bytes,
+                }),
+                Err(source) => problems.push(Error::Read {
+                    path: "<stdin>".into(),
+                    source,
+                }),
+            }
+        } else if path.is_dir() {
+            match dir_files(path) {
+                Ok(files) if files.is_empty() => {
+                    problems.push(Error::NoCertificates { path: name })
+                }
+                Ok(files) => {
+                    for f in files {
+                        read_file(&f, &mut sources, &mut problems);
+                    }
+                }
+                Err(source) => problems.push(Error::Read { path: name, source }),
+            }
+        } else {
+            read_file(path, &mut sources, &mut problems);
+        }
+    }
+    (sources, problems)
+}
+
+fn read_file(path: &Path, sources: &mut Vec<Source>, problems: &mut Vec<Error>) {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => sources.push(Source { name, bytes }),
+        Err(source) => problems.push(Error::Read { path: name, source }),
+    }
+}
+
+fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if entry.file_type()?.is_file() && !hidden {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads and parses every path into one inventory. A directory whose files
+/// yield no certificate and no key is reported as holding none.
+pub fn read_inventory(
+    paths: &[PathBuf],
+    stdin: &mut dyn Read,
+    passwords: &dyn Passwords,
+) -> Inventory {
+    let (sources, problems) = read_paths(paths, stdin);
+    let mut inv = Inventory {
+        problems,
+        ..Inventory::default()
+    };
+    for s in &sources {
+        parse::parse_source(
+            &s.bytes,
+            &s.name,
+            s.extension().as_deref(),
+            passwords,
+            &mut inv,
+        );
+    }
+    inv
+}

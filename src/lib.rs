@@ -1,0 +1,22 @@
+//! chainfix takes the certificate files people actually have and hands back
+//! a chain that works.
+//!
+//! The pipeline runs one way: [`input`] reads files, directories and stdin;
+//! [`parse`] turns their bytes into certificates and keys (PEM, DER,
+//! PKCS#7, PKCS#12, JKS); [`chain`] indexes issuers, verifies signatures and
+//! orders or builds paths (with a pluggable [`fetch`]er and [`trust`]
+//! store); [`check`] turns what it found into findings; [`emit`] writes
+//! fullcert PEM, JKS and PKCS#12 atomically; [`render`] turns reports into
+//! tables or JSON; [`net`] probes a live TLS endpoint. Only [`cli`] prints.
+
+pub mod chain;
+pub mod cli;
+pub mod emit;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod parse;
+pub mod render;
+
+pub use error::{Error, Result};
+pub use model::{Cert, CertId, DropReason, Dropped, KeyAlgorithm, KeyFormat, Origin, PrivateKey};

@@ -1,0 +1,401 @@
+//! The nouns every stage shares: a certificate ([`Cert`]), a private key
+//! ([`PrivateKey`]), where each came from ([`Origin`]) and what the reader
+//! put aside ([`Dropped`]). A `Cert` keeps its DER and the few parsed fields
+//! that indexing needs; anything else is read from [`Cert::parsed`] on demand.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+use x509_parser::prelude::*;
+use zeroize::Zeroizing;
+
+/// SHA-256 of a certificate's DER: the identity used for de-duplication,
+/// selection (`--leaf` prefix) and reports.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CertId(pub [u8; 32]);
+
+impl CertId {
+    pub fn of(der: &[u8]) -> CertId {
+        let d = ring::digest::digest(&ring::digest::SHA256, der);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(d.as_ref());
+        CertId(out)
+    }
+    /// Lowercase hex of the whole digest.
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+    /// The first 16 hex digits, as shown in tables.
+    pub fn short(&self) -> String {
+        hex::encode(&self.0[..8])
+    }
+}
+
+impl fmt::Display for CertId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+impl fmt::Debug for CertId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CertId({})", self.short())
+    }
+}
+
+impl Serialize for CertId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.hex())
+    }
+}
+
+/// Where a certificate or key came from: a file (or `-` for stdin, or a URL
+/// for fetched certificates) and, inside it, the 1-based block number.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Origin {
+    pub source: String,
+    /// 1-based index of the PEM block / certificate inside the source, when
+    /// the source holds several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<usize>,
+}
+
+impl Origin {
+    pub fn file(source: impl Into<String>) -> Origin {
+        Origin {
+            source: source.into(),
+            block: None,
+        }
+    }
+    pub fn block(source: impl Into<String>, block: usize) -> Origin {
+        Origin {
+            source: source.into(),
+            block: Some(block),
+        }
+    }
+    pub fn with_block(&self, block: usize) -> Origin {
+        Origin::block(self.source.clone(), block)
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.block {
+            Some(b) => write!(f, "{}:{}", self.source, b),
+            None => f.write_str(&self.source),
+        }
+    }
+}
+
+/// A certificate: its DER, its id, every place it was seen, and the fields
+/// the issuer index and the reports need without re-parsing.
+#[derive(Clone)]
+pub struct Cert {
+    der: Arc<[u8]>,
+    id: CertId,
+    pub origins: Vec<Origin>,
+    subject_raw: Vec<u8>,
+    issuer_raw: Vec<u8>,
+    spki_raw: Vec<u8>,
+    ski: Option<Vec<u8>>,
+    aki: Option<Vec<u8>>,
+    subject: String,
+    issuer: String,
+    not_before: i64,
+    not_after: i64,
+    is_ca: bool,
+}
+
+impl Cert {
+    /// Parses `der` as one X.509 certificate. Trailing bytes are refused:
+    /// a truncated or padded file is a malformed one.
+    pub fn from_der(der: Vec<u8>, origin: Origin) -> Result<Cert, String> {
+        let (rest, x) = X509Certificate::from_der(&der).map_err(|e| describe_x509_error(&e))?;
+        if !rest.is_empty() {
+            return Err(format!(
+                "{} unexpected byte(s) after the certificate",
+                rest.len()
+            ));
+        }
+        let ski = x
+            .iter_extensions()
+            .find_map(|e| match e.parsed_extension() {
+                ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+                _ => None,
+            });
+        let aki = x
+            .iter_extensions()
+            .find_map(|e| match e.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(a) => {
+                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
+                }
+                _ => None,
+            });
+        let is_ca = matches!(x.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
+        let cert = Cert {
+            id: CertId::of(&der),
+            origins: vec![origin],
+            subject_raw: x.subject().as_raw().to_vec(),
+            issuer_raw: x.issuer().as_raw().to_vec(),
+            spki_raw: x.public_key().raw.to_vec(),
+            ski,
+            aki,
+            subject: name_to_string(x.subject()),
+            issuer: name_to_string(x.issuer()),
+            not_before: x.validity().not_before.timestamp(),
+            not_after: x.validity().not_after.timestamp(),
+            is_ca,
+            der: Arc::from(Vec::new()),
+        };
+        Ok(Cert {
+            der: Arc::from(der),
+            ..cert
+        })
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+    pub fn id(&self) -> CertId {
+        self.id
+    }
+    /// The full parsed view. The bytes parsed once in [`Cert::from_der`], so
+    /// parsing them again cannot fail.
+    pub fn parsed(&self) -> X509Certificate<'_> {
+        X509Certificate::from_der(&self.der)
+            .map(|(_, x)| x)
+            .expect("DER was parsed successfully when the Cert was made")
+    }
+    /// Subject as a one-line RFC 4514-style string.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+    /// DER of the subject Name, for exact matching.
+    pub fn subject_raw(&self) -> &[u8] {
+        &self.subject_raw
+    }
+    pub fn issuer_raw(&self) -> &[u8] {
+        &self.issuer_raw
+    }
+    /// DER of the SubjectPublicKeyInfo.
+    pub fn spki_raw(&self) -> &[u8] {
+        &self.spki_raw
+    }
+    pub fn subject_key_id(&self) -> Option<&[u8]> {
+        self.ski.as_deref()
+    }
+    pub fn authority_key_id(&self) -> Option<&[u8]> {
+        self.aki.as_deref()
+    }
+    /// notBefore, seconds since the Unix epoch.
+    pub fn not_before(&self) -> i64 {
+        self.not_before
+    }
+    /// notAfter, seconds since the Unix epoch.
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+    /// basicConstraints says CA:TRUE.
+    pub fn is_ca(&self) -> bool {
+        self.is_ca
+    }
+    /// Subject and issuer names are identical (a root, or a self-issued
+    /// re-key). Whether it is self-*signed* is a signature question.
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_raw == self.issuer_raw
+    }
+    /// `source:block` of the first place it was seen.
+    pub fn first_origin(&self) -> &Origin {
+        &self.origins[0]
+    }
+    pub fn to_pem(&self) -> String {
+        ::pem::encode(&::pem::Pem::new("CERTIFICATE", self.der.to_vec())).replace("\r\n", "\n")
+    }
+}
+
+impl fmt::Debug for Cert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cert")
+            .field("id", &self.id)
+            .field("subject", &self.subject)
+            .field("issuer", &self.issuer)
+            .finish()
+    }
+}
+
+impl PartialEq for Cert {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for Cert {}
+
+/// Formats a distinguished name as `CN=…, O=…`, in the certificate's order.
+pub fn name_to_string(name: &X509Name<'_>) -> String {
+    let s = name.to_string();
+    if s.is_empty() {
+        "(empty name)".to_string()
+    } else {
+        s
+    }
+}
+
+fn describe_x509_error(e: &x509_parser::nom::Err<X509Error>) -> String {
+    match e {
+        x509_parser::nom::Err::Incomplete(_) => "the data ends early (truncated)".to_string(),
+        x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => {
+            format!("not a valid X.509 certificate ({e})")
+        }
+    }
+}
+
+/// The algorithm and size of a key, as reports and keystore rules need it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum KeyAlgorithm {
+    Rsa { bits: usize },
+    Ec { curve: String },
+    Ed25519,
+    Other { oid: String },
+}
+
+impl fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyAlgorithm::Rsa { bits } => write!(f, "RSA {bits}"),
+            KeyAlgorithm::Ec { curve } => write!(f, "EC {curve}"),
+            KeyAlgorithm::Ed25519 => f.write_str("Ed25519"),
+            KeyAlgorithm::Other { oid } => write!(f, "key {oid}"),
+        }
+    }
+}
+
+/// How a private key was stored where it was found; keystore rules care
+/// (Salesforce wants PKCS#8), reports say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyFormat {
+    Pkcs8,
+    EncryptedPkcs8,
+    Pkcs1,
+    Sec1,
+    LegacyEncryptedPem,
+    Pkcs12,
+    Jks,
+}
+
+/// A private key, always held as unencrypted PKCS#8 DER (zeroed on drop)
+/// together with its public key, so it can be matched against a
+/// certificate's SubjectPublicKeyInfo. Its `Debug` never shows the key.
+#[derive(Clone)]
+pub struct PrivateKey {
+    pkcs8: Zeroizing<Vec<u8>>,
+    algorithm: KeyAlgorithm,
+    spki: Vec<u8>,
+    pub format: KeyFormat,
+    pub origins: Vec<Origin>,
+}
+
+impl PrivateKey {
+    /// `pkcs8` is the PrivateKeyInfo DER; `spki` the DER of the matching
+    /// SubjectPublicKeyInfo (derived by the parser).
+    pub fn new(
+        pkcs8: Zeroizing<Vec<u8>>,
+        algorithm: KeyAlgorithm,
+        spki: Vec<u8>,
+        format: KeyFormat,
+        origin: Origin,
+    ) -> PrivateKey {
+        PrivateKey {
+            pkcs8,
+            algorithm,
+            spki,
+            format,
+            origins: vec![origin],
+        }
+    }
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
+    }
+    pub fn algorithm(&self) -> &KeyAlgorithm {
+        &self.algorithm
+    }
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki
+    }
+    /// A stable id for the key: SHA-256 of its public key info, safe to show.
+    pub fn public_id(&self) -> CertId {
+        CertId::of(&self.spki)
+    }
+    /// True when `cert` carries this key's public key. Compares the whole
+    /// public key (algorithm, parameters and key bits), never a modulus
+    /// prefix; parameters are compared after parsing, so an absent and an
+    /// explicit NULL for RSA are the same.
+    pub fn matches(&self, cert: &Cert) -> bool {
+        spki_equal(&self.spki, cert.spki_raw())
+    }
+    pub fn first_origin(&self) -> &Origin {
+        &self.origins[0]
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("algorithm", &self.algorithm)
+            .field("public_id", &self.public_id().short())
+            .field("pkcs8", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Compares two SubjectPublicKeyInfo encodings by meaning: algorithm OID,
+/// curve (for EC) and the public key bits.
+pub fn spki_equal(a: &[u8], b: &[u8]) -> bool {
+    if a == b {
+        return true;
+    }
+    use x509_parser::x509::SubjectPublicKeyInfo;
+    let (Ok((_, a)), Ok((_, b))) = (
+        SubjectPublicKeyInfo::from_der(a),
+        SubjectPublicKeyInfo::from_der(b),
+    ) else {
+        return false;
+    };
+    if a.algorithm.algorithm != b.algorithm.algorithm
+        || a.subject_public_key.data != b.subject_public_key.data
+    {
+        return false;
+    }
+    // RSA: NULL or absent parameters are equivalent; EC: the curve OID must agree.
+    let param_oid = |p: &Option<x509_parser::der_parser::asn1_rs::Any<'_>>| {
+        p.as_ref()
+            .and_then(|any| any.clone().oid().ok().map(|o| o.to_id_string()))
+    };
+    param_oid(&a.algorithm.parameters) == param_oid(&b.algorithm.parameters)
+}
+
+/// Why the reader set a block aside instead of using it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DropReason {
+    /// The same certificate (same SHA-256) was read before, at `first`.
+    Duplicate { first: String },
+    /// A certificate signing request: not part of a chain.
+    CertificateRequest,
+    /// A PEM label the reader does not use (e.g. `X509 CRL`, `DH PARAMETERS`).
+    UnknownLabel { label: String },
+    /// The same key was read before.
+    DuplicateKey { first: String },
+}
+
+/// A block the reader read but did not keep, with where it was.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dropped {
+    pub origin: Origin,
+    pub reason: DropReason,
+}

@@ -1,0 +1,1 @@
+// bundle tests come here

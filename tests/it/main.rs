@@ -1,0 +1,8 @@
+//! The one integration test binary. Each area has its module; shared
+//! helpers (PKI builders, temp dirs, running the binary, loopback servers)
+//! live in `pki` and `util`.
+
+mod pki;
+mod util;
+
+mod bundle;

@@ -1,0 +1,141 @@
+//! Helpers shared by the integration tests: a temp dir per test, running
+//! the chainfix binary, free ports on 127.0.0.1, and child processes that
+//! are killed when the test ends, however it ends.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// `chainfix` with the given arguments, run in `dir`, without a terminal
+/// and with the password variable cleared.
+pub fn chainfix(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CHAINFIX_PASSWORD")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, contents).unwrap();
+    p
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed on drop.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits until something accepts connections on 127.0.0.1:`port`.
+pub fn wait_for_port(port: u16, limit: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listened on 127.0.0.1:{port} within {limit:?}");
+}
+
+/// Starts `openssl s_server` on 127.0.0.1 requiring a client certificate
+/// that chains to `ca_file`, answering HTTP with `-www`.
+pub fn openssl_mtls_server(dir: &Path, cert: &Path, key: &Path, ca_file: &Path) -> (Guard, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let child = Command::new("openssl")
+            .args(["s_server", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-Verify", "3", "-verify_return_error", "-www", "-cert"])
+            .arg(cert)
+            .arg("-key")
+            .arg(key)
+            .arg("-CAfile")
+            .arg(ca_file)
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl is installed");
+        let mut guard = Guard(child);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = guard.0.try_wait() {
+                break; // port taken or bad arguments: try another port
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (guard, port);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("openssl s_server did not start");
+}
+
+/// Runs the real curl with a client certificate file against
+/// https://localhost:`port`/ and returns (HTTP code or 0, stderr).
+pub fn curl_with_cert(
+    dir: &Path,
+    port: u16,
+    cert_arg: &str,
+    cert_type: &str,
+    cacert: &Path,
+) -> (u16, String) {
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "20",
+        ])
+        .args(["--cert-type", cert_type, "--cert", cert_arg])
+        .arg("--cacert")
+        .arg(cacert)
+        .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+        .arg(format!("https://localhost:{port}/"))
+        .current_dir(dir)
+        .output()
+        .expect("curl is installed");
+    let code = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    (code, String::from_utf8_lossy(&out.stderr).into_owned())
+}
