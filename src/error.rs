@@ -61,9 +61,27 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path} holds no private key; give the key file with --key (PEM, DER, PKCS#12 or JKS)")]
+    NoKeyIn { path: String },
+    #[error(
+        "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
+    )]
+    NoKey,
     #[error("{0}")]
     Usage(String),
 }
 
 /// Result with chainfix's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The process exit code for this error: 2 (the job could not be done),
+    /// except a key that matches no certificate, which the job reports as a
+    /// finding (1): the inputs were read, they just do not fit together.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::KeyMatchesNothing { .. } => 1,
+            _ => 2,
+        }
+    }
+}

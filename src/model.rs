@@ -399,3 +399,73 @@ pub struct Dropped {
     pub origin: Origin,
     pub reason: DropReason,
 }
+
+/// The algorithm and size of the public key in a SubjectPublicKeyInfo.
+pub fn key_algorithm_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> KeyAlgorithm {
+    use x509_parser::public_key::PublicKey;
+    let oid = spki.algorithm.algorithm.to_id_string();
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => KeyAlgorithm::Rsa {
+            bits: rsa.key_size(),
+        },
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.clone().oid().ok())
+                .map(|o| o.to_id_string())
+                .unwrap_or_default();
+            KeyAlgorithm::Ec {
+                curve: curve_name(&curve).to_string(),
+            }
+        }
+        _ if oid == "1.3.101.112" => KeyAlgorithm::Ed25519,
+        _ => KeyAlgorithm::Other { oid },
+    }
+}
+
+/// Short name of a named curve OID (P-256, P-384, P-521), or the OID.
+pub fn curve_name(oid: &str) -> &str {
+    match oid {
+        "1.2.840.10045.3.1.7" => "P-256",
+        "1.3.132.0.34" => "P-384",
+        "1.3.132.0.35" => "P-521",
+        other => other,
+    }
+}
+
+impl Cert {
+    /// The algorithm and size of the certificate's public key.
+    pub fn key_algorithm(&self) -> KeyAlgorithm {
+        key_algorithm_of(self.parsed().public_key())
+    }
+
+    /// caIssuers URLs from the Authority Information Access extension: where
+    /// the issuer's certificate can be downloaded.
+    pub fn ca_issuer_urls(&self) -> Vec<String> {
+        self.aia_urls("1.3.6.1.5.5.7.48.2")
+    }
+
+    /// OCSP responder URLs from the Authority Information Access extension.
+    pub fn ocsp_urls(&self) -> Vec<String> {
+        self.aia_urls("1.3.6.1.5.5.7.48.1")
+    }
+
+    fn aia_urls(&self, method: &str) -> Vec<String> {
+        let x = self.parsed();
+        let mut out = Vec::new();
+        for e in x.iter_extensions() {
+            if let ParsedExtension::AuthorityInfoAccess(aia) = e.parsed_extension() {
+                for ad in &aia.accessdescs {
+                    if ad.access_method.to_id_string() == method
+                        && let GeneralName::URI(u) = &ad.access_location
+                    {
+                        out.push(u.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+}

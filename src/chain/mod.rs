@@ -2,6 +2,7 @@
 //! issuers by name and key id, [`signature`] proves a link with ring, and
 //! [`order`] puts a pile of certificates in issuing order from a leaf.
 
+pub mod assemble;
 pub mod index;
 pub mod order;
 pub mod signature;

@@ -1,4 +1,108 @@
-//! TODO
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command layer: clap definitions, and the only code that prints.
+//! `main` parses, runs, and maps the result to an exit code: 0 done and
+//! all good, 1 done but with findings at error level, 2 could not do the
+//! job. A broken pipe on output counts as success.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+
+pub mod bundle;
+pub mod common;
+pub mod inspect;
+
+const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
+(an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
+(bad usage, unreadable or malformed input, wrong password, output exists).";
+
+/// Takes the certificate files you have and hands back a chain that works.
+#[derive(Parser, Debug)]
+#[command(name = "chainfix", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show every certificate and key read from the inputs.
+    Inspect(inspect::Args),
+    /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
+    Bundle(bundle::Args),
+}
+
+/// What a command did, when it could do it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Done, nothing at error level.
+    Ok,
+    /// Done, with findings at error level.
+    Findings,
+}
+
+/// The terminal a command talks to: injected so tests drive commands
+/// without a subprocess.
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    pub stdin: &'a mut dyn Read,
+    pub stdin_tty: bool,
+    pub stderr_tty: bool,
+}
+
+/// Runs chainfix with `args` (including the program name) on `io`, and
+/// returns the exit code.
+pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = write!(
+                if code == 0 {
+                    &mut *io.out
+                } else {
+                    &mut *io.err
+                },
+                "{}",
+                e.render()
+            );
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(a) => inspect::run(a, io),
+        Command::Bundle(a) => bundle::run(a, io),
+    };
+    match result {
+        Ok(Exit::Ok) => 0,
+        Ok(Exit::Findings) => 1,
+        Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let _ = writeln!(io.err, "chainfix: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// The process entry point.
+pub fn main() -> ExitCode {
+    let stdin_tty = std::io::stdin().is_terminal();
+    let stderr_tty = std::io::stderr().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    let mut stdin = std::io::stdin().lock();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        stdin: &mut stdin,
+        stdin_tty,
+        stderr_tty,
+    };
+    let code = run(std::env::args_os(), &mut io);
+    let _ = io.out.flush();
+    ExitCode::from(code)
 }

@@ -1,1 +1,9 @@
-//! TODO
+//! Reports → text. [`summary`] flattens certificates and keys into stable,
+//! serialisable records; [`table`] draws them for people. JSON is serde of
+//! the same records, so the two never disagree.
+
+pub mod bundle;
+pub mod summary;
+pub mod table;
+
+pub use summary::{CertSummary, KeySummary};

@@ -1,0 +1,116 @@
+//! `chainfix bundle`: read everything, find the leaf and its key, order the
+//! chain, and write key + leaf + intermediates (fullcert.pem for `curl -E`),
+//! or the chain alone with `--no-key` (what an upload box takes).
+
+use std::path::PathBuf;
+
+use super::common::{self, InputArgs};
+use super::{Exit, Io};
+use crate::chain::assemble::assemble;
+use crate::emit::{self, Secrecy};
+use crate::error::{Error, Result};
+use crate::render::bundle::BundleReport;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The private key, if it is not among the FILEs (any format chainfix reads).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Which certificate is the leaf, when the inputs leave a choice: a SHA-256
+    /// prefix (6+ hex digits) or the subject (or a unique part of it).
+    #[arg(long, value_name = "SHA256|SUBJECT")]
+    pub leaf: Option<String>,
+    /// Where to write [default: fullcert.pem, or chain.pem with --no-key].
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Write the chain without the private key (for Salesforce's upload box).
+    #[arg(long)]
+    pub no_key: bool,
+    /// Also write the self-signed root at the end (most peers do not want it).
+    #[arg(long)]
+    pub include_root: bool,
+    /// Encrypt the written key (PKCS#8, PBES2 AES-256) with the password on the
+    /// first line of this file; curl then needs `-E fullcert.pem:PASSWORD`.
+    #[arg(long, value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
+    /// Print the report as JSON on stdout (stable field names, see docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
+    let mut inv = args.input.read(&extra, io)?;
+    common::require_clean(&mut inv, io)?;
+    if let Some(k) = &args.key {
+        let name = k.display().to_string();
+        if !inv
+            .keys
+            .iter()
+            .any(|key| key.origins.iter().any(|o| o.source == name))
+        {
+            return Err(Error::NoKeyIn { path: name });
+        }
+    }
+    let assembly = assemble(&inv, args.leaf.as_deref())?;
+    let key = if args.no_key {
+        None
+    } else {
+        match assembly.key {
+            Some(k) => Some(&inv.keys[k]),
+            None if inv.keys.is_empty() => return Err(Error::NoKey),
+            None => {
+                return Err(Error::KeyMatchesNothing {
+                    key: inv
+                        .keys
+                        .iter()
+                        .map(|k| k.first_origin().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+        }
+    };
+    let output = args.output.clone().unwrap_or_else(|| {
+        PathBuf::from(if args.no_key {
+            "chain.pem"
+        } else {
+            "fullcert.pem"
+        })
+    });
+    let password = match &args.key_password_file {
+        Some(f) => Some(common::read_password_file(f)?),
+        None => None,
+    };
+    let chain = assembly.to_send(&inv, args.include_root);
+    let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
+    let secrecy = if key.is_some() {
+        Secrecy::Secret
+    } else {
+        Secrecy::Public
+    };
+    emit::write_atomic(&output, text.as_bytes(), secrecy, args.force)?;
+    let report = BundleReport::new(
+        &inv,
+        &assembly,
+        Some(output.display().to_string()),
+        key.is_some(),
+        args.include_root,
+    );
+    if args.json {
+        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
+        common::out(io, &j)?;
+    } else {
+        common::note(io, report.text().trim_end());
+    }
+    Ok(if report.complete {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    })
+}

@@ -1,0 +1,157 @@
+//! Arguments and helpers every command shares: the inputs and where their
+//! passwords come from, `--at`, and writing to the terminal.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use super::Io;
+use crate::error::{Error, Result};
+use crate::parse::{Inventory, Passwords};
+
+/// The environment variable that may hold the password for encrypted inputs.
+pub const PASSWORD_ENV: &str = "CHAINFIX_PASSWORD";
+
+/// Input files and their password.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Files to read: PEM (any blocks, any order), DER, PKCS#7 (.p7b), PKCS#12
+    /// (.pfx/.p12), JKS, private keys; a directory means every file in it; `-` is stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read the password for encrypted inputs (keys, PKCS#12, JKS) from the first
+    /// line of this file. Also: the CHAINFIX_PASSWORD environment variable, or a
+    /// prompt when stdin is a terminal. Never taken from the command line.
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+impl InputArgs {
+    /// Reads every input (and `extra` files such as `--key`) into one inventory.
+    pub fn read(&self, extra: &[PathBuf], io: &mut Io<'_>) -> Result<Inventory> {
+        let passwords = CliPasswords::new(self.password_file.as_deref(), io.stdin_tty)?;
+        let mut paths = self.files.clone();
+        paths.extend(extra.iter().cloned());
+        Ok(crate::input::read_inventory(&paths, io.stdin, &passwords))
+    }
+}
+
+/// Reads the first line of a password file, without its line ending.
+pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    })?);
+    let line = text.lines().next().unwrap_or("");
+    Ok(Zeroizing::new(line.to_string()))
+}
+
+/// Passwords from `--password-file`, then `CHAINFIX_PASSWORD`, then a prompt
+/// on the terminal (asked once per file, remembered for the run).
+pub struct CliPasswords {
+    given: Option<Zeroizing<String>>,
+    tty: bool,
+    prompted: RefCell<HashMap<String, Zeroizing<String>>>,
+}
+
+impl CliPasswords {
+    pub fn new(file: Option<&Path>, stdin_tty: bool) -> Result<CliPasswords> {
+        let given = match file {
+            Some(f) => Some(read_password_file(f)?),
+            None => std::env::var(PASSWORD_ENV).ok().map(Zeroizing::new),
+        };
+        Ok(CliPasswords {
+            given,
+            tty: stdin_tty,
+            prompted: RefCell::new(HashMap::new()),
+        })
+    }
+}
+
+impl Passwords for CliPasswords {
+    fn get(&self, path: &str, attempt: usize) -> Result<Option<Zeroizing<String>>> {
+        if attempt == 0
+            && let Some(p) = &self.given
+        {
+            return Ok(Some(p.clone()));
+        }
+        if !self.tty || attempt > 1 || (attempt == 1 && self.given.is_none()) {
+            return Ok(None);
+        }
+        if let Some(p) = self.prompted.borrow().get(path) {
+            return Ok((attempt == 0 || self.given.is_some()).then(|| p.clone()));
+        }
+        let pw =
+            rpassword::prompt_password(format!("Password for {path}: ")).map_err(|source| {
+                Error::Read {
+                    path: "the terminal".into(),
+                    source,
+                }
+            })?;
+        let pw = Zeroizing::new(pw);
+        self.prompted
+            .borrow_mut()
+            .insert(path.to_string(), pw.clone());
+        Ok(Some(pw))
+    }
+    fn env_name(&self) -> &str {
+        PASSWORD_ENV
+    }
+}
+
+/// `--at`: RFC 3339 (`2026-11-23T10:00:00Z`) or a date (`2026-11-23`, midnight UTC).
+pub fn parse_at(s: &str) -> Result<i64> {
+    use ::time::format_description::well_known::Rfc3339;
+    if let Ok(t) = ::time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = ::time::macros::format_description!("[year]-[month]-[day]");
+    if let Ok(d) = ::time::Date::parse(s, &fmt) {
+        return Ok(d.midnight().assume_utc().unix_timestamp());
+    }
+    Err(Error::Usage(format!(
+        "--at {s} is not a time; write 2026-11-23 or 2026-11-23T10:00:00Z"
+    )))
+}
+
+/// The current time, for commands whose `--at` was not given. The only
+/// place below main that reads the clock.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Writes to stdout, mapping a failure (a closed pipe included) to an error.
+pub fn out(io: &mut Io<'_>, text: &str) -> Result<()> {
+    io.out
+        .write_all(text.as_bytes())
+        .map_err(|source| Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+}
+
+/// Writes one line to stderr; failures to write a report are ignored.
+pub fn note(io: &mut Io<'_>, text: &str) {
+    let _ = writeln!(io.err, "{text}");
+}
+
+/// Prints every reading problem (one sentence each) and fails with the
+/// first when there are any: commands that write output must not write it
+/// from partial input.
+pub fn require_clean(inv: &mut Inventory, io: &mut Io<'_>) -> Result<()> {
+    if inv.problems.is_empty() {
+        return Ok(());
+    }
+    let mut problems = std::mem::take(&mut inv.problems);
+    let first = problems.remove(0);
+    for p in &problems {
+        note(io, &format!("chainfix: {p}"));
+    }
+    Err(first)
+}

@@ -1,0 +1,195 @@
+//! The report of `bundle`: what order was found, what was written, what was
+//! left out and why, and what is missing. One struct, rendered as text for
+//! people (stderr) and as JSON (`--json`, stdout). Field names are stable.
+
+use serde::Serialize;
+
+use super::summary::{CertSummary, KeySummary};
+use crate::chain::ChainEnd;
+use crate::chain::assemble::{Assembly, LeafChoice, MissingIssuer};
+use crate::model::{DropReason, Dropped};
+use crate::parse::Inventory;
+
+/// JSON schema version of this report.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct BundleReport {
+    pub version: u32,
+    /// Where the file was written (null when nothing was written).
+    pub output: Option<String>,
+    pub wrote_key: bool,
+    pub leaf_choice: LeafChoice,
+    pub key: Option<KeySummary>,
+    /// Leaf first, then each issuer, as written (the root only with --include-root).
+    pub chain: Vec<ChainEntry>,
+    /// The self-signed root the chain reaches, if given (not written unless asked).
+    pub root: Option<ChainEntry>,
+    pub root_written: bool,
+    /// True when the chain reaches a self-signed root.
+    pub complete: bool,
+    pub end: ChainEnd,
+    pub missing_issuer: Option<MissingIssuer>,
+    /// Blocks and certificates read but not written, with the reason.
+    pub dropped: Vec<DroppedEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChainEntry {
+    pub position: usize,
+    pub role: &'static str,
+    #[serde(flatten)]
+    pub cert: CertSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DroppedEntry {
+    pub source: String,
+    pub reason: String,
+    /// The subject, for certificates.
+    pub subject: Option<String>,
+}
+
+impl BundleReport {
+    pub fn new(
+        inv: &Inventory,
+        a: &Assembly,
+        output: Option<String>,
+        wrote_key: bool,
+        include_root: bool,
+    ) -> BundleReport {
+        let chain: Vec<ChainEntry> = a
+            .path
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| Some(**i) != a.root)
+            .map(|(pos, &i)| ChainEntry {
+                position: pos,
+                role: if pos == 0 { "leaf" } else { "intermediate" },
+                cert: CertSummary::of(&inv.certs[i]),
+            })
+            .collect();
+        let root = a.root.map(|i| ChainEntry {
+            position: a.path.len() - 1,
+            role: "root",
+            cert: CertSummary::of(&inv.certs[i]),
+        });
+        let mut dropped: Vec<DroppedEntry> = inv.dropped.iter().map(dropped_entry).collect();
+        for &i in &a.unrelated {
+            let c = &inv.certs[i];
+            dropped.push(DroppedEntry {
+                source: c.first_origin().to_string(),
+                reason: "unrelated: not an issuer of the leaf".into(),
+                subject: Some(c.subject().to_string()),
+            });
+        }
+        for &k in &a.unused_keys {
+            dropped.push(DroppedEntry {
+                source: inv.keys[k].first_origin().to_string(),
+                reason: "private key that does not match the leaf".into(),
+                subject: None,
+            });
+        }
+        BundleReport {
+            version: VERSION,
+            output,
+            wrote_key,
+            leaf_choice: a.leaf_choice,
+            key: a.key.map(|k| KeySummary::of(&inv.keys[k])),
+            chain,
+            root,
+            root_written: include_root && a.root.is_some(),
+            complete: a.complete(),
+            end: a.end.clone(),
+            missing_issuer: a.missing.clone(),
+            dropped,
+        }
+    }
+
+    /// The report for people: a few lines, most important first.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        let how = match self.leaf_choice {
+            LeafChoice::MatchesKey => "its public key matches the private key",
+            LeafChoice::Selected => "chosen with --leaf",
+            LeafChoice::OnlyEndEntity => "the only certificate that issues no other",
+        };
+        if let Some(out) = &self.output {
+            s.push_str(&format!("wrote {out}:\n"));
+        }
+        if let (true, Some(k)) = (self.wrote_key, &self.key) {
+            s.push_str(&format!(
+                "  key           {} (from {})\n",
+                k.key,
+                k.sources.join(", ")
+            ));
+        }
+        for e in &self.chain {
+            s.push_str(&format!(
+                "  {:<13} {}  [{}] from {}\n",
+                e.role,
+                e.cert.subject,
+                &e.cert.sha256[..16],
+                e.cert.sources.join(", ")
+            ));
+        }
+        if let Some(r) = &self.root {
+            let what = if self.root_written {
+                "written"
+            } else {
+                "not written; --include-root adds it"
+            };
+            s.push_str(&format!(
+                "  root          {}  [{}] ({what})\n",
+                r.cert.subject,
+                &r.cert.sha256[..16]
+            ));
+        }
+        s.push_str(&format!("leaf: {how}.\n"));
+        for d in &self.dropped {
+            match &d.subject {
+                Some(subj) => s.push_str(&format!("dropped {}: {} ({subj})\n", d.source, d.reason)),
+                None => s.push_str(&format!("dropped {}: {}\n", d.source, d.reason)),
+            }
+        }
+        if let Some(m) = &self.missing_issuer {
+            s.push_str(&missing_text(m));
+        }
+        s
+    }
+}
+
+/// The sentence for a missing issuer: who, its key id, where to get it.
+pub fn missing_text(m: &MissingIssuer) -> String {
+    let mut s = format!("incomplete chain: the issuer \"{}\" is missing", m.issuer);
+    if let Some(aki) = &m.authority_key_id {
+        s.push_str(&format!(" (key id {aki})"));
+    }
+    if m.name_matched_but_signature_failed {
+        s.push_str("; a certificate with that name was given but did not sign the chain (wrong or re-keyed issuer)");
+    }
+    s.push_str(".\n");
+    if m.ca_issuers.is_empty() {
+        s.push_str("  the certificate names no download URL (AIA caIssuers): get the intermediate from the CA's website or support, then add it to the inputs.\n");
+    } else {
+        s.push_str(&format!(
+            "  it can be downloaded from {}; add that file to the inputs, or let chainfix fetch it (AIA completion).\n",
+            m.ca_issuers.join(" or ")
+        ));
+    }
+    s
+}
+
+pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
+    let reason = match &d.reason {
+        DropReason::Duplicate { first } => format!("duplicate of {first}"),
+        DropReason::CertificateRequest => "certificate request (CSR): not part of a chain".into(),
+        DropReason::UnknownLabel { label } => format!("PEM block \"{label}\" is not used"),
+        DropReason::DuplicateKey { first } => format!("the same key as {first}"),
+    };
+    DroppedEntry {
+        source: d.origin.to_string(),
+        reason,
+        subject: None,
+    }
+}

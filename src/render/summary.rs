@@ -1,0 +1,170 @@
+//! A flat, serialisable description of a certificate or key, shared by
+//! every command's table and JSON. Field names are a documented contract
+//! (docs/json.md): add fields, never rename them.
+
+use serde::Serialize;
+use x509_parser::prelude::*;
+
+use crate::model::{Cert, KeyAlgorithm, KeyFormat, PrivateKey};
+
+/// What `inspect` and the reports say about one certificate.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertSummary {
+    pub kind: &'static str,
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub key: KeyAlgorithm,
+    pub signature_algorithm: String,
+    pub is_ca: bool,
+    pub self_issued: bool,
+    pub eku: Vec<String>,
+    pub sans: Vec<String>,
+    pub ca_issuers: Vec<String>,
+    pub ocsp: Vec<String>,
+    pub subject_key_id: Option<String>,
+    pub authority_key_id: Option<String>,
+    pub sha256: String,
+    pub sources: Vec<String>,
+}
+
+/// What the reports say about a private key (never the key itself).
+#[derive(Clone, Debug, Serialize)]
+pub struct KeySummary {
+    pub kind: &'static str,
+    pub key: KeyAlgorithm,
+    pub format: KeyFormat,
+    /// SHA-256 of the public key info: safe to show, stable across formats.
+    pub public_key_sha256: String,
+    pub sources: Vec<String>,
+}
+
+impl KeySummary {
+    pub fn of(k: &PrivateKey) -> KeySummary {
+        KeySummary {
+            kind: "private-key",
+            key: k.algorithm().clone(),
+            format: k.format,
+            public_key_sha256: k.public_id().hex(),
+            sources: k.origins.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// RFC 3339 in UTC for a Unix time, or the number if out of range.
+pub fn rfc3339(t: i64) -> String {
+    ::time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// `YYYY-MM-DD` for tables.
+pub fn date(t: i64) -> String {
+    rfc3339(t).chars().take(10).collect()
+}
+
+/// Names for the EKU purposes a certificate lists.
+pub fn eku_names(x: &X509Certificate<'_>) -> Vec<String> {
+    let Ok(Some(eku)) = x.extended_key_usage() else {
+        return Vec::new();
+    };
+    let e = eku.value;
+    let mut v = Vec::new();
+    for (on, name) in [
+        (e.server_auth, "serverAuth"),
+        (e.client_auth, "clientAuth"),
+        (e.code_signing, "codeSigning"),
+        (e.email_protection, "emailProtection"),
+        (e.time_stamping, "timeStamping"),
+        (e.ocsp_signing, "OCSPSigning"),
+        (e.any, "anyExtendedKeyUsage"),
+    ] {
+        if on {
+            v.push(name.to_string());
+        }
+    }
+    v.extend(e.other.iter().map(|o| o.to_id_string()));
+    v
+}
+
+fn sans(x: &X509Certificate<'_>) -> Vec<String> {
+    let Ok(Some(san)) = x.subject_alternative_name() else {
+        return Vec::new();
+    };
+    san.value
+        .general_names
+        .iter()
+        .map(|g| match g {
+            GeneralName::DNSName(d) => format!("DNS:{d}"),
+            GeneralName::RFC822Name(e) => format!("email:{e}"),
+            GeneralName::URI(u) => format!("URI:{u}"),
+            GeneralName::IPAddress(ip) => match ip.len() {
+                4 => format!(
+                    "IP:{}",
+                    std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*ip).unwrap_or_default())
+                ),
+                16 => format!(
+                    "IP:{}",
+                    std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*ip).unwrap_or_default())
+                ),
+                _ => format!("IP:{}", hex::encode(ip)),
+            },
+            other => format!("{other}"),
+        })
+        .collect()
+}
+
+fn signature_name(oid: &str) -> String {
+    match oid {
+        "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.3.101.112" => "Ed25519",
+        other => other,
+    }
+    .to_string()
+}
+
+impl CertSummary {
+    pub fn of(c: &Cert) -> CertSummary {
+        let x = c.parsed();
+        let kind = if c.is_self_issued() && c.is_ca() {
+            "root"
+        } else if c.is_ca() {
+            "ca"
+        } else {
+            "end-entity"
+        };
+        CertSummary {
+            kind,
+            subject: c.subject().to_string(),
+            issuer: c.issuer().to_string(),
+            serial: x.raw_serial_as_string(),
+            not_before: rfc3339(c.not_before()),
+            not_after: rfc3339(c.not_after()),
+            key: c.key_algorithm(),
+            signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),
+            is_ca: c.is_ca(),
+            self_issued: c.is_self_issued(),
+            eku: eku_names(&x),
+            sans: sans(&x),
+            ca_issuers: c.ca_issuer_urls(),
+            ocsp: c.ocsp_urls(),
+            subject_key_id: c.subject_key_id().map(hex::encode),
+            authority_key_id: c.authority_key_id().map(hex::encode),
+            sha256: c.id().hex(),
+            sources: c.origins.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
