@@ -10,7 +10,8 @@ fn main() {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).expect("key");
     for i in 0..n {
         let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        p.distinguished_name.push(rcgen::DnType::CommonName, format!("Stranger {i}"));
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, format!("Stranger {i}"));
         p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         text.push_str(&p.self_signed(&key).expect("cert").pem());
     }

@@ -156,3 +156,82 @@ pub fn order_from(index: &IssuerIndex<'_>, leaf: usize) -> Ordered {
         rejected,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cert, Origin};
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+    fn ca_params(cn: &str) -> CertificateParams {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p
+    }
+    fn key() -> KeyPair {
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
+    }
+    fn cert(c: &rcgen::Certificate, n: usize) -> Cert {
+        Cert::from_der(c.der().to_vec(), Origin::block("t", n)).unwrap()
+    }
+
+    #[test]
+    fn picks_the_issuer_whose_signature_verifies_among_same_named_ones() {
+        let (rk, ik, decoy_k, lk) = (key(), key(), key(), key());
+        let rp = ca_params("Root");
+        let root = rp.self_signed(&rk).unwrap();
+        let ip = ca_params("Inter");
+        let inter = ip.signed_by(&ik, &Issuer::from_params(&rp, &rk)).unwrap();
+        // Same name as the intermediate, different key: a re-key or a decoy.
+        let decoy = ip
+            .signed_by(&decoy_k, &Issuer::from_params(&rp, &rk))
+            .unwrap();
+        let mut lp = CertificateParams::new(vec!["leaf.test".to_string()]).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&ip, &ik)).unwrap();
+        let pool = vec![
+            cert(&decoy, 1),
+            cert(&leaf, 2),
+            cert(&root, 3),
+            cert(&inter, 4),
+        ];
+        let idx = IssuerIndex::new(&pool);
+        let o = order_from(&idx, 1);
+        assert_eq!(o.path, vec![1, 3, 2]);
+        assert_eq!(o.end, ChainEnd::Root);
+        assert_eq!(o.rejected.len(), 1, "the decoy is reported as refused");
+        assert_eq!(o.rejected[0].candidate, 0);
+        assert_eq!(o.rejected[0].reason, SigError::Invalid);
+    }
+
+    #[test]
+    fn a_cross_sign_loop_ends_and_reports_the_missing_issuer() {
+        // A and B each sign the other: no root anywhere.
+        let (ak, bk, lk) = (key(), key(), key());
+        let ap = ca_params("A");
+        let bp = ca_params("B");
+        let a_by_b = ap.signed_by(&ak, &Issuer::from_params(&bp, &bk)).unwrap();
+        let b_by_a = bp.signed_by(&bk, &Issuer::from_params(&ap, &ak)).unwrap();
+        let mut lp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&ap, &ak)).unwrap();
+        let pool = vec![cert(&leaf, 1), cert(&a_by_b, 2), cert(&b_by_a, 3)];
+        let idx = IssuerIndex::new(&pool);
+        let o = order_from(&idx, 0);
+        assert_eq!(o.path, vec![0, 1, 2]);
+        assert_ne!(o.end, ChainEnd::Root);
+    }
+
+    #[test]
+    fn missing_issuer_when_no_candidate_has_the_name() {
+        let (rk, lk) = (key(), key());
+        let rp = ca_params("Root");
+        let mut lp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&rp, &rk)).unwrap();
+        let pool = vec![cert(&leaf, 1)];
+        let o = order_from(&IssuerIndex::new(&pool), 0);
+        assert_eq!((o.path, o.end), (vec![0], ChainEnd::MissingIssuer));
+    }
+}

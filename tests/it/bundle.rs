@@ -28,9 +28,19 @@ fn scrambled_pile(pki: &Pki) -> String {
     let stranger = crate::pki::root(&Spec::ca("Unrelated CA", Alg::EcdsaP256));
     let csr = {
         let k = crate::pki::key(Alg::EcdsaP256);
-        Spec::client("csr", Alg::EcdsaP256).params().serialize_request(&k).unwrap().pem().unwrap()
+        Spec::client("csr", Alg::EcdsaP256)
+            .params()
+            .serialize_request(&k)
+            .unwrap()
+            .pem()
+            .unwrap()
     };
-    let mut parts = vec![pki.intermediates[0].pem(), stranger.pem(), pki.root.pem(), csr];
+    let mut parts = vec![
+        pki.intermediates[0].pem(),
+        stranger.pem(),
+        pki.root.pem(),
+        csr,
+    ];
     for i in pki.intermediates.iter().rev() {
         parts.push(i.pem());
     }
@@ -56,7 +66,10 @@ fn orders_scrambled(rsa: bool) {
     write(d.path(), "pile.pem", scrambled_pile(&pki));
     write(d.path(), "leaf.crt", pki.leaf.pem());
     write(d.path(), "client.key", pki.leaf.key_pem());
-    let o = chainfix(d.path(), &["bundle", "pile.pem", "leaf.crt", "--key", "client.key"]);
+    let o = chainfix(
+        d.path(),
+        &["bundle", "pile.pem", "leaf.crt", "--key", "client.key"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = d.path().join("fullcert.pem");
     assert_eq!(blocks(&out), expected_blocks(&pki, true));
@@ -86,8 +99,15 @@ fn bundle_orders_scrambled_ecdsa_pile() {
 fn bundle_without_key_picks_the_only_end_entity_and_writes_chain_alone() {
     let d = util::tempdir();
     let pki = Pki::client(1, false);
-    write(d.path(), "all.pem", [pki.root.pem(), pki.leaf.pem(), pki.intermediates[0].pem()].concat());
-    let o = chainfix(d.path(), &["bundle", "all.pem", "--no-key", "--include-root", "--json"]);
+    write(
+        d.path(),
+        "all.pem",
+        [pki.root.pem(), pki.leaf.pem(), pki.intermediates[0].pem()].concat(),
+    );
+    let o = chainfix(
+        d.path(),
+        &["bundle", "all.pem", "--no-key", "--include-root", "--json"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let got = blocks(&d.path().join("chain.pem"));
     let want: Vec<Vec<u8>> = vec![pki.leaf.der(), pki.intermediates[0].der(), pki.root.der()];
@@ -113,16 +133,30 @@ fn bundle_reports_missing_intermediate_with_aia_and_exits_1() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["complete"], false);
-    assert!(j["missing_issuer"]["issuer"].as_str().unwrap().contains("Issuing CA"));
-    assert_eq!(j["missing_issuer"]["ca_issuers"][0], "http://127.0.0.1:9/issuing-ca.crt");
+    assert!(
+        j["missing_issuer"]["issuer"]
+            .as_str()
+            .unwrap()
+            .contains("Issuing CA")
+    );
+    assert_eq!(
+        j["missing_issuer"]["ca_issuers"][0],
+        "http://127.0.0.1:9/issuing-ca.crt"
+    );
     assert!(j["missing_issuer"]["authority_key_id"].is_string());
 }
 
 /// Writes the server side of an mTLS test: a server certificate for
 /// localhost from the same root, and returns (server cert, server key).
 fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
-    let server = pki.root.issue(Spec::server("localhost", Alg::EcdsaP256, "localhost").params(), Alg::EcdsaP256);
-    (write(dir, "server.pem", server.pem()), write(dir, "server.key", server.key_pem()))
+    let server = pki.root.issue(
+        Spec::server("localhost", Alg::EcdsaP256, "localhost").params(),
+        Alg::EcdsaP256,
+    );
+    (
+        write(dir, "server.pem", server.pem()),
+        write(dir, "server.key", server.key_pem()),
+    )
 }
 
 #[test]
@@ -134,7 +168,17 @@ fn curl_with_bundled_fullcert_is_accepted_by_openssl_s_server_and_leaf_plus_one_
     write(d.path(), "pile.pem", scrambled_pile(&pki));
     write(d.path(), "leaf.crt", pki.leaf.pem());
     write(d.path(), "client.key", pki.leaf.key_pem());
-    let o = chainfix(d.path(), &["bundle", "pile.pem", "leaf.crt", "client.key", "-o", "fullcert.pem"]);
+    let o = chainfix(
+        d.path(),
+        &[
+            "bundle",
+            "pile.pem",
+            "leaf.crt",
+            "client.key",
+            "-o",
+            "fullcert.pem",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
     // The same file with one intermediate removed: what people send by mistake.
@@ -154,7 +198,10 @@ fn curl_with_bundled_fullcert_is_accepted_by_openssl_s_server_and_leaf_plus_one_
     assert_eq!(code, 200, "curl with the bundled file: {err}");
     let (code, err) = util::curl_with_cert(d.path(), port, "short.pem", "PEM", &root);
     assert_ne!(code, 200);
-    assert!(err.contains("unknown ca"), "expected the server's unknown ca alert, got: {err}");
+    assert!(
+        err.contains("unknown ca"),
+        "expected the server's unknown ca alert, got: {err}"
+    );
 }
 
 /// Runs bundle in a fresh dir holding `files`, expecting `code`, a message
@@ -164,7 +211,10 @@ fn bad_input(files: &[(&str, Vec<u8>)], args: &[&str], code: i32, names: &str) -
     for (n, c) in files {
         write(d.path(), n, c);
     }
-    let before: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let before: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     let mut full = vec!["bundle"];
     full.extend_from_slice(args);
     let o = chainfix(d.path(), &full);
@@ -172,9 +222,19 @@ fn bad_input(files: &[(&str, Vec<u8>)], args: &[&str], code: i32, names: &str) -
     assert_eq!(o.status.code(), Some(code), "{err}");
     assert!(err.contains(names), "message should name {names}: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(!err.contains("BEGIN PRIVATE KEY"), "key material printed: {err}");
-    let after: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(before.len(), after.len(), "a file was left behind: {after:?}");
+    assert!(
+        !err.contains("BEGIN PRIVATE KEY"),
+        "key material printed: {err}"
+    );
+    let after: Vec<_> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        before.len(),
+        after.len(),
+        "a file was left behind: {after:?}"
+    );
     err
 }
 
@@ -193,14 +253,24 @@ fn bad_input_binary_garbage() {
 fn bad_input_truncated_der() {
     let pki = Pki::client(0, false);
     let der = pki.leaf.der();
-    bad_input(&[("leaf.der", der[..der.len() / 2].to_vec())], &["leaf.der"], 2, "leaf.der");
+    bad_input(
+        &[("leaf.der", der[..der.len() / 2].to_vec())],
+        &["leaf.der"],
+        2,
+        "leaf.der",
+    );
 }
 
 #[test]
 fn bad_input_pem_with_broken_base64() {
     let pki = Pki::client(0, false);
     let broken = pki.leaf.pem().replacen("MII", "M*I", 1);
-    bad_input(&[("leaf.pem", broken.into_bytes())], &["leaf.pem"], 2, "leaf.pem");
+    bad_input(
+        &[("leaf.pem", broken.into_bytes())],
+        &["leaf.pem"],
+        2,
+        "leaf.pem",
+    );
 }
 
 #[test]
@@ -208,7 +278,15 @@ fn bad_input_key_matching_no_certificate_exits_1() {
     let pki = Pki::client(1, false);
     let other = Pki::client(0, false);
     let err = bad_input(
-        &[("chain.pem", [pki.leaf.pem(), pki.intermediates[0].pem()].concat().into_bytes()), ("k.pem", other.leaf.key_pem().into_bytes())],
+        &[
+            (
+                "chain.pem",
+                [pki.leaf.pem(), pki.intermediates[0].pem()]
+                    .concat()
+                    .into_bytes(),
+            ),
+            ("k.pem", other.leaf.key_pem().into_bytes()),
+        ],
         &["chain.pem", "--key", "k.pem"],
         1,
         "k.pem",
@@ -220,7 +298,15 @@ fn bad_input_key_matching_no_certificate_exits_1() {
 fn bad_input_two_leaves_lists_candidates_and_selector() {
     let a = Pki::client(0, false);
     let b = Pki::client(0, false);
-    let err = bad_input(&[("two.pem", [a.leaf.pem(), b.leaf.pem()].concat().into_bytes())], &["two.pem", "--no-key"], 2, "--leaf");
+    let err = bad_input(
+        &[(
+            "two.pem",
+            [a.leaf.pem(), b.leaf.pem()].concat().into_bytes(),
+        )],
+        &["two.pem", "--no-key"],
+        2,
+        "--leaf",
+    );
     assert_eq!(err.matches("client.example.test").count(), 2, "{err}");
 }
 
@@ -230,9 +316,18 @@ fn two_leaves_resolved_with_leaf_prefix() {
     let a = Pki::client(0, false);
     let b = Pki::client(0, false);
     write(d.path(), "two.pem", [a.leaf.pem(), b.leaf.pem()].concat());
-    let prefix = hex::encode(&ring::digest::digest(&ring::digest::SHA256, &b.leaf.der()).as_ref()[..4]);
-    let o = chainfix(d.path(), &["bundle", "two.pem", "--no-key", "--leaf", &prefix]);
-    assert_eq!(o.status.code(), Some(1), "b's root is missing, so exit 1: {}", stderr(&o));
+    let prefix =
+        hex::encode(&ring::digest::digest(&ring::digest::SHA256, &b.leaf.der()).as_ref()[..4]);
+    let o = chainfix(
+        d.path(),
+        &["bundle", "two.pem", "--no-key", "--leaf", &prefix],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "b's root is missing, so exit 1: {}",
+        stderr(&o)
+    );
     assert_eq!(blocks(&d.path().join("chain.pem"))[0].1, b.leaf.der());
 }
 
@@ -254,7 +349,10 @@ fn bad_input_unreadable_file() {
 fn bad_input_output_in_missing_directory() {
     let pki = Pki::client(0, false);
     bad_input(
-        &[("leaf.pem", pki.leaf.pem().into_bytes()), ("k.pem", pki.leaf.key_pem().into_bytes())],
+        &[
+            ("leaf.pem", pki.leaf.pem().into_bytes()),
+            ("k.pem", pki.leaf.key_pem().into_bytes()),
+        ],
         &["leaf.pem", "k.pem", "-o", "nodir/fullcert.pem"],
         2,
         "nodir",
@@ -265,7 +363,11 @@ fn bad_input_output_in_missing_directory() {
 fn bad_input_output_exists_without_force() {
     let pki = Pki::client(0, false);
     let err = bad_input(
-        &[("leaf.pem", pki.leaf.pem().into_bytes()), ("k.pem", pki.leaf.key_pem().into_bytes()), ("fullcert.pem", b"keep me".to_vec())],
+        &[
+            ("leaf.pem", pki.leaf.pem().into_bytes()),
+            ("k.pem", pki.leaf.key_pem().into_bytes()),
+            ("fullcert.pem", b"keep me".to_vec()),
+        ],
         &["leaf.pem", "k.pem"],
         2,
         "--force",
@@ -282,30 +384,71 @@ fn output_exists_is_kept_byte_for_byte() {
     write(d.path(), "fullcert.pem", "keep me");
     let o = chainfix(d.path(), &["bundle", "leaf.pem", "k.pem"]);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(std::fs::read(d.path().join("fullcert.pem")).unwrap(), b"keep me");
+    assert_eq!(
+        std::fs::read(d.path().join("fullcert.pem")).unwrap(),
+        b"keep me"
+    );
     let o = chainfix(d.path(), &["bundle", "leaf.pem", "k.pem", "--force"]);
-    assert_eq!(o.status.code(), Some(1), "root not given: incomplete: {}", stderr(&o));
-    assert_ne!(std::fs::read(d.path().join("fullcert.pem")).unwrap(), b"keep me");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "root not given: incomplete: {}",
+        stderr(&o)
+    );
+    assert_ne!(
+        std::fs::read(d.path().join("fullcert.pem")).unwrap(),
+        b"keep me"
+    );
 }
 
 #[test]
 fn encrypted_output_key_is_read_by_openssl_with_the_password() {
     let d = util::tempdir();
     let pki = Pki::client(1, true);
-    write(d.path(), "all.pem", [pki.leaf.pem(), pki.intermediates[0].pem(), pki.root.pem(), pki.leaf.key_pem()].concat());
+    write(
+        d.path(),
+        "all.pem",
+        [
+            pki.leaf.pem(),
+            pki.intermediates[0].pem(),
+            pki.root.pem(),
+            pki.leaf.key_pem(),
+        ]
+        .concat(),
+    );
     write(d.path(), "pw.txt", "s3cret-pass\n");
-    let o = chainfix(d.path(), &["bundle", "all.pem", "--key-password-file", "pw.txt"]);
+    let o = chainfix(
+        d.path(),
+        &["bundle", "all.pem", "--key-password-file", "pw.txt"],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let b = blocks(&d.path().join("fullcert.pem"));
     assert_eq!(b[0].0, "ENCRYPTED PRIVATE KEY");
     let ok = std::process::Command::new("openssl")
-        .args(["pkey", "-in", "fullcert.pem", "-passin", "pass:s3cret-pass", "-noout"])
+        .args([
+            "pkey",
+            "-in",
+            "fullcert.pem",
+            "-passin",
+            "pass:s3cret-pass",
+            "-noout",
+        ])
         .current_dir(d.path())
         .status()
         .unwrap();
-    assert!(ok.success(), "openssl could not decrypt the key with the password");
+    assert!(
+        ok.success(),
+        "openssl could not decrypt the key with the password"
+    );
     let bad = std::process::Command::new("openssl")
-        .args(["pkey", "-in", "fullcert.pem", "-passin", "pass:wrong", "-noout"])
+        .args([
+            "pkey",
+            "-in",
+            "fullcert.pem",
+            "-passin",
+            "pass:wrong",
+            "-noout",
+        ])
         .current_dir(d.path())
         .stderr(std::process::Stdio::null())
         .status()
@@ -317,13 +460,27 @@ fn encrypted_output_key_is_read_by_openssl_with_the_password() {
 fn bundled_example_chain_verifies_with_openssl() {
     let d = util::tempdir();
     let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples");
-    let o = chainfix(d.path(), &["bundle", ex.join("salesforce-client").to_str().unwrap(), "-o", "fullcert.pem"]);
+    let o = chainfix(
+        d.path(),
+        &[
+            "bundle",
+            ex.join("salesforce-client").to_str().unwrap(),
+            "-o",
+            "fullcert.pem",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v = std::process::Command::new("openssl")
         .arg("verify")
         .arg("-CAfile")
         .arg(ex.join("root-ca.pem"))
-        .args(["-untrusted", "fullcert.pem", "-purpose", "sslclient", "fullcert.pem"])
+        .args([
+            "-untrusted",
+            "fullcert.pem",
+            "-purpose",
+            "sslclient",
+            "fullcert.pem",
+        ])
         .current_dir(d.path())
         .output()
         .unwrap();

@@ -6,3 +6,4 @@ mod pki;
 mod util;
 
 mod bundle;
+mod signature;

@@ -1,0 +1,177 @@
+//! Signature algorithms checked against certificates the real openssl
+//! signed: each pair must be ordered (the signature verifies), and a
+//! leaf whose signature bytes were altered must not be.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{self, chainfix, stderr};
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let o = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Root and leaf signed with `keyalg` keys and `digest`/`sigopts`.
+fn make(dir: &Path, keyopts: &[&str], digest: Option<&str>, sigopts: &[&str]) {
+    let mut genkey = vec!["genpkey"];
+    genkey.extend_from_slice(keyopts);
+    for name in ["root", "leaf"] {
+        let mut g = genkey.clone();
+        let out = format!("{name}.key");
+        g.extend_from_slice(&["-out", &out]);
+        openssl(dir, &g);
+    }
+    let mut sign: Vec<&str> = Vec::new();
+    if let Some(d) = digest {
+        sign.push(d);
+    }
+    for s in sigopts {
+        sign.extend_from_slice(&["-sigopt", s]);
+    }
+    let mut root = vec![
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "root.key",
+        "-subj",
+        "/CN=Sig Root",
+        "-days",
+        "30",
+        "-out",
+        "root.pem",
+    ];
+    root.extend_from_slice(&["-addext", "basicConstraints=critical,CA:TRUE"]);
+    root.extend(sign.iter());
+    openssl(dir, &root);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=Sig Leaf",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    let mut leaf = vec![
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-days",
+        "10",
+        "-out",
+        "leaf.pem",
+    ];
+    leaf.extend(sign.iter());
+    openssl(dir, &leaf);
+}
+
+fn orders(keyopts: &[&str], digest: Option<&str>, sigopts: &[&str]) {
+    let d = util::tempdir();
+    make(d.path(), keyopts, digest, sigopts);
+    let o = chainfix(
+        d.path(),
+        &["bundle", "root.pem", "leaf.pem", "--no-key", "--json"],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{keyopts:?} {digest:?} {sigopts:?}: {}",
+        stderr(&o)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["complete"], true);
+}
+
+#[test]
+fn rsa_pkcs1_sha1_sha256_sha384_sha512() {
+    for d in ["-sha1", "-sha256", "-sha384", "-sha512"] {
+        orders(
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+            Some(d),
+            &[],
+        );
+    }
+}
+
+#[test]
+fn rsa_pss_sha256_and_sha384() {
+    for d in ["-sha256", "-sha384"] {
+        orders(
+            &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+            Some(d),
+            &["rsa_padding_mode:pss", "rsa_pss_saltlen:digest"],
+        );
+    }
+}
+
+#[test]
+fn ecdsa_p256_and_p384() {
+    orders(
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        Some("-sha256"),
+        &[],
+    );
+    orders(
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+        Some("-sha384"),
+        &[],
+    );
+}
+
+#[test]
+fn ed25519() {
+    orders(&["-algorithm", "ED25519"], None, &[]);
+}
+
+#[test]
+fn an_altered_signature_is_not_a_link() {
+    let d = util::tempdir();
+    make(
+        d.path(),
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        Some("-sha256"),
+        &[],
+    );
+    let text = std::fs::read_to_string(d.path().join("leaf.pem")).unwrap();
+    let mut der = pem::parse(&text).unwrap().into_contents();
+    let n = der.len();
+    der[n - 5] ^= 0x01; // inside the signature value
+    std::fs::write(
+        d.path().join("leaf.pem"),
+        pem::encode(&pem::Pem::new("CERTIFICATE", der)),
+    )
+    .unwrap();
+    let o = chainfix(
+        d.path(),
+        &[
+            "bundle", "root.pem", "leaf.pem", "--no-key", "--json", "--leaf", "Sig Leaf",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["complete"], false);
+    assert_eq!(
+        j["missing_issuer"]["name_matched_but_signature_failed"],
+        true
+    );
+}
