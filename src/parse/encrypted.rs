@@ -1,0 +1,156 @@
+//! Password-protected keys: encrypted PKCS#8 (PBES2: PBKDF2 with AES-CBC
+//! or 3DES, via the `pkcs8` crate) and OpenSSL's legacy PEM encryption
+//! (`Proc-Type: 4,ENCRYPTED` + `DEK-Info`, key from `EVP_BytesToKey` with
+//! MD5 and one iteration). A decryption either yields the plaintext, says
+//! the password was wrong, or says the scheme is not supported.
+
+use aes::cipher::{BlockModeDecrypt, KeyIvInit, block_padding::Pkcs7};
+use md5::{Digest, Md5};
+use zeroize::Zeroizing;
+
+/// The outcome of one decryption attempt.
+pub enum Decrypted {
+    Plain(Zeroizing<Vec<u8>>),
+    /// Padding or structure wrong: the password (or the file) is wrong.
+    WrongPassword,
+    /// A scheme chainfix cannot decrypt, with a sentence naming it.
+    Unsupported(String),
+    /// The container itself is damaged.
+    Malformed(String),
+}
+
+/// The cipher named in a `DEK-Info` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LegacyCipher {
+    DesEde3Cbc,
+    DesCbc,
+    Aes128Cbc,
+    Aes192Cbc,
+    Aes256Cbc,
+}
+
+impl LegacyCipher {
+    fn key_len(self) -> usize {
+        match self {
+            LegacyCipher::DesEde3Cbc => 24,
+            LegacyCipher::DesCbc => 8,
+            LegacyCipher::Aes128Cbc => 16,
+            LegacyCipher::Aes192Cbc => 24,
+            LegacyCipher::Aes256Cbc => 32,
+        }
+    }
+    fn iv_len(self) -> usize {
+        match self {
+            LegacyCipher::DesEde3Cbc | LegacyCipher::DesCbc => 8,
+            _ => 16,
+        }
+    }
+}
+
+/// Parses `DEK-Info: CIPHER,IVHEX`.
+pub fn parse_dek_info(value: &str) -> Result<(LegacyCipher, Vec<u8>), String> {
+    let (name, iv_hex) = value
+        .split_once(',')
+        .ok_or_else(|| format!("the DEK-Info header {value:?} has no IV"))?;
+    let cipher = match name.trim().to_ascii_uppercase().as_str() {
+        "DES-EDE3-CBC" => LegacyCipher::DesEde3Cbc,
+        "DES-CBC" => LegacyCipher::DesCbc,
+        "AES-128-CBC" => LegacyCipher::Aes128Cbc,
+        "AES-192-CBC" => LegacyCipher::Aes192Cbc,
+        "AES-256-CBC" => LegacyCipher::Aes256Cbc,
+        other => {
+            return Err(format!(
+                "the legacy PEM cipher {other} is not supported (DES-EDE3-CBC and AES-128/192/256-CBC are); convert the key with `openssl pkey -in KEY -out key.pem`"
+            ));
+        }
+    };
+    let iv = hex::decode(iv_hex.trim()).map_err(|_| "the DEK-Info IV is not hex".to_string())?;
+    if iv.len() != cipher.iv_len() {
+        return Err("the DEK-Info IV has the wrong length".into());
+    }
+    Ok((cipher, iv))
+}
+
+/// OpenSSL's EVP_BytesToKey with MD5, one iteration, salt = first 8 IV bytes.
+fn bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(len + 16));
+    let mut prev: Vec<u8> = Vec::new();
+    while out.len() < len {
+        let mut h = Md5::new();
+        h.update(&prev);
+        h.update(password);
+        h.update(salt);
+        prev = h.finalize().to_vec();
+        out.extend_from_slice(&prev);
+    }
+    out.truncate(len);
+    out
+}
+
+/// Decrypts a legacy encrypted PEM body.
+pub fn decrypt_legacy(cipher: LegacyCipher, iv: &[u8], body: &[u8], password: &[u8]) -> Decrypted {
+    let key = bytes_to_key(password, &iv[..8], cipher.key_len());
+    fn run<C: BlockModeDecrypt + KeyIvInit>(key: &[u8], iv: &[u8], body: &[u8]) -> Decrypted {
+        match C::new_from_slices(key, iv) {
+            Ok(c) => match c.decrypt_padded_vec::<Pkcs7>(body) {
+                Ok(p) => Decrypted::Plain(Zeroizing::new(p)),
+                Err(_) => Decrypted::WrongPassword,
+            },
+            Err(_) => Decrypted::Unsupported("bad key or IV length".into()),
+        }
+    }
+    match cipher {
+        LegacyCipher::DesEde3Cbc => run::<cbc::Decryptor<des::TdesEde3>>(&key, iv, body),
+        LegacyCipher::DesCbc => run::<cbc::Decryptor<des::Des>>(&key, iv, body),
+        LegacyCipher::Aes128Cbc => run::<cbc::Decryptor<aes::Aes128>>(&key, iv, body),
+        LegacyCipher::Aes192Cbc => run::<cbc::Decryptor<aes::Aes192>>(&key, iv, body),
+        LegacyCipher::Aes256Cbc => run::<cbc::Decryptor<aes::Aes256>>(&key, iv, body),
+    }
+}
+
+/// Decrypts an EncryptedPrivateKeyInfo to PrivateKeyInfo DER.
+pub fn decrypt_pkcs8(der_bytes: &[u8], password: &[u8]) -> Decrypted {
+    let info = match pkcs8::EncryptedPrivateKeyInfoRef::try_from(der_bytes) {
+        Ok(i) => i,
+        Err(e) => {
+            return Decrypted::Unsupported(format!(
+                "not a valid encrypted PKCS#8 key ({e}); it may use a scheme chainfix does not read (PBES2 with PBKDF2 and AES-CBC or 3DES is read)"
+            ));
+        }
+    };
+    match info.decrypt(password) {
+        Ok(doc) => Decrypted::Plain(Zeroizing::new(doc.as_bytes().to_vec())),
+        Err(pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed)) => {
+            Decrypted::WrongPassword
+        }
+        Err(pkcs8::Error::EncryptedPrivateKey(e)) => Decrypted::Unsupported(format!(
+            "the key's encryption scheme is not supported ({e}); re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`"
+        )),
+        // The plaintext did not parse: the usual sign of a wrong password.
+        Err(_) => Decrypted::WrongPassword,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evp_bytes_to_key_matches_openssl() {
+        // openssl enc -aes-256-cbc -P -md md5 -S 0001020304050607 -pass pass:secret
+        let key = bytes_to_key(b"secret", &[0, 1, 2, 3, 4, 5, 6, 7], 32);
+        assert_eq!(
+            hex::encode_upper(&key[..]),
+            "035FB8145B73CF111570DC936112BE9C375A5D3D8B915BC213BDBEF9DBFB7851"
+        );
+    }
+
+    #[test]
+    fn dek_info() {
+        let (c, iv) = parse_dek_info("AES-256-CBC,000102030405060708090A0B0C0D0E0F").unwrap();
+        assert_eq!(c, LegacyCipher::Aes256Cbc);
+        assert_eq!(iv.len(), 16);
+        assert!(parse_dek_info("DES-EDE3-CBC,0001").is_err());
+        assert!(parse_dek_info("BF-CBC,0001020304050607").is_err());
+    }
+}
