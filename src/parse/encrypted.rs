@@ -131,6 +131,30 @@ pub fn decrypt_pkcs8(der_bytes: &[u8], password: &[u8]) -> Decrypted {
     }
 }
 
+/// The name of a PBES1 / PKCS#12 password-based scheme when the
+/// EncryptedPrivateKeyInfo uses one (`openssl pkcs8 -topk8 -v1 …`).
+pub fn pbes1_scheme(der_bytes: &[u8]) -> Option<String> {
+    use super::der;
+    let (outer, _) = der::expect(der_bytes, der::SEQUENCE).ok()?;
+    let (alg, _) = der::expect(outer.content, der::SEQUENCE).ok()?;
+    let (oid, _) = der::expect(alg.content, der::OID).ok()?;
+    let dotted = der::oid_string(oid.content);
+    let name = match dotted.as_str() {
+        "1.2.840.113549.1.5.3" => "pbeWithMD5AndDES-CBC",
+        "1.2.840.113549.1.5.10" => "pbeWithSHA1AndDES-CBC",
+        "1.2.840.113549.1.5.6" => "pbeWithMD5AndRC2-CBC",
+        "1.2.840.113549.1.5.11" => "pbeWithSHA1AndRC2-CBC",
+        "1.2.840.113549.1.12.1.3" => "PBE-SHA1-3DES",
+        "1.2.840.113549.1.12.1.4" => "PBE-SHA1-2DES",
+        "1.2.840.113549.1.12.1.5" => "PBE-SHA1-RC2-128",
+        "1.2.840.113549.1.12.1.6" => "PBE-SHA1-RC2-40",
+        "1.2.840.113549.1.12.1.1" => "PBE-SHA1-RC4-128",
+        "1.2.840.113549.1.12.1.2" => "PBE-SHA1-RC4-40",
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

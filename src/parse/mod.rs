@@ -142,6 +142,10 @@ pub fn parse_source(
     passwords: &dyn Passwords,
     inv: &mut Inventory,
 ) {
+    // Windows tools (PowerShell's `>` among them) write UTF-16 text.
+    if let Some(text) = utf16_text(bytes) {
+        return parse_source(text.as_bytes(), name, hint, passwords, inv);
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         inv.problems.push(Error::Empty {
@@ -197,6 +201,28 @@ fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut 
     });
 }
 
+/// UTF-16 text with a byte-order mark, as UTF-8 (lossy), when it holds a
+/// PEM boundary.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let (le, rest) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (true, rest),
+        [0xfe, 0xff, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    let units: Vec<u16> = rest
+        .chunks_exact(2)
+        .map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    text.contains("-----BEGIN ").then_some(text)
+}
+
 fn bare_base64(bytes: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -232,6 +258,10 @@ fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inve
             .header("Proc-Type")
             .is_some_and(|v| v.to_ascii_uppercase().contains("ENCRYPTED"));
         match label.as_str() {
+            // Some CAs mail a PKCS#7 bundle under a CERTIFICATE label.
+            "CERTIFICATE" | "X509 CERTIFICATE" if pkcs7::looks_like(body) => {
+                add_pkcs7(body, &origin, inv)
+            }
             "CERTIFICATE" | "X509 CERTIFICATE" => add_cert(body.to_vec(), origin, inv),
             "TRUSTED CERTIFICATE" => {
                 // OpenSSL appends trust settings after the certificate.
@@ -450,6 +480,15 @@ fn add_encrypted_pkcs8(
 ) {
     // Check the structure first: a damaged file is not a password question.
     if let Err(e) = pkcs8::EncryptedPrivateKeyInfoRef::try_from(body) {
+        if let Some(scheme) = encrypted::pbes1_scheme(body) {
+            inv.problems.push(Error::Unsupported {
+                path: origin.to_string(),
+                detail: format!(
+                    "the key is encrypted with the old PBES1 scheme {scheme}, which chainfix does not read; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out key.pem`"
+                ),
+            });
+            return;
+        }
         inv.problems.push(Error::Malformed {
             origin: origin.to_string(),
             what: "the encrypted private key".into(),

@@ -871,3 +871,76 @@ fn parse_truncations_and_bit_flips_of_every_fixture_never_panic() {
     }
     assert!(runs > 2000, "{runs}");
 }
+
+#[test]
+fn parse_utf16_pem_from_powershell_redirect() {
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    let text = [pki.leaf.pem(), pki.intermediates[0].pem()]
+        .concat()
+        .replace('\n', "\r\n");
+    let mut le = vec![0xff, 0xfe];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut be = vec![0xfe, 0xff];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    write(d.path(), "le.pem", le);
+    write(d.path(), "be.pem", be);
+    for f in ["le.pem", "be.pem"] {
+        let inv = read_one(d.path(), f, None);
+        assert_clean(&inv);
+        assert_eq!(ids(&inv), chain_ids(&pki), "{f}");
+    }
+}
+
+#[test]
+fn parse_pkcs7_under_a_certificate_label() {
+    let d = util::tempdir();
+    let pki = Pki::client(1, true);
+    write_chain(d.path(), &pki);
+    openssl(
+        d.path(),
+        &[
+            "crl2pkcs7",
+            "-nocrl",
+            "-certfile",
+            "chain.pem",
+            "-out",
+            "chain.p7b",
+        ],
+    );
+    let text = std::fs::read_to_string(d.path().join("chain.p7b"))
+        .unwrap()
+        .replace("PKCS7", "CERTIFICATE");
+    write(d.path(), "from-ca.crt", text);
+    let inv = read_one(d.path(), "from-ca.crt", None);
+    assert_clean(&inv);
+    let mut want = chain_ids(&pki);
+    want.insert(id(&pki.root));
+    assert_eq!(ids(&inv), want);
+}
+
+#[test]
+fn parse_directory_and_stdin() {
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    let dir = d.path().join("certs");
+    std::fs::create_dir(&dir).unwrap();
+    write(&dir, "leaf.cer", pki.leaf.der());
+    write(&dir, "ca.pem", pki.intermediates[0].pem());
+    write(&dir, ".hidden", b"not read");
+    let only_csr = d.path().join("requests");
+    std::fs::create_dir(&only_csr).unwrap();
+    write(&only_csr, "req.csr", csr_pem());
+    let paths = vec![dir.clone(), only_csr.clone(), PathBuf::from("-")];
+    let mut stdin = std::io::Cursor::new(pki.root.pem().into_bytes());
+    let inv = chainfix::input::read_inventory(&paths, &mut stdin, &NoPasswords);
+    let mut want = chain_ids(&pki);
+    want.insert(id(&pki.root));
+    assert_eq!(ids(&inv), want);
+    assert_eq!(inv.problems.len(), 1, "{:?}", inv.problems);
+    assert!(
+        matches!(&inv.problems[0], Error::NoCertificates { path } if path.ends_with("requests"))
+    );
+    let root = inv.certs.iter().find(|c| c.id() == id(&pki.root)).unwrap();
+    assert_eq!(root.first_origin().to_string(), "<stdin>:1");
+}
