@@ -155,6 +155,117 @@ pub fn pbes1_scheme(der_bytes: &[u8]) -> Option<String> {
     Some(name.to_string())
 }
 
+/// OID content of pbeWithSHAAnd3-KeyTripleDES-CBC and …2-KeyTripleDES-CBC
+/// (RFC 7292 appendix C), what `openssl pkcs8 -topk8` wrote by default
+/// before OpenSSL 1.1.
+const PBE_SHA1_3DES: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x03];
+const PBE_SHA1_2DES: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x01, 0x04];
+
+/// The PKCS#12 key derivation (RFC 7292 appendix B.2) with SHA-1.
+fn pkcs12_kdf(
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+    id: u8,
+    n: usize,
+) -> Zeroizing<Vec<u8>> {
+    use sha1::{Digest as _, Sha1};
+    const V: usize = 64;
+    // The password as a NUL-terminated BMPString.
+    let text = String::from_utf8_lossy(password);
+    let mut bmp: Zeroizing<Vec<u8>> =
+        Zeroizing::new(text.encode_utf16().flat_map(u16::to_be_bytes).collect());
+    bmp.extend([0, 0]);
+    let fill = |src: &[u8]| -> Vec<u8> {
+        if src.is_empty() {
+            return Vec::new();
+        }
+        let len = V * src.len().div_ceil(V);
+        src.iter().copied().cycle().take(len).collect()
+    };
+    let mut i_buf = Zeroizing::new([fill(salt), fill(&bmp)].concat());
+    let d = [id; V];
+    let mut out = Zeroizing::new(Vec::with_capacity(n + 20));
+    while out.len() < n {
+        let mut a = Sha1::new()
+            .chain_update(d)
+            .chain_update(&i_buf[..])
+            .finalize()
+            .to_vec();
+        for _ in 1..iterations {
+            a = Sha1::digest(&a).to_vec();
+        }
+        out.extend_from_slice(&a);
+        if out.len() >= n {
+            break;
+        }
+        let b: Vec<u8> = a.iter().copied().cycle().take(V).collect();
+        for block in i_buf.chunks_mut(V) {
+            // block = (block + b + 1) mod 2^(8V)
+            let mut carry = 1u16;
+            for k in (0..V).rev() {
+                let sum = block[k] as u16 + b[k] as u16 + carry;
+                block[k] = sum as u8;
+                carry = sum >> 8;
+            }
+        }
+    }
+    out.truncate(n);
+    out
+}
+
+/// True when an EncryptedPrivateKeyInfo names PBE-SHA1-3DES or -2DES.
+pub fn uses_pkcs12_pbe(der_bytes: &[u8]) -> bool {
+    use super::der;
+    (|| {
+        let (outer, _) = der::expect(der_bytes, der::SEQUENCE).ok()?;
+        let (alg, _) = der::expect(outer.content, der::SEQUENCE).ok()?;
+        let (oid, _) = der::expect(alg.content, der::OID).ok()?;
+        Some(oid.content == PBE_SHA1_3DES || oid.content == PBE_SHA1_2DES)
+    })()
+    .unwrap_or(false)
+}
+
+/// Decrypts an EncryptedPrivateKeyInfo that uses PBE-SHA1-3DES or
+/// PBE-SHA1-2DES; `None` when it uses another scheme.
+pub fn decrypt_pkcs12_pbe(der_bytes: &[u8], password: &[u8]) -> Option<Decrypted> {
+    use super::der;
+    let parsed = (|| {
+        let (outer, _) = der::expect(der_bytes, der::SEQUENCE).ok()?;
+        let (alg, rest) = der::expect(outer.content, der::SEQUENCE).ok()?;
+        let (data, _) = der::expect(rest, der::OCTET_STRING).ok()?;
+        let (oid, params) = der::expect(alg.content, der::OID).ok()?;
+        let (params, _) = der::expect(params, der::SEQUENCE).ok()?;
+        let (salt, rest) = der::expect(params.content, der::OCTET_STRING).ok()?;
+        let (iter, _) = der::expect(rest, der::INTEGER).ok()?;
+        let iterations = der::strip_leading_zeros(iter.content)
+            .iter()
+            .try_fold(0u32, |acc, &b| acc.checked_mul(256).map(|a| a + b as u32))?;
+        Some((oid.content, salt.content, iterations, data.content))
+    })();
+    let (oid, salt, iterations, data) = parsed?;
+    if oid != PBE_SHA1_3DES && oid != PBE_SHA1_2DES {
+        return None;
+    }
+    if iterations == 0 || iterations > 10_000_000 {
+        return Some(Decrypted::Malformed(
+            "the PBE iteration count is out of range".into(),
+        ));
+    }
+    let key = if oid == PBE_SHA1_3DES {
+        pkcs12_kdf(password, salt, iterations, 1, 24)
+    } else {
+        let k = pkcs12_kdf(password, salt, iterations, 1, 16);
+        Zeroizing::new([&k[..], &k[..8]].concat())
+    };
+    let iv = pkcs12_kdf(password, salt, iterations, 2, 8);
+    let c = cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv).ok()?;
+    Some(match c.decrypt_padded_vec::<Pkcs7>(data) {
+        Ok(p) => Decrypted::Plain(Zeroizing::new(p)),
+        Err(_) => Decrypted::WrongPassword,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -479,7 +479,8 @@ fn add_encrypted_pkcs8(
     inv: &mut Inventory,
 ) {
     // Check the structure first: a damaged file is not a password question.
-    if let Err(e) = pkcs8::EncryptedPrivateKeyInfoRef::try_from(body) {
+    let pkcs12_pbe = encrypted::uses_pkcs12_pbe(body);
+    if !pkcs12_pbe && let Err(e) = pkcs8::EncryptedPrivateKeyInfoRef::try_from(body) {
         if let Some(scheme) = encrypted::pbes1_scheme(body) {
             inv.problems.push(Error::Unsupported {
                 path: origin.to_string(),
@@ -496,36 +497,39 @@ fn add_encrypted_pkcs8(
         });
         return;
     }
-    let result = with_password(
-        passwords,
-        file,
-        origin,
-        false,
-        |pw| match encrypted::decrypt_pkcs8(body, pw.as_bytes()) {
-            Decrypted::Plain(plain) => {
-                match keys::read(
-                    &plain,
-                    Shape::Pkcs8,
-                    KeyFormat::EncryptedPkcs8,
-                    origin.clone(),
-                ) {
-                    Ok(k) => Attempt::Done(k),
-                    Err(KeyError::Malformed(_)) => Attempt::Wrong,
-                    Err(e) => Attempt::Fail(key_problem(e, origin)),
+    let result =
+        with_password(
+            passwords,
+            file,
+            origin,
+            false,
+            |pw| match encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
+                .unwrap_or_else(|| encrypted::decrypt_pkcs8(body, pw.as_bytes()))
+            {
+                Decrypted::Plain(plain) => {
+                    match keys::read(
+                        &plain,
+                        Shape::Pkcs8,
+                        KeyFormat::EncryptedPkcs8,
+                        origin.clone(),
+                    ) {
+                        Ok(k) => Attempt::Done(k),
+                        Err(KeyError::Malformed(_)) => Attempt::Wrong,
+                        Err(e) => Attempt::Fail(key_problem(e, origin)),
+                    }
                 }
-            }
-            Decrypted::WrongPassword => Attempt::Wrong,
-            Decrypted::Unsupported(detail) => Attempt::Fail(Error::Unsupported {
-                path: origin.to_string(),
-                detail,
-            }),
-            Decrypted::Malformed(detail) => Attempt::Fail(Error::Malformed {
-                origin: origin.to_string(),
-                what: "the encrypted private key".into(),
-                detail,
-            }),
-        },
-    );
+                Decrypted::WrongPassword => Attempt::Wrong,
+                Decrypted::Unsupported(detail) => Attempt::Fail(Error::Unsupported {
+                    path: origin.to_string(),
+                    detail,
+                }),
+                Decrypted::Malformed(detail) => Attempt::Fail(Error::Malformed {
+                    origin: origin.to_string(),
+                    what: "the encrypted private key".into(),
+                    detail,
+                }),
+            },
+        );
     match result {
         Ok(k) => inv.add_key(k),
         Err(e) => inv.problems.push(e),

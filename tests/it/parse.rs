@@ -510,6 +510,64 @@ fn key_forms(ec: bool) -> Vec<(&'static str, Vec<&'static str>, KeyFormat, bool)
             true,
         ),
         (
+            "enc-sha1prf.pem",
+            vec![
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "leaf.key",
+                "-v2",
+                "aes-256-cbc",
+                "-v2prf",
+                "hmacWithSHA1",
+                "-passout",
+                pass,
+            ],
+            KeyFormat::EncryptedPkcs8,
+            true,
+        ),
+        (
+            "enc-scrypt.pem",
+            vec![
+                "pkcs8", "-topk8", "-in", "leaf.key", "-scrypt", "-passout", pass,
+            ],
+            KeyFormat::EncryptedPkcs8,
+            true,
+        ),
+        // What `openssl pkcs8 -topk8` wrote by default before OpenSSL 1.1.
+        (
+            "enc-pbe-sha1-3des.pem",
+            vec![
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "leaf.key",
+                "-v1",
+                "PBE-SHA1-3DES",
+                "-passout",
+                pass,
+            ],
+            KeyFormat::EncryptedPkcs8,
+            true,
+        ),
+        (
+            "enc-pbe-sha1-2des.der",
+            vec![
+                "pkcs8",
+                "-topk8",
+                "-in",
+                "leaf.key",
+                "-v1",
+                "PBE-SHA1-2DES",
+                "-outform",
+                "DER",
+                "-passout",
+                pass,
+            ],
+            KeyFormat::EncryptedPkcs8,
+            true,
+        ),
+        (
             "legacy-aes256.pem",
             legacy(ec, "-aes256", pass),
             KeyFormat::LegacyEncryptedPem,
@@ -807,6 +865,25 @@ fn fixtures(dir: &Path) -> Vec<(String, Vec<u8>)> {
             "ec", "-in", "leaf.key", "-outform", "DER", "-out", "sec1.der",
         ],
     );
+    openssl(
+        dir,
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "leaf.key",
+            "-v1",
+            "PBE-SHA1-3DES",
+            "-iter",
+            "1",
+            "-outform",
+            "DER",
+            "-passout",
+            &pass,
+            "-out",
+            "v1.der",
+        ],
+    );
     write(dir, "leaf.der", pki.leaf.der());
     write(dir, "pile.pem", scrambled_pile(&pki, &stranger()));
     write(
@@ -822,6 +899,7 @@ fn fixtures(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "c.p12",
         "enc.pem",
         "legacy.pem",
+        "v1.der",
         "sec1.der",
         "leaf.der",
         "pile.pem",
