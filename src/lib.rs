@@ -17,6 +17,7 @@ pub mod input;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod trust;
 
 pub use error::{Error, Result};
 pub use model::{Cert, CertId, DropReason, Dropped, KeyAlgorithm, KeyFormat, Origin, PrivateKey};
