@@ -10,6 +10,7 @@
 //! tables or JSON; [`net`] probes a live TLS endpoint. Only [`cli`] prints.
 
 pub mod chain;
+pub mod check;
 pub mod cli;
 pub mod emit;
 pub mod error;

@@ -14,6 +14,7 @@ use crate::error::Error;
 pub mod bundle;
 pub mod common;
 pub mod inspect;
+pub mod lint;
 pub mod roots;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
@@ -36,6 +37,8 @@ pub enum Command {
     Bundle(bundle::Args),
     /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
     Roots(roots::Args),
+    /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
+    Lint(lint::Args),
 }
 
 /// What a command did, when it could do it.
@@ -80,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
         Command::Roots(a) => roots::run(a, io),
+        Command::Lint(a) => lint::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,
