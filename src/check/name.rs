@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn rules_and_suggestions() {
         assert!(unique_name_problems("Api_Client_2026").is_empty());
-        assert_eq!(unique_name_problems("2026-client.").len(), 3);
+        assert_eq!(unique_name_problems("2026-client_").len(), 3);
         assert_eq!(unique_name_problems("a__b").len(), 1);
         for bad in ["2026-client.", "a__b_", "-", "my cert (prod)", "é"] {
             let s = suggest(bad);
