@@ -976,11 +976,16 @@ fn chain_checks(
             Id::IssuerMissing,
             Some(top),
             format!(
-                "the issuer of {} is missing: \"{}\"{}{}; peers answer \"unable to get local issuer certificate\"",
+                "the issuer of {} is missing: \"{}\"{}{}; peers answer \"unable to get local issuer certificate\"{}",
                 cx.name(top),
                 c.issuer(),
                 aki.map(|a| format!(" (key id {a})")).unwrap_or_default(),
-                if urls.is_empty() { String::new() } else { format!(", downloadable from {}", urls.join(" ")) }
+                if urls.is_empty() { String::new() } else { format!(", downloadable from {}", urls.join(" ")) },
+                if trust.public.candidate {
+                    format!("; if it is a root, it is not in the trust store {} either, which is only a CANDIDATE list: check your org's {CACERTS_URL}", trust.public.name)
+                } else {
+                    format!("; if it is a root, it is not in the trust store {} either", trust.public.name)
+                }
             ),
             match urls.first() {
                 Some(u) => format!("download it (`curl -o issuer.crt {u}`), then `chainfix bundle FILE… issuer.crt --no-key -o chain.pem`"),
