@@ -667,3 +667,489 @@ fn the_findings_catalogue_documents_exactly_the_ids_in_the_code() {
     }
     assert_eq!(documented.len(), Id::ALL.len(), "an id is documented twice");
 }
+
+// ---- JSON Schema ----
+//
+// A small validator for the subset of JSON Schema that docs/lint-schema.json
+// uses (type, enum, required, properties, additionalProperties: false, items,
+// $ref into $defs, minimum, minLength, maxLength). The `jsonschema` crate
+// would pull in a regex engine, an HTTP client for remote refs and ~40 other
+// crates to build on a shared 2-core CI for this one test; the subset is
+// forty lines, and `the_schema_validator_rejects_bad_documents` proves it
+// can fail.
+
+fn validate(
+    root: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+    errs: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/$defs/").expect("local refs only");
+        return validate(root, &root["$defs"][name], v, at, errs);
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "boolean" => v.is_boolean(),
+            other => panic!("schema type {other} not handled"),
+        };
+        if !ok {
+            errs.push(format!("{at}: expected {t}, got {v}"));
+            return;
+        }
+    }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errs.push(format!("{at}: {v} is not one of the allowed values"));
+    }
+    if let Some(m) = schema.get("minimum").and_then(Value::as_i64)
+        && v.as_i64().is_some_and(|n| n < m)
+    {
+        errs.push(format!("{at}: {v} < {m}"));
+    }
+    if let Some(s) = v.as_str() {
+        let n = s.chars().count() as u64;
+        if schema
+            .get("minLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| n < m)
+        {
+            errs.push(format!("{at}: too short"));
+        }
+        if schema
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|m| n > m)
+        {
+            errs.push(format!("{at}: too long"));
+        }
+    }
+    if let Some(o) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for r in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let r = r.as_str().unwrap();
+            if !o.contains_key(r) {
+                errs.push(format!("{at}: missing {r}"));
+            }
+        }
+        for (k, val) in o {
+            match props.and_then(|p| p.get(k)) {
+                Some(s) => validate(root, s, val, &format!("{at}.{k}"), errs),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    errs.push(format!("{at}: unexpected field {k}"))
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(a), Some(items)) = (v.as_array(), schema.get("items")) {
+        for (i, x) in a.iter().enumerate() {
+            validate(root, items, x, &format!("{at}[{i}]"), errs);
+        }
+    }
+}
+
+fn schema() -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/lint-schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+fn schema_errors(doc: &serde_json::Value) -> Vec<String> {
+    let s = schema();
+    let mut errs = Vec::new();
+    validate(&s, &s, doc, "$", &mut errs);
+    errs
+}
+
+#[test]
+fn lint_json_matches_the_schema_for_every_case() {
+    let s = schema();
+    let mut ids: Vec<&str> = s["$defs"]["id"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut code: Vec<&str> = Id::ALL.iter().map(|i| i.as_str()).collect();
+    ids.sort_unstable();
+    code.sort_unstable();
+    assert_eq!(
+        ids, code,
+        "the schema's id enum and the code's ids differ (regenerate the enum in docs/lint-schema.json)"
+    );
+    // A rich run through the binary: key in the file, root pasted in, stranger, dual EKU, bad name.
+    let d = tempdir();
+    let dual = dual_eku_pki();
+    let stranger = pki::root(&Spec::ca("Stranger", ec()));
+    let pile = format!(
+        "{}{}{}{}{}",
+        dual.leaf.pem(),
+        dual.root.pem(),
+        dual.intermediates[0].pem(),
+        stranger.pem(),
+        dual.leaf.key_pem()
+    );
+    write(d.path(), "pile.pem", pile);
+    write(d.path(), "root.pem", dual.root.pem());
+    let o = chainfix(
+        d.path(),
+        &[
+            "lint",
+            "pile.pem",
+            "--json",
+            "--at",
+            "2026-06-01",
+            "--trust",
+            "root.pem",
+            "--name",
+            "my cert",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    assert!(doc["findings"].as_array().unwrap().len() >= 5);
+    // And the library's report for every case table entry, rendered as the CLI does.
+    for (id, trig, _) in cases() {
+        let r = trig.run();
+        let doc = serde_json::json!({
+            "version": 1, "at": "2026-06-01T00:00:00Z", "profile": r.profile,
+            "profile_reason": r.profile_reason,
+            "trust_store": {"name": r.trust_store, "candidate": r.trust_candidate},
+            "chain": r.chain,
+            "summary": {"error": r.count(Severity::Error), "warning": r.count(Severity::Warning), "info": r.count(Severity::Info)},
+            "findings": r.findings,
+        });
+        assert_eq!(schema_errors(&doc), Vec::<String>::new(), "case {id}");
+    }
+}
+
+#[test]
+fn the_schema_validator_rejects_bad_documents() {
+    let good = serde_json::json!({
+        "version": 1, "at": "x", "profile": "client", "profile_reason": "r",
+        "trust_store": {"name": "n", "candidate": false}, "chain": [1],
+        "summary": {"error": 0, "warning": 0, "info": 0}, "findings": []
+    });
+    assert!(schema_errors(&good).is_empty());
+    let mut bad = good.clone();
+    bad["profile"] = "web".into();
+    assert_eq!(schema_errors(&bad).len(), 1);
+    let mut bad = good.clone();
+    bad["findings"] = serde_json::json!([{"id": "no-such-id", "severity": "fatal", "message": "m", "fix": "f", "extra": 1}]);
+    assert_eq!(schema_errors(&bad).len(), 3);
+    let mut bad = good.clone();
+    bad.as_object_mut().unwrap().remove("chain");
+    bad["chain_"] = serde_json::json!(0);
+    assert_eq!(schema_errors(&bad).len(), 2);
+}
+
+// ---- Salesforce journeys, through the binary ----
+
+fn lint_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut a = vec!["lint", "--json", "--at", "2026-06-01"];
+    a.extend_from_slice(args);
+    let o = chainfix(dir, &a);
+    let code = o.status.code().unwrap();
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(serde_json::Value::Null);
+    (code, v, stderr(&o))
+}
+
+fn finding<'a>(doc: &'a serde_json::Value, id: &str) -> Option<&'a serde_json::Value> {
+    doc["findings"].as_array()?.iter().find(|f| f["id"] == id)
+}
+
+fn errors(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn journey1_a_good_client_chain_passes_salesforce_mtls_with_no_error() {
+    let d = tempdir();
+    let p = Pki::client(2, true);
+    write(d.path(), "chain.pem", p.chain_pems().concat());
+    write(d.path(), "root.pem", p.root.pem());
+    let (code, doc, err) = lint_json(d.path(), &["chain.pem", "--roots", "root.pem"]);
+    assert_eq!(code, 0, "{err}\n{doc:#}");
+    assert_eq!(errors(&doc), Vec::<String>::new());
+    assert_eq!(doc["profile"], "salesforce-mtls");
+    assert!(
+        doc["profile_reason"]
+            .as_str()
+            .unwrap()
+            .contains("clientAuth")
+    );
+    assert_eq!(doc["chain"], serde_json::json!([1, 2, 3]));
+    assert!(finding(&doc, "trust-anchor").is_some());
+    // The table form says which profile and that the store is a candidate list.
+    let o = chainfix(
+        d.path(),
+        &[
+            "lint",
+            "chain.pem",
+            "--roots",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("profile salesforce-mtls (chosen because"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("CANDIDATE"));
+}
+
+#[test]
+fn journey1_a_dual_eku_leaf_from_a_public_root_warns_with_the_dates_that_apply() {
+    let d = tempdir();
+    let p = dual_eku_pki();
+    write(d.path(), "chain.pem", p.chain_pems().concat());
+    // The org's list (saved as PEM) holds the root: a public root for this run.
+    write(d.path(), "cacerts.pem", p.root.pem());
+    let (code, doc, err) = lint_json(
+        d.path(),
+        &[
+            "chain.pem",
+            "--trust",
+            "cacerts.pem",
+            "--profile",
+            "salesforce-mtls",
+        ],
+    );
+    assert_eq!(code, 0, "{err}\n{doc:#}");
+    let f = finding(&doc, "dual-eku-public").expect("dual-eku-public");
+    assert_eq!(f["severity"], "warning");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("2027-03-15"), "Chrome's leaf date: {m}");
+    assert!(m.contains("2026-06-15"), "the earlier text: {m}");
+    assert!(m.contains("2027-03-01"), "DigiCert's hard stop: {m}");
+    assert!(m.contains("issued 2025-11-01"), "{m}");
+    assert!(f["fix"].as_str().unwrap().contains("dedicated client-auth"));
+}
+
+#[test]
+fn journey1_a_server_auth_only_leaf_fails_salesforce_mtls() {
+    let d = tempdir();
+    let p = Pki::build(
+        Spec::ca("DigiCert Test Root", ec()),
+        vec![Spec::ca("DigiCert Test TLS CA", ec())],
+        Spec::server("api.example.test", ec(), "api.example.test"),
+    );
+    write(d.path(), "chain.pem", p.chain_pems().concat());
+    write(d.path(), "root.pem", p.root.pem());
+    let (code, doc, _) = lint_json(
+        d.path(),
+        &[
+            "chain.pem",
+            "--roots",
+            "root.pem",
+            "--profile",
+            "salesforce-mtls",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(errors(&doc), vec!["eku-missing"]);
+    let m = finding(&doc, "eku-missing").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        m.contains("serverAuth-only renewal") && m.contains("2027-03-01"),
+        "{m}"
+    );
+    // Without --profile the EKU picks salesforce-callout, and says so.
+    let (code, doc, _) = lint_json(d.path(), &["chain.pem", "--roots", "root.pem"]);
+    assert_eq!(
+        (code, doc["profile"].as_str()),
+        (0, Some("salesforce-callout"))
+    );
+}
+
+#[test]
+fn journey1_a_self_signed_client_certificate_fails() {
+    let d = tempdir();
+    let c = pki::root(&Spec::client("self.example.test", ec()));
+    write(d.path(), "self.pem", c.pem());
+    let (code, doc, _) = lint_json(d.path(), &["self.pem"]);
+    assert_eq!(code, 1);
+    assert!(
+        errors(&doc).contains(&"self-signed-leaf".to_string()),
+        "{doc:#}"
+    );
+    let (code, doc, _) = lint_json(d.path(), &["self.pem", "--profile", "client"]);
+    assert_eq!(code, 0, "a generic client may pin it: a warning");
+    assert_eq!(
+        finding(&doc, "self-signed-leaf").unwrap()["severity"],
+        "warning"
+    );
+}
+
+#[test]
+fn journey1_the_root_pasted_in_and_a_root_outside_the_candidate_store() {
+    let d = tempdir();
+    let p = Pki::client(1, false);
+    let mut pems = p.chain_pems();
+    pems.push(p.root.pem());
+    write(d.path(), "upload.pem", pems.concat());
+    let (code, doc, _) = lint_json(d.path(), &["upload.pem", "--profile", "salesforce-mtls"]);
+    assert_eq!(code, 0, "{doc:#}");
+    let root = finding(&doc, "root-included").expect("root-included");
+    assert_eq!(root["severity"], "info");
+    assert_eq!(root["cert"]["chain_position"], 3);
+    let f = finding(&doc, "root-not-trusted").expect("root-not-trusted");
+    assert_eq!(f["severity"], "warning");
+    assert!(f["message"].as_str().unwrap().contains("CANDIDATE"));
+    assert!(f["fix"].as_str().unwrap().contains("cacerts.jsp"));
+    assert!(f["fix"].as_str().unwrap().contains("--trust"));
+    // With the org's own list (explicit), outside it is an error.
+    write(d.path(), "org.txt", "digicertglobalrootg2\n");
+    let (code, doc, _) = lint_json(d.path(), &["upload.pem", "--trust", "org.txt"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding(&doc, "root-not-trusted").unwrap()["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn journey1_missing_intermediate_names_it_with_its_aia_url() {
+    let d = tempdir();
+    let p = Pki::build(
+        Spec::ca("Root", ec()),
+        vec![Spec::ca("Issuing CA", ec())],
+        Spec {
+            aia: vec!["http://127.0.0.1:9/issuing.crt".into()],
+            ..Spec::client("leaf", ec())
+        },
+    );
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    let (code, doc, _) = lint_json(d.path(), &["leaf.pem"]);
+    assert_eq!(code, 1);
+    let f = finding(&doc, "issuer-missing").unwrap();
+    assert!(f["message"].as_str().unwrap().contains("Issuing CA"));
+    assert!(
+        f["fix"]
+            .as_str()
+            .unwrap()
+            .contains("curl -o issuer.crt http://127.0.0.1:9/issuing.crt")
+    );
+    assert!(f["fix"].as_str().unwrap().contains("chainfix bundle"));
+}
+
+#[test]
+fn a_private_key_in_an_upload_file_is_an_error_of_its_own() {
+    let d = tempdir();
+    let p = Pki::client(1, false);
+    write(
+        d.path(),
+        "upload.pem",
+        format!(
+            "{}{}{}",
+            p.leaf.pem(),
+            p.leaf.key_pem(),
+            p.intermediates[0].pem()
+        ),
+    );
+    write(d.path(), "root.pem", p.root.pem());
+    let (code, doc, _) = lint_json(
+        d.path(),
+        &[
+            "upload.pem",
+            "--roots",
+            "root.pem",
+            "--profile",
+            "salesforce-mtls",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(errors(&doc), vec!["private-key-in-upload"]);
+    assert!(
+        !stdout(&chainfix(
+            d.path(),
+            &["lint", "upload.pem", "--json", "--at", "2026-06-01"]
+        ))
+        .contains("BEGIN PRIVATE KEY"),
+        "key material never printed"
+    );
+    let (code, _, _) = lint_json(
+        d.path(),
+        &["upload.pem", "--roots", "root.pem", "--profile", "client"],
+    );
+    assert_eq!(code, 0, "fullcert.pem for curl holds the key by design");
+}
+
+#[test]
+fn deny_allow_min_severity_and_name_tune_the_run() {
+    let d = tempdir();
+    let p = Pki::client(1, false);
+    let mut pems = p.chain_pems();
+    pems.push(p.root.pem());
+    write(d.path(), "upload.pem", pems.concat());
+    let (code, _, _) = lint_json(d.path(), &["upload.pem", "--deny", "root-included"]);
+    assert_eq!(code, 1, "--deny raises to error");
+    let (_, doc, _) = lint_json(
+        d.path(),
+        &["upload.pem", "--allow", "root-included,expiry-date"],
+    );
+    assert!(finding(&doc, "root-included").is_none() && finding(&doc, "expiry-date").is_none());
+    let (_, doc, _) = lint_json(d.path(), &["upload.pem", "--min-severity", "warning"]);
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] != "info")
+    );
+    let (code, doc, _) = lint_json(d.path(), &["upload.pem", "--name", "Prod-Cert_"]);
+    assert_eq!(code, 1);
+    let f = finding(&doc, "invalid-name").unwrap();
+    assert!(f["fix"].as_str().unwrap().contains("\"Prod_Cert\""), "{f}");
+    let (code, _, _) = lint_json(d.path(), &["upload.pem", "--name", "Prod_Cert"]);
+    assert_eq!(code, 0);
+    // --warn-days: the leaf expires 2027-01-01, 214 days after --at.
+    let (_, doc, _) = lint_json(d.path(), &["upload.pem", "--warn-days", "250"]);
+    assert!(finding(&doc, "expires-soon").is_some());
+}
+
+#[test]
+fn lint_exits_2_when_it_cannot_run() {
+    let d = tempdir();
+    for args in [
+        vec!["lint", "missing.pem"],
+        vec!["lint", "x.pem", "--deny", "no-such-id"],
+        vec!["lint", "x.pem", "--profile", "web"],
+        vec!["lint", "x.pem", "--at", "yesterday"],
+    ] {
+        write(d.path(), "x.pem", Pki::client(0, false).leaf.pem());
+        let o = chainfix(d.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+}
