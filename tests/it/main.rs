@@ -7,4 +7,6 @@ mod util;
 
 mod bundle;
 mod parse;
+mod lint;
+mod roots;
 mod signature;
