@@ -258,7 +258,10 @@ impl<'a> Search<'a, '_> {
             // Loop: the same subject and key already on the path.
             if path.iter().any(|&(p, _)| {
                 let q = self.nodes[p].cert;
-                q.subject_raw() == node.cert.subject_raw() && q.spki_raw() == node.cert.spki_raw()
+                q.id() == node.cert.id()
+                    || (q.subject_raw() == node.cert.subject_raw()
+                        && q.spki_raw() == node.cert.spki_raw()
+                        && q.issuer_raw() == node.cert.issuer_raw())
             }) {
                 self.reject(c, top, vec![Problem::Loop]);
                 continue;
@@ -284,10 +287,10 @@ impl<'a> Search<'a, '_> {
                 intermediates_below,
                 place == Place::Anchor,
             );
-            if problems.is_empty() {
-                if let Err(p) = self.check_constraints(c, path) {
-                    problems.push(p);
-                }
+            if problems.is_empty()
+                && let Err(p) = self.check_constraints(c, path)
+            {
+                problems.push(p);
             }
             if !problems.is_empty() {
                 self.reject(c, top, problems);

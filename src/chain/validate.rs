@@ -239,6 +239,15 @@ pub struct Facts {
     pub self_issued: bool,
     pub not_before: i64,
     pub not_after: i64,
+    /// RFC 5280 / CA/Browser Forum profile faults of this certificate
+    /// wherever it stands (serial, key, criticality, empty subject …).
+    pub profile: Vec<String>,
+    /// Profile faults that matter only when it issues (CA role).
+    pub ca_profile: Vec<String>,
+    /// Profile faults that matter only as the leaf.
+    pub leaf_profile: Vec<String>,
+    /// Profile faults that matter only as a trust anchor.
+    pub anchor_profile: Vec<String>,
 }
 
 impl Facts {
@@ -351,7 +360,140 @@ impl Facts {
             .iter_common_name()
             .filter_map(|a| a.as_str().ok().map(str::to_string))
             .collect();
+        let mut profile = Vec::new();
+        let mut ca_profile = Vec::new();
+        let mut leaf_profile = Vec::new();
+        let mut anchor_profile = Vec::new();
+        let serial = x.raw_serial();
+        if serial.len() > 20 {
+            profile.push(format!(
+                "serial number of {} bytes (at most 20)",
+                serial.len()
+            ));
+        }
+        if serial.iter().all(|&b| b == 0) {
+            // Some long-lived roots have serial 0; only issued certs are held to it.
+            leaf_profile.push("serial number zero".into());
+            ca_profile.push("serial number zero".into());
+        }
+        if let Some(k) = key_fault(&x) {
+            profile.push(k);
+        }
+        let subject_empty = x.subject().iter().next().is_none();
+        let crit = |oid: &str| -> Option<bool> {
+            x.extensions()
+                .iter()
+                .find(|e| e.oid.to_id_string() == oid)
+                .map(|e| e.critical)
+        };
+        if crit("2.5.29.35") == Some(true) {
+            profile.push("authorityKeyIdentifier is critical".into());
+        }
+        if crit("2.5.29.14") == Some(true) {
+            profile.push("subjectKeyIdentifier is critical".into());
+        }
+        if crit("2.5.29.36") == Some(false) {
+            profile.push("policyConstraints is not critical".into());
+        }
+        match (crit("2.5.29.17"), subject_empty) {
+            (Some(true), false) => {
+                profile.push("subjectAltName is critical with a non-empty subject".into())
+            }
+            (Some(false), true) => {
+                profile.push("subjectAltName is not critical with an empty subject".into())
+            }
+            (None, true) => profile.push("empty subject and no subjectAltName".into()),
+            _ => {}
+        }
+        if let Some(ku) = key_usage
+            && ku >> 5 & 1 == 1
+            && !matches!(basic, Some((true, _)))
+        {
+            profile.push("keyUsage keyCertSign without basicConstraints CA".into());
+        }
+        for n in san.iter().flatten() {
+            match n {
+                GName::Dns(d) if !valid_dns_san(d) => {
+                    profile.push(format!("invalid DNS name {d:?} in subjectAltName"))
+                }
+                GName::Email(e) if !valid_email(e) => {
+                    profile.push(format!("invalid email {e:?} in subjectAltName"))
+                }
+                GName::Ip(b) if b.len() != 4 && b.len() != 16 => {
+                    profile.push("invalid IP address in subjectAltName".into())
+                }
+                _ => {}
+            }
+        }
+        if let Some(nc) = &constraints {
+            if crit("2.5.29.30") == Some(false) {
+                profile.push("nameConstraints is not critical".into());
+            }
+            if nc.permitted.as_ref().is_none_or(|p| p.is_empty()) && nc.excluded.is_empty() {
+                profile.push("nameConstraints with no subtrees".into());
+            }
+            for c in nc.permitted.iter().flatten().chain(&nc.excluded) {
+                if let GName::Dns(d) = c
+                    && d.starts_with('.')
+                {
+                    profile.push(format!("DNS name constraint {d:?} has a leading period"));
+                }
+            }
+            leaf_profile.push("nameConstraints in an end-entity certificate".into());
+        }
+        // Authority key identifier.
+        let aki_ext = x
+            .iter_extensions()
+            .find_map(|e| match e.parsed_extension() {
+                ParsedExtension::AuthorityKeyIdentifier(a) => Some(a),
+                _ => None,
+            });
+        match aki_ext {
+            None => {
+                leaf_profile.push("no authorityKeyIdentifier".into());
+                ca_profile.push("no authorityKeyIdentifier".into());
+            }
+            Some(a) => {
+                if a.key_identifier.is_none() {
+                    anchor_profile.push("authorityKeyIdentifier without keyIdentifier".into());
+                }
+                if a.authority_cert_issuer.is_some() || a.authority_cert_serial.is_some() {
+                    anchor_profile
+                        .push("authorityKeyIdentifier with authorityCertIssuer / serial".into());
+                }
+                if let (Some(k), Some(s)) = (&a.key_identifier, cert.subject_key_id())
+                    && k.0 != s
+                    && cert.subject_raw() == cert.issuer_raw()
+                {
+                    anchor_profile.push(
+                        "self-signed with authorityKeyIdentifier ≠ subjectKeyIdentifier".into(),
+                    );
+                }
+            }
+        }
+        if cert.subject_key_id().is_none() {
+            ca_profile.push("no subjectKeyIdentifier".into());
+            anchor_profile.push("no subjectKeyIdentifier".into());
+        }
+        if crit("2.5.29.19") == Some(false) {
+            ca_profile.push("basicConstraints is not critical".into());
+            anchor_profile.push("basicConstraints is not critical".into());
+        }
+        if subject_empty {
+            ca_profile.push("CA with an empty subject".into());
+            anchor_profile.push("CA with an empty subject".into());
+        }
+        if eku.is_some() {
+            anchor_profile.push("trust anchor with extendedKeyUsage".into());
+        }
+        if crit("2.5.29.37") == Some(true) {
+            leaf_profile.push("extendedKeyUsage is critical".into());
+        }
         Facts {
+            profile,
+            ca_profile,
+            leaf_profile,
+            anchor_profile,
             version: x.version().0,
             basic,
             key_usage,
@@ -386,6 +528,9 @@ impl Facts {
         if let Some(m) = &self.malformed {
             out.push(Problem::Malformed { detail: m.clone() });
         }
+        for m in &self.profile {
+            out.push(Problem::Malformed { detail: m.clone() });
+        }
         for oid in &self.unknown_critical {
             out.push(Problem::UnknownCriticalExtension { oid: oid.clone() });
         }
@@ -411,16 +556,27 @@ impl Facts {
     pub fn leaf_problems(&self, policy: &Policy) -> Vec<Problem> {
         let mut out = Vec::new();
         self.common(policy.at, &mut out);
-        if self.is_ca() {
-            out.push(Problem::CaAsLeaf);
+        for m in &self.leaf_profile {
+            out.push(Problem::Malformed { detail: m.clone() });
         }
-        if let Err(p) = self.eku_ok(&policy.eku, false) {
-            out.push(p);
-        }
-        if let Some(ku) = self.key_usage {
-            if policy.leaf_key_usage.iter().any(|&b| ku >> b & 1 == 0) {
-                out.push(Problem::LeafKeyUsage);
+        match &self.eku {
+            None => {}
+            Some(present) if present.iter().any(|o| o == OID_ANY_EKU) => {
+                out.push(Problem::WrongEku {
+                    required: policy.eku.clone(),
+                    present: present.clone(),
+                })
             }
+            _ => {
+                if let Err(p) = self.eku_ok(&policy.eku, false) {
+                    out.push(p);
+                }
+            }
+        }
+        if let Some(ku) = self.key_usage
+            && policy.leaf_key_usage.iter().any(|&b| ku >> b & 1 == 0)
+        {
+            out.push(Problem::LeafKeyUsage);
         }
         let san = self.san.as_deref().unwrap_or(&[]);
         for want in &policy.names {
@@ -440,21 +596,22 @@ impl Facts {
     /// period (a trust anchor is a name and a key; RFC 5280 §6.1.1 d).
     pub fn issuer_problems(&self, policy: &Policy, below: u32, anchor: bool) -> Vec<Problem> {
         let mut out = Vec::new();
-        if anchor {
-            if let Some(m) = &self.malformed {
-                out.push(Problem::Malformed { detail: m.clone() });
-            }
-        } else {
-            self.common(policy.at, &mut out);
-            match self.basic {
-                Some((true, _)) => {}
-                _ => out.push(Problem::NotCa),
-            }
+        self.common(policy.at, &mut out);
+        match self.basic {
+            Some((true, _)) => {}
+            _ => out.push(Problem::NotCa),
         }
-        if let Some((_, Some(limit))) = self.basic {
-            if below > limit {
-                out.push(Problem::PathLenExceeded { limit, below });
-            }
+        for m in if anchor {
+            &self.anchor_profile
+        } else {
+            &self.ca_profile
+        } {
+            out.push(Problem::Malformed { detail: m.clone() });
+        }
+        if let Some((_, Some(limit))) = self.basic
+            && below > limit
+        {
+            out.push(Problem::PathLenExceeded { limit, below });
         }
         if let Some(ku) = self.key_usage {
             // keyCertSign is bit 5.
@@ -488,4 +645,68 @@ fn looks_like_dns(s: &str) -> bool {
         && s.parse::<std::net::IpAddr>().is_err()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'*')
+}
+
+fn valid_dns_san(d: &str) -> bool {
+    let body = d.strip_prefix("*.").unwrap_or(d);
+    !body.is_empty()
+        && body.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+fn valid_email(e: &str) -> bool {
+    match e.rsplit_once('@') {
+        Some((l, h)) => !l.is_empty() && valid_dns_san(h) && !h.starts_with("*."),
+        None => false,
+    }
+}
+
+/// Keys the Web PKI refuses: RSA under 2048 bits or not a multiple of 8,
+/// EC curves other than P-256 / P-384 / P-521, DSA.
+fn key_fault(x: &X509Certificate<'_>) -> Option<String> {
+    let spki = x.public_key();
+    match spki.algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.1" => {
+            if let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = spki.parsed() {
+                let m: Vec<u8> = rsa
+                    .modulus
+                    .iter()
+                    .copied()
+                    .skip_while(|&b| b == 0)
+                    .collect();
+                let bits = if m.is_empty() {
+                    0
+                } else {
+                    (m.len() - 1) * 8 + (8 - m[0].leading_zeros() as usize)
+                };
+                if bits < 2048 {
+                    return Some(format!("RSA key of {bits} bits (at least 2048)"));
+                }
+                if bits % 8 != 0 {
+                    return Some(format!("RSA key of {bits} bits (not a multiple of 8)"));
+                }
+            }
+            None
+        }
+        "1.2.840.10045.2.1" => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.clone().oid().ok())
+                .map(|o| o.to_id_string())
+                .unwrap_or_default();
+            match curve.as_str() {
+                "1.2.840.10045.3.1.7" | "1.3.132.0.34" | "1.3.132.0.35" => None,
+                c => Some(format!("EC key on curve {c} (only P-256, P-384, P-521)")),
+            }
+        }
+        "1.2.840.10040.4.1" => Some("DSA key".into()),
+        _ => None,
+    }
 }
