@@ -5,6 +5,7 @@
 //! anchors the way a conformance-grade verifier does.
 
 pub mod assemble;
+pub mod explain;
 pub mod index;
 pub mod names;
 pub mod order;

@@ -94,10 +94,10 @@ fn run_case(t: &Value, now: i64) -> (Verdict, String) {
         Role::Server
     };
     let mut policy = Policy::new(at, role);
-    if let Some(e) = t["extended_key_usage"].as_array() {
-        if !e.is_empty() {
-            policy.eku = e.iter().filter_map(Value::as_str).map(eku_oid).collect();
-        }
+    if let Some(e) = t["extended_key_usage"].as_array()
+        && !e.is_empty()
+    {
+        policy.eku = e.iter().filter_map(Value::as_str).map(eku_oid).collect();
     }
     if role == Role::Server {
         if let Some(p) = peer(&t["expected_peer_name"]) {
