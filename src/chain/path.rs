@@ -271,8 +271,9 @@ impl<'a> Search<'a, '_> {
                 .skip(1)
                 .filter(|&&(p, _)| !self.nodes[p].facts.self_issued)
                 .count() as u32;
-            // path minus the leaf = intermediates already on it.
-            if place != Place::Anchor && path.len() > self.policy.max_intermediates {
+            // Logical intermediates: self-issued ones (key rollover) do not count.
+            let logical = intermediates_below + u32::from(!node.facts.self_issued);
+            if place != Place::Anchor && logical as usize > self.policy.max_intermediates {
                 self.reject(
                     c,
                     top,

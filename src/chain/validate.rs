@@ -660,8 +660,10 @@ fn valid_dns_san(d: &str) -> bool {
 }
 
 fn valid_email(e: &str) -> bool {
-    match e.rsplit_once('@') {
-        Some((l, h)) => !l.is_empty() && valid_dns_san(h) && !h.starts_with("*."),
+    match e.split_once('@') {
+        Some((l, h)) => {
+            !l.is_empty() && !h.contains('@') && valid_dns_san(h) && !h.starts_with("*.")
+        }
         None => false,
     }
 }
