@@ -271,6 +271,25 @@ impl<'a> Search<'a, '_> {
                 .skip(1)
                 .filter(|&&(p, _)| !self.nodes[p].facts.self_issued)
                 .count() as u32;
+            // A self-signed certificate from the files is a root the store
+            // does not hold: the path ends there, untrusted.
+            let self_signed_looking = node.cert.subject_raw() == node.cert.issuer_raw()
+                && (node.cert.authority_key_id().is_none()
+                    || node.cert.authority_key_id() == node.cert.subject_key_id());
+            if place == Place::Pool && self_signed_looking {
+                if self.budget.signatures == 0 {
+                    self.exhausted = true;
+                    return Err(Stop);
+                }
+                self.budget.signatures -= 1;
+                if verify_issued_by(child, node.cert).is_ok() {
+                    if path.len() + 1 > self.dead_end.len() {
+                        self.dead_end = path.iter().map(|p| p.0).chain([c]).collect();
+                    }
+                    self.reject(c, top, vec![Problem::RootNotTrusted]);
+                    continue;
+                }
+            }
             // Logical intermediates: self-issued ones (key rollover) do not count.
             let logical = intermediates_below + u32::from(!node.facts.self_issued);
             if place != Place::Anchor && logical as usize > self.policy.max_intermediates {

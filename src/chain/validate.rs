@@ -121,6 +121,8 @@ pub enum Problem {
         detail: String,
     },
     Loop,
+    /// A self-signed root that is not in the trust store.
+    RootNotTrusted,
     UnknownIssuer,
     BudgetExhausted,
 }
@@ -142,7 +144,7 @@ impl Problem {
             Problem::BadSignature { .. } => 5,
             Problem::TooDeep { .. } => 6,
             Problem::Loop => 7,
-            Problem::BudgetExhausted => 8,
+            Problem::BudgetExhausted | Problem::RootNotTrusted => 8,
             Problem::UnknownIssuer => 9,
         }
     }
@@ -191,6 +193,7 @@ impl std::fmt::Display for Problem {
             Problem::BadSignature { detail } => write!(f, "signature: {detail}"),
             Problem::Loop => f.write_str("issuer already on the path (loop)"),
             Problem::UnknownIssuer => f.write_str("unknown issuer"),
+            Problem::RootNotTrusted => f.write_str("a root that is not in the trust store"),
             Problem::BudgetExhausted => f.write_str("path-building budget exhausted"),
         }
     }

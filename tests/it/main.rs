@@ -8,3 +8,4 @@ mod util;
 mod bundle;
 mod limbo;
 mod signature;
+mod verify;
