@@ -123,7 +123,14 @@ const MAX_VALID_PATHS: usize = 4;
 struct Node<'a> {
     cert: &'a Cert,
     place: Place,
-    facts: Facts,
+    /// Read on first use: most of a large pool is never a candidate.
+    facts: std::cell::OnceCell<Facts>,
+}
+
+impl Node<'_> {
+    fn facts(&self) -> &Facts {
+        self.facts.get_or_init(|| Facts::of(self.cert))
+    }
 }
 
 struct Search<'a, 'p> {
@@ -149,7 +156,7 @@ pub fn build<'a>(
     let mut nodes = vec![Node {
         cert: leaf,
         place: Place::Leaf,
-        facts: Facts::of(leaf),
+        facts: std::cell::OnceCell::new(),
     }];
     let mut seen: HashSet<CertId> = HashSet::new();
     seen.insert(leaf.id());
@@ -168,14 +175,14 @@ pub fn build<'a>(
         nodes.push(Node {
             cert: c,
             place,
-            facts: Facts::of(c),
+            facts: std::cell::OnceCell::new(),
         });
     }
     let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate().skip(1) {
         by_subject.entry(n.cert.subject_raw()).or_default().push(i);
     }
-    let leaf_problems = nodes[0].facts.leaf_problems(policy);
+    let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {
         nodes,
         by_subject,
@@ -269,7 +276,7 @@ impl<'a> Search<'a, '_> {
             let intermediates_below = path
                 .iter()
                 .skip(1)
-                .filter(|&&(p, _)| !self.nodes[p].facts.self_issued)
+                .filter(|&&(p, _)| !self.nodes[p].facts().self_issued)
                 .count() as u32;
             // A self-signed certificate from the files is a root the store
             // does not hold: the path ends there, untrusted.
@@ -291,7 +298,7 @@ impl<'a> Search<'a, '_> {
                 }
             }
             // Logical intermediates: self-issued ones (key rollover) do not count.
-            let logical = intermediates_below + u32::from(!node.facts.self_issued);
+            let logical = intermediates_below + u32::from(!node.facts().self_issued);
             if place != Place::Anchor && logical as usize > self.policy.max_intermediates {
                 self.reject(
                     c,
@@ -302,7 +309,7 @@ impl<'a> Search<'a, '_> {
                 );
                 continue;
             }
-            let mut problems = node.facts.issuer_problems(
+            let mut problems = node.facts().issuer_problems(
                 self.policy,
                 intermediates_below,
                 place == Place::Anchor,
@@ -354,7 +361,7 @@ impl<'a> Search<'a, '_> {
         ca: usize,
         path: &[(usize, Option<SigAlg>)],
     ) -> Result<(), Problem> {
-        let Some(nc) = self.nodes[ca].facts.constraints.clone() else {
+        let Some(nc) = self.nodes[ca].facts().constraints.clone() else {
             return Ok(());
         };
         let mut left = self.budget.name_comparisons;
@@ -368,7 +375,7 @@ impl<'a> Search<'a, '_> {
         };
         let mut result = Ok(());
         for (k, &(i, _)) in path.iter().enumerate() {
-            let f = &self.nodes[i].facts;
+            let f = self.nodes[i].facts();
             if k > 0 && f.self_issued {
                 continue;
             }

@@ -147,10 +147,36 @@ fn load_trust(
     }
 }
 
+/// The fast path for the common case (no key, no --leaf): exactly one
+/// non-CA certificate that issues no other. Anything else goes to
+/// `assemble`, which explains ambiguity.
+fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
+    if !allowed {
+        return None;
+    }
+    let issuers: std::collections::HashSet<&[u8]> = certs
+        .iter()
+        .filter(|c| c.subject_raw() != c.issuer_raw())
+        .map(|c| c.issuer_raw())
+        .collect();
+    let mut found = certs
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ca() && !issuers.contains(c.subject_raw()))
+        .map(|(i, _)| i);
+    match (found.next(), found.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
+}
+
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     let mut inv = args.input.read(&args.pool, io)?;
     common::require_clean(&mut inv, io)?;
-    let assembly = crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?;
+    let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
+        Some(i) => i,
+        None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
+    };
     let (anchors, store) = load_trust(&args.trust, io, args.input.password_file.as_deref())?;
     Ok(Loaded {
         files: args
@@ -159,7 +185,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
-        leaf: assembly.leaf,
+        leaf,
         certs: inv.certs,
         anchors,
         store,
