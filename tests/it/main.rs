@@ -9,4 +9,6 @@ mod bundle;
 mod parse;
 mod lint;
 mod roots;
+mod limbo;
 mod signature;
+mod verify;
