@@ -13,6 +13,7 @@ pub mod chain;
 pub mod cli;
 pub mod emit;
 pub mod error;
+pub mod fetch;
 pub mod input;
 pub mod model;
 pub mod parse;

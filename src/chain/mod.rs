@@ -3,6 +3,7 @@
 //! [`order`] puts a pile of certificates in issuing order from a leaf.
 
 pub mod assemble;
+pub mod complete;
 pub mod index;
 pub mod order;
 pub mod signature;
