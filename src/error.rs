@@ -67,6 +67,10 @@ pub enum Error {
         "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
     )]
     NoKey,
+    #[error(
+        "cannot set up downloads ({detail}); pass --offline with --intermediates FILE to work without the network"
+    )]
+    FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
 }

@@ -13,6 +13,7 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod fetch_args;
 pub mod inspect;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \

@@ -139,6 +139,15 @@ impl Fetch for HttpFetcher {
             .send()
             .map_err(|e| classify(&e, &self.limits))?;
         let status = resp.status().as_u16();
+        // A redirect reqwest did not follow because of its scheme (file:, ldap:…).
+        if resp.status().is_redirection()
+            && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
+            && let Ok(loc) = loc.to_str()
+            && let Some((scheme, _)) = loc.split_once(':')
+            && !scheme.contains('/')
+        {
+            check_scheme(loc)?;
+        }
         let cap = self.limits.max_body;
         if resp.content_length().is_some_and(|n| n > cap) {
             return Err(FetchError::TooLarge { limit: cap });

@@ -2,8 +2,10 @@
 //! helpers (PKI builders, temp dirs, running the binary, loopback servers)
 //! live in `pki` and `util`.
 
+mod httpd;
 mod pki;
 mod util;
 
 mod bundle;
+mod fetch;
 mod signature;
