@@ -6,6 +6,7 @@
 
 pub mod assemble;
 pub mod explain;
+pub mod complete;
 pub mod index;
 pub mod names;
 pub mod order;

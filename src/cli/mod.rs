@@ -14,6 +14,7 @@ use crate::error::Error;
 pub mod bundle;
 pub mod common;
 pub mod diagnose;
+pub mod fetch_args;
 pub mod inspect;
 pub mod lint;
 pub mod roots;

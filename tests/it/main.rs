@@ -2,6 +2,7 @@
 //! helpers (PKI builders, temp dirs, running the binary, loopback servers)
 //! live in `pki` and `util`.
 
+mod httpd;
 mod pki;
 mod util;
 
@@ -10,5 +11,6 @@ mod parse;
 mod lint;
 mod roots;
 mod limbo;
+mod fetch;
 mod signature;
 mod verify;
