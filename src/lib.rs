@@ -14,6 +14,7 @@ pub mod cli;
 pub mod emit;
 pub mod error;
 pub mod input;
+pub mod keystore;
 pub mod model;
 pub mod parse;
 pub mod render;
