@@ -13,7 +13,9 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod csr;
 pub mod inspect;
+pub mod keystore;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -33,6 +35,10 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
     Bundle(bundle::Args),
+    /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
+    Keystore(keystore::Args),
+    /// Make a new private key and a certificate signing request (or a CSR for an existing key).
+    Csr(csr::Args),
 }
 
 /// What a command did, when it could do it.
@@ -76,6 +82,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
+        Command::Keystore(a) => keystore::run(a, io),
+        Command::Csr(a) => csr::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,

@@ -125,6 +125,15 @@ pub fn parse_source(
         });
         return;
     }
+    // Keystores (JKS by magic, PKCS#12 by extension), until the parse
+    // work sniffs every format: see crate::keystore.
+    if crate::keystore::jks::is_jks(bytes)
+        || crate::keystore::jks::is_jceks(bytes)
+        || matches!(hint, Some("p12" | "pfx"))
+    {
+        read_keystore(bytes, name, passwords, inv);
+        return;
+    }
     if let Ok(blocks) = pem::parse_many(bytes)
         && !blocks.is_empty()
     {
@@ -136,6 +145,18 @@ pub fn parse_source(
                     Err(detail) => inv.problems.push(Error::Malformed {
                         origin: origin.to_string(),
                         what: "the certificate".into(),
+                        detail,
+                    }),
+                },
+                "PRIVATE KEY" => match crate::keystore::key::from_pkcs8(
+                    b.contents(),
+                    crate::model::KeyFormat::Pkcs8,
+                    origin.clone(),
+                ) {
+                    Ok(k) => inv.add_key(k),
+                    Err(detail) => inv.problems.push(Error::Malformed {
+                        origin: origin.to_string(),
+                        what: "the private key".into(),
                         detail,
                     }),
                 },
@@ -157,4 +178,55 @@ pub fn parse_source(
             detail,
         }),
     }
+}
+
+/// A JKS or PKCS#12 file: tries each password the source offers; a wrong
+/// one is reported once none is left.
+fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
+    if crate::keystore::jks::is_jceks(bytes) {
+        inv.problems.push(Error::Jceks {
+            path: name.to_string(),
+        });
+        return;
+    }
+    let jks = crate::keystore::jks::is_jks(bytes);
+    let mut last = None;
+    for attempt in 0.. {
+        let pw = match passwords.get(name, attempt) {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) => {
+                inv.problems.push(e);
+                return;
+            }
+        };
+        let got = if jks {
+            crate::keystore::jks::read(bytes, name, &pw).map(|(c, k, _)| (c, k))
+        } else {
+            crate::keystore::p12::read(bytes, name, &pw)
+        };
+        match got {
+            Ok((certs, keys)) => {
+                for c in certs {
+                    inv.add_cert(c);
+                }
+                for k in keys {
+                    inv.add_key(k);
+                }
+                return;
+            }
+            Err(e @ (Error::KeystoreIntegrity { .. } | Error::WrongPassword { .. })) => {
+                last = Some(e)
+            }
+            Err(e) => {
+                inv.problems.push(e);
+                return;
+            }
+        }
+    }
+    inv.problems
+        .push(last.unwrap_or_else(|| Error::PasswordNeeded {
+            path: name.to_string(),
+            env: passwords.env_name().to_string(),
+        }));
 }
