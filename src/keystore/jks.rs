@@ -380,6 +380,11 @@ pub fn decode(bytes: &[u8], name: &str, password: &str) -> Result<Vec<RawEntry>>
     }
     let (body, stored) = bytes.split_at(bytes.len() - DIGEST_LEN);
     if trailer(password, body).as_slice() != stored {
+        // Before blaming the password: a file whose own lengths run past
+        // its end was cut short. The scan only measures, it trusts nothing.
+        if let Err(detail) = scan_structure(bytes) {
+            return Err(malformed(detail));
+        }
         return Err(Error::KeystoreIntegrity {
             path: name.to_string(),
         });
@@ -402,6 +407,41 @@ pub fn decode(bytes: &[u8], name: &str, password: &str) -> Result<Vec<RawEntry>>
         )));
     }
     Ok(entries)
+}
+
+/// Walks the entries of a whole file (trailer included) by their lengths
+/// alone, without recovering keys: `Err` when the declared structure does
+/// not fit, i.e. the file is truncated or its lengths are corrupt.
+fn scan_structure(bytes: &[u8]) -> Result<(), String> {
+    let mut r = Reader { b: bytes, pos: 4 };
+    let version = r.u32("the version")?;
+    let count = r.u32("the entry count")?;
+    let cert = |r: &mut Reader<'_>| -> Result<(), String> {
+        if version == VERSION {
+            let t = r.u16("the certificate type")? as usize;
+            r.take(t, "the certificate type")?;
+        }
+        let n = r.u32("the certificate length")? as usize;
+        r.take(n, "a certificate").map(|_| ())
+    };
+    for _ in 0..count {
+        let tag = r.u32("an entry tag")?;
+        let a = r.u16("an alias length")? as usize;
+        r.take(a, "an alias")?;
+        r.i64("a timestamp")?;
+        match tag {
+            TAG_PRIVATE_KEY => {
+                let k = r.u32("the protected key length")? as usize;
+                r.take(k, "the protected key")?;
+                for _ in 0..r.u32("the chain length")? {
+                    cert(&mut r)?;
+                }
+            }
+            TAG_TRUSTED_CERT => cert(&mut r)?,
+            _ => return Ok(()), // unknown layout: let the trailer verdict stand
+        }
+    }
+    r.take(DIGEST_LEN, "the integrity check").map(|_| ())
 }
 
 fn read_entry(r: &mut Reader<'_>, name: &str, password: &str, version: u32) -> Result<RawEntry> {
