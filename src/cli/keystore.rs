@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
     /// PKCS#12 only: 3DES and SHA-1 instead of AES-256 and SHA-256, for old
-    /// consumers (Java 8 before 8u301, Windows Server 2016, macOS before 14).
+    /// consumers (e.g. Java 8 before 8u301, Windows Server 2016).
     #[arg(long)]
     pub legacy: bool,
     /// Also put the self-signed root at the end of the chain.

@@ -139,6 +139,49 @@ fn jks_is_listed_converted_and_used_by_keytool() {
     );
     assert!(req.contains("BEGIN NEW CERTIFICATE REQUEST"), "{req}");
 
+    // A non-ASCII password (UTF-16BE, as Java's char[]): keytool lists the
+    // file and recovers the key.
+    write(d.path(), "pw-utf8", "pässwörd\n");
+    let o = chainfix(
+        d.path(),
+        &[
+            "keystore",
+            "root.pem",
+            "pile.pem",
+            "leaf.crt",
+            "client.key",
+            "--password-file",
+            "pw-utf8",
+            "--alias",
+            "utf",
+            "-o",
+            "utf.jks",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let conv = Command::new("keytool")
+        .args([
+            "-importkeystore",
+            "-srckeystore",
+            "utf.jks",
+            "-srcstoretype",
+            "JKS",
+            "-srcstorepass",
+            "pässwörd",
+            "-destkeystore",
+            "utf.p12",
+            "-deststoretype",
+            "PKCS12",
+            "-deststorepass",
+            PW,
+            "-noprompt",
+        ])
+        .env("LC_ALL", "C.UTF-8")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    ok(&conv, "keytool -importkeystore with a non-ASCII password");
+
     // --root puts the root at the end of the chain.
     let o = keystore(
         d.path(),
@@ -274,6 +317,25 @@ fn csr_is_verified_by_openssl_with_eku_and_sans_and_key_is_0600() {
         "openssl pkey",
     );
     assert_eq!(pub_csr, pub_key);
+
+    // Existing outputs are never overwritten without --force.
+    let before = std::fs::read(d.path().join("client.key")).unwrap();
+    let o = chainfix(
+        d.path(),
+        &[
+            "csr",
+            "--subject",
+            "CN=x",
+            "-o",
+            "other.csr",
+            "--key-out",
+            "client.key",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(!d.path().join("other.csr").exists());
+    assert_eq!(std::fs::read(d.path().join("client.key")).unwrap(), before);
 
     // Server role, P-256, encrypted key.
     write(d.path(), "kpw", "s3cret-pass\n");
