@@ -199,6 +199,17 @@ pub fn write(entry: &KeyEntry<'_>, password: &str, rng: &dyn SecureRandom) -> Re
 }
 
 fn write_with_salt(entry: &KeyEntry<'_>, password: &str, salt: &[u8; SALT_LEN]) -> Result<Vec<u8>> {
+    encode(entry, password, password, salt)
+}
+
+/// The whole file; `key_password` differs from `password` only in tests
+/// (Salesforce refuses such a keystore, so chainfix never writes one).
+fn encode(
+    entry: &KeyEntry<'_>,
+    password: &str,
+    key_password: &str,
+    salt: &[u8; SALT_LEN],
+) -> Result<Vec<u8>> {
     let too_long = |what: &str| Error::Usage(format!("{what} is too long for a JKS keystore"));
     let mut out = Vec::new();
     out.extend_from_slice(&MAGIC);
@@ -210,7 +221,11 @@ fn write_with_salt(entry: &KeyEntry<'_>, password: &str, salt: &[u8; SALT_LEN]) 
     out.extend_from_slice(&alias_len.to_be_bytes());
     out.extend_from_slice(&alias);
     out.extend_from_slice(&entry.timestamp_ms.to_be_bytes());
-    let protected = encrypted_key_info(&protect_with_salt(password, salt, entry.key.pkcs8_der()));
+    let protected = encrypted_key_info(&protect_with_salt(
+        key_password,
+        salt,
+        entry.key.pkcs8_der(),
+    ));
     out.extend_from_slice(&(protected.len() as u32).to_be_bytes());
     out.extend_from_slice(&protected);
     out.extend_from_slice(&(entry.chain.len() as u32).to_be_bytes());
@@ -711,6 +726,59 @@ mod tests {
         body.extend_from_slice(&t);
         let e = decode(&body, "h.jks", "changeit").unwrap_err();
         assert!(e.to_string().contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn key_password_other_than_store_password_is_named_with_salesforce_words() {
+        let (_, cert, key) = sample("changeit");
+        let entry = KeyEntry {
+            alias: "other",
+            key: &key,
+            chain: &[&cert],
+            timestamp_ms: 0,
+        };
+        let bytes = encode(&entry, "changeit", "different", &[7; SALT_LEN]).unwrap();
+        let e = read(&bytes, "o.jks", "changeit").unwrap_err();
+        assert!(matches!(e, Error::KeyPasswordDiffers { .. }), "{e}");
+        assert!(e.to_string().contains("per key password"), "{e}");
+    }
+
+    #[test]
+    fn pkcs1_key_inside_is_reported_as_pkcs1() {
+        let (_, cert, key) = sample("changeit");
+        // An RSA PKCS#1 RSAPrivateKey where PKCS#8 belongs.
+        let pkcs1 = {
+            let text = std::fs::read(format!(
+                "{}/testdata/keys/rsa2048-1.pem",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
+            let p8 = pem::parse(text).unwrap().into_contents();
+            use rsa::pkcs1::EncodeRsaPrivateKey;
+            use rsa::pkcs8::DecodePrivateKey;
+            rsa::RsaPrivateKey::from_pkcs8_der(&p8)
+                .unwrap()
+                .to_pkcs1_der()
+                .unwrap()
+                .as_bytes()
+                .to_vec()
+        };
+        let bad = PrivateKey::new(
+            Zeroizing::new(pkcs1),
+            key.algorithm().clone(),
+            key.spki_der().to_vec(),
+            KeyFormat::Pkcs1,
+            Origin::file("k"),
+        );
+        let entry = KeyEntry {
+            alias: "p1",
+            key: &bad,
+            chain: &[&cert],
+            timestamp_ms: 0,
+        };
+        let bytes = write_with_salt(&entry, "changeit", &[1; SALT_LEN]).unwrap();
+        let e = read(&bytes, "p1.jks", "changeit").unwrap_err();
+        assert!(e.to_string().contains("PKCS#1, not PKCS#8"), "{e}");
     }
 
     #[test]

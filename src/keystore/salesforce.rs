@@ -283,3 +283,55 @@ mod tests {
         assert_eq!(suggest_alias("__"), "client_cert");
     }
 }
+
+#[cfg(test)]
+mod preflight_tests {
+    use super::*;
+    use crate::model::{KeyFormat, Origin};
+
+    fn key_and_cert(pkcs8: &[u8], signer: &rcgen::KeyPair) -> (PrivateKey, Cert) {
+        let key =
+            crate::keystore::key::from_pkcs8(pkcs8, KeyFormat::Pkcs8, Origin::file("k")).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
+            .unwrap()
+            .self_signed(signer)
+            .unwrap();
+        let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
+        (key, cert)
+    }
+
+    fn rsa(n: u8) -> rcgen::KeyPair {
+        let pem = std::fs::read_to_string(format!(
+            "{}/testdata/keys/rsa2048-{n}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        rcgen::KeyPair::from_pem(&pem).unwrap()
+    }
+
+    fn failed(checks: &[Check]) -> Vec<&'static str> {
+        checks.iter().filter(|c| !c.ok).map(|c| c.rule).collect()
+    }
+
+    #[test]
+    fn rsa_2048_matching_passes_every_rule() {
+        let kp = rsa(1);
+        let (key, cert) = key_and_cert(&kp.serialize_der(), &kp);
+        let checks = preflight(Some(&key), &[&cert], "client_cert");
+        assert!(failed(&checks).is_empty(), "{checks:?}");
+        assert_eq!(checks.len(), 7);
+    }
+
+    #[test]
+    fn ec_mismatch_and_alias_fail_with_salesforce_words() {
+        let ec = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let (key, _) = key_and_cert(&ec.serialize_der(), &ec);
+        let other = rsa(2);
+        let (_, cert) = key_and_cert(&other.serialize_der(), &other);
+        let checks = preflight(Some(&key), &[&cert], "Bad__Alias");
+        assert_eq!(failed(&checks), vec!["rsa", "key-matches-chain", "alias"]);
+        assert_eq!(checks[1].salesforce, SF_NOT_RSA);
+        assert!(checks[1].to_error().to_string().contains("chainfix csr"));
+        assert_eq!(failed(&preflight(None, &[&cert], "a")), vec!["private-key"]);
+    }
+}

@@ -661,6 +661,51 @@ fn bad_keystores_and_passwords_are_one_sentence_and_write_nothing() {
             "doesn't contain a PrivateKey entry",
         ],
     );
+    // keytool lets the key password differ from the store password;
+    // Salesforce refuses such a file, and so do we, naming the alias.
+    ok(
+        &tool(
+            d.path(),
+            "keytool",
+            &[
+                "-genkeypair",
+                "-alias",
+                "twopw",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=twopw",
+                "-keystore",
+                "twopw.jks",
+                "-storetype",
+                "JKS",
+                "-storepass",
+                PW,
+                "-keypass",
+                "another-password",
+            ],
+        ),
+        "keytool -genkeypair",
+    );
+    refused(
+        d.path(),
+        &[
+            "keystore",
+            "twopw.jks",
+            "--password-file",
+            "pw",
+            "-o",
+            "out.jks",
+        ],
+        2,
+        &[
+            "twopw",
+            "per key password is not the same as the keystore password",
+            "keytool -keypasswd",
+        ],
+    );
     write(d.path(), "short", "abc\n");
     refused(
         d.path(),
