@@ -182,6 +182,21 @@ fn jks_is_listed_converted_and_used_by_keytool() {
         .unwrap();
     ok(&conv, "keytool -importkeystore with a non-ASCII password");
 
+    // --json: the report on stdout, with every Salesforce rule.
+    let o = keystore(
+        d.path(),
+        &["--alias", "json_client", "--json", "-o", "json.jks"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["format"], "jks");
+    assert_eq!(j["alias"], "json_client");
+    assert_eq!(j["chain"].as_array().unwrap().len(), 3);
+    assert_eq!(j["complete"], true);
+    let checks = j["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 7);
+    assert!(checks.iter().all(|c| c["ok"] == true));
+
     // --root puts the root at the end of the chain.
     let o = keystore(
         d.path(),
@@ -247,6 +262,26 @@ fn p12_modern_and_legacy_are_read_by_openssl_and_accepted_with_curl() {
             3,
             "{name}: {info}"
         );
+        // Java reads it too, key and chain of 3.
+        let list = ok(
+            &tool(
+                d.path(),
+                "keytool",
+                &[
+                    "-list",
+                    "-v",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    name,
+                    "-storepass",
+                    PW,
+                ],
+            ),
+            "keytool -list on the PKCS#12",
+        );
+        assert!(list.contains("Entry type: PrivateKeyEntry"), "{list}");
+        assert!(list.contains("Certificate chain length: 3"), "{list}");
         let (code, err) =
             util::curl_with_cert(d.path(), port, &format!("{name}:{PW}"), "P12", &root);
         assert_eq!(code, 200, "curl with {name}: {err}");
