@@ -283,6 +283,26 @@ fn output_password(args: &Args, io: &mut Io<'_>, what: &str) -> Result<zeroize::
         .out_password_file
         .as_deref()
         .or(args.input.password_file.as_deref());
+    if file.is_none() && std::env::var(common::PASSWORD_ENV).is_err() && io.stdin_tty {
+        // A new password typed blind is asked twice: a typo would lock the
+        // user out of the keystore they are making.
+        let ask = |prompt: &str| {
+            rpassword::prompt_password(prompt)
+                .map(zeroize::Zeroizing::new)
+                .map_err(|source| Error::Read {
+                    path: "the terminal".into(),
+                    source,
+                })
+        };
+        let first = ask(&format!("Password for the new {what}: "))?;
+        let again = ask("Again: ")?;
+        if *first != *again {
+            return Err(Error::Usage(
+                "the two passwords typed differ; run the command again".into(),
+            ));
+        }
+        return Ok(first);
+    }
     let source = CliPasswords::new(file, io.stdin_tty)?;
     source
         .get(&format!("the new {what}"), 0)?

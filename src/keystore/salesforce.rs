@@ -202,8 +202,6 @@ pub fn check_alias(alias: &str) -> Result<(), AliasProblem> {
         Some("has two underscores in a row, which a Unique Name may not".into())
     } else if alias.ends_with('_') {
         Some("ends with an underscore, which a Unique Name may not".into())
-    } else if alias.len() > 80 {
-        Some("is longer than 80 characters".into())
     } else {
         None
     };
@@ -241,10 +239,6 @@ pub fn suggest_alias(alias: &str) -> String {
         } else {
             format!("cert_{s}")
         };
-    }
-    s.truncate(80);
-    while s.ends_with('_') {
-        s.pop();
     }
     s
 }
