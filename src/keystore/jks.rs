@@ -710,6 +710,31 @@ mod tests {
     }
 
     #[test]
+    fn corrupt_bodies_with_a_recomputed_trailer_never_panic() {
+        // Past the trailer check the parser still trusts nothing: mutate a
+        // real keystore, re-sign it, and read it, thousands of times.
+        let (bytes, ..) = sample("changeit");
+        let body = &bytes[..bytes.len() - DIGEST_LEN];
+        let rng = ring::rand::SystemRandom::new();
+        let mut r = [0u8; 8];
+        for _ in 0..3000 {
+            let mut b = body.to_vec();
+            rng.fill(&mut r).unwrap();
+            let n = 1 + (r[0] % 4) as usize;
+            for k in 0..n {
+                let pos = (u16::from_be_bytes([r[1 + k], r[2 + k]]) as usize) % b.len();
+                b[pos] = r[5 + (k % 3)];
+            }
+            if r[7] % 5 == 0 {
+                b.truncate(b.len() - (r[6] as usize % 64).min(b.len() - 12));
+            }
+            let t = trailer("changeit", &b);
+            b.extend_from_slice(&t);
+            let _ = read(&b, "fuzz.jks", "changeit");
+        }
+    }
+
+    #[test]
     fn hostile_lengths_with_a_valid_trailer_are_errors() {
         // A body claiming a huge entry, with a correct trailer: the parser
         // must check lengths, not trust them.

@@ -94,8 +94,13 @@ fn jks_is_listed_converted_and_used_by_keytool() {
     assert!(list.contains("Alias name: mtls_client"), "{list}");
     assert!(list.contains("Certificate chain length: 3"), "{list}");
 
+    // The first certificate of the chain is the leaf.
+    let first_owner = list.lines().find(|l| l.starts_with("Owner:")).unwrap();
+    assert!(first_owner.contains("client.example.test"), "{list}");
+
     // Converting to PKCS#12 recovers the key and checks the chain order.
-    ok(
+    // keytool exits 0 even when an entry fails: read its verdict.
+    let conv = ok(
         &tool(
             d.path(),
             "keytool",
@@ -117,6 +122,10 @@ fn jks_is_listed_converted_and_used_by_keytool() {
             ],
         ),
         "keytool -importkeystore",
+    );
+    assert!(
+        conv.contains("1 entries successfully imported, 0 entries failed"),
+        "{conv}"
     );
     // The key is usable: keytool signs a CSR with it.
     let req = ok(
@@ -180,7 +189,11 @@ fn jks_is_listed_converted_and_used_by_keytool() {
         .current_dir(d.path())
         .output()
         .unwrap();
-    ok(&conv, "keytool -importkeystore with a non-ASCII password");
+    let conv = ok(&conv, "keytool -importkeystore with a non-ASCII password");
+    assert!(
+        conv.contains("1 entries successfully imported, 0 entries failed"),
+        "{conv}"
+    );
 
     // --json: the report on stdout, with every Salesforce rule.
     let o = keystore(
