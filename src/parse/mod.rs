@@ -129,7 +129,7 @@ pub fn parse_source(
     // work sniffs every format: see crate::keystore.
     if crate::keystore::jks::is_jks(bytes)
         || crate::keystore::jks::is_jceks(bytes)
-        || matches!(hint, Some("p12" | "pfx"))
+        || crate::keystore::p12::is_pkcs12(bytes)
     {
         read_keystore(bytes, name, passwords, inv);
         return;
