@@ -73,36 +73,6 @@ pub fn write(
     w.write().map_err(crypto)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_modern_and_legacy_and_reads_them_back() {
-        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
-            .unwrap()
-            .self_signed(&kp)
-            .unwrap();
-        let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
-        let key =
-            super::super::key::from_pkcs8(&kp.serialize_der(), KeyFormat::Pkcs8, Origin::file("k"))
-                .unwrap();
-        for enc in [Encryption::Modern, Encryption::Legacy] {
-            let bytes = write("a", &key, &[&cert], "pw", enc).unwrap();
-            assert!(is_pkcs12(&bytes));
-            let (certs, keys) = read(&bytes, "t.p12", "pw").unwrap();
-            assert_eq!(certs, vec![cert.clone()]);
-            assert_eq!(keys[0].pkcs8_der(), key.pkcs8_der());
-            assert!(matches!(
-                read(&bytes, "t.p12", "wrong"),
-                Err(Error::WrongPassword { .. })
-            ));
-        }
-        assert!(!is_pkcs12(cert.der()));
-    }
-}
-
 /// True when `bytes` start like a PFX: `SEQUENCE { INTEGER 3, SEQUENCE {…} }`.
 pub fn is_pkcs12(bytes: &[u8]) -> bool {
     if bytes.len() < 8 || bytes[0] != 0x30 {
@@ -171,4 +141,34 @@ pub fn read(bytes: &[u8], name: &str, password: &str) -> Result<(Vec<Cert>, Vec<
         }
     }
     Ok((certs, keys))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_modern_and_legacy_and_reads_them_back() {
+        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
+            .unwrap()
+            .self_signed(&kp)
+            .unwrap();
+        let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
+        let key =
+            super::super::key::from_pkcs8(&kp.serialize_der(), KeyFormat::Pkcs8, Origin::file("k"))
+                .unwrap();
+        for enc in [Encryption::Modern, Encryption::Legacy] {
+            let bytes = write("a", &key, &[&cert], "pw", enc).unwrap();
+            assert!(is_pkcs12(&bytes));
+            let (certs, keys) = read(&bytes, "t.p12", "pw").unwrap();
+            assert_eq!(certs, vec![cert.clone()]);
+            assert_eq!(keys[0].pkcs8_der(), key.pkcs8_der());
+            assert!(matches!(
+                read(&bytes, "t.p12", "wrong"),
+                Err(Error::WrongPassword { .. })
+            ));
+        }
+        assert!(!is_pkcs12(cert.der()));
+    }
 }
