@@ -44,6 +44,20 @@ pub fn from_pkcs8(der: &[u8], format: KeyFormat, origin: Origin) -> Result<Priva
     ))
 }
 
+/// Reads an RSA PKCS#1 `RSAPrivateKey` (PEM `RSA PRIVATE KEY`) and holds it
+/// as PKCS#8, which is what keystores need (Salesforce: "The key must be in
+/// PKCS#8 format.").
+pub fn from_pkcs1(der: &[u8], origin: Origin) -> Result<PrivateKey, String> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::EncodePrivateKey;
+    let k = rsa::RsaPrivateKey::from_pkcs1_der(der)
+        .map_err(|e| format!("not a valid RSA private key ({e})"))?;
+    let p8 = k
+        .to_pkcs8_der()
+        .map_err(|e| format!("cannot convert the key to PKCS#8 ({e})"))?;
+    from_pkcs8(p8.as_bytes(), KeyFormat::Pkcs1, origin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,6 +160,16 @@ pub fn parse_source(
                         detail,
                     }),
                 },
+                "RSA PRIVATE KEY" if b.headers().get("Proc-Type").is_none() => {
+                    match crate::keystore::key::from_pkcs1(b.contents(), origin.clone()) {
+                        Ok(k) => inv.add_key(k),
+                        Err(detail) => inv.problems.push(Error::Malformed {
+                            origin: origin.to_string(),
+                            what: "the private key".into(),
+                            detail,
+                        }),
+                    }
+                }
                 "CERTIFICATE REQUEST" => inv.drop_block(origin, DropReason::CertificateRequest),
                 other => inv.drop_block(
                     origin,

@@ -210,6 +210,72 @@ fn jks_is_listed_converted_and_used_by_keytool() {
     assert_eq!(checks.len(), 7);
     assert!(checks.iter().all(|c| c["ok"] == true));
 
+    // A PKCS#1 key (`openssl rsa -traditional`) goes in as PKCS#8: Java recovers it.
+    ok(
+        &tool(
+            d.path(),
+            "openssl",
+            &[
+                "rsa",
+                "-in",
+                "client.key",
+                "-traditional",
+                "-out",
+                "pkcs1.key",
+            ],
+        ),
+        "openssl rsa -traditional",
+    );
+    assert!(
+        std::fs::read_to_string(d.path().join("pkcs1.key"))
+            .unwrap()
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----")
+    );
+    let o = chainfix(
+        d.path(),
+        &[
+            "keystore",
+            "root.pem",
+            "pile.pem",
+            "leaf.crt",
+            "pkcs1.key",
+            "--password-file",
+            "pw",
+            "--alias",
+            "from_pkcs1",
+            "-o",
+            "p1.jks",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let conv = ok(
+        &tool(
+            d.path(),
+            "keytool",
+            &[
+                "-importkeystore",
+                "-srckeystore",
+                "p1.jks",
+                "-srcstoretype",
+                "JKS",
+                "-srcstorepass",
+                PW,
+                "-destkeystore",
+                "p1.p12",
+                "-deststoretype",
+                "PKCS12",
+                "-deststorepass",
+                PW,
+                "-noprompt",
+            ],
+        ),
+        "keytool -importkeystore of the PKCS#1-sourced key",
+    );
+    assert!(
+        conv.contains("1 entries successfully imported, 0 entries failed"),
+        "{conv}"
+    );
+
     // --root puts the root at the end of the chain.
     let o = keystore(
         d.path(),
