@@ -7,4 +7,5 @@ mod util;
 
 mod bundle;
 mod keystore;
+mod parse;
 mod signature;
