@@ -77,6 +77,46 @@ pub enum Error {
     FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "{path}: the keystore password is wrong or the file was changed; check the password given by --password-file or CHAINFIX_PASSWORD, or get a fresh copy of the file"
+    )]
+    KeystoreIntegrity { path: String },
+    #[error(
+        "{path} is a JCEKS keystore, not JKS; convert it with `keytool -importkeystore -srckeystore {path} -srcstoretype JCEKS -destkeystore converted.jks -deststoretype JKS` and give converted.jks"
+    )]
+    Jceks { path: String },
+    #[error(
+        "{path}: the key of entry {alias:?} has a password different from the keystore password (Salesforce: \"The Keystore contains a certificate '{alias}' whose per key password is not the same as the keystore password.\"); set it with `keytool -keypasswd -alias {alias} -keystore {path}`"
+    )]
+    KeyPasswordDiffers { path: String, alias: String },
+    #[error(
+        "{path} holds only trusted certificates and no private key entry (Salesforce: \"No certificate was imported because the keystore file doesn't contain a PrivateKey entry.\"); give the private key file too, or the keystore that holds it"
+    )]
+    OnlyTrustedCerts { path: String },
+    #[error(
+        "the {what} password must have at least {min} characters (keytool refuses shorter ones); choose a longer one"
+    )]
+    PasswordTooShort { what: String, min: usize },
+    #[error(
+        "no password for the new {what}; give one with --password-file FILE or set CHAINFIX_PASSWORD"
+    )]
+    OutputPasswordNeeded { what: String },
+    #[error("{ours} (Salesforce: \"{salesforce}\"); {fix}")]
+    Salesforce {
+        ours: String,
+        salesforce: String,
+        fix: String,
+    },
+    #[error("alias {alias:?} {problem}; use --alias {suggestion}")]
+    Alias {
+        alias: String,
+        problem: String,
+        suggestion: String,
+    },
+    #[error("the operating system's random number generator failed; try again")]
+    Random,
+    #[error("cannot make the {what}: {detail}")]
+    Crypto { what: String, detail: String },
 }
 
 /// Result with chainfix's [`Error`].

@@ -16,6 +16,7 @@ pub mod emit;
 pub mod error;
 pub mod fetch;
 pub mod input;
+pub mod keystore;
 pub mod model;
 pub mod parse;
 pub mod render;

@@ -19,6 +19,8 @@ pub mod inspect;
 pub mod lint;
 pub mod roots;
 pub mod verify;
+pub mod csr;
+pub mod keystore;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -46,6 +48,10 @@ pub enum Command {
     Verify(verify::Args),
     /// Explain a peer's "unable to get local issuer certificate" from your files.
     Diagnose(diagnose::Args),
+    /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
+    Keystore(keystore::Args),
+    /// Make a new private key and a certificate signing request (or a CSR for an existing key).
+    Csr(csr::Args),
 }
 
 /// What a command did, when it could do it.
@@ -93,6 +99,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Lint(a) => lint::run(a, io),
         Command::Verify(a) => verify::run(a, io),
         Command::Diagnose(a) => diagnose::run(a, io),
+        Command::Keystore(a) => keystore::run(a, io),
+        Command::Csr(a) => csr::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,

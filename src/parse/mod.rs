@@ -187,18 +187,35 @@ pub fn parse_source(
 /// Java keystores (JKS, JCEKS) are read by the keystore module; this is
 /// the one place the reader hands them over.
 fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
-    let _ = passwords;
-    let kind = if bytes.starts_with(&JCEKS_MAGIC) {
-        "JCEKS"
-    } else {
-        "JKS"
-    };
-    inv.problems.push(Error::Unsupported {
-        path: name.to_string(),
-        detail: format!(
-            "this file is a Java keystore ({kind}), which this build cannot read yet; convert it with `keytool -importkeystore -srckeystore {name} -destkeystore store.p12 -deststoretype pkcs12` and give store.p12"
-        ),
+    if bytes.starts_with(&JCEKS_MAGIC) {
+        inv.problems.push(Error::Jceks {
+            path: name.to_string(),
+        });
+        return;
+    }
+    // The JKS trailer is checked before anything else in the file is used:
+    // a failed check means a wrong password (or a changed file).
+    let got = with_password(passwords, name, &Origin::file(name), false, |pw| {
+        match crate::keystore::jks::read(bytes, name, pw) {
+            Ok((certs, keys, _)) => Attempt::Done((certs, keys)),
+            Err(Error::KeystoreIntegrity { .. }) => Attempt::Wrong,
+            Err(e) => Attempt::Fail(e),
+        }
     });
+    match got {
+        Ok((certs, keys)) => {
+            for c in certs {
+                inv.add_cert(c);
+            }
+            for k in keys {
+                inv.add_key(k);
+            }
+        }
+        Err(Error::WrongPassword { .. }) => inv.problems.push(Error::KeystoreIntegrity {
+            path: name.to_string(),
+        }),
+        Err(e) => inv.problems.push(e),
+    }
 }
 
 /// UTF-16 text with a byte-order mark, as UTF-8 (lossy), when it holds a
@@ -725,11 +742,21 @@ mod tests {
             &NoPasswords,
             &mut inv,
         );
-        let msg = inv.problems[0].to_string();
         assert!(
-            msg.contains("a.jks") && msg.contains("Java keystore"),
-            "{msg}"
+            matches!(inv.problems[0], Error::PasswordNeeded { .. }),
+            "{}",
+            inv.problems[0]
         );
+        let mut inv = Inventory::default();
+        parse_source(
+            b"\xce\xce\xce\xce\x00\x00\x00\x02",
+            "a.jceks",
+            None,
+            &NoPasswords,
+            &mut inv,
+        );
+        let msg = inv.problems[0].to_string();
+        assert!(msg.contains("a.jceks") && msg.contains("JCEKS"), "{msg}");
     }
 
     #[test]

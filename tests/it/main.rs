@@ -7,6 +7,7 @@ mod pki;
 mod util;
 
 mod bundle;
+mod keystore;
 mod parse;
 mod lint;
 mod roots;
