@@ -1022,3 +1022,33 @@ fn parse_directory_and_stdin() {
     let root = inv.certs.iter().find(|c| c.id() == id(&pki.root)).unwrap();
     assert_eq!(root.first_origin().to_string(), "<stdin>:1");
 }
+
+#[test]
+fn parse_ec_key_with_explicit_curve_parameters_is_unsupported_with_the_fix() {
+    let d = util::tempdir();
+    openssl(
+        d.path(),
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-param_enc",
+            "explicit",
+            "-out",
+            "sec1.pem",
+        ],
+    );
+    openssl(d.path(), &["pkey", "-in", "sec1.pem", "-out", "pkcs8.pem"]);
+    for f in ["sec1.pem", "pkcs8.pem"] {
+        let inv = read_one(d.path(), f, None);
+        assert!(inv.keys.is_empty());
+        assert!(
+            matches!(&inv.problems[..], [Error::Unsupported { path, detail }]
+                if path.ends_with(&format!("{f}:1")) && detail.contains("named_curve")),
+            "{f}: {:?}",
+            inv.problems
+        );
+    }
+}
