@@ -1052,3 +1052,71 @@ fn parse_ec_key_with_explicit_curve_parameters_is_unsupported_with_the_fix() {
         );
     }
 }
+
+#[test]
+fn parse_through_the_cli_pfx_with_password_file_and_encrypted_key_without_one() {
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    write_chain(d.path(), &pki);
+    let pass = format!("pass:{PW}");
+    openssl(
+        d.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "leaf.pem",
+            "-inkey",
+            "leaf.key",
+            "-certfile",
+            "cas.pem",
+            "-passout",
+            &pass,
+            "-out",
+            "c.pfx",
+        ],
+    );
+    openssl(
+        d.path(),
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "leaf.key",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            &pass,
+            "-out",
+            "enc.key",
+        ],
+    );
+    write(d.path(), "pw.txt", format!("{PW}\n"));
+    let o = util::chainfix(
+        d.path(),
+        &["inspect", "--json", "c.pfx", "--password-file", "pw.txt"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", util::stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&util::stdout(&o)).unwrap();
+    let shas: BTreeSet<String> = json["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let mut want: BTreeSet<String> = chain_ids(&pki).iter().map(|i| i.hex()).collect();
+    want.insert(id(&pki.root).hex());
+    assert_eq!(shas, want);
+    assert_eq!(json["keys"].as_array().unwrap().len(), 1);
+    assert!(!util::stdout(&o).contains("PRIVATE KEY"));
+
+    // No password, no terminal: one sentence naming the file, exit 2.
+    let o = util::chainfix(d.path(), &["inspect", "enc.key"]);
+    let err = util::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("enc.key:1") && err.contains("--password-file"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
