@@ -567,17 +567,16 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
     let result = with_password(passwords, file, &origin, true, |pw| {
         match pkcs12::open(bytes, pw) {
             Ok(c) => Attempt::Done(c),
-            Err(Decrypted::WrongPassword) => Attempt::Wrong,
-            Err(Decrypted::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
+            Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
+            Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
                 path: file.to_string(),
                 detail,
             }),
-            Err(Decrypted::Malformed(detail)) => Attempt::Fail(Error::Malformed {
+            Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
                 origin: file.to_string(),
                 what: "the PKCS#12 file".into(),
                 detail,
             }),
-            Err(Decrypted::Plain(_)) => Attempt::Wrong,
         }
     });
     let contents = match result {

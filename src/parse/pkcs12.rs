@@ -5,7 +5,6 @@
 //! certificates, HMAC-SHA1 MAC).
 
 use super::der::{self, INTEGER, SEQUENCE};
-use super::encrypted::Decrypted;
 
 /// True when the bytes start like a PFX: SEQUENCE { INTEGER 3, SEQUENCE … }.
 pub fn looks_like(bytes: &[u8]) -> bool {
@@ -38,8 +37,19 @@ pub struct Contents {
     pub certs: Vec<Vec<u8>>,
 }
 
+/// Why a PFX could not be opened with one password.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The MAC or the decryption failed: the password is wrong.
+    WrongPassword,
+    /// A scheme the reader does not support, as a sentence.
+    Unsupported(String),
+    /// The structure is damaged, as a sentence.
+    Malformed(String),
+}
+
 /// Decrypts `bytes` with `password`.
-pub fn open(bytes: &[u8], password: &str) -> Result<Contents, Decrypted> {
+pub fn open(bytes: &[u8], password: &str) -> Result<Contents, OpenError> {
     use p12_keystore::error::Error as E;
     match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password) {
         Ok(a) => Ok(Contents {
@@ -47,14 +57,14 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Contents, Decrypted> {
             certs: a.certs.iter().map(|c| c.cert.as_der().to_vec()).collect(),
         }),
         Err(E::MacError(_) | E::UnpadError | E::Pkcs5Error(_) | E::InvalidPrivateKey) => {
-            Err(Decrypted::WrongPassword)
+            Err(OpenError::WrongPassword)
         }
         Err(E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm) => {
-            Err(Decrypted::Unsupported(
+            Err(OpenError::Unsupported(
                 "the PKCS#12 file uses an encryption or MAC scheme chainfix does not read; re-export it with `openssl pkcs12 -export`".into(),
             ))
         }
-        Err(e) => Err(Decrypted::Malformed(format!(
+        Err(e) => Err(OpenError::Malformed(format!(
             "the PKCS#12 structure could not be read ({e})"
         ))),
     }
