@@ -564,6 +564,15 @@ fn add_encrypted_pkcs8(
 
 fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
     let origin = Origin::file(file);
+    if pkcs12::is_ber(bytes) {
+        inv.problems.push(Error::Unsupported {
+            path: file.to_string(),
+            detail: format!(
+                "this PKCS#12 file uses BER indefinite lengths (as EJBCA and Bouncy Castle write), which chainfix cannot read yet; re-encode it with `openssl pkcs12 -in {file} -nodes -out all.pem` and give all.pem"
+            ),
+        });
+        return;
+    }
     let result = with_password(passwords, file, &origin, true, |pw| {
         match pkcs12::open(bytes, pw) {
             Ok(c) => Attempt::Done(c),

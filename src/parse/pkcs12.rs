@@ -29,6 +29,31 @@ fn prefix_looks_like(bytes: &[u8]) -> bool {
     bytes.get(skip..skip + 4) == Some(&[INTEGER, 1, 3, SEQUENCE])
 }
 
+/// True when the PFX or its outer ContentInfo uses indefinite lengths:
+/// the `der` crate under `p12-keystore` reads DER only.
+pub fn is_ber(bytes: &[u8]) -> bool {
+    if bytes.get(1) == Some(&0x80) {
+        return true;
+    }
+    // PFX { version, authSafe ContentInfo { OID, [0] { OCTET STRING } } }
+    let Ok((outer, _)) = der::read(bytes) else {
+        return false;
+    };
+    let Ok(kids) = der::children(outer.content) else {
+        return false;
+    };
+    kids.get(1).is_some_and(|ci| {
+        ci.raw.get(1) == Some(&0x80)
+            || der::children(ci.content)
+                .ok()
+                .and_then(|c| {
+                    c.get(1)
+                        .map(|t| t.raw.get(1) == Some(&0x80) || t.content.first() == Some(&0x24))
+                })
+                .unwrap_or(false)
+    })
+}
+
 /// What one PFX holds once decrypted.
 pub struct Contents {
     /// Each key's PKCS#8 DER.

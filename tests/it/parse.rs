@@ -1120,3 +1120,47 @@ fn parse_through_the_cli_pfx_with_password_file_and_encrypted_key_without_one() 
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn parse_pkcs12_in_ber_is_named_with_the_conversion_not_called_malformed() {
+    let d = util::tempdir();
+    let pki = Pki::client(0, false);
+    write_chain(d.path(), &pki);
+    let pass = format!("pass:{PW}");
+    openssl(
+        d.path(),
+        &[
+            "pkcs12", "-export", "-in", "leaf.pem", "-inkey", "leaf.key", "-passout", &pass,
+            "-out", "der.p12",
+        ],
+    );
+    // Re-encode the outer SEQUENCE with an indefinite length, as Bouncy
+    // Castle does; openssl still reads it.
+    let der = std::fs::read(d.path().join("der.p12")).unwrap();
+    let header = match der[1] {
+        l if l < 0x80 => 2,
+        l => 2 + (l & 0x7f) as usize,
+    };
+    let ber = [&[0x30, 0x80][..], &der[header..], &[0, 0]].concat();
+    write(d.path(), "ber.p12", &ber);
+    openssl(
+        d.path(),
+        &[
+            "pkcs12",
+            "-in",
+            "ber.p12",
+            "-passin",
+            &pass,
+            "-nokeys",
+            "-out",
+            "certs.pem",
+        ],
+    );
+    let inv = read_one(d.path(), "ber.p12", Some(PW));
+    assert!(
+        matches!(&inv.problems[..], [Error::Unsupported { path, detail }]
+            if path.ends_with("ber.p12") && detail.contains("openssl pkcs12")),
+        "{:?}",
+        inv.problems
+    );
+}
