@@ -15,6 +15,7 @@ pub mod emit;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod net;
 pub mod parse;
 pub mod render;
 
