@@ -14,6 +14,7 @@ use crate::error::Error;
 pub mod bundle;
 pub mod common;
 pub mod inspect;
+pub mod probe;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -33,6 +34,8 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
     Bundle(bundle::Args),
+    /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
+    Probe(probe::Args),
 }
 
 /// What a command did, when it could do it.
@@ -76,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
+        Command::Probe(a) => probe::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,
