@@ -6,4 +6,5 @@ mod pki;
 mod util;
 
 mod bundle;
+mod probe;
 mod signature;
