@@ -142,10 +142,15 @@ impl ProbeReport {
 
     /// The report for people.
     pub fn text(&self) -> String {
+        let address = if self.address == self.target {
+            String::new()
+        } else {
+            format!(" ({})", self.address)
+        };
         let mut s = format!(
-            "{} ({}), SNI {}, {} {}\n",
+            "{}{}, SNI {}, {} {}\n",
             self.target,
-            self.address,
+            address,
             self.server_name,
             self.protocol.as_deref().unwrap_or("no TLS version agreed"),
             self.cipher_suite.as_deref().unwrap_or("")
@@ -234,6 +239,7 @@ impl ProbeReport {
                     .chain(self.attempts.iter().map(f))
                     .collect::<Vec<_>>()
             };
+            t.set_width(110);
             t.add_row(row("certificates sent", &|a| a.sent_certs.to_string()));
             t.add_row(row("handshake completed", &|a| {
                 yes_no(a.handshake_completed)

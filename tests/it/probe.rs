@@ -54,6 +54,18 @@ fn der(n: &Node) -> CertificateDer<'static> {
 /// Starts a rustls server on 127.0.0.1 that serves connections until the
 /// test process ends, and returns its port.
 fn rustls_server(server: &Pki, sends: Sends, auth: ClientAuth, client_root: &Node) -> u16 {
+    rustls_server_with(server, sends, auth, client_root, false)
+}
+
+/// As [`rustls_server`]; `tls12_only` makes the server refuse TLS 1.3, so
+/// a refused client certificate is refused inside the handshake.
+fn rustls_server_with(
+    server: &Pki,
+    sends: Sends,
+    auth: ClientAuth,
+    client_root: &Node,
+    tls12_only: bool,
+) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut chain = vec![der(&server.leaf)];
     match sends {
@@ -65,8 +77,13 @@ fn rustls_server(server: &Pki, sends: Sends, auth: ClientAuth, client_root: &Nod
         }
     }
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server.leaf.key.serialize_der()));
+    let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+        &[&rustls::version::TLS12]
+    } else {
+        rustls::DEFAULT_VERSIONS
+    };
     let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap();
     let builder = if auth == ClientAuth::None {
         builder.with_no_client_auth()
@@ -260,6 +277,50 @@ fn probe_send_only_leaf_shows_unknown_ca_beside_the_full_chain() {
     );
     assert!(text.contains("none given (any CA)"), "{text}");
     assert!(text.contains("send the intermediates"), "{text}");
+}
+
+#[test]
+fn probe_tls12_server_refuses_the_leaf_inside_the_handshake() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server_with(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.client.root,
+        true,
+    );
+    let (code, v, _) = probe_json(
+        s.dir.path(),
+        port,
+        &["--cert", "fullcert.pem", "--send-only-leaf"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["protocol"], "TLSv1.2");
+    assert_eq!(v["attempts"][0]["accepted"], true);
+    assert_eq!(v["attempts"][0]["outcome"]["evidence"], "finished");
+    let leaf = &v["attempts"][1];
+    assert_eq!(leaf["handshake_completed"], false);
+    assert_eq!(leaf["outcome"]["alert"], "unknown_ca");
+    assert_eq!(leaf["outcome"]["after_handshake"], false);
+}
+
+#[test]
+fn probe_says_when_the_client_chain_reaches_none_of_the_named_cas() {
+    let s = setup((2027, 1, 1));
+    // The server accepts client certificates from its own root only.
+    let port = rustls_server(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.server.root,
+    );
+    let (code, v, _) = probe_json(s.dir.path(), port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 1);
+    let names = v["client_auth"]["ca_names"].as_array().unwrap();
+    assert!(names[0].as_str().unwrap().contains("Server Root CA"));
+    assert_eq!(v["client_auth"]["chain_matches_ca_names"], false);
+    assert_eq!(v["attempts"][0]["outcome"]["alert"], "unknown_ca");
+    assert_eq!(v["attempts"][0]["outcome"]["after_handshake"], true);
 }
 
 #[test]
