@@ -68,6 +68,7 @@ fn load_trust(spec: &str, io: &mut Io<'_>) -> Result<TrustStore> {
             Ok(TrustStore {
                 name: file.to_string(),
                 anchors: inv.certs,
+                candidate: false,
             })
         }
     }

@@ -42,6 +42,9 @@ pub struct Finding {
 pub struct TrustStore {
     pub name: String,
     pub anchors: Vec<Cert>,
+    /// A guessed store (the Salesforce candidate list): "not in the store"
+    /// is then a warning that says how to check, not an error.
+    pub candidate: bool,
 }
 
 impl TrustStore {
@@ -57,6 +60,7 @@ impl TrustStore {
         TrustStore {
             name: "mozilla".into(),
             anchors,
+            candidate: false,
         }
     }
 
@@ -132,6 +136,12 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
     let trusted = anchor_pos.is_some();
     let anchor = anchor_pos.map(|p| pool[full.path[p]].subject().to_string());
 
+    let trust_severity = if trust.candidate {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+
     // Order as sent.
     let in_order: Vec<usize> = (0..path.len()).collect();
     if path != in_order {
@@ -181,7 +191,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
             if !trusted {
                 findings.push(Finding {
                     id: "untrusted-root",
-                    severity: Severity::Error,
+                    severity: trust_severity,
                     cert: Some(top),
                     message: format!(
                         "the chain ends at {}, which is not in the {} trust store",
@@ -221,7 +231,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
             };
             findings.push(Finding {
                 id: "missing-intermediate",
-                severity: Severity::Error,
+                severity: if sent[top].is_ca() { trust_severity } else { Severity::Error },
                 cert: Some(top),
                 message: format!(
                     "the issuer of {} ({}) was not sent and is not a root in the {} store; {aia}",

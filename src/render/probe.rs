@@ -67,6 +67,11 @@ pub struct Attempt {
     pub label: &'static str,
     /// Certificates actually sent (0 when the server did not ask).
     pub sent_certs: usize,
+    /// The server asked for a client certificate.
+    pub requested: bool,
+    /// A client key was given but the server accepts none of its signature
+    /// schemes, so no certificate could be sent.
+    pub key_scheme_refused: bool,
     pub handshake_completed: bool,
     /// The server accepted the connection (and the certificate, if sent).
     pub accepted: bool,
@@ -78,6 +83,8 @@ impl Attempt {
         Attempt {
             label,
             sent_certs: o.sent_certs,
+            requested: o.client_auth.is_some(),
+            key_scheme_refused: o.key_scheme_refused,
             handshake_completed: o.handshake_completed,
             accepted: matches!(o.outcome, Outcome::Accepted { .. }),
             outcome: o.outcome.clone(),
@@ -227,6 +234,19 @@ impl ProbeReport {
             None => {}
         }
         s.push('\n');
+        for a in &self.attempts {
+            if a.key_scheme_refused {
+                s.push_str(&format!(
+                    "  ({}) the server accepts none of the signature schemes your key can make, so no certificate was sent; use an RSA or ECDSA P-256 key\n",
+                    a.label
+                ));
+            } else if !a.requested && a.label != "no-certificate" {
+                s.push_str(&format!(
+                    "  ({}) the server did not ask for a client certificate, so none was sent\n",
+                    a.label
+                ));
+            }
+        }
         let side_by_side = self.attempts.len() > 1;
         if side_by_side {
             let mut t = super::table::new(
