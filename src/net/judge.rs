@@ -399,6 +399,133 @@ pub fn matches_ca_names(chain: &[Cert], names_der: &[Vec<u8>]) -> Option<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Origin;
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    };
+
+    const AT: i64 = 1_780_000_000; // 2026-05-28
+
+    struct Made {
+        root: Cert,
+        inter: Cert,
+        leaf: Cert,
+    }
+
+    fn key() -> KeyPair {
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
+    }
+    fn ca(cn: &str) -> CertificateParams {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p
+    }
+    fn cert(c: &rcgen::Certificate) -> Cert {
+        Cert::from_der(c.der().to_vec(), Origin::file("t")).unwrap()
+    }
+
+    fn make(sans: &[&str], eku: ExtendedKeyUsagePurpose) -> Made {
+        let (rk, ik, lk) = (key(), key(), key());
+        let rp = ca("J Root");
+        let root = rp.self_signed(&rk).unwrap();
+        let ip = ca("J Inter");
+        let inter = ip.signed_by(&ik, &Issuer::from_params(&rp, &rk)).unwrap();
+        let mut lp =
+            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        lp.extended_key_usages = vec![eku];
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&ip, &ik)).unwrap();
+        Made {
+            root: cert(&root),
+            inter: cert(&inter),
+            leaf: cert(&leaf),
+        }
+    }
+
+    fn store(m: &Made, candidate: bool) -> TrustStore {
+        TrustStore {
+            name: "test".into(),
+            anchors: vec![m.root.clone()],
+            candidate,
+        }
+    }
+
+    fn ids(j: &ServerJudgement) -> Vec<&'static str> {
+        j.findings.iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn a_complete_chain_for_the_right_name_is_valid() {
+        let m = make(&["a.test"], ExtendedKeyUsagePurpose::ServerAuth);
+        let j = judge_server(
+            &[m.leaf.clone(), m.inter.clone()],
+            "a.test",
+            AT,
+            &store(&m, false),
+        );
+        assert!(j.chain_valid && j.trusted, "{:?}", j.findings);
+        assert_eq!(j.issuing_order, vec![0, 1]);
+        assert_eq!(j.anchor.as_deref(), Some("CN=J Root"));
+    }
+
+    #[test]
+    fn wrong_order_and_a_stranger_are_warnings() {
+        let m = make(&["a.test"], ExtendedKeyUsagePurpose::ServerAuth);
+        let other = make(&["b.test"], ExtendedKeyUsagePurpose::ServerAuth);
+        let sent = [
+            m.leaf.clone(),
+            other.inter.clone(),
+            m.root.clone(),
+            m.inter.clone(),
+        ];
+        let j = judge_server(&sent, "a.test", AT, &store(&m, false));
+        assert_eq!(j.issuing_order, vec![0, 3, 2]);
+        assert_eq!(
+            ids(&j),
+            vec!["wrong-order", "unneeded-certificate", "root-included"]
+        );
+        assert!(j.chain_valid);
+        assert_eq!(j.findings[1].cert, Some(1));
+    }
+
+    #[test]
+    fn client_only_eku_and_wrong_name_are_errors() {
+        let m = make(&["a.test"], ExtendedKeyUsagePurpose::ClientAuth);
+        let j = judge_server(
+            &[m.leaf.clone(), m.inter.clone()],
+            "b.test",
+            AT,
+            &store(&m, false),
+        );
+        assert_eq!(ids(&j), vec!["no-server-auth-eku", "name-mismatch"]);
+        assert!(!j.chain_valid);
+    }
+
+    #[test]
+    fn ip_addresses_match_ip_sans_only() {
+        let m = make(&["127.0.0.1"], ExtendedKeyUsagePurpose::ServerAuth);
+        let sent = [m.leaf.clone(), m.inter.clone()];
+        assert!(judge_server(&sent, "127.0.0.1", AT, &store(&m, false)).chain_valid);
+        let j = judge_server(&sent, "127.0.0.2", AT, &store(&m, false));
+        assert_eq!(ids(&j), vec!["name-mismatch"]);
+    }
+
+    #[test]
+    fn a_root_outside_the_store_is_an_error_or_for_a_candidate_store_a_warning() {
+        let m = make(&["a.test"], ExtendedKeyUsagePurpose::ServerAuth);
+        let sent = [m.leaf.clone(), m.inter.clone(), m.root.clone()];
+        let j = judge_server(&sent, "a.test", AT, &TrustStore::mozilla());
+        assert_eq!(ids(&j), vec!["root-included", "untrusted-root"]);
+        assert!(!j.chain_valid && !j.trusted);
+        let mut cand = TrustStore::mozilla();
+        cand.candidate = true;
+        let j = judge_server(&sent, "a.test", AT, &cand);
+        assert!(j.chain_valid, "only warnings: {:?}", j.findings);
+        // Without the root sent, the intermediate's issuer is unknown.
+        let j = judge_server(&sent[..2], "a.test", AT, &TrustStore::mozilla());
+        assert_eq!(ids(&j), vec!["missing-intermediate"]);
+    }
 
     #[test]
     fn wildcards_cover_one_label_only() {
