@@ -6,5 +6,6 @@ mod pki;
 mod util;
 
 mod bundle;
+mod parse;
 mod probe;
 mod signature;
