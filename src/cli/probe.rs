@@ -84,9 +84,6 @@ fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
     let mut inv = crate::input::read_inventory(&paths, io.stdin, &passwords);
     common::require_clean(&mut inv, io)?;
     if inv.keys.is_empty() {
-        add_plain_pkcs8_keys(&paths, &mut inv);
-    }
-    if inv.keys.is_empty() {
         return Err(Error::Usage(format!(
             "{} holds no private key; give the key with --key FILE (or use the fullcert.pem `chainfix bundle` writes)",
             cert.display()
@@ -112,49 +109,6 @@ fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
         chain,
         key: inv.keys[k].clone(),
     }))
-}
-
-/// Reads unencrypted PKCS#8 `PRIVATE KEY` blocks when the reader found no
-/// key: a stop-gap so a fullcert.pem works before every key format is read
-/// by `parse` (which supersedes it: it runs only when `parse` found none).
-fn add_plain_pkcs8_keys(paths: &[PathBuf], inv: &mut crate::parse::Inventory) {
-    use x509_parser::prelude::FromDer;
-    for p in paths {
-        let Ok(bytes) = std::fs::read(p) else {
-            continue;
-        };
-        let Ok(blocks) = ::pem::parse_many(&bytes) else {
-            continue;
-        };
-        for (i, b) in blocks.iter().enumerate() {
-            if b.tag() != "PRIVATE KEY" {
-                continue;
-            }
-            let der = zeroize::Zeroizing::new(b.contents().to_vec());
-            let Ok(signer) = rustls::crypto::ring::sign::any_supported_type(
-                &rustls::pki_types::PrivateKeyDer::Pkcs8(
-                    rustls::pki_types::PrivatePkcs8KeyDer::from(der.to_vec()),
-                ),
-            ) else {
-                continue;
-            };
-            let Some(spki) = signer.public_key() else {
-                continue;
-            };
-            let Ok((_, parsed)) = x509_parser::x509::SubjectPublicKeyInfo::from_der(spki.as_ref())
-            else {
-                continue;
-            };
-            let algorithm = crate::model::key_algorithm_of(&parsed);
-            inv.add_key(crate::model::PrivateKey::new(
-                der,
-                algorithm,
-                spki.as_ref().to_vec(),
-                crate::model::KeyFormat::Pkcs8,
-                crate::model::Origin::block(p.display().to_string(), i + 1),
-            ));
-        }
-    }
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
