@@ -259,13 +259,29 @@ use x509_parser::prelude::FromDer;
 
 fn connect(opts: &ProbeOptions<'_>, deadline: Instant) -> Result<(TcpStream, SocketAddr)> {
     let target = format!("{}:{}", opts.host, opts.port);
-    let addrs: Vec<SocketAddr> = (opts.host.as_str(), opts.port)
-        .to_socket_addrs()
-        .map_err(|e| Error::Dns {
+    // getaddrinfo has no timeout of its own: resolve on a thread and stop
+    // waiting at the deadline (the thread ends when the resolver returns).
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (host, port) = (opts.host.clone(), opts.port);
+    std::thread::spawn(move || {
+        let r = (host.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.collect::<Vec<SocketAddr>>());
+        let _ = tx.send(r);
+    });
+    let left = deadline.saturating_duration_since(Instant::now());
+    let addrs: Vec<SocketAddr> = match rx.recv_timeout(left) {
+        Ok(r) => r.map_err(|e| Error::Dns {
             host: opts.host.clone(),
             detail: e.to_string(),
-        })?
-        .collect();
+        })?,
+        Err(_) => {
+            return Err(Error::Dns {
+                host: opts.host.clone(),
+                detail: format!("no answer within {}s", opts.timeout.as_secs_f64()),
+            });
+        }
+    };
     if addrs.is_empty() {
         return Err(Error::Dns {
             host: opts.host.clone(),
