@@ -117,6 +117,37 @@ pub enum Error {
     Random,
     #[error("cannot make the {what}: {detail}")]
     Crypto { what: String, detail: String },
+    #[error("cannot resolve {host}: {detail}; check the host name (and your DNS)")]
+    Dns { host: String, detail: String },
+    #[error(
+        "connection to {target} ({addr}) was refused: nothing listens on that port; check the port number and that the server is running"
+    )]
+    Refused { target: String, addr: String },
+    #[error(
+        "no answer from {target} within {secs}s while connecting; check the host and port, and any firewall in between (or raise --timeout)"
+    )]
+    ConnectTimeout { target: String, secs: f64 },
+    #[error("cannot connect to {target} ({addr}): {source}; check the host and port")]
+    Connect {
+        target: String,
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{target} ({addr}) accepted the connection but sent no TLS handshake within {secs}s; check that this port serves TLS directly (not plain text or STARTTLS), or raise --timeout"
+    )]
+    HandshakeTimeout {
+        target: String,
+        addr: String,
+        secs: f64,
+    },
+    #[error(
+        "{target} ({addr}) closed the connection before any TLS handshake; check that this port serves TLS and that the server name (--servername) is one it serves"
+    )]
+    ClosedBeforeHandshake { target: String, addr: String },
+    #[error("{target} does not speak TLS ({detail}); check the port (plain HTTP? STARTTLS?)")]
+    NotTls { target: String, detail: String },
 }
 
 /// Result with chainfix's [`Error`].

@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod input;
 pub mod keystore;
 pub mod model;
+pub mod net;
 pub mod parse;
 pub mod render;
 pub mod trust;

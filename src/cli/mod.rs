@@ -13,14 +13,15 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod csr;
 pub mod diagnose;
 pub mod fetch_args;
 pub mod inspect;
+pub mod keystore;
 pub mod lint;
+pub mod probe;
 pub mod roots;
 pub mod verify;
-pub mod csr;
-pub mod keystore;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -52,6 +53,8 @@ pub enum Command {
     Keystore(keystore::Args),
     /// Make a new private key and a certificate signing request (or a CSR for an existing key).
     Csr(csr::Args),
+    /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
+    Probe(probe::Args),
 }
 
 /// What a command did, when it could do it.
@@ -101,6 +104,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Diagnose(a) => diagnose::run(a, io),
         Command::Keystore(a) => keystore::run(a, io),
         Command::Csr(a) => csr::run(a, io),
+        Command::Probe(a) => probe::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,

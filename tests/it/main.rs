@@ -7,11 +7,12 @@ mod pki;
 mod util;
 
 mod bundle;
-mod keystore;
-mod parse;
-mod lint;
-mod roots;
-mod limbo;
 mod fetch;
+mod keystore;
+mod limbo;
+mod lint;
+mod parse;
+mod probe;
+mod roots;
 mod signature;
 mod verify;
