@@ -6,46 +6,84 @@
 //! buffered), and a redirect count.
 
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use super::{Fetch, FetchError, Limits, Response, check_scheme};
 
-/// Fetches over HTTP(S) with the given [`Limits`].
+/// Fetches over HTTP(S) with the given [`Limits`]. The clients are made on
+/// first use: a run served from the cache never sets up TLS, and a run
+/// that only meets `http:` URLs (nearly all AIA URLs) never loads the
+/// root stores.
 pub struct HttpFetcher {
-    client: reqwest::blocking::Client,
     limits: Limits,
+    plain: OnceLock<Result<reqwest::blocking::Client, String>>,
+    tls: OnceLock<Result<reqwest::blocking::Client, String>>,
 }
 
 impl HttpFetcher {
-    /// Builds the client. Fails only when the TLS configuration cannot be
-    /// made (no root certificates at all), which the caller reports.
+    /// A fetcher with these limits. Nothing is set up yet; a TLS set-up
+    /// failure is reported by the first https fetch.
     pub fn new(limits: &Limits) -> Result<HttpFetcher, String> {
-        let tls = tls_config()?;
-        let max_redirects = limits.max_redirects;
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects {
-                attempt.error(TooManyRedirects)
-            } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                let scheme = attempt.url().scheme().to_string();
-                attempt.error(RefusedRedirect(scheme))
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::blocking::Client::builder()
-            .use_preconfigured_tls(tls)
-            .connect_timeout(limits.connect_timeout)
-            .timeout(limits.total_timeout)
-            .redirect(policy)
-            .user_agent(concat!("chainfix/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
         Ok(HttpFetcher {
-            client,
             limits: limits.clone(),
+            plain: OnceLock::new(),
+            tls: OnceLock::new(),
         })
     }
+
+    fn client(&self, https: bool) -> Result<&reqwest::blocking::Client, FetchError> {
+        let cell = if https { &self.tls } else { &self.plain };
+        cell.get_or_init(|| build_client(&self.limits, https))
+            .as_ref()
+            .map_err(|detail| FetchError::Network {
+                detail: detail.clone(),
+            })
+    }
+}
+
+fn build_client(limits: &Limits, https: bool) -> Result<reqwest::blocking::Client, String> {
+    // The plain client has no roots: it stops at a redirect to https, which
+    // `fetch` then follows with the TLS client.
+    let tls = if https {
+        tls_config()?
+    } else {
+        plain_config()?
+    };
+    let max_redirects = limits.max_redirects;
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > max_redirects {
+            attempt.error(TooManyRedirects)
+        } else {
+            match attempt.url().scheme() {
+                "https" if !https => attempt.stop(),
+                "http" | "https" => attempt.follow(),
+                other => {
+                    let scheme = other.to_string();
+                    attempt.error(RefusedRedirect(scheme))
+                }
+            }
+        }
+    });
+    reqwest::blocking::Client::builder()
+        .use_preconfigured_tls(tls)
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.total_timeout)
+        .redirect(policy)
+        .user_agent(concat!("chainfix/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+fn plain_config() -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))
+        .map(|b| {
+            b.with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth()
+        })
 }
 
 #[derive(Debug)]
@@ -125,29 +163,65 @@ fn classify(e: &reqwest::Error, limits: &Limits) -> FetchError {
 impl Fetch for HttpFetcher {
     fn fetch(&self, url: &str) -> Result<Response, FetchError> {
         check_scheme(url)?;
-        let parsed = reqwest::Url::parse(url).map_err(|e| FetchError::BadUrl {
-            detail: e.to_string(),
-        })?;
         let deadline = Instant::now() + self.limits.total_timeout;
-        let timeout = || FetchError::Timeout {
-            millis: self.limits.total_timeout.as_millis() as u64,
-        };
-        let mut resp = self
-            .client
-            .get(parsed)
-            .timeout(self.limits.total_timeout)
-            .send()
-            .map_err(|e| classify(&e, &self.limits))?;
-        let status = resp.status().as_u16();
-        // A redirect reqwest did not follow because of its scheme (file:, ldap:…).
-        if resp.status().is_redirection()
-            && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
-            && let Ok(loc) = loc.to_str()
-            && let Some((scheme, _)) = loc.split_once(':')
-            && !scheme.contains('/')
-        {
-            check_scheme(loc)?;
+        let mut url = url.to_string();
+        // At most one hop from the plain client to the TLS client.
+        for _ in 0..2 {
+            let parsed = reqwest::Url::parse(&url).map_err(|e| FetchError::BadUrl {
+                detail: e.to_string(),
+            })?;
+            let https = parsed.scheme() == "https";
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.timeout());
+            }
+            let resp = self
+                .client(https)?
+                .get(parsed.clone())
+                .timeout(left)
+                .send()
+                .map_err(|e| classify(&e, &self.limits))?;
+            if resp.status().is_redirection()
+                && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
+                && let Ok(loc) = loc.to_str()
+                && let Ok(next) = parsed.join(loc)
+            {
+                match next.scheme() {
+                    "https" if !https => {
+                        url = next.to_string();
+                        continue;
+                    }
+                    "http" | "https" => {}
+                    // A redirect reqwest did not follow because of its scheme.
+                    other => {
+                        return Err(FetchError::RefusedScheme {
+                            scheme: other.to_string(),
+                        });
+                    }
+                }
+            }
+            return self.read_body(resp, deadline);
         }
+        Err(FetchError::TooManyRedirects {
+            limit: self.limits.max_redirects,
+        })
+    }
+}
+
+impl HttpFetcher {
+    fn timeout(&self) -> FetchError {
+        FetchError::Timeout {
+            millis: self.limits.total_timeout.as_millis() as u64,
+        }
+    }
+
+    /// Reads the body in chunks, stopping at the cap or the deadline.
+    fn read_body(
+        &self,
+        mut resp: reqwest::blocking::Response,
+        deadline: Instant,
+    ) -> Result<Response, FetchError> {
+        let status = resp.status().as_u16();
         let cap = self.limits.max_body;
         if resp.content_length().is_some_and(|n| n > cap) {
             return Err(FetchError::TooLarge { limit: cap });
@@ -156,7 +230,7 @@ impl Fetch for HttpFetcher {
         let mut buf = [0u8; 16 * 1024];
         loop {
             if Instant::now() > deadline {
-                return Err(timeout());
+                return Err(self.timeout());
             }
             let n = match resp.read(&mut buf) {
                 Ok(0) => break,
@@ -166,7 +240,7 @@ impl Fetch for HttpFetcher {
                     let inner = e.get_ref().and_then(|i| i.downcast_ref::<reqwest::Error>());
                     return Err(match inner {
                         Some(re) => classify(re, &self.limits),
-                        None if e.kind() == std::io::ErrorKind::TimedOut => timeout(),
+                        None if e.kind() == std::io::ErrorKind::TimedOut => self.timeout(),
                         None => FetchError::Network {
                             detail: e.to_string(),
                         },

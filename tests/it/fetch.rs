@@ -611,3 +611,44 @@ fn failed_completion_names_the_certificate_the_urls_and_what_to_do() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("int.pem"));
 }
+
+#[test]
+fn https_is_verified_and_an_http_to_https_redirect_is_followed_with_tls() {
+    // openssl s_server with a certificate from a test root nobody trusts:
+    // the TLS client must refuse it (and say why), directly and after a
+    // redirect from http.
+    let d = util::tempdir();
+    let p = pki(vec![], vec![]);
+    let (scert, skey) = server_files(d.path(), &p);
+    let port = util::free_port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&scert)
+        .arg("-key")
+        .arg(&skey)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = util::Guard(child);
+    util::wait_for_port(port, Duration::from_secs(10));
+    let https = format!("https://127.0.0.1:{port}/int.crt");
+    let f = http();
+    match f.fetch(&https) {
+        Err(chainfix::fetch::FetchError::Network { detail }) => {
+            assert!(detail.to_lowercase().contains("certificate"), "{detail}")
+        }
+        other => panic!("expected a TLS refusal, got {other:?}"),
+    }
+    let srv = Server::start();
+    srv.set("/up", Route::Redirect(https.clone()));
+    match f.fetch(&srv.url("/up")) {
+        Err(chainfix::fetch::FetchError::Network { detail }) => {
+            assert!(detail.to_lowercase().contains("certificate"), "{detail}")
+        }
+        other => panic!("expected a TLS refusal after the redirect, got {other:?}"),
+    }
+}
