@@ -43,14 +43,16 @@ cold() { for i in $(seq "$runs"); do rm -rf cache; ms "$bin" bundle leaf.pem --n
 warm() { "$bin" bundle leaf.pem --no-key -o out.pem --force --cache-dir cache >/dev/null 2>&1
          for i in $(seq "$runs"); do ms "$bin" bundle leaf.pem --no-key -o out.pem --force --cache-dir cache; done | median; }
 offline() { for i in $(seq "$runs"); do ms "$bin" bundle leaf.pem --no-key -o out.pem --force --cache-dir cache --offline; done | median; }
+floor() { cp www/issuing.crt www/policy.crt .; for i in $(seq "$runs"); do ms "$bin" bundle leaf.pem issuing.crt policy.crt root.pem --no-key -o out.pem --force --no-cache; done | median; }
 peer() { for i in $(seq "$runs"); do ms cfssl bundle -cert leaf.pem -ca-bundle root.pem; done | median; }
 
-c=$(cold); wm=$(warm); o=$(offline); p=$(peer)
+c=$(cold); wm=$(warm); o=$(offline); f=$(floor); p=$(peer)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.2fx", a/b }'; }
 printf '%-46s %10s\n' "case (median of $runs runs)" "µs"
 printf '%-46s %10s\n' "chainfix cold (empty cache, 3 fetches)" "$c"
 printf '%-46s %10s\n' "chainfix warm (cache, 0 fetches)" "$wm"
 printf '%-46s %10s\n' "chainfix warm --offline" "$o"
+printf '%-46s %10s\n' "chainfix, chain given (no fetch; write floor)" "$f"
 printf '%-46s %10s\n' "cfssl bundle (2 fetches, no cache)" "$p"
 echo "ratio chainfix cold / cfssl: $(ratio "$c" "$p")"
 echo "ratio chainfix warm / cfssl: $(ratio "$wm" "$p")"
