@@ -150,13 +150,18 @@ fn classify(e: &reqwest::Error, limits: &Limits) -> FetchError {
             limit: limits.max_redirects,
         };
     }
-    let mut detail = e.to_string();
+    // The innermost cause says it best ("Connection refused (os error 111)").
+    let mut inner = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
-        detail.push_str(": ");
-        detail.push_str(&s.to_string());
+        inner = s.to_string();
         src = s.source();
     }
+    let detail = if e.is_connect() {
+        format!("cannot connect: {inner}")
+    } else {
+        inner
+    };
     FetchError::Network { detail }
 }
 
