@@ -654,3 +654,36 @@ fn https_is_verified_and_an_http_to_https_redirect_is_followed_with_tls() {
         other => panic!("expected a TLS refusal after the redirect, got {other:?}"),
     }
 }
+
+#[test]
+fn an_endless_body_is_cut_at_the_cap_and_memory_stays_small() {
+    // The server would send 256 MiB; chainfix stops at the 1 MiB cap. GNU
+    // time reports the process's peak resident memory.
+    let d = util::tempdir();
+    let srv = Server::start();
+    let p = pki(vec![srv.url("/endless")], vec![]);
+    srv.set("/endless", Route::Endless);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    let t = Instant::now();
+    let o = Command::new("/usr/bin/time")
+        .args(["-f", "maxrss_kb=%M"])
+        .arg(env!("CARGO_BIN_EXE_chainfix"))
+        .args(["bundle", "leaf.pem", "--no-key", "--no-cache", "--json"])
+        .current_dir(d.path())
+        .output()
+        .expect("GNU time is installed (/usr/bin/time)");
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["completion"]["attempts"][0]["result"], "too-large");
+    let err = stderr(&o);
+    let kb: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .expect("time printed the peak memory")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(kb < 48 * 1024, "peak memory {kb} KiB");
+    eprintln!("peak memory with an endless body: {kb} KiB");
+}
