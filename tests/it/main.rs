@@ -7,5 +7,10 @@ mod pki;
 mod util;
 
 mod bundle;
+mod parse;
+mod lint;
+mod roots;
+mod limbo;
 mod fetch;
 mod signature;
+mod verify;
