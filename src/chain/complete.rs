@@ -441,8 +441,14 @@ mod tests {
 
     #[test]
     fn hints_come_from_the_url_path() {
-        assert_eq!(hint_of("http://ca.example/x/int.p7c").as_deref(), Some("p7c"));
-        assert_eq!(hint_of("http://ca.example/int.CRT?v=2").as_deref(), Some("crt"));
+        assert_eq!(
+            hint_of("http://ca.example/x/int.p7c").as_deref(),
+            Some("p7c")
+        );
+        assert_eq!(
+            hint_of("http://ca.example/int.CRT?v=2").as_deref(),
+            Some("crt")
+        );
         assert_eq!(hint_of("http://ca.example/issuer"), None);
     }
 

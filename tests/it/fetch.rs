@@ -3,10 +3,6 @@
 //! right outcome), cycles, limits, pools, the cache and `--offline`, and
 //! end to end: `chainfix bundle leaf-only.pem --key key.pem` → curl → openssl.
 //!
-//! PKCS#7 responses (DER, PEM, BER indefinite length) need `parse_source`
-//! to read PKCS#7, which the parse branch adds. Until it lands, the PKCS#7
-//! cases print "SKIPPED (PKCS#7 parsing not merged yet)" and the others run;
-//! once it lands they run with no change here.
 
 use std::path::Path;
 use std::process::Command;
@@ -93,40 +89,6 @@ fn ber_indefinite(der: &[u8]) -> Vec<u8> {
     out
 }
 
-fn pkcs7_parses() -> bool {
-    let p = pki(vec![], vec![]);
-    let mut inv = Inventory::default();
-    parse_source(
-        &pkcs7(&[&p.root], false),
-        "probe.p7c",
-        Some("p7c"),
-        &NoPasswords,
-        &mut inv,
-    );
-    let ok = inv.certs.len() == 1;
-    if !ok {
-        eprintln!("SKIPPED (PKCS#7 parsing not merged yet): PKCS#7 response cases");
-    }
-    ok
-}
-
-fn keys_parse() -> bool {
-    let p = pki(vec![], vec![]);
-    let mut inv = Inventory::default();
-    parse_source(
-        p.leaf.key_pem().as_bytes(),
-        "key.pem",
-        None,
-        &NoPasswords,
-        &mut inv,
-    );
-    let ok = inv.keys.len() == 1;
-    if !ok {
-        eprintln!("SKIPPED (key parsing not merged yet): the --key form; using --no-key + the key");
-    }
-    ok
-}
-
 fn limits() -> Limits {
     Limits {
         connect_timeout: Duration::from_secs(2),
@@ -162,11 +124,7 @@ fn http() -> HttpFetcher {
 
 #[test]
 fn every_response_format_completes_the_chain_and_keeps_all_certificates() {
-    let p7 = pkcs7_parses();
     for fmt in ["der", "pem", "bundle", "p7c", "p7pem", "p7ber"] {
-        if fmt.starts_with("p7") && !p7 {
-            continue;
-        }
         let srv = Server::start();
         // Single-cert formats: the intermediate names where the root is.
         // Multi-cert formats carry the root too, so /never must not be asked.
@@ -501,16 +459,14 @@ fn bundle_completes_a_leaf_only_file_that_curl_gets_accepted_with_then_again_off
     let root = write(d.path(), "root.pem", p.root.pem());
     let cache = d.path().join("cache");
     let cache_s = cache.to_str().unwrap();
-    // With key parsing (parse branch) the key goes in with --key; before it
-    // lands, the chain is written with --no-key and the key prepended here.
-    let keys = keys_parse();
-    let key_args: &[&str] = if keys {
-        &["--key", "key.pem"]
-    } else {
-        &["--no-key", "-o", "fullcert.pem"]
-    };
-    let mut args = vec!["bundle", "leaf-only.pem", "--cache-dir", cache_s];
-    args.extend_from_slice(key_args);
+    let args = [
+        "bundle",
+        "leaf-only.pem",
+        "--key",
+        "key.pem",
+        "--cache-dir",
+        cache_s,
+    ];
     let o = chainfix(d.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
@@ -518,30 +474,25 @@ fn bundle_completes_a_leaf_only_file_that_curl_gets_accepted_with_then_again_off
     assert!(err.contains("E2E Issuing CA"), "{err}");
     assert!(err.contains("tried"), "{err}");
     let first = std::fs::read(d.path().join("fullcert.pem")).unwrap();
-    if !keys {
-        let mut with_key = p.leaf.key_pem().into_bytes();
-        with_key.extend_from_slice(&first);
-        std::fs::write(d.path().join("fullcert.pem"), with_key).unwrap();
-    }
+    assert!(String::from_utf8_lossy(&first).starts_with("-----BEGIN PRIVATE KEY-----"));
     let (scert, skey) = server_files(d.path(), &p);
     let (_s, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &root);
     let (code, cerr) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
     assert_eq!(code, 200, "curl with the completed fullcert.pem: {cerr}");
 
     srv.stop();
-    let mut args = vec![
+    let args = [
         "bundle",
         "leaf-only.pem",
+        "--key",
+        "key.pem",
         "--offline",
         "--cache-dir",
         cache_s,
+        "-o",
+        "again.pem",
+        "--json",
     ];
-    args.extend_from_slice(if keys {
-        &["--key", "key.pem"]
-    } else {
-        &["--no-key"]
-    });
-    args.extend_from_slice(&["-o", "again.pem", "--json"]);
     let o = chainfix(d.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(std::fs::read(d.path().join("again.pem")).unwrap(), first);
