@@ -15,10 +15,14 @@ use super::{Fetch, FetchError, Limits, Response, check_scheme};
 /// first use: a run served from the cache never sets up TLS, and a run
 /// that only meets `http:` URLs (nearly all AIA URLs) never loads the
 /// root stores.
+///
+/// Loopback URLs (127.0.0.0/8, ::1, localhost) never go through a proxy
+/// from `HTTP_PROXY`/`HTTPS_PROXY`: a proxy cannot reach this machine's
+/// loopback, and tests must not leave it.
 pub struct HttpFetcher {
     limits: Limits,
-    plain: OnceLock<Result<reqwest::blocking::Client, String>>,
-    tls: OnceLock<Result<reqwest::blocking::Client, String>>,
+    /// Indexed by `https as usize * 2 + loopback as usize`.
+    clients: [OnceLock<Result<reqwest::blocking::Client, String>>; 4],
 }
 
 impl HttpFetcher {
@@ -27,14 +31,17 @@ impl HttpFetcher {
     pub fn new(limits: &Limits) -> Result<HttpFetcher, String> {
         Ok(HttpFetcher {
             limits: limits.clone(),
-            plain: OnceLock::new(),
-            tls: OnceLock::new(),
+            clients: Default::default(),
         })
     }
 
-    fn client(&self, https: bool) -> Result<&reqwest::blocking::Client, FetchError> {
-        let cell = if https { &self.tls } else { &self.plain };
-        cell.get_or_init(|| build_client(&self.limits, https))
+    fn client(
+        &self,
+        https: bool,
+        loopback: bool,
+    ) -> Result<&reqwest::blocking::Client, FetchError> {
+        let cell = &self.clients[usize::from(https) * 2 + usize::from(loopback)];
+        cell.get_or_init(|| build_client(&self.limits, https, loopback))
             .as_ref()
             .map_err(|detail| FetchError::Network {
                 detail: detail.clone(),
@@ -42,7 +49,22 @@ impl HttpFetcher {
     }
 }
 
-fn build_client(limits: &Limits, https: bool) -> Result<reqwest::blocking::Client, String> {
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+fn build_client(
+    limits: &Limits,
+    https: bool,
+    loopback: bool,
+) -> Result<reqwest::blocking::Client, String> {
     // The plain client has no roots: it stops at a redirect to https, which
     // `fetch` then follows with the TLS client.
     let tls = if https {
@@ -65,7 +87,11 @@ fn build_client(limits: &Limits, https: bool) -> Result<reqwest::blocking::Clien
             }
         }
     });
-    reqwest::blocking::Client::builder()
+    let mut builder = reqwest::blocking::Client::builder();
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    builder
         .use_preconfigured_tls(tls)
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.total_timeout)
@@ -181,7 +207,7 @@ impl Fetch for HttpFetcher {
                 return Err(self.timeout());
             }
             let resp = self
-                .client(https)?
+                .client(https, is_loopback(&parsed))?
                 .get(parsed.clone())
                 .timeout(left)
                 .send()
@@ -268,6 +294,20 @@ impl HttpFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for (u, want) in [
+            ("http://127.0.0.1:8080/a", true),
+            ("http://127.8.9.1/a", true),
+            ("http://[::1]/a", true),
+            ("http://LOCALHOST/a", true),
+            ("http://ca.example/a", false),
+            ("http://10.0.0.1/a", false),
+        ] {
+            assert_eq!(is_loopback(&reqwest::Url::parse(u).unwrap()), want, "{u}");
+        }
+    }
 
     #[test]
     fn refuses_other_schemes_without_a_socket() {
