@@ -7,5 +7,6 @@ mod util;
 
 mod bundle;
 mod limbo;
+mod parse;
 mod signature;
 mod verify;
