@@ -783,3 +783,57 @@ fn verdicts_agree_with_openssl_verify() {
         "the cases must include valid and invalid chains"
     );
 }
+
+#[test]
+fn root_not_in_candidate_store_says_candidate_and_cacerts_jsp() {
+    use chainfix::chain::explain::{Class, Context, explain};
+    let p = Pki::client(1, false);
+    let other = root(&Spec::ca("Store Root", ec(9)));
+    let leaf = cert(&p.leaf);
+    let given = vec![
+        Cert::from_der(p.leaf.der(), Origin::block("chain.pem", 1)).unwrap(),
+        Cert::from_der(p.intermediates[0].der(), Origin::block("chain.pem", 2)).unwrap(),
+        Cert::from_der(p.root.der(), Origin::block("chain.pem", 3)).unwrap(),
+    ];
+    let pool = given[1..].to_vec();
+    let anchors = vec![cert(&other)];
+    let out = build(&leaf, &pool, &anchors, &client(), Budget::default());
+    let files = vec!["chain.pem".to_string()];
+    let cx = Context {
+        files: &files,
+        store: "Salesforce",
+        store_is_candidate: true,
+        local_sources: &[],
+    };
+    let f = explain(&out, &leaf, &given, &cx);
+    let root_finding = f
+        .iter()
+        .find(|x| x.class == Class::RootNotInStore)
+        .expect("root-not-in-store");
+    assert!(
+        root_finding.message.contains("CANDIDATE"),
+        "{}",
+        root_finding.message
+    );
+    assert!(root_finding.message.contains("cacerts.jsp"));
+    assert!(root_finding.message.contains("Test Root CA"));
+    // With a store that is the peer's own, no candidate caveat.
+    let cx = Context {
+        store_is_candidate: false,
+        ..cx
+    };
+    let f = explain(&out, &leaf, &given, &cx);
+    assert!(!f.iter().any(|x| x.message.contains("CANDIDATE")));
+}
+
+#[test]
+fn bad_trust_file_and_unknown_store_exit_2() {
+    let d = tempdir();
+    let p = Pki::client(0, false);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    write(d.path(), "empty.pem", "no certificates here\n");
+    let o = chainfix(d.path(), &["verify", "leaf.pem", "--trust", "missing.pem"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = chainfix(d.path(), &["verify", "leaf.pem", "--trust", "empty.pem"]);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::util::stderr(&o));
+}
