@@ -837,3 +837,30 @@ fn bad_trust_file_and_unknown_store_exit_2() {
     let o = chainfix(d.path(), &["verify", "leaf.pem", "--trust", "empty.pem"]);
     assert_eq!(o.status.code(), Some(2), "{}", crate::util::stderr(&o));
 }
+
+/// A pool of 150 decoys that share the issuer's name but not its key: each
+/// costs a signature check, and the budget (100) ends the search as a
+/// failure instead of letting a hostile pool run on.
+#[test]
+fn signature_budget_is_fatal() {
+    let r = root(&Spec::ca("Budget Root", ec(1)));
+    let real = r.issue(Spec::ca("Budget CA", ec(2)).params(), ec(2));
+    let leaf = real.issue(Spec::client("leaf", ec(3)).params(), ec(3));
+    let decoys: Vec<Node> = (0..150)
+        .map(|_| r.issue(Spec::ca("Budget CA", ec(2)).params(), ec(2)))
+        .collect();
+    let leaf_c = cert(&leaf);
+    let anchors = vec![cert(&r)];
+    let mut pool: Vec<Cert> = decoys.iter().map(cert).collect();
+    let out = build(&leaf_c, &pool, &anchors, &client(), Budget::default());
+    assert!(!out.is_valid());
+    assert!(out.exhausted);
+    assert_eq!(out.main_problem(), Some(Problem::BudgetExhausted));
+    // With the real issuer present and a larger budget the path is found.
+    pool.push(cert(&real));
+    let big = Budget {
+        signatures: 1_000,
+        ..Budget::default()
+    };
+    assert!(build(&leaf_c, &pool, &anchors, &client(), big).is_valid());
+}
