@@ -67,6 +67,14 @@ pub enum Error {
         "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
     )]
     NoKey,
+    #[error(
+        "{path} names no root chainfix can use (no PEM certificate, fingerprint or Java cacerts alias it knows); save your org's list from https://<MyDomain>.my.salesforce.com/cacerts.jsp, or give the roots as PEM"
+    )]
+    NoTrustAnchors { path: String },
+    #[error(
+        "cannot set up downloads ({detail}); pass --offline with --intermediates FILE to work without the network"
+    )]
+    FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
 }

@@ -71,12 +71,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     let mut f = Vec::new();
     let files = cx.files.join(" ");
     let store_note = if cx.store_is_candidate {
-        format!(
-            " The {} store is a CANDIDATE list assembled from public sources, not the peer's own: \
-             save the org's real list (Salesforce: Setup → Certificate and Key Management, the page \
-             cacerts.jsp) and pass it with --trust FILE.",
-            cx.store
-        )
+        format!(" Note: {}.", crate::trust::CANDIDATE_NOTE)
     } else {
         String::new()
     };

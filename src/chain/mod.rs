@@ -5,6 +5,7 @@
 //! anchors the way a conformance-grade verifier does.
 
 pub mod assemble;
+pub mod complete;
 pub mod explain;
 pub mod index;
 pub mod names;

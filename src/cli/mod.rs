@@ -14,7 +14,10 @@ use crate::error::Error;
 pub mod bundle;
 pub mod common;
 pub mod diagnose;
+pub mod fetch_args;
 pub mod inspect;
+pub mod lint;
+pub mod roots;
 pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
@@ -35,6 +38,10 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
     Bundle(bundle::Args),
+    /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
+    Roots(roots::Args),
+    /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
+    Lint(lint::Args),
     /// Build and validate the path to a trust store; say why not and how to fix it.
     Verify(verify::Args),
     /// Explain a peer's "unable to get local issuer certificate" from your files.
@@ -82,6 +89,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
+        Command::Roots(a) => roots::run(a, io),
+        Command::Lint(a) => lint::run(a, io),
         Command::Verify(a) => verify::run(a, io),
         Command::Diagnose(a) => diagnose::run(a, io),
     };

@@ -8,14 +8,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::common::{self, CliPasswords, InputArgs};
+use super::common::{self, InputArgs};
 use super::{Exit, Io};
 use crate::chain::explain::{self, Context, Finding};
 use crate::chain::names::PeerName;
 use crate::chain::path::{Budget, Outcome, Place, build};
 use crate::chain::validate::{Policy, Problem, Role};
-use crate::error::{Error, Result};
-use crate::model::{Cert, Origin};
+use crate::error::Result;
+use crate::model::Cert;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum RoleArg {
@@ -40,10 +40,9 @@ pub struct Args {
     /// Email address the leaf must be valid for.
     #[arg(long)]
     pub email: Option<String>,
-    /// Trust store: `mozilla` (the Mozilla root program, bundled) or a FILE of
-    /// PEM/DER roots (private CAs, or the org's saved list).
-    #[arg(long, value_name = "mozilla|FILE", default_value = "mozilla")]
-    pub trust: String,
+    /// Trust store [default: salesforce for --role client, mozilla for --role server].
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
     /// Local-only certificates the builder may use but the peer never sees
     /// (an intermediate found only here is reported).
     #[arg(long, value_name = "FILE")]
@@ -93,6 +92,8 @@ pub struct Report {
     pub valid: bool,
     pub role: Role,
     pub trust: String,
+    /// True when the store is the bundled Salesforce CANDIDATE list.
+    pub trust_is_candidate: bool,
     pub at: i64,
     pub leaf: String,
     /// The chosen valid path (leaf first), or the longest partial one.
@@ -111,40 +112,8 @@ pub(crate) struct Loaded {
     pub leaf: usize,
     pub anchors: Vec<Cert>,
     pub store: String,
+    pub candidate: bool,
     pub pool_sources: Vec<String>,
-}
-
-fn load_trust(
-    spec: &str,
-    io: &mut Io<'_>,
-    pw: Option<&std::path::Path>,
-) -> Result<(Vec<Cert>, String)> {
-    match spec {
-        "mozilla" => Ok((
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| Cert::from_der(d.to_vec(), Origin::block("mozilla", i + 1)).ok())
-                .collect(),
-            "Mozilla".into(),
-        )),
-        "salesforce" => Err(Error::Usage(
-            "--trust salesforce needs the Salesforce candidate store, which this build does not have yet; save your org's list (Setup → Certificate and Key Management, cacerts.jsp) and pass --trust FILE".into(),
-        )),
-        file => {
-            let passwords = CliPasswords::new(pw, io.stdin_tty)?;
-            let inv = crate::input::read_inventory(&[PathBuf::from(file)], io.stdin, &passwords);
-            if let Some(p) = inv.problems.into_iter().next() {
-                return Err(p);
-            }
-            if inv.certs.is_empty() {
-                return Err(Error::Usage(format!(
-                    "--trust {file} holds no certificate; give a PEM or DER file of root certificates, or `mozilla`"
-                )));
-            }
-            Ok((inv.certs, file.to_string()))
-        }
-    }
 }
 
 /// The fast path for the common case (no key, no --leaf): exactly one
@@ -177,7 +146,11 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
-    let (anchors, store) = load_trust(&args.trust, io, args.input.password_file.as_deref())?;
+    let default = match args.role {
+        RoleArg::Client => "salesforce",
+        RoleArg::Server => "mozilla",
+    };
+    let trust = args.trust.load(default)?.store;
     Ok(Loaded {
         files: args
             .input
@@ -187,8 +160,9 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
             .collect(),
         leaf,
         certs: inv.certs,
-        anchors,
-        store,
+        anchors: trust.anchors,
+        store: trust.name,
+        candidate: trust.candidate,
         pool_sources: args.pool.iter().map(|p| p.display().to_string()).collect(),
     })
 }
@@ -228,7 +202,7 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
     let cx = Context {
         files: &l.files,
         store: &l.store,
-        store_is_candidate: false,
+        store_is_candidate: l.candidate,
         local_sources: &l.pool_sources,
     };
     let findings = explain::explain(&out, leaf, &l.certs, &cx);
@@ -263,6 +237,7 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
             Role::Client
         },
         trust: l.store.clone(),
+        trust_is_candidate: l.candidate,
         at: pol.at,
         leaf: leaf.subject().to_string(),
         path_complete: out.path.is_some(),
@@ -361,6 +336,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 r.trust,
                 date(r.at)
             ));
+            if r.trust_is_candidate {
+                s.push_str(&format!("note: {}.\n", crate::trust::CANDIDATE_NOTE));
+            }
         } else {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             for p in &r.leaf_problems {

@@ -2,11 +2,15 @@
 //! helpers (PKI builders, temp dirs, running the binary, loopback servers)
 //! live in `pki` and `util`.
 
+mod httpd;
 mod pki;
 mod util;
 
 mod bundle;
+mod fetch;
 mod limbo;
+mod lint;
 mod parse;
+mod roots;
 mod signature;
 mod verify;

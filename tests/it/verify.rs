@@ -864,3 +864,48 @@ fn signature_budget_is_fatal() {
     };
     assert!(build(&leaf_c, &pool, &anchors, &client(), big).is_valid());
 }
+
+#[test]
+fn default_client_store_is_the_salesforce_candidate_list() {
+    let d = tempdir();
+    let p = Pki::client(1, false);
+    write(
+        d.path(),
+        "all.pem",
+        format!(
+            "{}{}{}",
+            p.leaf.pem(),
+            p.intermediates[0].pem(),
+            p.root.pem()
+        ),
+    );
+    let o = chainfix(
+        d.path(),
+        &["verify", "all.pem", "--at", "2026-06-01", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["trust_is_candidate"], true);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "root-not-in-store")
+        .expect("root-not-in-store");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("CANDIDATE") && m.contains("cacerts.jsp"), "{m}");
+    // The same chain against its own root as the org's list is valid.
+    write(d.path(), "root.pem", p.root.pem());
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "all.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
