@@ -39,6 +39,12 @@ pub struct Finding {
     pub authority_key_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
+    /// For a missing intermediate: whether its AIA URL serves it (set by
+    /// the caller, which may fetch; absent when not checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_works: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_status: Option<String>,
 }
 
 /// What the explainer needs to know besides the outcome.
@@ -62,6 +68,8 @@ fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
         subject: None,
         authority_key_id: None,
         urls: Vec::new(),
+        url_works: None,
+        url_status: None,
     }
 }
 
@@ -223,7 +231,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             let urls = top.ca_issuer_urls();
             let fix = match urls.first() {
                 Some(u) => format!(
-                    "download the issuer from {u} (its AIA URL; not fetched here), then: chainfix bundle {files} ISSUER.cer -o fullcert.pem"
+                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer -o fullcert.pem"
                 ),
                 None => format!(
                     "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem -o fullcert.pem",
@@ -262,4 +270,32 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         ));
     }
     f
+}
+
+/// What fetching a missing issuer's AIA URL showed.
+pub enum UrlCheck {
+    /// The URL served a certificate that signed the child.
+    Serves { subject: String },
+    /// It answered, but not with the issuer (status, not a certificate, wrong key).
+    Fails { detail: String },
+}
+
+/// Records the result of checking a missing intermediate's AIA URL on its
+/// finding, and when the URL works, makes the fix the bundle command that
+/// fetches it by itself.
+pub fn note_url_check(f: &mut Finding, files: &[String], check: UrlCheck) {
+    let files = files.join(" ");
+    match check {
+        UrlCheck::Serves { subject } => {
+            f.url_works = Some(true);
+            f.url_status = Some(format!("the URL works: it serves \"{subject}\""));
+            f.fix = format!(
+                "chainfix bundle {files} -o fullcert.pem (fetches \"{subject}\" from the AIA URL and writes the complete chain)"
+            );
+        }
+        UrlCheck::Fails { detail } => {
+            f.url_works = Some(false);
+            f.url_status = Some(format!("the URL does not serve the issuer: {detail}"));
+        }
+    }
 }

@@ -4,8 +4,6 @@
 //! carries the same (fields in docs/verify.md). `chainfix diagnose` reuses
 //! this with the explanation first.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
 use super::common::{self, InputArgs};
@@ -43,10 +41,10 @@ pub struct Args {
     /// Trust store [default: salesforce for --role client, mozilla for --role server].
     #[command(flatten)]
     pub trust: super::roots::TrustArgs,
-    /// Local-only certificates the builder may use but the peer never sees
-    /// (an intermediate found only here is reported).
-    #[arg(long, value_name = "FILE")]
-    pub pool: Vec<PathBuf>,
+    /// Local pools (--intermediates, never sent to the peer: a path that needs
+    /// one is reported) and the network used to check a missing issuer's AIA URL.
+    #[command(flatten)]
+    pub fetch: super::fetch_args::FetchArgs,
     /// Which certificate is the leaf (SHA-256 prefix or subject part).
     #[arg(long, value_name = "SHA256|SUBJECT")]
     pub leaf: Option<String>,
@@ -116,6 +114,46 @@ pub(crate) struct Loaded {
     pub pool_sources: Vec<String>,
 }
 
+/// Fetches `url` once and says whether it serves `child`'s issuer.
+fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> explain::UrlCheck {
+    use explain::UrlCheck;
+    let resp = match fetcher.fetch(url) {
+        Ok(r) => r,
+        Err(e) => {
+            return UrlCheck::Fails {
+                detail: e.to_string(),
+            };
+        }
+    };
+    if !(200..300).contains(&resp.status) {
+        return UrlCheck::Fails {
+            detail: format!("HTTP {}", resp.status),
+        };
+    }
+    let mut got = crate::parse::Inventory::default();
+    crate::parse::parse_source(&resp.body, url, None, &crate::parse::NoPasswords, &mut got);
+    if got.certs.is_empty() {
+        return UrlCheck::Fails {
+            detail: format!("{} bytes with no certificate in them", resp.body.len()),
+        };
+    }
+    match got
+        .certs
+        .iter()
+        .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
+    {
+        Some(c) => UrlCheck::Serves {
+            subject: c.subject().to_string(),
+        },
+        None => UrlCheck::Fails {
+            detail: format!(
+                "{} certificate(s), none of which signed it",
+                got.certs.len()
+            ),
+        },
+    }
+}
+
 /// The fast path for the common case (no key, no --leaf): exactly one
 /// non-CA certificate that issues no other. Anything else goes to
 /// `assemble`, which explains ambiguity.
@@ -140,7 +178,7 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.pool, io)?;
+    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
     common::require_clean(&mut inv, io)?;
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
@@ -163,7 +201,12 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         anchors: trust.anchors,
         store: trust.name,
         candidate: trust.candidate,
-        pool_sources: args.pool.iter().map(|p| p.display().to_string()).collect(),
+        pool_sources: args
+            .fetch
+            .intermediates
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
     })
 }
 
@@ -189,7 +232,11 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
     Ok(p)
 }
 
-pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
+pub(crate) fn report(
+    l: &Loaded,
+    pol: &Policy,
+    fetcher: Option<&dyn crate::fetch::Fetch>,
+) -> Report {
     let leaf = &l.certs[l.leaf];
     let pool: Vec<Cert> = l
         .certs
@@ -205,7 +252,18 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
         store_is_candidate: l.candidate,
         local_sources: &l.pool_sources,
     };
-    let findings = explain::explain(&out, leaf, &l.certs, &cx);
+    let mut findings = explain::explain(&out, leaf, &l.certs, &cx);
+    if let (Some(fetcher), Some(child)) = (fetcher, out.dead_end.last()) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.class == explain::Class::IntermediateMissing)
+        {
+            if let Some(url) = f.urls.first().cloned() {
+                let check = check_url(fetcher, &url, child);
+                explain::note_url_check(f, &l.files, check);
+            }
+        }
+    }
     let entry = |c: &Cert, place: Place, sig| PathEntry {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
@@ -295,11 +353,17 @@ pub(crate) fn render_findings(r: &Report) -> String {
     let mut s = String::new();
     for f in &r.findings {
         s.push_str(&format!(
-            "{} {}\n  fix: {}\n",
+            "{} {}\n",
             if f.fatal { "error:" } else { "warning:" },
-            f.message,
-            f.fix
+            f.message
         ));
+        if let Some(u) = &f.url_status {
+            s.push_str(&format!(
+                "  AIA {}: {u}\n",
+                f.urls.first().map_or("", String::as_str)
+            ));
+        }
+        s.push_str(&format!("  fix: {}\n", f.fix));
     }
     s
 }
@@ -323,7 +387,8 @@ pub(crate) fn render_rejected(r: &Report) -> String {
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = load(&args, io)?;
     let pol = policy(&args)?;
-    let r = report(&l, &pol);
+    let fetcher = args.fetch.fetcher(common::now())?;
+    let r = report(&l, &pol, Some(fetcher.as_ref()));
     if args.json {
         let text = serde_json::to_string_pretty(&r).expect("report serialises");
         common::out(io, &format!("{text}\n"))?;

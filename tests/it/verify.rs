@@ -364,7 +364,8 @@ fn prefers_path_without_early_expiring_intermediate() {
 // ---- the explainer, through the binary ----
 
 fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("{e}: {} {}", stdout(out), crate::util::stderr(out)))
 }
 
 fn classes(v: &serde_json::Value) -> Vec<String> {
@@ -497,7 +498,7 @@ fn explains_root_not_in_store_wrong_order_and_local_only() {
         &[
             "verify",
             "leaf.pem",
-            "--pool",
+            "--intermediates",
             "local.pem",
             "--trust",
             "root.pem",
@@ -908,4 +909,67 @@ fn default_client_store_is_the_salesforce_candidate_list() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn missing_intermediate_url_that_works_makes_bundle_the_fix() {
+    let d = tempdir();
+    let srv = crate::httpd::Server::start();
+    let r = root(&Spec::ca("AIA Root", ec(1)));
+    let i = r.issue(Spec::ca("AIA Issuing CA", ec(2)).params(), ec(2));
+    let mut ls = Spec::client("leaf.example.test", ec(3));
+    ls.aia = vec![srv.url("/issuing.cer")];
+    let leaf = i.issue(ls.params(), ec(3));
+    srv.set(
+        "/issuing.cer",
+        crate::httpd::Route::Body("application/pkix-cert", i.der()),
+    );
+    write(d.path(), "leaf.pem", leaf.pem());
+    write(d.path(), "root.pem", r.pem());
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--no-cache",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the peer is not sent the issuer, so still not valid"
+    );
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["class"], "intermediate-missing");
+    assert_eq!(f["url_works"], true, "{v}");
+    assert!(f["url_status"].as_str().unwrap().contains("AIA Issuing CA"));
+    assert_eq!(
+        f["fix"].as_str().unwrap().split(" (").next().unwrap(),
+        "chainfix bundle leaf.pem -o fullcert.pem"
+    );
+    // A URL that serves something else is reported as not working.
+    srv.set(
+        "/issuing.cer",
+        crate::httpd::Route::Body("application/pkix-cert", r.der()),
+    );
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--no-cache",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["findings"][0]["url_works"], false, "{v}");
 }
