@@ -55,8 +55,20 @@ pub struct Context<'a> {
     pub store: &'a str,
     /// True when the store is a candidate list, not the peer's own.
     pub store_is_candidate: bool,
-    /// Sources that hold local-only certificates (`--pool`), never sent.
+    /// Sources that hold local-only certificates (`--intermediates`), never sent.
     pub local_sources: &'a [String],
+    /// True when a private key was among the files: the bundle command then
+    /// writes key + chain (fullcert.pem), else the chain alone (--no-key).
+    pub has_key: bool,
+}
+
+/// The output part of a `chainfix bundle` command for this context.
+fn out_flags(has_key: bool) -> &'static str {
+    if has_key {
+        "-o fullcert.pem"
+    } else {
+        "--no-key -o chain.pem"
+    }
 }
 
 fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
@@ -78,6 +90,7 @@ fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
 pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>) -> Vec<Finding> {
     let mut f = Vec::new();
     let files = cx.files.join(" ");
+    let out_flags = out_flags(cx.has_key);
     let store_note = if cx.store_is_candidate {
         format!(" Note: {}.", crate::trust::CANDIDATE_NOTE)
     } else {
@@ -131,7 +144,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             Class::WrongOrder,
             false,
             "the certificates are not in issuing order in the files (leaf first, then each issuer); strict peers (Java, Salesforce) refuse an unordered chain".into(),
-            format!("chainfix bundle {files} -o fullcert.pem"),
+            format!("chainfix bundle {files} {out_flags}"),
         ));
     }
 
@@ -154,7 +167,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
                         l.cert.first_origin()
                     ),
                     format!(
-                        "chainfix bundle {files} {} -o fullcert.pem",
+                        "chainfix bundle {files} {} {out_flags}",
                         l.cert.first_origin().source
                     ),
                 );
@@ -231,10 +244,10 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             let urls = top.ca_issuer_urls();
             let fix = match urls.first() {
                 Some(u) => format!(
-                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer -o fullcert.pem"
+                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer {out_flags}"
                 ),
                 None => format!(
-                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem -o fullcert.pem",
+                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem {out_flags}",
                     top.issuer()
                 ),
             };
@@ -283,14 +296,15 @@ pub enum UrlCheck {
 /// Records the result of checking a missing intermediate's AIA URL on its
 /// finding, and when the URL works, makes the fix the bundle command that
 /// fetches it by itself.
-pub fn note_url_check(f: &mut Finding, files: &[String], check: UrlCheck) {
+pub fn note_url_check(f: &mut Finding, files: &[String], has_key: bool, check: UrlCheck) {
     let files = files.join(" ");
+    let out_flags = out_flags(has_key);
     match check {
         UrlCheck::Serves { subject } => {
             f.url_works = Some(true);
             f.url_status = Some(format!("the URL works: it serves \"{subject}\""));
             f.fix = format!(
-                "chainfix bundle {files} -o fullcert.pem (fetches \"{subject}\" from the AIA URL and writes the complete chain)"
+                "chainfix bundle {files} {out_flags} (fetches \"{subject}\" from the AIA URL and writes the complete chain)"
             );
         }
         UrlCheck::Fails { detail } => {

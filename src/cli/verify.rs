@@ -111,6 +111,7 @@ pub(crate) struct Loaded {
     pub anchors: Vec<Cert>,
     pub store: String,
     pub candidate: bool,
+    pub has_key: bool,
     pub pool_sources: Vec<String>,
 }
 
@@ -201,6 +202,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         anchors: trust.anchors,
         store: trust.name,
         candidate: trust.candidate,
+        has_key: !inv.keys.is_empty(),
         pool_sources: args
             .fetch
             .intermediates
@@ -250,6 +252,7 @@ pub(crate) fn report(
         files: &l.files,
         store: &l.store,
         store_is_candidate: l.candidate,
+        has_key: l.has_key,
         local_sources: &l.pool_sources,
     };
     let mut findings = explain::explain(&out, leaf, &l.certs, &cx);
@@ -260,7 +263,7 @@ pub(crate) fn report(
         {
             if let Some(url) = f.urls.first().cloned() {
                 let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, check);
+                explain::note_url_check(f, &l.files, l.has_key, check);
             }
         }
     }

@@ -805,6 +805,7 @@ fn root_not_in_candidate_store_says_candidate_and_cacerts_jsp() {
         store: "Salesforce",
         store_is_candidate: true,
         local_sources: &[],
+        has_key: false,
     };
     let f = explain(&out, &leaf, &given, &cx);
     let root_finding = f
@@ -951,7 +952,7 @@ fn missing_intermediate_url_that_works_makes_bundle_the_fix() {
     assert!(f["url_status"].as_str().unwrap().contains("AIA Issuing CA"));
     assert_eq!(
         f["fix"].as_str().unwrap().split(" (").next().unwrap(),
-        "chainfix bundle leaf.pem -o fullcert.pem"
+        "chainfix bundle leaf.pem --no-key -o chain.pem"
     );
     // A URL that serves something else is reported as not working.
     srv.set(
