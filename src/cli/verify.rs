@@ -70,6 +70,39 @@ pub struct PathEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<crate::chain::SigAlg>,
     pub source: String,
+    /// The checks this certificate passed in its place (on a complete path).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<&'static str>,
+}
+
+/// The checks a certificate passes in its place on a valid path.
+fn checks_for(place: Place, names: bool) -> Vec<&'static str> {
+    let mut v = vec!["validity", "well-formed", "critical-extensions"];
+    match place {
+        Place::Leaf => {
+            v.extend(["signature", "eku-role"]);
+            if names {
+                v.push("name-match");
+            }
+        }
+        Place::Pool => v.extend([
+            "signature",
+            "basic-constraints-ca",
+            "path-len",
+            "key-cert-sign",
+            "eku-nesting",
+            "name-constraints",
+        ]),
+        Place::Anchor => v.extend([
+            "in-trust-store",
+            "basic-constraints-ca",
+            "path-len",
+            "key-cert-sign",
+            "eku-nesting",
+            "name-constraints",
+        ]),
+    }
+    v
 }
 
 #[derive(Serialize)]
@@ -276,8 +309,16 @@ pub(crate) fn report(
         place,
         signature: sig,
         source: c.first_origin().to_string(),
+        checks: Vec::new(),
     };
     let path = match &out.path {
+        Some(p) if out.is_valid() => p
+            .iter()
+            .map(|k| PathEntry {
+                checks: checks_for(k.place, !pol.names.is_empty()),
+                ..entry(k.cert, k.place, k.sig)
+            })
+            .collect(),
         Some(p) => p.iter().map(|k| entry(k.cert, k.place, k.sig)).collect(),
         None => out
             .dead_end

@@ -434,6 +434,26 @@ fn explains_missing_intermediate_with_aia_and_command() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("VALID"));
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "inter.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["path"].as_array().unwrap().len(), 3);
+    assert_eq!(v["path"][2]["place"], "anchor");
+    let checks = v["path"][1]["checks"].as_array().unwrap();
+    for c in ["signature", "basic-constraints-ca", "name-constraints"] {
+        assert!(checks.iter().any(|x| x == c), "{c} in {checks:?}");
+    }
 }
 
 #[test]
