@@ -271,16 +271,36 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     }
 
     if !out.is_valid() && f.iter().all(|x| !x.fatal) {
-        let why = out
-            .main_problem()
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "no valid path".into());
-        f.push(finding(
-            Class::Invalid,
-            true,
-            format!("no valid path: {why}"),
-            "see the rejected candidates below for each certificate tried and why".into(),
-        ));
+        let leaf_problem = out.leaf_problems.first();
+        let (message, fix) = match leaf_problem {
+            Some(p @ Problem::Expired { .. }) => (
+                format!("the leaf \"{}\" is {p}", leaf.subject()),
+                "renew the certificate (a new CSR to the CA), then bundle the new one".to_string(),
+            ),
+            Some(p @ Problem::NotYetValid { .. }) => (
+                format!("the leaf \"{}\" is {p}", leaf.subject()),
+                "check the clock of the machine and of the peer, or wait until the start date"
+                    .to_string(),
+            ),
+            Some(p @ Problem::NameMismatch { .. }) => (
+                format!("the leaf \"{}\": {p}", leaf.subject()),
+                "request a certificate whose subjectAltName carries that name".to_string(),
+            ),
+            Some(p) => (
+                format!("the leaf \"{}\": {p}", leaf.subject()),
+                "request a new certificate that fixes this".to_string(),
+            ),
+            None => (
+                format!(
+                    "no valid path: {}",
+                    out.main_problem()
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "unknown issuer".into())
+                ),
+                "see the rejected candidates below for each certificate tried and why".to_string(),
+            ),
+        };
+        f.push(finding(Class::Invalid, true, message, fix));
     }
     f
 }

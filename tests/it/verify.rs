@@ -994,3 +994,29 @@ fn missing_intermediate_url_that_works_makes_bundle_the_fix() {
     ));
     assert_eq!(v["findings"][0]["url_works"], false, "{v}");
 }
+
+#[test]
+fn expired_leaf_is_explained_with_renewal() {
+    let d = tempdir();
+    let p = Pki::client(0, false);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    write(d.path(), "root.pem", p.root.pem());
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2028-01-01",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["leaf_problems"][0]["problem"], "expired");
+    let f = &v["findings"][0];
+    assert_eq!(f["class"], "invalid");
+    assert!(f["message"].as_str().unwrap().contains("expired"), "{f}");
+    assert!(f["fix"].as_str().unwrap().contains("renew"), "{f}");
+}
