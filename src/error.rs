@@ -77,6 +77,77 @@ pub enum Error {
     FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "{path}: the keystore password is wrong or the file was changed; check the password given by --password-file or CHAINFIX_PASSWORD, or get a fresh copy of the file"
+    )]
+    KeystoreIntegrity { path: String },
+    #[error(
+        "{path} is a JCEKS keystore, not JKS; convert it with `keytool -importkeystore -srckeystore {path} -srcstoretype JCEKS -destkeystore converted.jks -deststoretype JKS` and give converted.jks"
+    )]
+    Jceks { path: String },
+    #[error(
+        "{path}: the key of entry {alias:?} has a password different from the keystore password (Salesforce: \"The Keystore contains a certificate '{alias}' whose per key password is not the same as the keystore password.\"); set it with `keytool -keypasswd -alias {alias} -keystore {path}`"
+    )]
+    KeyPasswordDiffers { path: String, alias: String },
+    #[error(
+        "{path} holds only trusted certificates and no private key entry (Salesforce: \"No certificate was imported because the keystore file doesn't contain a PrivateKey entry.\"); give the private key file too, or the keystore that holds it"
+    )]
+    OnlyTrustedCerts { path: String },
+    #[error(
+        "the {what} password must have at least {min} characters (keytool refuses shorter ones); choose a longer one"
+    )]
+    PasswordTooShort { what: String, min: usize },
+    #[error(
+        "no password for the new {what}; give one with --password-file FILE or set CHAINFIX_PASSWORD"
+    )]
+    OutputPasswordNeeded { what: String },
+    #[error("{ours} (Salesforce: \"{salesforce}\"); {fix}")]
+    Salesforce {
+        ours: String,
+        salesforce: String,
+        fix: String,
+    },
+    #[error("alias {alias:?} {problem}; use --alias {suggestion}")]
+    Alias {
+        alias: String,
+        problem: String,
+        suggestion: String,
+    },
+    #[error("the operating system's random number generator failed; try again")]
+    Random,
+    #[error("cannot make the {what}: {detail}")]
+    Crypto { what: String, detail: String },
+    #[error("cannot resolve {host}: {detail}; check the host name (and your DNS)")]
+    Dns { host: String, detail: String },
+    #[error(
+        "connection to {target} ({addr}) was refused: nothing listens on that port; check the port number and that the server is running"
+    )]
+    Refused { target: String, addr: String },
+    #[error(
+        "no answer from {target} within {secs}s while connecting; check the host and port, and any firewall in between (or raise --timeout)"
+    )]
+    ConnectTimeout { target: String, secs: f64 },
+    #[error("cannot connect to {target} ({addr}): {source}; check the host and port")]
+    Connect {
+        target: String,
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{target} ({addr}) accepted the connection but sent no TLS handshake within {secs}s; check that this port serves TLS directly (not plain text or STARTTLS), or raise --timeout"
+    )]
+    HandshakeTimeout {
+        target: String,
+        addr: String,
+        secs: f64,
+    },
+    #[error(
+        "{target} ({addr}) closed the connection before any TLS handshake; check that this port serves TLS and that the server name (--servername) is one it serves"
+    )]
+    ClosedBeforeHandshake { target: String, addr: String },
+    #[error("{target} does not speak TLS ({detail}); check the port (plain HTTP? STARTTLS?)")]
+    NotTls { target: String, detail: String },
 }
 
 /// Result with chainfix's [`Error`].

@@ -13,10 +13,13 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod csr;
 pub mod diagnose;
 pub mod fetch_args;
 pub mod inspect;
+pub mod keystore;
 pub mod lint;
+pub mod probe;
 pub mod roots;
 pub mod verify;
 
@@ -46,6 +49,12 @@ pub enum Command {
     Verify(verify::Args),
     /// Explain a peer's "unable to get local issuer certificate" from your files.
     Diagnose(diagnose::Args),
+    /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
+    Keystore(keystore::Args),
+    /// Make a new private key and a certificate signing request (or a CSR for an existing key).
+    Csr(csr::Args),
+    /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
+    Probe(probe::Args),
 }
 
 /// What a command did, when it could do it.
@@ -93,6 +102,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Lint(a) => lint::run(a, io),
         Command::Verify(a) => verify::run(a, io),
         Command::Diagnose(a) => diagnose::run(a, io),
+        Command::Keystore(a) => keystore::run(a, io),
+        Command::Csr(a) => csr::run(a, io),
+        Command::Probe(a) => probe::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,

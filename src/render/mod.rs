@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod fetch;
+pub mod probe;
 pub mod summary;
 pub mod table;
 

@@ -8,9 +8,11 @@ mod util;
 
 mod bundle;
 mod fetch;
+mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod probe;
 mod roots;
 mod signature;
 mod verify;

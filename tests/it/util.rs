@@ -74,6 +74,18 @@ pub fn wait_for_port(port: u16, limit: Duration) {
 /// Starts `openssl s_server` on 127.0.0.1 requiring a client certificate
 /// that chains to `ca_file`, answering HTTP with `-www`.
 pub fn openssl_mtls_server(dir: &Path, cert: &Path, key: &Path, ca_file: &Path) -> (Guard, u16) {
+    openssl_mtls_server_with_chain(dir, cert, None, key, ca_file)
+}
+
+/// As [`openssl_mtls_server`], also sending the intermediates in `chain`
+/// (`-cert_chain`: s_server sends only the first certificate of `-cert`).
+pub fn openssl_mtls_server_with_chain(
+    dir: &Path,
+    cert: &Path,
+    chain: Option<&Path>,
+    key: &Path,
+    ca_file: &Path,
+) -> (Guard, u16) {
     for _ in 0..5 {
         let port = free_port();
         let child = Command::new("openssl")
@@ -85,6 +97,11 @@ pub fn openssl_mtls_server(dir: &Path, cert: &Path, key: &Path, ca_file: &Path) 
             .arg(key)
             .arg("-CAfile")
             .arg(ca_file)
+            .args(
+                chain
+                    .map(|c| vec![std::ffi::OsStr::new("-cert_chain"), c.as_os_str()])
+                    .unwrap_or_default(),
+            )
             .current_dir(dir)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::null())

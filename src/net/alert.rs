@@ -1,0 +1,174 @@
+//! What a TLS alert from the server means for someone presenting a client
+//! certificate, and what to do about it. The names are the RFC 8446 §6
+//! names (`unknown_ca`), as `openssl s_client` and server logs print them.
+
+use serde::Serialize;
+
+/// An alert mapped to a cause and a fix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertMeaning {
+    /// The alert's RFC name, e.g. `unknown_ca`.
+    pub alert: String,
+    /// Why servers send it, in the client-certificate setting.
+    pub cause: String,
+    /// The concrete action.
+    pub fix: String,
+}
+
+/// The RFC name of an alert as rustls reports it (`UnknownCA` → `unknown_ca`).
+pub fn alert_name(a: rustls::AlertDescription) -> String {
+    use rustls::AlertDescription as A;
+    let known = match a {
+        A::CloseNotify => "close_notify",
+        A::UnexpectedMessage => "unexpected_message",
+        A::BadRecordMac => "bad_record_mac",
+        A::RecordOverflow => "record_overflow",
+        A::HandshakeFailure => "handshake_failure",
+        A::BadCertificate => "bad_certificate",
+        A::UnsupportedCertificate => "unsupported_certificate",
+        A::CertificateRevoked => "certificate_revoked",
+        A::CertificateExpired => "certificate_expired",
+        A::CertificateUnknown => "certificate_unknown",
+        A::IllegalParameter => "illegal_parameter",
+        A::UnknownCA => "unknown_ca",
+        A::AccessDenied => "access_denied",
+        A::DecodeError => "decode_error",
+        A::DecryptError => "decrypt_error",
+        A::ProtocolVersion => "protocol_version",
+        A::InsufficientSecurity => "insufficient_security",
+        A::InternalError => "internal_error",
+        A::InappropriateFallback => "inappropriate_fallback",
+        A::UserCanceled => "user_canceled",
+        A::MissingExtension => "missing_extension",
+        A::UnsupportedExtension => "unsupported_extension",
+        A::UnrecognisedName => "unrecognized_name",
+        A::BadCertificateStatusResponse => "bad_certificate_status_response",
+        A::UnknownPSKIdentity => "unknown_psk_identity",
+        A::CertificateRequired => "certificate_required",
+        A::NoApplicationProtocol => "no_application_protocol",
+        _ => "",
+    };
+    if known.is_empty() {
+        format!("alert_{}", u8::from(a))
+    } else {
+        known.to_string()
+    }
+}
+
+/// Cause and fix for an alert the server sent. `sent_certs` is how many
+/// certificates the probe presented (0 when none).
+pub fn meaning(alert: &str, sent_certs: usize) -> AlertMeaning {
+    let (cause, fix): (String, String) = match alert {
+        "unknown_ca" => (
+            if sent_certs == 1 {
+                "the server could not build your chain: only the leaf certificate was sent, and the server does not have its issuer".into()
+            } else {
+                "the server could not build your chain to a CA it trusts: an intermediate is missing, or your CA is not one the server trusts".into()
+            },
+            "send the intermediates — `chainfix bundle` writes key + leaf + intermediates in order; if it already does, have the server trust your root CA".into(),
+        ),
+        "certificate_required" => (
+            "the server requires a client certificate and none was sent".into(),
+            "give your certificate and key with --cert fullcert.pem (or --cert CERT --key KEY); if you did, its issuer is not among the CA names the server asked for".into(),
+        ),
+        "bad_certificate" => (
+            if sent_certs == 0 {
+                "the server requires a client certificate and none was sent".into()
+            } else {
+                "the server rejected your certificate: it could not verify it (often a chain it cannot build, or a signature it cannot check)".into()
+            },
+            "send the full chain (`chainfix bundle`), check that the key matches the certificate, and that the server trusts your root CA".into(),
+        ),
+        "certificate_expired" => (
+            "a certificate in your chain has expired, or is not valid yet, by the server's clock".into(),
+            "renew the certificate (or the expired intermediate) and bundle again".into(),
+        ),
+        "unsupported_certificate" => (
+            "the server refused the certificate's type or purpose: usually an Extended Key Usage without clientAuth".into(),
+            "get a certificate with Extended Key Usage clientAuth (TLS Web Client Authentication)".into(),
+        ),
+        "certificate_revoked" => (
+            "a certificate in your chain is revoked".into(),
+            "get a new certificate issued".into(),
+        ),
+        "certificate_unknown" => (
+            "the server refused your certificate for a reason it did not name (often an untrusted CA or a failed check)".into(),
+            "send the full chain (`chainfix bundle`) and check the server trusts your root CA; the server's log says more".into(),
+        ),
+        "access_denied" => (
+            "your certificate was verified, but the server does not allow it (an access rule on the subject or issuer)".into(),
+            "ask the server's owner to allow this certificate".into(),
+        ),
+        "handshake_failure" => (
+            if sent_certs == 0 {
+                "the handshake failed: the server may require a client certificate (older servers say handshake_failure), or no cipher suite or signature scheme is shared".into()
+            } else {
+                "the handshake failed: no shared cipher suite or signature scheme, or the server refused your certificate without saying why".into()
+            },
+            "give a client certificate if the server asks for one; otherwise compare the TLS versions and key types both sides support".into(),
+        ),
+        "decrypt_error" => (
+            "a handshake signature did not verify: usually the private key does not match the certificate sent".into(),
+            "use the key that belongs to the certificate (`chainfix bundle` pairs them)".into(),
+        ),
+        "insufficient_security" => (
+            "the server wants stronger parameters than offered".into(),
+            "use a certificate with a stronger key (RSA 2048+ or ECDSA P-256+)".into(),
+        ),
+        "protocol_version" => (
+            "no TLS version in common".into(),
+            "the server supports only versions chainfix does not offer (below TLS 1.2), or the reverse".into(),
+        ),
+        "unrecognized_name" => (
+            "the server does not serve the name sent in SNI".into(),
+            "pass the right name with --servername".into(),
+        ),
+        "illegal_parameter" | "decode_error" | "unexpected_message" => (
+            "the server objected to the handshake messages themselves".into(),
+            "check that the port speaks TLS directly (not STARTTLS) and that the certificate is well formed".into(),
+        ),
+        "internal_error" => (
+            "the server hit an internal error".into(),
+            "check the server's log".into(),
+        ),
+        _ => (
+            "the server ended the handshake with this alert".into(),
+            "check the server's log for the reason".into(),
+        ),
+    };
+    AlertMeaning {
+        alert: alert.to_string(),
+        cause,
+        fix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ca_says_send_the_intermediates() {
+        let m = meaning(&alert_name(rustls::AlertDescription::UnknownCA), 1);
+        assert_eq!(m.alert, "unknown_ca");
+        assert!(m.cause.contains("the server could not build your chain"));
+        assert!(m.fix.starts_with("send the intermediates"));
+        assert!(m.fix.contains("chainfix bundle"));
+    }
+
+    #[test]
+    fn names_follow_the_rfc() {
+        use rustls::AlertDescription as A;
+        assert_eq!(alert_name(A::CertificateRequired), "certificate_required");
+        assert_eq!(
+            alert_name(A::UnsupportedCertificate),
+            "unsupported_certificate"
+        );
+        assert_eq!(alert_name(A::Unknown(200)), "alert_200");
+        assert!(
+            meaning("certificate_required", 0)
+                .cause
+                .contains("none was sent")
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! The report of `probe`: what the server sent and how it was judged,
+//! whether it asked for a client certificate and for which CAs, and what
+//! happened to each attempt (full chain, leaf only). One struct, rendered
+//! as text for people and as JSON (`--json`). Field names are stable and
+//! documented in docs/probe.md.
+
+use serde::Serialize;
+
+use super::summary::{CertSummary, rfc3339};
+use crate::net::judge::{ServerJudgement, Severity};
+use crate::net::{Acceptance, Observation, Outcome};
+
+/// JSON schema version of this report.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct ProbeReport {
+    pub version: u32,
+    /// `HOST:PORT` as given.
+    pub target: String,
+    /// The address connected to.
+    pub address: String,
+    /// The name sent in SNI and matched against the certificate.
+    pub server_name: String,
+    /// The time the certificates were judged at (RFC 3339).
+    pub at: String,
+    pub protocol: Option<String>,
+    pub cipher_suite: Option<String>,
+    /// The server's certificates, in the order sent.
+    pub server_chain: Vec<SentCert>,
+    /// Certificates the server sent that could not be parsed.
+    pub unparsable: Vec<String>,
+    /// The verdict on the server's chain ("chain valid"), apart from whether
+    /// the handshake completed.
+    pub server: ServerJudgement,
+    pub client_auth: ClientAuthView,
+    /// One per handshake: the full chain, and the leaf alone with
+    /// --send-only-leaf (side by side).
+    pub attempts: Vec<Attempt>,
+    /// True when every check passed (exit 0).
+    pub ok: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SentCert {
+    /// 1-based position in the order sent.
+    pub position: usize,
+    #[serde(flatten)]
+    pub cert: CertSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClientAuthView {
+    /// The server sent a CertificateRequest.
+    pub requested: bool,
+    /// Requested with an empty list of CA names: any CA will do.
+    pub any_ca: bool,
+    pub ca_names: Vec<String>,
+    /// With a client chain and named CAs: does the chain reach one of them?
+    /// null when there is no chain or no names.
+    pub chain_matches_ca_names: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Attempt {
+    /// `full-chain`, `leaf-only` or `no-certificate`.
+    pub label: &'static str,
+    /// Certificates actually sent (0 when the server did not ask).
+    pub sent_certs: usize,
+    /// The server asked for a client certificate.
+    pub requested: bool,
+    /// A client key was given but the server accepts none of its signature
+    /// schemes, so no certificate could be sent.
+    pub key_scheme_refused: bool,
+    pub handshake_completed: bool,
+    /// The server accepted the connection (and the certificate, if sent).
+    pub accepted: bool,
+    pub outcome: Outcome,
+}
+
+impl Attempt {
+    pub fn new(label: &'static str, o: &Observation) -> Attempt {
+        Attempt {
+            label,
+            sent_certs: o.sent_certs,
+            requested: o.client_auth.is_some(),
+            key_scheme_refused: o.key_scheme_refused,
+            handshake_completed: o.handshake_completed,
+            accepted: matches!(o.outcome, Outcome::Accepted { .. }),
+            outcome: o.outcome.clone(),
+        }
+    }
+}
+
+impl ProbeReport {
+    pub fn new(
+        target: String,
+        server_name: String,
+        at: i64,
+        first: &Observation,
+        server: ServerJudgement,
+        chain_matches_ca_names: Option<bool>,
+        attempts: Vec<Attempt>,
+    ) -> ProbeReport {
+        let client_auth = ClientAuthView {
+            requested: first.client_auth.is_some(),
+            any_ca: first
+                .client_auth
+                .as_ref()
+                .is_some_and(|c| c.ca_names.is_empty()),
+            ca_names: first
+                .client_auth
+                .as_ref()
+                .map(|c| c.ca_names.clone())
+                .unwrap_or_default(),
+            chain_matches_ca_names,
+        };
+        let ok = server.chain_valid
+            && attempts.iter().all(|a| a.accepted)
+            && chain_matches_ca_names != Some(false);
+        ProbeReport {
+            version: VERSION,
+            target,
+            address: first.address.to_string(),
+            server_name,
+            at: rfc3339(at),
+            protocol: first.protocol.clone(),
+            cipher_suite: first.cipher_suite.clone(),
+            server_chain: first
+                .server_chain
+                .iter()
+                .enumerate()
+                .map(|(i, c)| SentCert {
+                    position: i + 1,
+                    cert: CertSummary::of(c),
+                })
+                .collect(),
+            unparsable: first
+                .unparsable
+                .iter()
+                .map(|(i, e)| format!("certificate {} does not parse: {e}", i + 1))
+                .collect(),
+            server,
+            client_auth,
+            attempts,
+            ok,
+        }
+    }
+
+    /// The report for people.
+    pub fn text(&self) -> String {
+        let address = if self.address == self.target {
+            String::new()
+        } else {
+            format!(" ({})", self.address)
+        };
+        let mut s = format!(
+            "{}{}, SNI {}, {} {}\n",
+            self.target,
+            address,
+            self.server_name,
+            self.protocol.as_deref().unwrap_or("no TLS version agreed"),
+            self.cipher_suite.as_deref().unwrap_or("")
+        );
+        s.push_str(&format!(
+            "\nserver chain, as sent ({} certificate{}):\n",
+            self.server_chain.len(),
+            if self.server_chain.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+        for c in &self.server_chain {
+            s.push_str(&format!(
+                "  {}. {}\n     issuer {}  valid until {}  [{}]\n",
+                c.position,
+                c.cert.subject,
+                c.cert.issuer,
+                c.cert.not_after,
+                &c.cert.sha256[..16]
+            ));
+        }
+        for u in &self.unparsable {
+            s.push_str(&format!("  {u}\n"));
+        }
+        let j = &self.server;
+        s.push_str(&format!(
+            "  chain valid: {}; trusted by {}: {}{}\n",
+            if j.chain_valid { "yes" } else { "NO" },
+            j.trust_store,
+            if j.trusted { "yes" } else { "no" },
+            j.anchor
+                .as_ref()
+                .map(|a| format!(" (anchor {a})"))
+                .unwrap_or_default()
+        ));
+        for f in &j.findings {
+            let sev = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            s.push_str(&format!(
+                "  {sev}[{}]{}: {}\n    fix: {}\n",
+                f.id,
+                f.cert
+                    .map(|c| format!(" cert {}", c + 1))
+                    .unwrap_or_default(),
+                f.message,
+                f.fix
+            ));
+        }
+        s.push_str("\nclient certificate: ");
+        let ca = &self.client_auth;
+        if !ca.requested {
+            s.push_str("not requested by the server\n");
+        } else if ca.any_ca {
+            s.push_str("requested, acceptable CA names: none given (any CA)\n");
+        } else {
+            s.push_str(&format!(
+                "requested, acceptable CA names ({}):\n",
+                ca.ca_names.len()
+            ));
+            for n in &ca.ca_names {
+                s.push_str(&format!("  - {n}\n"));
+            }
+        }
+        match ca.chain_matches_ca_names {
+            Some(true) => s.push_str("  your chain reaches one of these CAs\n"),
+            Some(false) => s.push_str(
+                "  your chain reaches NONE of these CAs: clients that honour the list (Salesforce, browsers) will not send it\n",
+            ),
+            None => {}
+        }
+        s.push('\n');
+        for a in &self.attempts {
+            if a.key_scheme_refused {
+                s.push_str(&format!(
+                    "  ({}) the server accepts none of the signature schemes your key can make, so no certificate was sent; use an RSA or ECDSA P-256 key\n",
+                    a.label
+                ));
+            } else if !a.requested && a.label != "no-certificate" {
+                s.push_str(&format!(
+                    "  ({}) the server did not ask for a client certificate, so none was sent\n",
+                    a.label
+                ));
+            }
+        }
+        let side_by_side = self.attempts.len() > 1;
+        if side_by_side {
+            let mut t = super::table::new(
+                &std::iter::once("")
+                    .chain(self.attempts.iter().map(|a| a.label))
+                    .collect::<Vec<_>>(),
+            );
+            let row = |name: &str, f: &dyn Fn(&Attempt) -> String| {
+                std::iter::once(name.to_string())
+                    .chain(self.attempts.iter().map(f))
+                    .collect::<Vec<_>>()
+            };
+            t.set_width(110);
+            t.add_row(row("certificates sent", &|a| a.sent_certs.to_string()));
+            t.add_row(row("handshake completed", &|a| {
+                yes_no(a.handshake_completed)
+            }));
+            t.add_row(row("server accepted", &|a| yes_no(a.accepted)));
+            t.add_row(row("alert", &|a| match &a.outcome {
+                Outcome::Alert { meaning, .. } => meaning.alert.clone(),
+                Outcome::Failed { .. } => "(failed)".into(),
+                _ => "-".into(),
+            }));
+            t.add_row(row("cause / fix", &|a| outcome_text(&a.outcome)));
+            s.push_str(&format!("{t}\n"));
+        } else {
+            for a in &self.attempts {
+                s.push_str(&format!(
+                    "handshake ({}, {} certificate{} sent): {}\n",
+                    a.label,
+                    a.sent_certs,
+                    if a.sent_certs == 1 { "" } else { "s" },
+                    outcome_text(&a.outcome)
+                ));
+            }
+        }
+        s.push_str(if self.ok {
+            "\nresult: all checks passed\n"
+        } else {
+            "\nresult: problems found (see above)\n"
+        });
+        s
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "NO" }.to_string()
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Accepted { evidence } => match evidence {
+            Acceptance::CloseNotify => "accepted (the server answered our close_notify)".into(),
+            Acceptance::Data => "accepted (the server sent data and closed cleanly)".into(),
+            Acceptance::Finished => "accepted (the server finished the handshake)".into(),
+            Acceptance::ClosedWithoutAlert => {
+                "completed; the server then closed without an alert (taken as accepted)".into()
+            }
+            Acceptance::Silent => {
+                "completed; the server raised no objection before the timeout (taken as accepted)"
+                    .into()
+            }
+        },
+        Outcome::Alert {
+            meaning,
+            after_handshake,
+        } => format!(
+            "REFUSED: the server sent alert {}{} — {}\n  fix: {}",
+            meaning.alert,
+            if *after_handshake {
+                " after the handshake"
+            } else {
+                ""
+            },
+            meaning.cause,
+            meaning.fix
+        ),
+        Outcome::Failed { reason } => format!("FAILED: {reason}"),
+    }
+}

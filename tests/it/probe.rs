@@ -1,0 +1,515 @@
+//! `chainfix probe` against servers on 127.0.0.1 only: an in-process rustls
+//! server (client auth required, with and without CA names; complete
+//! chain, missing intermediate, root included, expired leaf), the real
+//! `openssl s_server -Verify 3 -verify_return_error`, a port with nothing
+//! listening, and a server that accepts but never speaks.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::Value;
+
+use crate::pki::{Alg, Node, Pki, Spec};
+use crate::util::{self, chainfix, stderr, stdout, write};
+
+const AT: &str = "2026-06-01";
+
+/// Server PKI: root → intermediate → leaf for `localhost`.
+fn server_pki(leaf_not_after: (i32, u8, u8)) -> Pki {
+    let mut leaf = Spec::server("localhost", Alg::EcdsaP256, "localhost");
+    leaf.not_after = leaf_not_after;
+    Pki::build(
+        Spec::ca("Server Root CA", Alg::EcdsaP256),
+        vec![Spec::ca("Server Intermediate CA", Alg::EcdsaP256)],
+        leaf,
+    )
+}
+
+fn client_pki() -> Pki {
+    Pki::client(1, false)
+}
+
+#[derive(Clone, Copy)]
+enum Sends {
+    Complete,
+    LeafOnly,
+    WithRoot,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ClientAuth {
+    None,
+    WithNames,
+    WithoutNames,
+}
+
+fn der(n: &Node) -> CertificateDer<'static> {
+    CertificateDer::from(n.der())
+}
+
+/// Starts a rustls server on 127.0.0.1 that serves connections until the
+/// test process ends, and returns its port.
+fn rustls_server(server: &Pki, sends: Sends, auth: ClientAuth, client_root: &Node) -> u16 {
+    rustls_server_with(server, sends, auth, client_root, false)
+}
+
+/// As [`rustls_server`]; `tls12_only` makes the server refuse TLS 1.3, so
+/// a refused client certificate is refused inside the handshake.
+fn rustls_server_with(
+    server: &Pki,
+    sends: Sends,
+    auth: ClientAuth,
+    client_root: &Node,
+    tls12_only: bool,
+) -> u16 {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut chain = vec![der(&server.leaf)];
+    match sends {
+        Sends::Complete => chain.push(der(&server.intermediates[0])),
+        Sends::LeafOnly => {}
+        Sends::WithRoot => {
+            chain.push(der(&server.intermediates[0]));
+            chain.push(der(&server.root));
+        }
+    }
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server.leaf.key.serialize_der()));
+    let versions: &[&rustls::SupportedProtocolVersion] = if tls12_only {
+        &[&rustls::version::TLS12]
+    } else {
+        rustls::DEFAULT_VERSIONS
+    };
+    let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .unwrap();
+    let builder = if auth == ClientAuth::None {
+        builder.with_no_client_auth()
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der(client_root)).unwrap();
+        let mut v =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
+        if auth == ClientAuth::WithoutNames {
+            v = v.clear_root_hint_subjects();
+        }
+        builder.with_client_cert_verifier(v.build().unwrap())
+    };
+    let config = Arc::new(builder.with_single_cert(chain, key).unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for sock in listener.incoming() {
+            let Ok(mut sock) = sock else { continue };
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let _ = sock.set_read_timeout(Some(Duration::from_secs(20)));
+                let mut conn = rustls::ServerConnection::new(config).unwrap();
+                while conn.is_handshaking() {
+                    if conn.complete_io(&mut sock).is_err() {
+                        return;
+                    }
+                }
+                // Answer the client's close_notify with ours.
+                loop {
+                    match conn.complete_io(&mut sock) {
+                        Ok((0, 0)) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    let mut buf = [0u8; 1024];
+                    if let Ok(0) = conn.reader().read(&mut buf) {
+                        conn.send_close_notify();
+                        let _ = conn.complete_io(&mut sock);
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Writes key + leaf + intermediates (what `chainfix bundle` writes).
+fn fullcert(dir: &Path, pki: &Pki) -> String {
+    let mut text = pki.leaf.key_pem();
+    for p in pki.chain_pems() {
+        text.push_str(&p);
+    }
+    write(dir, "fullcert.pem", text);
+    "fullcert.pem".into()
+}
+
+fn probe_json(dir: &Path, port: u16, extra: &[&str]) -> (i32, Value, String) {
+    let target = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "probe",
+        &target,
+        "--servername",
+        "localhost",
+        "--trust",
+        "server-root.pem",
+        "--at",
+        AT,
+        "--timeout",
+        "10",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let o = chainfix(dir, &args);
+    let code = o.status.code().unwrap();
+    let v: Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&o), stderr(&o)));
+    (code, v, stderr(&o))
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["server"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+    server: Pki,
+    client: Pki,
+}
+
+fn setup(leaf_not_after: (i32, u8, u8)) -> Setup {
+    let dir = util::tempdir();
+    let server = server_pki(leaf_not_after);
+    let client = client_pki();
+    write(dir.path(), "server-root.pem", server.root.pem());
+    fullcert(dir.path(), &client);
+    Setup {
+        dir,
+        server,
+        client,
+    }
+}
+
+#[test]
+fn probe_full_chain_is_accepted_and_ca_names_are_listed() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.client.root,
+    );
+    let (code, v, err) = probe_json(s.dir.path(), port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 0, "{v:#}\n{err}");
+    assert_eq!(v["server_chain"].as_array().unwrap().len(), 2);
+    assert_eq!(v["server"]["chain_valid"], true);
+    assert_eq!(v["server"]["trusted"], true);
+    assert_eq!(v["client_auth"]["requested"], true);
+    assert_eq!(v["client_auth"]["any_ca"], false);
+    let names = v["client_auth"]["ca_names"].as_array().unwrap();
+    assert_eq!(names.len(), 1);
+    assert!(names[0].as_str().unwrap().contains("Test Root CA"));
+    assert_eq!(v["client_auth"]["chain_matches_ca_names"], true);
+    let a = &v["attempts"][0];
+    assert_eq!(a["label"], "full-chain");
+    assert_eq!(a["sent_certs"], 2);
+    assert_eq!(a["accepted"], true, "{a:#}");
+}
+
+#[test]
+fn probe_send_only_leaf_shows_unknown_ca_beside_the_full_chain() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithoutNames,
+        &s.client.root,
+    );
+    let (code, v, _) = probe_json(
+        s.dir.path(),
+        port,
+        &["--cert", "fullcert.pem", "--send-only-leaf"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["client_auth"]["requested"], true);
+    assert_eq!(v["client_auth"]["any_ca"], true, "names were cleared");
+    let full = &v["attempts"][0];
+    let leaf = &v["attempts"][1];
+    assert_eq!(
+        (full["label"].as_str(), full["accepted"].as_bool()),
+        (Some("full-chain"), Some(true))
+    );
+    assert_eq!(leaf["label"], "leaf-only");
+    assert_eq!(leaf["sent_certs"], 1);
+    assert_eq!(leaf["accepted"], false);
+    assert_eq!(leaf["outcome"]["kind"], "alert");
+    assert_eq!(leaf["outcome"]["alert"], "unknown_ca");
+    assert!(
+        leaf["outcome"]["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("send the intermediates")
+    );
+    // And for people: the side-by-side table.
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "server-root.pem",
+            "--at",
+            AT,
+            "--cert",
+            "fullcert.pem",
+            "--send-only-leaf",
+        ],
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains("full-chain") && text.contains("leaf-only"),
+        "{text}"
+    );
+    assert!(text.contains("none given (any CA)"), "{text}");
+    assert!(text.contains("send the intermediates"), "{text}");
+}
+
+#[test]
+fn probe_tls12_server_refuses_the_leaf_inside_the_handshake() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server_with(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.client.root,
+        true,
+    );
+    let (code, v, _) = probe_json(
+        s.dir.path(),
+        port,
+        &["--cert", "fullcert.pem", "--send-only-leaf"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(v["protocol"], "TLSv1.2");
+    assert_eq!(v["attempts"][0]["accepted"], true);
+    assert_eq!(v["attempts"][0]["outcome"]["evidence"], "finished");
+    let leaf = &v["attempts"][1];
+    assert_eq!(leaf["handshake_completed"], false);
+    assert_eq!(leaf["outcome"]["alert"], "unknown_ca");
+    assert_eq!(leaf["outcome"]["after_handshake"], false);
+}
+
+#[test]
+fn probe_says_when_the_client_chain_reaches_none_of_the_named_cas() {
+    let s = setup((2027, 1, 1));
+    // The server accepts client certificates from its own root only.
+    let port = rustls_server(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.server.root,
+    );
+    let (code, v, _) = probe_json(s.dir.path(), port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 1);
+    let names = v["client_auth"]["ca_names"].as_array().unwrap();
+    assert!(names[0].as_str().unwrap().contains("Server Root CA"));
+    assert_eq!(v["client_auth"]["chain_matches_ca_names"], false);
+    assert_eq!(v["attempts"][0]["outcome"]["alert"], "unknown_ca");
+    assert_eq!(v["attempts"][0]["outcome"]["after_handshake"], true);
+}
+
+#[test]
+fn probe_without_a_client_certificate_reports_certificate_required() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::WithNames,
+        &s.client.root,
+    );
+    let (code, v, _) = probe_json(s.dir.path(), port, &[]);
+    assert_eq!(code, 1);
+    let a = &v["attempts"][0];
+    assert_eq!(a["label"], "no-certificate");
+    assert_eq!(a["sent_certs"], 0);
+    assert_eq!(a["outcome"]["alert"], "certificate_required", "{a:#}");
+    assert!(
+        a["outcome"]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("none was sent")
+    );
+    // The server's own chain is still judged, and is fine.
+    assert_eq!(v["server"]["chain_valid"], true);
+}
+
+#[test]
+fn probe_server_missing_intermediate_completes_the_handshake_but_the_chain_is_invalid() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(&s.server, Sends::LeafOnly, ClientAuth::None, &s.client.root);
+    let (code, v, _) = probe_json(s.dir.path(), port, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["attempts"][0]["handshake_completed"], true);
+    assert_eq!(v["attempts"][0]["accepted"], true);
+    assert_eq!(v["client_auth"]["requested"], false);
+    assert_eq!(v["server"]["chain_valid"], false);
+    assert_eq!(v["server"]["trusted"], false);
+    assert_eq!(ids(&v), vec!["missing-intermediate"]);
+}
+
+#[test]
+fn probe_server_sending_its_root_is_a_warning_only() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(&s.server, Sends::WithRoot, ClientAuth::None, &s.client.root);
+    let (code, v, _) = probe_json(s.dir.path(), port, &[]);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["server_chain"].as_array().unwrap().len(), 3);
+    assert_eq!(ids(&v), vec!["root-included"]);
+    assert_eq!(v["server"]["findings"][0]["severity"], "warning");
+    assert_eq!(v["server"]["findings"][0]["cert"], 2);
+}
+
+#[test]
+fn probe_server_with_expired_leaf_is_an_error_at_the_given_time() {
+    let s = setup((2026, 3, 1));
+    let port = rustls_server(&s.server, Sends::Complete, ClientAuth::None, &s.client.root);
+    let (code, v, _) = probe_json(s.dir.path(), port, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["attempts"][0]["handshake_completed"], true);
+    assert_eq!(ids(&v), vec!["expired"]);
+    assert_eq!(v["server"]["findings"][0]["cert"], 0);
+    // The same server judged before the leaf expired passes: time is an argument.
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "server-root.pem",
+            "--at",
+            "2026-01-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn probe_wrong_servername_is_a_name_mismatch() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(&s.server, Sends::Complete, ClientAuth::None, &s.client.root);
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "other.test",
+            "--trust",
+            "server-root.pem",
+            "--at",
+            AT,
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(ids(&v), vec!["name-mismatch"]);
+}
+
+/// The real OpenSSL server requiring a client certificate that chains to
+/// the client root: the full chain gets in, the leaf alone gets unknown_ca.
+#[test]
+fn probe_openssl_s_server_full_chain_succeeds_and_leaf_only_is_unknown_ca() {
+    let s = setup((2027, 1, 1));
+    let d = s.dir.path();
+    let cert = write(d, "server.pem", s.server.leaf.pem());
+    let inter = write(d, "server-inter.pem", s.server.intermediates[0].pem());
+    let key = write(d, "server.key", s.server.leaf.key_pem());
+    let ca = write(d, "client-root.pem", s.client.root.pem());
+    let (_guard, port) = util::openssl_mtls_server_with_chain(d, &cert, Some(&inter), &key, &ca);
+
+    let (code, v, err) = probe_json(d, port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 0, "{v:#}\n{err}");
+    assert_eq!(v["attempts"][0]["accepted"], true);
+    assert_eq!(v["attempts"][0]["sent_certs"], 2);
+    assert_eq!(v["client_auth"]["requested"], true);
+
+    let (code, v, _) = probe_json(d, port, &["--cert", "fullcert.pem", "--send-only-leaf"]);
+    assert_eq!(code, 1);
+    let leaf = &v["attempts"][1];
+    assert_eq!(leaf["outcome"]["alert"], "unknown_ca", "{leaf:#}");
+    assert!(
+        leaf["outcome"]["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("send the intermediates")
+    );
+    assert_eq!(v["attempts"][0]["accepted"], true);
+}
+
+/// `openssl s_server -cert` with only the leaf (the usual server mistake):
+/// the handshake completes, and the probe says the chain is not valid.
+#[test]
+fn probe_openssl_s_server_without_cert_chain_is_missing_an_intermediate() {
+    let s = setup((2027, 1, 1));
+    let d = s.dir.path();
+    let cert = write(d, "server.pem", s.server.leaf.pem());
+    let key = write(d, "server.key", s.server.leaf.key_pem());
+    let ca = write(d, "client-root.pem", s.client.root.pem());
+    let (_guard, port) = util::openssl_mtls_server(d, &cert, &key, &ca);
+    let (code, v, _) = probe_json(d, port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["attempts"][0]["handshake_completed"], true);
+    assert_eq!(v["attempts"][0]["accepted"], true);
+    assert_eq!(v["server"]["chain_valid"], false);
+    assert_eq!(ids(&v), vec!["missing-intermediate"]);
+}
+
+#[test]
+fn probe_refused_port_says_nothing_listens() {
+    let dir = util::tempdir();
+    let port = util::free_port();
+    let target = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    let o = chainfix(dir.path(), &["probe", &target, "--timeout", "3"]);
+    assert!(start.elapsed() < Duration::from_secs(6));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("refused"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing listens"), "{}", stderr(&o));
+}
+
+#[test]
+fn probe_silent_server_ends_within_the_timeout() {
+    let dir = util::tempdir();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts and holds the connection, never says a word.
+    let held = std::thread::spawn(move || {
+        let (_sock, _) = listener.accept().unwrap();
+        std::thread::sleep(Duration::from_secs(8));
+    });
+    let target = format!("127.0.0.1:{port}");
+    let start = Instant::now();
+    let o = chainfix(dir.path(), &["probe", &target, "--timeout", "2"]);
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("accepted the connection but sent no TLS handshake within 2s"),
+        "{}",
+        stderr(&o)
+    );
+    drop(held);
+}
