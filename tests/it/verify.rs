@@ -1020,3 +1020,143 @@ fn expired_leaf_is_explained_with_renewal() {
     assert!(f["message"].as_str().unwrap().contains("expired"), "{f}");
     assert!(f["fix"].as_str().unwrap().contains("renew"), "{f}");
 }
+
+/// Two signatures on the same intermediate (same subject and key): one by
+/// the root with SHA-1, one with SHA-256, both valid. The builder prefers
+/// the SHA-256 path whichever order the pool holds them in. Made with
+/// openssl, since rcgen cannot sign with SHA-1.
+#[test]
+fn prefers_sha256_over_sha1() {
+    let d = tempdir();
+    let dir = d.path();
+    let sh = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let rsa = |n: u8| {
+        format!(
+            "{}/testdata/keys/rsa2048-{n}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    std::fs::write(
+        dir.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    sh(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        &rsa(1),
+        "-subj",
+        "/CN=SHA Root",
+        "-days",
+        "3650",
+        "-sha256",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        "root.pem",
+    ]);
+    sh(&[
+        "req",
+        "-new",
+        "-key",
+        &rsa(2),
+        "-subj",
+        "/CN=SHA Issuing",
+        "-out",
+        "ca.csr",
+    ]);
+    for (alg, out) in [("-sha1", "ca-sha1.pem"), ("-sha256", "ca-sha256.pem")] {
+        sh(&[
+            "x509",
+            "-req",
+            "-in",
+            "ca.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            &rsa(1),
+            "-set_serial",
+            "7",
+            alg,
+            "-days",
+            "3000",
+            "-extfile",
+            "ca.ext",
+            "-out",
+            out,
+        ]);
+    }
+    sh(&[
+        "req",
+        "-new",
+        "-key",
+        &rsa(3),
+        "-subj",
+        "/CN=sha-leaf",
+        "-out",
+        "leaf.csr",
+    ]);
+    sh(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca-sha256.pem",
+        "-CAkey",
+        &rsa(2),
+        "-set_serial",
+        "9",
+        "-sha256",
+        "-days",
+        "700",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "leaf.pem",
+    ]);
+    let load = |f: &str| {
+        let p = pem::parse(std::fs::read(dir.join(f)).unwrap()).unwrap();
+        Cert::from_der(p.contents().to_vec(), Origin::file(f)).unwrap()
+    };
+    let (leaf, root, sha1, sha256) = (
+        load("leaf.pem"),
+        load("root.pem"),
+        load("ca-sha1.pem"),
+        load("ca-sha256.pem"),
+    );
+    let anchors = vec![root];
+    let mut pol = client();
+    pol.at = leaf.not_before() + 3600;
+    for pool in [
+        vec![sha1.clone(), sha256.clone()],
+        vec![sha256.clone(), sha1.clone()],
+    ] {
+        let out = build(&leaf, &pool, &anchors, &pol, Budget::default());
+        assert!(out.is_valid(), "{:?}", out.main_problem());
+        assert!(out.valid_paths >= 2, "both paths are valid");
+        let path = out.path.unwrap();
+        assert_eq!(path[1].cert.id(), sha256.id());
+        assert_eq!(path[1].sig, Some(chainfix::chain::SigAlg::RsaPkcs1Sha256));
+    }
+}
