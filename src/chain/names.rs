@@ -417,7 +417,10 @@ mod tests {
             Err(NcError::Excluded(_))
         ));
         let mut none = || false;
-        assert!(nc.check(&[GName::Dns("a.example.com".into())], &mut none).is_err());
+        assert!(
+            nc.check(&[GName::Dns("a.example.com".into())], &mut none)
+                .is_err()
+        );
     }
 
     #[test]

@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use super::common::{self, CliPasswords, InputArgs};
 use super::{Exit, Io};
-use crate::chain::assemble::assemble;
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
 use crate::keystore::{jks, p12, salesforce};
@@ -37,6 +36,9 @@ pub enum Target {
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Where missing intermediates come from (local pools, AIA downloads, cache).
+    #[command(flatten)]
+    pub fetch: super::fetch_args::FetchArgs,
     /// The private key, if it is not among the FILEs.
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -137,7 +139,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 .join(", "),
         });
     }
-    let assembly = match assemble(&inv, args.leaf.as_deref()) {
+    // Missing intermediates are completed as `bundle` does: a keystore
+    // whose chain stops short is what Salesforce rejects at the handshake.
+    let completed = args.fetch.complete(&mut inv, args.leaf.as_deref(), io);
+    if let Ok((_, report)) = &completed
+        && !report.is_empty()
+    {
+        common::note(io, crate::render::fetch::completion_text(report).trim_end());
+    }
+    let assembly = match completed.map(|(a, _)| a) {
         Err(Error::KeyMatchesNothing { key }) if target == Target::Salesforce => {
             return Err(Error::Salesforce {
                 ours: format!("the private key from {key} matches none of the certificates given"),

@@ -1024,3 +1024,42 @@ fn salesforce_rules_refuse_before_writing() {
         );
     }
 }
+
+#[test]
+fn keystore_completes_the_chain_from_intermediates_pool_like_bundle() {
+    let pki = Pki::client(2, true);
+    let d = pki_dir(&pki);
+    // Only the leaf and key as inputs; the intermediates come from a pool.
+    let o = chainfix(
+        d.path(),
+        &[
+            "keystore",
+            "leaf.crt",
+            "client.key",
+            "--password-file",
+            "pw",
+            "--format",
+            "jks",
+            "--alias",
+            "api_client",
+            "-o",
+            "out.jks",
+            "--intermediates",
+            "pile.pem",
+            "--intermediates",
+            "root.pem",
+            "--offline",
+            "--no-cache",
+        ],
+    );
+    ok(&o, "chainfix keystore with --intermediates");
+    let list = ok(
+        &tool(
+            d.path(),
+            "keytool",
+            &["-list", "-v", "-keystore", "out.jks", "-storepass", PW],
+        ),
+        "keytool -list",
+    );
+    assert!(list.contains("Certificate chain length: 3"), "{list}");
+}
