@@ -17,6 +17,7 @@ use crate::model::Cert;
 use crate::parse::{Inventory, NoPasswords};
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Completing the chain (local pools, AIA downloads, cache)")]
 pub struct FetchArgs {
     /// Intermediate certificates to complete the chain from (a file or a
     /// directory; repeatable), searched before the network.

@@ -14,6 +14,7 @@ use crate::trust::{self, AnchorEntry, Lookup, OrgListReport, TrustStore};
 
 /// Which roots to judge against.
 #[derive(clap::Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Trust")]
 pub struct TrustArgs {
     /// Trust store: `salesforce` (the bundled CANDIDATE list, not Salesforce's own),
     /// `mozilla`, or a FILE: your org's saved https://<MyDomain>.my.salesforce.com/cacerts.jsp
