@@ -71,6 +71,10 @@ pub enum Error {
         "{path} names no root chainfix can use (no PEM certificate, fingerprint or Java cacerts alias it knows); save your org's list from https://<MyDomain>.my.salesforce.com/cacerts.jsp, or give the roots as PEM"
     )]
     NoTrustAnchors { path: String },
+    #[error(
+        "cannot set up downloads ({detail}); pass --offline with --intermediates FILE to work without the network"
+    )]
+    FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
 }

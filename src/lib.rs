@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod emit;
 pub mod error;
+pub mod fetch;
 pub mod input;
 pub mod model;
 pub mod parse;

@@ -13,9 +13,12 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod diagnose;
+pub mod fetch_args;
 pub mod inspect;
 pub mod lint;
 pub mod roots;
+pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -39,6 +42,10 @@ pub enum Command {
     Roots(roots::Args),
     /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
     Lint(lint::Args),
+    /// Build and validate the path to a trust store; say why not and how to fix it.
+    Verify(verify::Args),
+    /// Explain a peer's "unable to get local issuer certificate" from your files.
+    Diagnose(diagnose::Args),
 }
 
 /// What a command did, when it could do it.
@@ -84,6 +91,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Bundle(a) => bundle::run(a, io),
         Command::Roots(a) => roots::run(a, io),
         Command::Lint(a) => lint::run(a, io),
+        Command::Verify(a) => verify::run(a, io),
+        Command::Diagnose(a) => diagnose::run(a, io),
     };
     match result {
         Ok(Exit::Ok) => 0,

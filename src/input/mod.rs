@@ -6,6 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::model::DropReason;
 use crate::parse::{self, Inventory, Passwords};
 
 /// The bytes of one input and the name messages use for it.
@@ -91,19 +92,42 @@ pub fn read_inventory(
     stdin: &mut dyn Read,
     passwords: &dyn Passwords,
 ) -> Inventory {
-    let (sources, problems) = read_paths(paths, stdin);
-    let mut inv = Inventory {
-        problems,
-        ..Inventory::default()
-    };
-    for s in &sources {
-        parse::parse_source(
-            &s.bytes,
-            &s.name,
-            s.extension().as_deref(),
-            passwords,
-            &mut inv,
-        );
+    let mut inv = Inventory::default();
+    for path in paths {
+        let (sources, problems) = read_paths(std::slice::from_ref(path), stdin);
+        let is_dir = !sources.is_empty() && path.is_dir();
+        let before = found(&inv);
+        inv.problems.extend(problems);
+        for s in &sources {
+            parse::parse_source(
+                &s.bytes,
+                &s.name,
+                s.extension().as_deref(),
+                passwords,
+                &mut inv,
+            );
+        }
+        if is_dir && found(&inv) == before {
+            inv.problems.push(Error::NoCertificates {
+                path: path.display().to_string(),
+            });
+        }
     }
     inv
+}
+
+/// How many certificates and keys were found so far, duplicates included
+/// (a directory of copies did hold certificates).
+fn found(inv: &Inventory) -> usize {
+    let dups = inv
+        .dropped
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.reason,
+                DropReason::Duplicate { .. } | DropReason::DuplicateKey { .. }
+            )
+        })
+        .count();
+    inv.certs.len() + inv.keys.len() + dups
 }

@@ -5,10 +5,25 @@
 //! block or file that could not be read recorded in `problems` without
 //! stopping the others.
 
+//!
+//! The pieces: [`pem`] (the tolerant scanner), [`der`] (a small BER/DER
+//! reader and writer), [`pkcs7`], [`pkcs12`], [`keys`] (every unencrypted
+//! key form) and [`encrypted`] (encrypted PKCS#8 and legacy PEM keys).
+//! Formats and what is reported for each: `docs/formats.md`.
+
+pub mod der;
+pub mod encrypted;
+pub mod keys;
+pub mod pem;
+pub mod pkcs12;
+pub mod pkcs7;
+
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Cert, DropReason, Dropped, Origin, PrivateKey};
+use crate::model::{Cert, DropReason, Dropped, KeyFormat, Origin, PrivateKey};
+use encrypted::Decrypted;
+use keys::{KeyError, Shape};
 
 /// Where passwords for encrypted inputs come from. The library never
 /// prompts by itself: the command layer supplies a source that may read a
@@ -108,8 +123,18 @@ impl Inventory {
     }
 }
 
+/// How many passwords to try for one encrypted input before giving up.
+const MAX_PASSWORD_ATTEMPTS: usize = 3;
+
+/// Java keystore magic numbers: JKS and JCEKS.
+const JKS_MAGIC: [u8; 4] = [0xfe, 0xed, 0xfe, 0xed];
+const JCEKS_MAGIC: [u8; 4] = [0xce, 0xce, 0xce, 0xce];
+
 /// Reads one source (a file's bytes, stdin, or a fetched body) into `inv`.
 /// `name` is what messages call it; `hint` the lowercase extension if any.
+/// The format is sniffed from the content; the hint only sharpens the
+/// message when nothing could be recognised. Never panics: whatever cannot
+/// be read becomes one [`Error`] in `inv.problems`.
 pub fn parse_source(
     bytes: &[u8],
     name: &str,
@@ -117,44 +142,641 @@ pub fn parse_source(
     passwords: &dyn Passwords,
     inv: &mut Inventory,
 ) {
-    let _ = hint;
-    let _ = passwords;
+    // Windows tools (PowerShell's `>` among them) write UTF-16 text.
+    if let Some(text) = utf16_text(bytes) {
+        return parse_source(text.as_bytes(), name, hint, passwords, inv);
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         inv.problems.push(Error::Empty {
             path: name.to_string(),
         });
         return;
     }
-    if let Ok(blocks) = pem::parse_many(bytes)
-        && !blocks.is_empty()
-    {
-        for (i, b) in blocks.into_iter().enumerate() {
-            let origin = Origin::block(name, i + 1);
-            match b.tag() {
-                "CERTIFICATE" => match Cert::from_der(b.into_contents(), origin.clone()) {
-                    Ok(c) => inv.add_cert(c),
-                    Err(detail) => inv.problems.push(Error::Malformed {
-                        origin: origin.to_string(),
-                        what: "the certificate".into(),
-                        detail,
-                    }),
-                },
-                "CERTIFICATE REQUEST" => inv.drop_block(origin, DropReason::CertificateRequest),
-                other => inv.drop_block(
-                    origin,
-                    DropReason::UnknownLabel {
-                        label: other.to_string(),
-                    },
-                ),
-            }
-        }
+    if pem::looks_like_pem(bytes) {
+        parse_pem(bytes, name, passwords, inv);
         return;
     }
-    match Cert::from_der(bytes.to_vec(), Origin::file(name)) {
+    if bytes.starts_with(&JKS_MAGIC) || bytes.starts_with(&JCEKS_MAGIC) {
+        read_keystore(bytes, name, passwords, inv);
+        return;
+    }
+    if bytes[0] == der::SEQUENCE {
+        parse_der(bytes, &Origin::file(name), name, hint, passwords, inv);
+        return;
+    }
+    // A bare base64 body (a PEM block whose armour lines were lost).
+    if let Some(decoded) = bare_base64(bytes)
+        && decoded.first() == Some(&der::SEQUENCE)
+    {
+        parse_der(&decoded, &Origin::file(name), name, hint, passwords, inv);
+        return;
+    }
+    inv.problems.push(Error::NotRecognised {
+        path: name.to_string(),
+        detail: match hint {
+            Some("jks" | "keystore" | "jceks") => {
+                "it has no Java keystore magic number, so it is not a JKS file".into()
+            }
+            Some("pfx" | "p12") => "it does not start like a PKCS#12 file".into(),
+            _ => "neither PEM text nor DER data".into(),
+        },
+    });
+}
+
+/// Java keystores (JKS, JCEKS) are read by the keystore module; this is
+/// the one place the reader hands them over.
+fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
+    let _ = passwords;
+    let kind = if bytes.starts_with(&JCEKS_MAGIC) {
+        "JCEKS"
+    } else {
+        "JKS"
+    };
+    inv.problems.push(Error::Unsupported {
+        path: name.to_string(),
+        detail: format!(
+            "this file is a Java keystore ({kind}), which this build cannot read yet; convert it with `keytool -importkeystore -srckeystore {name} -destkeystore store.p12 -deststoretype pkcs12` and give store.p12"
+        ),
+    });
+}
+
+/// UTF-16 text with a byte-order mark, as UTF-8 (lossy), when it holds a
+/// PEM boundary.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let (le, rest) = match bytes {
+        [0xff, 0xfe, rest @ ..] => (true, rest),
+        [0xfe, 0xff, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    let units: Vec<u16> = rest
+        .chunks_exact(2)
+        .map(|c| {
+            if le {
+                u16::from_le_bytes([c[0], c[1]])
+            } else {
+                u16::from_be_bytes([c[0], c[1]])
+            }
+        })
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    text.contains("-----BEGIN ").then_some(text)
+}
+
+fn bare_base64(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() < 16
+        || !compact
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+    {
+        return None;
+    }
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+}
+
+fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
+    for block in pem::scan(bytes) {
+        let origin = Origin::block(name, block.index);
+        let label = block.label.to_ascii_uppercase();
+        let body = match &block.body {
+            Ok(b) => b.as_slice(),
+            Err(detail) => {
+                inv.problems.push(Error::Malformed {
+                    origin: origin.to_string(),
+                    what: format!("the PEM block {}", display_label(&block.label)),
+                    detail: detail.clone(),
+                });
+                continue;
+            }
+        };
+        let encrypted = block
+            .header("Proc-Type")
+            .is_some_and(|v| v.to_ascii_uppercase().contains("ENCRYPTED"));
+        match label.as_str() {
+            // Some CAs mail a PKCS#7 bundle under a CERTIFICATE label.
+            "CERTIFICATE" | "X509 CERTIFICATE" if pkcs7::looks_like(body) => {
+                add_pkcs7(body, &origin, inv)
+            }
+            "CERTIFICATE" | "X509 CERTIFICATE" => add_cert(body.to_vec(), origin, inv),
+            "TRUSTED CERTIFICATE" => {
+                // OpenSSL appends trust settings after the certificate.
+                let n = der::first_len(body).unwrap_or(body.len());
+                add_cert(body[..n].to_vec(), origin, inv)
+            }
+            "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS" => add_pkcs7(body, &origin, inv),
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" if encrypted => {
+                let shape = match label.as_str() {
+                    "RSA PRIVATE KEY" => Shape::Pkcs1,
+                    "EC PRIVATE KEY" => Shape::Sec1,
+                    _ => Shape::Pkcs8,
+                };
+                add_legacy_encrypted(&block, body, shape, &origin, name, passwords, inv);
+            }
+            "PRIVATE KEY" => add_key(body, Shape::Pkcs8, KeyFormat::Pkcs8, origin, inv),
+            "RSA PRIVATE KEY" => add_key(body, Shape::Pkcs1, KeyFormat::Pkcs1, origin, inv),
+            "EC PRIVATE KEY" => add_key(body, Shape::Sec1, KeyFormat::Sec1, origin, inv),
+            "ENCRYPTED PRIVATE KEY" => add_encrypted_pkcs8(body, &origin, name, passwords, inv),
+            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+                inv.drop_block(origin, DropReason::CertificateRequest)
+            }
+            _ => inv.drop_block(
+                origin,
+                DropReason::UnknownLabel {
+                    label: block.label.clone(),
+                },
+            ),
+        }
+    }
+}
+
+fn display_label(label: &str) -> String {
+    if label.is_empty() {
+        "(no label)".into()
+    } else {
+        label.to_string()
+    }
+}
+
+fn add_cert(der_bytes: Vec<u8>, origin: Origin, inv: &mut Inventory) {
+    match Cert::from_der(der_bytes, origin.clone()) {
         Ok(c) => inv.add_cert(c),
-        Err(detail) => inv.problems.push(Error::NotRecognised {
-            path: name.to_string(),
+        Err(detail) => inv.problems.push(Error::Malformed {
+            origin: origin.to_string(),
+            what: "the certificate".into(),
             detail,
         }),
+    }
+}
+
+/// Certificates of a PKCS#7 bundle. Inside a PEM block they all carry the
+/// block's number; a DER file numbers them 1, 2, … in stored order.
+fn add_pkcs7(bytes: &[u8], origin: &Origin, inv: &mut Inventory) {
+    match pkcs7::certificates(bytes) {
+        Ok(bundle) => {
+            let numbered = |i: usize| match origin.block {
+                Some(_) => origin.clone(),
+                None => origin.with_block(i),
+            };
+            if bundle.certs.is_empty() && bundle.skipped.is_empty() {
+                inv.problems.push(Error::NoCertificates {
+                    path: origin.to_string(),
+                });
+            }
+            for (i, c) in bundle.certs.iter().enumerate() {
+                add_cert(c.to_vec(), numbered(i + 1), inv);
+            }
+            for i in bundle.skipped {
+                inv.drop_block(
+                    numbered(i),
+                    DropReason::UnknownLabel {
+                        label: "PKCS#7 entry that is not an X.509 certificate".into(),
+                    },
+                );
+            }
+        }
+        Err(detail) => inv.problems.push(Error::Malformed {
+            origin: origin.to_string(),
+            what: "the PKCS#7 bundle".into(),
+            detail,
+        }),
+    }
+}
+
+fn key_problem(e: KeyError, origin: &Origin) -> Error {
+    match e {
+        KeyError::Malformed(detail) => Error::Malformed {
+            origin: origin.to_string(),
+            what: "the private key".into(),
+            detail,
+        },
+        KeyError::Unsupported(detail) => Error::Unsupported {
+            path: origin.to_string(),
+            detail,
+        },
+    }
+}
+
+fn add_key(der_bytes: &[u8], shape: Shape, format: KeyFormat, origin: Origin, inv: &mut Inventory) {
+    // A label may not match the content (a PKCS#1 key under PRIVATE KEY):
+    // trust the content when it is clearly another shape.
+    let shape = keys::shape(der_bytes).unwrap_or(shape);
+    match keys::read(der_bytes, shape, format, origin.clone()) {
+        Ok(k) => inv.add_key(k),
+        Err(e) => inv.problems.push(key_problem(e, &origin)),
+    }
+}
+
+/// One step of a password loop.
+enum Attempt<T> {
+    Done(T),
+    Wrong,
+    Fail(Error),
+}
+
+/// Asks `passwords` for the file's password until `try_one` succeeds, the
+/// source has no more to offer, or the attempts run out. With
+/// `try_empty_first`, the empty password is tried before asking (PKCS#12
+/// files exported with `-passout pass:`).
+fn with_password<T>(
+    passwords: &dyn Passwords,
+    file: &str,
+    origin: &Origin,
+    try_empty_first: bool,
+    mut try_one: impl FnMut(&str) -> Attempt<T>,
+) -> Result<T> {
+    let env = passwords.env_name().to_string();
+    if try_empty_first {
+        match try_one("") {
+            Attempt::Done(t) => return Ok(t),
+            Attempt::Wrong => {}
+            Attempt::Fail(e) => return Err(e),
+        }
+    }
+    for attempt in 0..MAX_PASSWORD_ATTEMPTS {
+        let Some(pw) = passwords.get(file, attempt)? else {
+            return Err(if attempt == 0 {
+                Error::PasswordNeeded {
+                    path: origin.to_string(),
+                    env,
+                }
+            } else {
+                Error::WrongPassword {
+                    path: origin.to_string(),
+                    env,
+                }
+            });
+        };
+        match try_one(&pw) {
+            Attempt::Done(t) => return Ok(t),
+            Attempt::Wrong => continue,
+            Attempt::Fail(e) => return Err(e),
+        }
+    }
+    Err(Error::WrongPassword {
+        path: origin.to_string(),
+        env,
+    })
+}
+
+fn add_legacy_encrypted(
+    block: &pem::Block,
+    body: &[u8],
+    shape: Shape,
+    origin: &Origin,
+    file: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) {
+    let (cipher, iv) = match block
+        .header("DEK-Info")
+        .ok_or_else(|| "the encrypted key has no DEK-Info header".to_string())
+        .and_then(encrypted::parse_dek_info)
+    {
+        Ok(c) => c,
+        Err(detail) => {
+            inv.problems.push(Error::Unsupported {
+                path: origin.to_string(),
+                detail,
+            });
+            return;
+        }
+    };
+    let result = with_password(passwords, file, origin, false, |pw| {
+        match encrypted::decrypt_legacy(cipher, &iv, body, pw.as_bytes()) {
+            Decrypted::Plain(plain) => {
+                match keys::read(&plain, shape, KeyFormat::LegacyEncryptedPem, origin.clone()) {
+                    Ok(k) => Attempt::Done(k),
+                    // Garbage that happened to unpad: the password was wrong.
+                    Err(KeyError::Malformed(_)) => Attempt::Wrong,
+                    Err(e) => Attempt::Fail(key_problem(e, origin)),
+                }
+            }
+            Decrypted::WrongPassword => Attempt::Wrong,
+            Decrypted::Unsupported(detail) | Decrypted::Malformed(detail) => {
+                Attempt::Fail(Error::Unsupported {
+                    path: origin.to_string(),
+                    detail,
+                })
+            }
+        }
+    });
+    match result {
+        Ok(k) => inv.add_key(k),
+        Err(e) => inv.problems.push(e),
+    }
+}
+
+fn add_encrypted_pkcs8(
+    body: &[u8],
+    origin: &Origin,
+    file: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) {
+    // Check the structure first: a damaged file is not a password question.
+    let pkcs12_pbe = encrypted::uses_pkcs12_pbe(body);
+    if !pkcs12_pbe && let Err(e) = pkcs8::EncryptedPrivateKeyInfoRef::try_from(body) {
+        if let Some(scheme) = encrypted::pbes1_scheme(body) {
+            inv.problems.push(Error::Unsupported {
+                path: origin.to_string(),
+                detail: format!(
+                    "the key is encrypted with the old PBES1 scheme {scheme}, which chainfix does not read; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out key.pem`"
+                ),
+            });
+            return;
+        }
+        inv.problems.push(Error::Malformed {
+            origin: origin.to_string(),
+            what: "the encrypted private key".into(),
+            detail: e.to_string(),
+        });
+        return;
+    }
+    let result =
+        with_password(
+            passwords,
+            file,
+            origin,
+            false,
+            |pw| match encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
+                .unwrap_or_else(|| encrypted::decrypt_pkcs8(body, pw.as_bytes()))
+            {
+                Decrypted::Plain(plain) => {
+                    match keys::read(
+                        &plain,
+                        Shape::Pkcs8,
+                        KeyFormat::EncryptedPkcs8,
+                        origin.clone(),
+                    ) {
+                        Ok(k) => Attempt::Done(k),
+                        Err(KeyError::Malformed(_)) => Attempt::Wrong,
+                        Err(e) => Attempt::Fail(key_problem(e, origin)),
+                    }
+                }
+                Decrypted::WrongPassword => Attempt::Wrong,
+                Decrypted::Unsupported(detail) => Attempt::Fail(Error::Unsupported {
+                    path: origin.to_string(),
+                    detail,
+                }),
+                Decrypted::Malformed(detail) => Attempt::Fail(Error::Malformed {
+                    origin: origin.to_string(),
+                    what: "the encrypted private key".into(),
+                    detail,
+                }),
+            },
+        );
+    match result {
+        Ok(k) => inv.add_key(k),
+        Err(e) => inv.problems.push(e),
+    }
+}
+
+fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
+    let origin = Origin::file(file);
+    let result = with_password(passwords, file, &origin, true, |pw| {
+        match pkcs12::open(bytes, pw) {
+            Ok(c) => Attempt::Done(c),
+            Err(Decrypted::WrongPassword) => Attempt::Wrong,
+            Err(Decrypted::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
+                path: file.to_string(),
+                detail,
+            }),
+            Err(Decrypted::Malformed(detail)) => Attempt::Fail(Error::Malformed {
+                origin: file.to_string(),
+                what: "the PKCS#12 file".into(),
+                detail,
+            }),
+            Err(Decrypted::Plain(_)) => Attempt::Wrong,
+        }
+    });
+    let contents = match result {
+        Ok(c) => c,
+        Err(e) => {
+            inv.problems.push(e);
+            return;
+        }
+    };
+    if contents.certs.is_empty() && contents.keys.is_empty() {
+        inv.problems.push(Error::NoCertificates {
+            path: file.to_string(),
+        });
+    }
+    for (i, c) in contents.certs.into_iter().enumerate() {
+        add_cert(c, origin.with_block(i + 1), inv);
+    }
+    for k in contents.keys {
+        let k = Zeroizing::new(k);
+        match keys::read(&k, Shape::Pkcs8, KeyFormat::Pkcs12, origin.clone()) {
+            Ok(k) => inv.add_key(k),
+            Err(e) => inv.problems.push(key_problem(e, &origin)),
+        }
+    }
+}
+
+/// What a DER blob is, judged by its first few elements.
+#[derive(Debug, PartialEq, Eq)]
+enum DerKind {
+    Pkcs7,
+    Pkcs12,
+    Key(Shape),
+    EncryptedKey,
+    Csr,
+    Certificate,
+    Unknown,
+}
+
+fn sniff_der(bytes: &[u8]) -> DerKind {
+    if pkcs7::looks_like(bytes) {
+        return DerKind::Pkcs7;
+    }
+    if pkcs12::looks_like(bytes) {
+        return DerKind::Pkcs12;
+    }
+    if let Some(shape) = keys::shape(bytes) {
+        return DerKind::Key(shape);
+    }
+    if let Ok((outer, _)) = der::read(bytes)
+        && let Ok(kids) = der::children(outer.content)
+    {
+        let tags: Vec<u8> = kids.iter().map(|t| t.tag).collect();
+        if tags == [der::SEQUENCE, der::OCTET_STRING] {
+            return DerKind::EncryptedKey;
+        }
+        if let [info, ..] = kids.as_slice()
+            && info.tag == der::SEQUENCE
+            && let Ok(fields) = der::children(info.content)
+        {
+            let t: Vec<u8> = fields.iter().map(|f| f.tag).collect();
+            if t.len() >= 4 && t[..4] == [der::INTEGER, der::SEQUENCE, der::SEQUENCE, 0xa0] {
+                return DerKind::Csr;
+            }
+        }
+    }
+    if certificate_prefix(bytes) {
+        DerKind::Certificate
+    } else {
+        DerKind::Unknown
+    }
+}
+
+/// SEQUENCE { SEQUENCE { [0] version | INTEGER serial …: the first bytes of
+/// a certificate, complete or not.
+fn certificate_prefix(bytes: &[u8]) -> bool {
+    fn skip_header(b: &[u8]) -> Option<&[u8]> {
+        der::header_len(b).and_then(|n| b.get(n..))
+    }
+    let Some(inner) = skip_header(bytes) else {
+        return false;
+    };
+    if inner.first() != Some(&der::SEQUENCE) {
+        return false;
+    }
+    matches!(
+        skip_header(inner).and_then(|t| t.first().copied()),
+        Some(0xa0 | der::INTEGER)
+    )
+}
+
+fn parse_der(
+    bytes: &[u8],
+    origin: &Origin,
+    name: &str,
+    hint: Option<&str>,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) {
+    match sniff_der(bytes) {
+        DerKind::Pkcs7 => add_pkcs7(bytes, origin, inv),
+        DerKind::Pkcs12 => add_pkcs12(bytes, name, passwords, inv),
+        DerKind::Key(shape) => {
+            let format = match shape {
+                Shape::Pkcs8 => KeyFormat::Pkcs8,
+                Shape::Pkcs1 => KeyFormat::Pkcs1,
+                Shape::Sec1 => KeyFormat::Sec1,
+            };
+            add_key(bytes, shape, format, origin.clone(), inv)
+        }
+        DerKind::EncryptedKey => add_encrypted_pkcs8(bytes, origin, name, passwords, inv),
+        DerKind::Csr => inv.drop_block(origin.clone(), DropReason::CertificateRequest),
+        DerKind::Certificate => add_cert(bytes.to_vec(), origin.clone(), inv),
+        DerKind::Unknown => {
+            let what = match hint {
+                Some("p7b" | "p7c" | "p7") => Some("the PKCS#7 bundle"),
+                Some("pfx" | "p12") => Some("the PKCS#12 file"),
+                Some("key") => Some("the private key"),
+                _ => None,
+            };
+            let detail = match der::read(bytes) {
+                Err(e) => e,
+                Ok((_, rest)) if !rest.is_empty() => {
+                    format!("{} unexpected byte(s) after the data", rest.len())
+                }
+                Ok(_) => "an ASN.1 structure of no known kind".into(),
+            };
+            inv.problems.push(match what {
+                Some(what) => Error::Malformed {
+                    origin: origin.to_string(),
+                    what: what.into(),
+                    detail,
+                },
+                None => Error::NotRecognised {
+                    path: origin.to_string(),
+                    detail,
+                },
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_whitespace_bom_and_garbage_are_problems() {
+        for (bytes, want) in [
+            (&b""[..], "is empty"),
+            (b"  \r\n\t ", "is empty"),
+            (b"\xef\xbb\xbf\n", "is empty"),
+            (b"\x00\x01\x02garbage", "is not a certificate"),
+            (b"hello world, no pem here", "is not a certificate"),
+            (b"\x30\x82\x05", "is not a certificate"),
+        ] {
+            let mut inv = Inventory::default();
+            parse_source(bytes, "f.pem", None, &NoPasswords, &mut inv);
+            assert_eq!(inv.problems.len(), 1, "{bytes:?}");
+            let msg = inv.problems[0].to_string();
+            assert!(msg.contains("f.pem") && msg.contains(want), "{msg}");
+        }
+    }
+
+    #[test]
+    fn keystore_magic_is_handed_over() {
+        let mut inv = Inventory::default();
+        parse_source(
+            b"\xfe\xed\xfe\xed\x00\x00\x00\x02",
+            "a.jks",
+            Some("jks"),
+            &NoPasswords,
+            &mut inv,
+        );
+        let msg = inv.problems[0].to_string();
+        assert!(
+            msg.contains("a.jks") && msg.contains("Java keystore"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn csr_and_unknown_labels_are_dropped_not_problems() {
+        let text = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+        let mut inv = Inventory::default();
+        parse_source(text.as_bytes(), "x.pem", None, &NoPasswords, &mut inv);
+        assert!(inv.problems.is_empty());
+        assert_eq!(inv.dropped.len(), 2);
+        assert_eq!(inv.dropped[0].reason, DropReason::CertificateRequest);
+        assert_eq!(inv.dropped[1].origin.to_string(), "x.pem:2");
+    }
+
+    #[test]
+    fn password_loop() {
+        struct Seq(Vec<&'static str>);
+        impl Passwords for Seq {
+            fn get(&self, _: &str, attempt: usize) -> Result<Option<Zeroizing<String>>> {
+                Ok(self.0.get(attempt).map(|s| Zeroizing::new(s.to_string())))
+            }
+        }
+        let o = Origin::file("k.pem");
+        let try_it = |pw: &str| {
+            if pw == "right" {
+                Attempt::Done(())
+            } else {
+                Attempt::Wrong
+            }
+        };
+        assert!(with_password(&Seq(vec!["bad", "right"]), "k.pem", &o, false, try_it).is_ok());
+        assert!(matches!(
+            with_password(&Seq(vec![]), "k.pem", &o, false, try_it),
+            Err(Error::PasswordNeeded { .. })
+        ));
+        assert!(matches!(
+            with_password(&Seq(vec!["bad"]), "k.pem", &o, false, try_it),
+            Err(Error::WrongPassword { .. })
+        ));
+        assert!(matches!(
+            with_password(
+                &Seq(vec!["a", "b", "c", "right"]),
+                "k.pem",
+                &o,
+                false,
+                try_it
+            ),
+            Err(Error::WrongPassword { .. })
+        ));
     }
 }

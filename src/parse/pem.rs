@@ -1,0 +1,223 @@
+//! A forgiving PEM scanner. Real files arrive with text between blocks,
+//! CRLF line ends, a UTF-8 byte-order mark, lines indented or quoted with
+//! `> ` by a mail client, and now and then a damaged block. The scanner
+//! finds every `-----BEGIN X-----` … `-----END X-----` pair, keeps RFC 1421
+//! headers (`Proc-Type`, `DEK-Info`) and decodes each body on its own: a
+//! broken block is an error for that block only.
+
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// One block of a PEM file. `index` is 1-based, counting every BEGIN line.
+#[derive(Debug)]
+pub struct Block {
+    pub index: usize,
+    pub label: String,
+    /// Header lines (`Name: value`) before the body, in order.
+    pub headers: Vec<(String, String)>,
+    /// The decoded body, or why it could not be decoded.
+    pub body: Result<Vec<u8>, String>,
+}
+
+impl Block {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// True when the bytes hold at least one BEGIN line, i.e. should be read
+/// as PEM text.
+pub fn looks_like_pem(bytes: &[u8]) -> bool {
+    bytes.windows(11).any(|w| w == b"-----BEGIN ")
+}
+
+/// Strips what mail clients and editors add in front of a line: spaces,
+/// tabs and any number of `>` quote marks.
+fn clean_line(line: &str) -> &str {
+    let mut l = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    while let Some(rest) = l.strip_prefix('>') {
+        l = rest.trim_start();
+    }
+    l
+}
+
+/// `-----BEGIN LABEL-----` → `LABEL` (tolerating a missing or short dash run
+/// at the end, as mangled by some tools).
+fn boundary<'a>(line: &'a str, word: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix("-----")?.strip_prefix(word)?;
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let label = rest.trim_end_matches('-').trim();
+    Some(label)
+}
+
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Every block in `bytes`, in order. Text outside blocks is ignored.
+pub fn scan(bytes: &[u8]) -> Vec<Block> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut blocks = Vec::new();
+    let mut open: Option<Open> = None;
+
+    struct Open {
+        index: usize,
+        label: String,
+        headers: Vec<(String, String)>,
+        body: String,
+        in_headers: bool,
+    }
+
+    let mut count = 0;
+    let finish = |o: Open, body: Result<Vec<u8>, String>| Block {
+        index: o.index,
+        label: o.label,
+        headers: o.headers,
+        body,
+    };
+
+    for raw in text.split('\n') {
+        let line = clean_line(raw);
+        if let Some(label) = boundary(line, "BEGIN") {
+            if let Some(o) = open.take() {
+                blocks.push(finish(
+                    o,
+                    Err("the block has no END line before the next BEGIN".into()),
+                ));
+            }
+            count += 1;
+            open = Some(Open {
+                index: count,
+                label: label.to_string(),
+                headers: Vec::new(),
+                body: String::new(),
+                in_headers: true,
+            });
+            continue;
+        }
+        let Some(o) = open.as_mut() else { continue };
+        if let Some(label) = boundary(line, "END") {
+            let o = open.take().expect("a block is open");
+            let body = if label != o.label {
+                Err(format!(
+                    "BEGIN {} is closed by END {label}",
+                    if o.label.is_empty() {
+                        "(no label)"
+                    } else {
+                        &o.label
+                    }
+                ))
+            } else {
+                decode(&o.body)
+            };
+            blocks.push(finish(o, body));
+            continue;
+        }
+        if o.in_headers {
+            if let Some((name, value)) = line.split_once(':') {
+                o.headers
+                    .push((name.trim().to_string(), value.trim().to_string()));
+                continue;
+            }
+            if line.is_empty() {
+                continue;
+            }
+            // A header continuation line starts with whitespace in the raw text.
+            if !o.headers.is_empty() && raw.starts_with([' ', '\t']) && !line.chars().all(is_b64) {
+                if let Some(last) = o.headers.last_mut() {
+                    last.1.push_str(line);
+                }
+                continue;
+            }
+            o.in_headers = false;
+        }
+        o.body.push_str(line);
+    }
+    if let Some(o) = open.take() {
+        blocks.push(finish(o, Err("the block has no END line".into())));
+    }
+    blocks
+}
+
+fn is_b64(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='
+}
+
+fn decode(body: &str) -> Result<Vec<u8>, String> {
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some((pos, c)) = compact.char_indices().find(|&(_, c)| !is_b64(c)) {
+        return Err(format!(
+            "the base64 body has a stray {c:?} at character {}",
+            pos + 1
+        ));
+    }
+    if compact.is_empty() {
+        return Err("the block is empty".into());
+    }
+    ENGINE
+        .decode(compact.as_bytes())
+        .map_err(|e| format!("the base64 body is broken ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BODY: &str = "MIIBCgKCAQEA";
+
+    #[test]
+    fn junk_crlf_bom_quotes_and_indent() {
+        let text = format!(
+            "\u{feff}Hello, here are the files\r\n> -----BEGIN CERTIFICATE-----\r\n> {BODY}\r\n> -----END CERTIFICATE-----\r\n\r\nthanks\n    -----BEGIN X509 CERTIFICATE-----\n    {BODY}\n    -----END X509 CERTIFICATE-----\n> > -----BEGIN PRIVATE KEY-----\n> > {BODY}\n> > -----END PRIVATE KEY-----\n"
+        );
+        let b = scan(text.as_bytes());
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].label, "CERTIFICATE");
+        assert_eq!(b[1].label, "X509 CERTIFICATE");
+        assert_eq!(b[2].label, "PRIVATE KEY");
+        let want = ENGINE.decode(BODY).unwrap();
+        for blk in &b {
+            assert_eq!(blk.body.as_ref().unwrap(), &want);
+        }
+        assert_eq!(b[2].index, 3);
+    }
+
+    #[test]
+    fn broken_block_does_not_hide_the_next() {
+        let text = format!(
+            "-----BEGIN CERTIFICATE-----\nM*IB\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n{BODY}\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n{BODY}\n"
+        );
+        let b = scan(text.as_bytes());
+        assert_eq!(b.len(), 3);
+        assert!(b[0].body.as_ref().unwrap_err().contains("stray '*'"));
+        assert!(b[1].body.is_ok());
+        assert!(b[2].body.as_ref().unwrap_err().contains("no END"));
+    }
+
+    #[test]
+    fn legacy_headers() {
+        let text = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\n{BODY}\n-----END RSA PRIVATE KEY-----\n"
+        );
+        let b = scan(text.as_bytes());
+        assert_eq!(b[0].header("proc-type"), Some("4,ENCRYPTED"));
+        assert_eq!(
+            b[0].header("DEK-Info"),
+            Some("AES-256-CBC,00112233445566778899AABBCCDDEEFF")
+        );
+        assert!(b[0].body.is_ok());
+    }
+
+    #[test]
+    fn mismatched_end_is_reported() {
+        let text = format!("-----BEGIN CERTIFICATE-----\n{BODY}\n-----END PRIVATE KEY-----\n");
+        let b = scan(text.as_bytes());
+        assert!(b[0].body.as_ref().unwrap_err().contains("closed by END"));
+    }
+}
