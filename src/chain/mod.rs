@@ -5,8 +5,8 @@
 //! anchors the way a conformance-grade verifier does.
 
 pub mod assemble;
-pub mod explain;
 pub mod complete;
+pub mod explain;
 pub mod index;
 pub mod names;
 pub mod order;

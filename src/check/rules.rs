@@ -332,25 +332,40 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
             "keep one leaf: `chainfix bundle FILE… --leaf SHA256 --no-key -o chain.pem` writes that leaf and its issuers only",
         );
     }
-    if leaf != 0 {
+    // Order matters inside one file (what is pasted or sent), not across files.
+    let src = |i: usize| &certs[i].first_origin().source;
+    let blk = |i: usize| certs[i].first_origin().block.unwrap_or(1);
+    if let Some(first) = (0..certs.len())
+        .filter(|&j| src(j) == src(leaf) && blk(j) < blk(leaf))
+        .min_by_key(|&j| blk(j))
+    {
         cx.add(
             Id::LeafNotFirst,
             Some(leaf),
             format!(
-                "the first certificate read is {}, not the leaf {}; Salesforce and TLS peers take the first certificate as the leaf",
-                cx.name(0),
+                "in {}, the first certificate is {}, not the leaf {}; Salesforce and TLS peers take the first certificate as the leaf",
+                src(leaf),
+                cx.name(first),
                 cx.name(leaf)
             ),
             "`chainfix bundle FILE… --no-key -o chain.pem` writes the leaf first, then its issuers",
         );
     }
-    if path.len() > 2 && path[1..].windows(2).any(|w| w[1] < w[0]) {
+    let misordered: Vec<(usize, usize)> = path[1..]
+        .windows(2)
+        .filter(|w| src(w[0]) == src(w[1]) && blk(w[1]) < blk(w[0]))
+        .map(|w| (w[0], w[1]))
+        .collect();
+    if let Some(&(child, issuer)) = misordered.first() {
         let want: Vec<String> = path.iter().map(|&i| (i + 1).to_string()).collect();
         cx.add(
             Id::WrongOrder,
-            Some(leaf),
+            Some(issuer),
             format!(
-                "the issuers are not in issuing order; the chain read in order is certificates {}",
+                "in {}, {} comes before the certificate it issued, {}; the issuing order is certificates {}",
+                src(issuer),
+                cx.name(issuer),
+                cx.name(child),
                 want.join(" → ")
             ),
             "`chainfix bundle FILE… --no-key -o chain.pem` writes leaf, then each issuer in turn",
@@ -369,6 +384,10 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
             );
         }
     }
+    let cert_sources: HashSet<&str> = certs
+        .iter()
+        .flat_map(|c| c.origins.iter().map(|o| o.source.as_str()))
+        .collect();
     for d in input.dropped {
         match &d.reason {
             DropReason::Duplicate { first } => {
@@ -381,7 +400,7 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
                 );
             }
             DropReason::UnknownLabel { label } if label.contains("PRIVATE KEY") => {
-                if profile.salesforce() {
+                if profile.salesforce() && cert_sources.contains(d.origin.source.as_str()) {
                     private_key_finding(&mut cx, &d.origin.to_string());
                 }
             }
@@ -404,7 +423,14 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
         }
     }
     for k in input.keys {
-        if profile.salesforce() && !matches!(k.format, KeyFormat::Pkcs12 | KeyFormat::Jks) {
+        // A key in a file of its own is where it belongs; one in a file of
+        // certificates is about to be pasted into an upload box.
+        if profile.salesforce()
+            && !matches!(k.format, KeyFormat::Pkcs12 | KeyFormat::Jks)
+            && k.origins
+                .iter()
+                .any(|o| cert_sources.contains(o.source.as_str()))
+        {
             private_key_finding(&mut cx, &k.first_origin().to_string());
         }
         if matches!(

@@ -24,6 +24,8 @@ fn cert(n: &Node) -> Cert {
     Cert::from_der(n.der(), Origin::file("test")).unwrap()
 }
 
+/// The key of `n`, read from `test.pem` (the file the certificates of
+/// [`Setup::new`] come from).
 fn key_of(n: &Node, format: KeyFormat) -> PrivateKey {
     PrivateKey::new(
         zeroize::Zeroizing::new(n.key.serialize_der()),
@@ -32,7 +34,7 @@ fn key_of(n: &Node, format: KeyFormat) -> PrivateKey {
         },
         rcgen::PublicKeyData::subject_public_key_info(&n.key),
         format,
-        Origin::file("key.pem"),
+        Origin::block("test.pem", 9),
     )
 }
 
@@ -48,8 +50,15 @@ struct Setup {
 }
 
 impl Setup {
+    /// The certificates as blocks of one file, in this order.
     fn new(nodes: &[&Node]) -> Setup {
-        Setup::of_certs(nodes.iter().map(|n| cert(n)).collect())
+        Setup::of_certs(
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Cert::from_der(n.der(), Origin::block("test.pem", i + 1)).unwrap())
+                .collect(),
+        )
     }
     fn of_certs(certs: Vec<Cert>) -> Setup {
         Setup {

@@ -7,10 +7,10 @@ mod pki;
 mod util;
 
 mod bundle;
-mod parse;
-mod lint;
-mod roots;
-mod limbo;
 mod fetch;
+mod limbo;
+mod lint;
+mod parse;
+mod roots;
 mod signature;
 mod verify;
