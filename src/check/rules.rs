@@ -310,6 +310,7 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
 
     // ---- the leaf's chain ----
     chain_checks(&mut cx, &path, &ordered.end, trust, purpose);
+    profile_and_names(&mut cx, &path, &ordered.end, &roots);
 
     // ---- the inputs: leaves, order, duplicates, strays, blocks, keys, name ----
     if end_entities.len() > 1 {
@@ -1018,5 +1019,88 @@ fn chain_checks(
                 None => format!("get \"{}\" from the CA's site, then `chainfix bundle FILE… issuer.crt --no-key -o chain.pem`", c.issuer()),
             },
         );
+    }
+}
+
+/// RFC 5280 / CA/B Forum profile faults (as the validator reads them, in
+/// `chain::validate::Facts`) for each certificate in its role, and the
+/// name constraints of every CA on the chain applied to the certificates
+/// below it (RFC 5280 4.2.1.10; self-issued intermediates exempt).
+fn profile_and_names(cx: &mut Ctx<'_>, path: &[usize], end: &ChainEnd, roots: &[bool]) {
+    use crate::chain::validate::Facts;
+    // Reported by their own ids already.
+    const COVERED: &[&str] = &[
+        "no authorityKeyIdentifier",
+        "no subjectKeyIdentifier",
+        "basicConstraints is not critical",
+    ];
+    let certs = cx.certs;
+    let leaf = path[0];
+    let top_root = (*end == ChainEnd::Root).then(|| *path.last().expect("non-empty"));
+    let on_path: HashSet<usize> = path.iter().copied().collect();
+    let facts: Vec<Option<Facts>> = (0..certs.len())
+        .map(|i| on_path.contains(&i).then(|| Facts::of(&certs[i])))
+        .collect();
+    for i in 0..certs.len() {
+        let owned;
+        let f = match &facts[i] {
+            Some(f) => f,
+            None => {
+                owned = Facts::of(&certs[i]);
+                &owned
+            }
+        };
+        let mut faults: Vec<&String> = f.profile.iter().collect();
+        if i == leaf {
+            faults.extend(&f.leaf_profile);
+        } else if Some(i) == top_root || (roots[i] && !on_path.contains(&i)) {
+            faults.extend(&f.anchor_profile);
+        } else if certs[i].is_ca() {
+            faults.extend(&f.ca_profile);
+        }
+        faults.retain(|p| !COVERED.contains(&p.as_str()));
+        faults.dedup();
+        if !faults.is_empty() {
+            let list: Vec<&str> = faults.iter().map(|s| s.as_str()).collect();
+            cx.add(
+                Id::Rfc5280Profile,
+                Some(i),
+                format!(
+                    "{} breaks the certificate profile (RFC 5280 / CA/B Forum BR): {}; strict verifiers may refuse it",
+                    cx.name(i),
+                    list.join("; ")
+                ),
+                "have the CA reissue it within the profile",
+            );
+        }
+    }
+    for (k, &ca) in path.iter().enumerate().skip(1) {
+        let Some(nc) = facts[ca].as_ref().and_then(|f| f.constraints.clone()) else {
+            continue;
+        };
+        let mut budget = 250_000usize;
+        let mut charge = || {
+            budget = budget.saturating_sub(1);
+            budget > 0
+        };
+        for (kk, &below) in path[..k].iter().enumerate() {
+            let f = facts[below].as_ref().expect("path certificates have facts");
+            if kk > 0 && f.self_issued {
+                continue;
+            }
+            if let Err(e) = nc.check(&f.names_for_constraints(kk == 0), &mut charge) {
+                cx.add(
+                    Id::NameConstraints,
+                    Some(below),
+                    format!(
+                        "{} is outside the name constraints of {} ({e}), so verifiers reject the chain",
+                        cx.name(below),
+                        cx.name(ca)
+                    ),
+                    "use names the CA is allowed to issue for, or a CA without those constraints",
+                );
+                break;
+            }
+        }
     }
 }

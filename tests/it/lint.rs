@@ -413,6 +413,33 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
         Setup::new(&[&crit, inter, &p.root]).profile(Profile::Client),
         clean(),
     ));
+    let constrained = |host: &str| {
+        let mut ca = Spec::ca("Constrained CA", ec()).params();
+        ca.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.com".into())],
+            excluded_subtrees: vec![],
+        });
+        let ca = p.root.issue(ca, ec());
+        let l = ca.issue(Spec::server("srv", ec(), host).params(), ec());
+        Setup::new(&[&l, &ca, &p.root])
+            .private_root(&p.root)
+            .profile(Profile::Server)
+    };
+    v.push((
+        Id::NameConstraints,
+        constrained("api.evil.test"),
+        constrained("api.example.com"),
+    ));
+    let mut zero = Spec::client("zero-serial", ec()).params();
+    zero.serial_number = Some(rcgen::SerialNumber::from(vec![0u8]));
+    let zero = inter.issue(zero, ec());
+    v.push((
+        Id::Rfc5280Profile,
+        Setup::new(&[&zero, inter, &p.root])
+            .private_root(&p.root)
+            .profile(Profile::Client),
+        clean(),
+    ));
     let server_only = pki_with_leaf(|s| s.eku = vec![Eku::ServerAuth]);
     v.push((
         Id::EkuMissing,
