@@ -855,12 +855,16 @@ fn chain_checks(
                 Id::DualEkuPublic,
                 Some(leaf),
                 format!(
-                    "the leaf {} is a dual-EKU (serverAuth + clientAuth) certificate chaining to the public root {anchor}: {ca_part}{} forbids clientAuth in public TLS leaf certificates issued from {}{}; it works until it expires on {}, but its renewal will come without clientAuth",
+                    "the leaf {} is a dual-EKU (serverAuth + clientAuth) certificate chaining to the public root {anchor}: {ca_part}{} forbids clientAuth in public TLS leaf certificates issued from {}{}; {}",
                     cx.name(leaf),
                     rule.policy,
                     rule.from,
                     rule.earlier_text.map(|d| format!(" (earlier text: {d})")).unwrap_or_default(),
-                    date(lc.not_after())
+                    if issued >= policy::day(rule.from) {
+                        format!("issued on {}, it breaks that rule and root programs may distrust it", date(issued))
+                    } else {
+                        format!("it works until it expires on {}, but its renewal will come without clientAuth", date(lc.not_after()))
+                    }
                 ),
                 "before renewing, buy a dedicated client-authentication certificate (clientAuth only) from a CA in your org's cacerts.jsp, or use a private CA where the peer allows it",
             );
