@@ -1189,3 +1189,33 @@ fn lint_exits_2_when_it_cannot_run() {
         assert!(!stderr(&o).is_empty());
     }
 }
+
+#[test]
+fn a_dual_eku_leaf_issued_after_chromes_leaf_date_is_out_of_policy() {
+    let p = Pki::build(
+        Spec::ca("Sectigo Test Root", ec()),
+        vec![Spec::ca("Sectigo Test TLS CA", ec())],
+        Spec {
+            eku: vec![Eku::ServerAuth, Eku::ClientAuth],
+            not_before: (2027, 4, 1),
+            not_after: (2027, 6, 1),
+            ..Spec::client("late.example.test", ec())
+        },
+    );
+    let r = Setup::new(&[&p.leaf, &p.intermediates[0]])
+        .public_root(&p.root)
+        .profile(Profile::SalesforceMtls)
+        .at(day("2027-04-02"))
+        .run();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == Id::DualEkuPublic)
+        .expect("dual-eku-public");
+    assert!(f.message.contains("breaks that rule"), "{}", f.message);
+    assert!(
+        f.message.contains("after Sectigo's last date 2026-05-15"),
+        "{}",
+        f.message
+    );
+}
