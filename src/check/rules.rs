@@ -763,7 +763,16 @@ fn chain_checks(
         .chain([lc.issuer().to_string()])
         .collect();
     let cutoff = policy::client_auth_cutoff(issuer_names.iter().map(String::as_str));
-    let public_anchor = anchor_public(trust.public, &certs[top]);
+    // "Public" means: reaches an anchor of the store in use. With the
+    // bundled candidate store that is a guess, and the message says so.
+    let public_root = anchor_public(trust.public, &certs[top]);
+    let public_anchor = public_root.clone().map(|a| {
+        if trust.public.candidate {
+            format!("{a} (found in the bundled CANDIDATE store, not Salesforce's own list)")
+        } else {
+            a
+        }
+    });
     let eku_ok = match leaf_eku {
         Some(e) => e.allows(purpose),
         None => !(cx.profile == Profile::SalesforceMtls),
@@ -882,7 +891,7 @@ fn chain_checks(
                     Id::PublicIntermediateEku,
                     Some(i),
                     format!(
-                        "the public intermediate {} was issued on {} and allows clientAuth, but {} requires subordinate CAs from {} to be serverAuth-only; root programs may distrust it",
+                        "the public intermediate {} (under {anchor}) was issued on {} and allows clientAuth, but {} requires subordinate CAs from {} to be serverAuth-only; root programs may distrust it",
                         cx.name(i),
                         date(ci.not_before()),
                         sub_rule.policy,
@@ -900,7 +909,7 @@ fn chain_checks(
                     Id::ValidityTooLong,
                     Some(leaf),
                     format!(
-                        "the leaf {} is valid for {} days; public TLS server certificates issued {} may be valid for at most {} days ({})",
+                        "the leaf {} (under the public root {anchor}) is valid for {} days; public TLS server certificates issued {} may be valid for at most {} days ({})",
                         cx.name(leaf),
                         life / DAY,
                         rule.from.map(|d| format!("from {d}")).unwrap_or_else(|| "before 2026-03-15".into()),
@@ -958,7 +967,7 @@ fn chain_checks(
             .unwrap_or_default()
     };
     let private_anchor = trust.private.and_then(|p| anchor_public(p, &certs[top]));
-    if let Some(a) = public_anchor {
+    if let Some(a) = public_root {
         cx.add(
             Id::TrustAnchor,
             Some(top),
