@@ -88,6 +88,8 @@ ids! {
     LeafIsCa = "leaf-is-ca", Warning;
     PathLengthExceeded = "path-length-exceeded", Error;
     UnknownCriticalExtension = "unknown-critical-extension", Error;
+    NameConstraints = "name-constraints", Error;
+    Rfc5280Profile = "rfc5280-profile", Warning;
     EkuMissing = "eku-missing", Error;
     IntermediateEku = "intermediate-eku", Error;
     DualEkuPublic = "dual-eku-public", Warning;

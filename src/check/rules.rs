@@ -310,6 +310,7 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
 
     // ---- the leaf's chain ----
     chain_checks(&mut cx, &path, &ordered.end, trust, purpose);
+    profile_and_names(&mut cx, &path, &ordered.end, &roots);
 
     // ---- the inputs: leaves, order, duplicates, strays, blocks, keys, name ----
     if end_entities.len() > 1 {
@@ -332,25 +333,40 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
             "keep one leaf: `chainfix bundle FILE… --leaf SHA256 --no-key -o chain.pem` writes that leaf and its issuers only",
         );
     }
-    if leaf != 0 {
+    // Order matters inside one file (what is pasted or sent), not across files.
+    let src = |i: usize| &certs[i].first_origin().source;
+    let blk = |i: usize| certs[i].first_origin().block.unwrap_or(1);
+    if let Some(first) = (0..certs.len())
+        .filter(|&j| src(j) == src(leaf) && blk(j) < blk(leaf))
+        .min_by_key(|&j| blk(j))
+    {
         cx.add(
             Id::LeafNotFirst,
             Some(leaf),
             format!(
-                "the first certificate read is {}, not the leaf {}; Salesforce and TLS peers take the first certificate as the leaf",
-                cx.name(0),
+                "in {}, the first certificate is {}, not the leaf {}; Salesforce and TLS peers take the first certificate as the leaf",
+                src(leaf),
+                cx.name(first),
                 cx.name(leaf)
             ),
             "`chainfix bundle FILE… --no-key -o chain.pem` writes the leaf first, then its issuers",
         );
     }
-    if path.len() > 2 && path[1..].windows(2).any(|w| w[1] < w[0]) {
+    let misordered: Vec<(usize, usize)> = path[1..]
+        .windows(2)
+        .filter(|w| src(w[0]) == src(w[1]) && blk(w[1]) < blk(w[0]))
+        .map(|w| (w[0], w[1]))
+        .collect();
+    if let Some(&(child, issuer)) = misordered.first() {
         let want: Vec<String> = path.iter().map(|&i| (i + 1).to_string()).collect();
         cx.add(
             Id::WrongOrder,
-            Some(leaf),
+            Some(issuer),
             format!(
-                "the issuers are not in issuing order; the chain read in order is certificates {}",
+                "in {}, {} comes before the certificate it issued, {}; the issuing order is certificates {}",
+                src(issuer),
+                cx.name(issuer),
+                cx.name(child),
                 want.join(" → ")
             ),
             "`chainfix bundle FILE… --no-key -o chain.pem` writes leaf, then each issuer in turn",
@@ -369,6 +385,10 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
             );
         }
     }
+    let cert_sources: HashSet<&str> = certs
+        .iter()
+        .flat_map(|c| c.origins.iter().map(|o| o.source.as_str()))
+        .collect();
     for d in input.dropped {
         match &d.reason {
             DropReason::Duplicate { first } => {
@@ -381,7 +401,7 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
                 );
             }
             DropReason::UnknownLabel { label } if label.contains("PRIVATE KEY") => {
-                if profile.salesforce() {
+                if profile.salesforce() && cert_sources.contains(d.origin.source.as_str()) {
                     private_key_finding(&mut cx, &d.origin.to_string());
                 }
             }
@@ -404,7 +424,14 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
         }
     }
     for k in input.keys {
-        if profile.salesforce() && !matches!(k.format, KeyFormat::Pkcs12 | KeyFormat::Jks) {
+        // A key in a file of its own is where it belongs; one in a file of
+        // certificates is about to be pasted into an upload box.
+        if profile.salesforce()
+            && !matches!(k.format, KeyFormat::Pkcs12 | KeyFormat::Jks)
+            && k.origins
+                .iter()
+                .any(|o| cert_sources.contains(o.source.as_str()))
+        {
             private_key_finding(&mut cx, &k.first_origin().to_string());
         }
         if matches!(
@@ -736,7 +763,16 @@ fn chain_checks(
         .chain([lc.issuer().to_string()])
         .collect();
     let cutoff = policy::client_auth_cutoff(issuer_names.iter().map(String::as_str));
-    let public_anchor = anchor_public(trust.public, &certs[top]);
+    // "Public" means: reaches an anchor of the store in use. With the
+    // bundled candidate store that is a guess, and the message says so.
+    let public_root = anchor_public(trust.public, &certs[top]);
+    let public_anchor = public_root.clone().map(|a| {
+        if trust.public.candidate {
+            format!("{a} (found in the bundled CANDIDATE store, not Salesforce's own list)")
+        } else {
+            a
+        }
+    });
     let eku_ok = match leaf_eku {
         Some(e) => e.allows(purpose),
         None => !(cx.profile == Profile::SalesforceMtls),
@@ -828,12 +864,16 @@ fn chain_checks(
                 Id::DualEkuPublic,
                 Some(leaf),
                 format!(
-                    "the leaf {} is a dual-EKU (serverAuth + clientAuth) certificate chaining to the public root {anchor}: {ca_part}{} forbids clientAuth in public TLS leaf certificates issued from {}{}; it works until it expires on {}, but its renewal will come without clientAuth",
+                    "the leaf {} is a dual-EKU (serverAuth + clientAuth) certificate chaining to the public root {anchor}: {ca_part}{} forbids clientAuth in public TLS leaf certificates issued from {}{}; {}",
                     cx.name(leaf),
                     rule.policy,
                     rule.from,
                     rule.earlier_text.map(|d| format!(" (earlier text: {d})")).unwrap_or_default(),
-                    date(lc.not_after())
+                    if issued >= policy::day(rule.from) {
+                        format!("issued on {}, it breaks that rule and root programs may distrust it", date(issued))
+                    } else {
+                        format!("it works until it expires on {}, but its renewal will come without clientAuth", date(lc.not_after()))
+                    }
                 ),
                 "before renewing, buy a dedicated client-authentication certificate (clientAuth only) from a CA in your org's cacerts.jsp, or use a private CA where the peer allows it",
             );
@@ -851,7 +891,7 @@ fn chain_checks(
                     Id::PublicIntermediateEku,
                     Some(i),
                     format!(
-                        "the public intermediate {} was issued on {} and allows clientAuth, but {} requires subordinate CAs from {} to be serverAuth-only; root programs may distrust it",
+                        "the public intermediate {} (under {anchor}) was issued on {} and allows clientAuth, but {} requires subordinate CAs from {} to be serverAuth-only; root programs may distrust it",
                         cx.name(i),
                         date(ci.not_before()),
                         sub_rule.policy,
@@ -869,7 +909,7 @@ fn chain_checks(
                     Id::ValidityTooLong,
                     Some(leaf),
                     format!(
-                        "the leaf {} is valid for {} days; public TLS server certificates issued {} may be valid for at most {} days ({})",
+                        "the leaf {} (under the public root {anchor}) is valid for {} days; public TLS server certificates issued {} may be valid for at most {} days ({})",
                         cx.name(leaf),
                         life / DAY,
                         rule.from.map(|d| format!("from {d}")).unwrap_or_else(|| "before 2026-03-15".into()),
@@ -927,7 +967,7 @@ fn chain_checks(
             .unwrap_or_default()
     };
     let private_anchor = trust.private.and_then(|p| anchor_public(p, &certs[top]));
-    if let Some(a) = public_anchor {
+    if let Some(a) = public_root {
         cx.add(
             Id::TrustAnchor,
             Some(top),
@@ -992,5 +1032,88 @@ fn chain_checks(
                 None => format!("get \"{}\" from the CA's site, then `chainfix bundle FILE… issuer.crt --no-key -o chain.pem`", c.issuer()),
             },
         );
+    }
+}
+
+/// RFC 5280 / CA/B Forum profile faults (as the validator reads them, in
+/// `chain::validate::Facts`) for each certificate in its role, and the
+/// name constraints of every CA on the chain applied to the certificates
+/// below it (RFC 5280 4.2.1.10; self-issued intermediates exempt).
+fn profile_and_names(cx: &mut Ctx<'_>, path: &[usize], end: &ChainEnd, roots: &[bool]) {
+    use crate::chain::validate::Facts;
+    // Reported by their own ids already.
+    const COVERED: &[&str] = &[
+        "no authorityKeyIdentifier",
+        "no subjectKeyIdentifier",
+        "basicConstraints is not critical",
+    ];
+    let certs = cx.certs;
+    let leaf = path[0];
+    let top_root = (*end == ChainEnd::Root).then(|| *path.last().expect("non-empty"));
+    let on_path: HashSet<usize> = path.iter().copied().collect();
+    let facts: Vec<Option<Facts>> = (0..certs.len())
+        .map(|i| on_path.contains(&i).then(|| Facts::of(&certs[i])))
+        .collect();
+    for i in 0..certs.len() {
+        let owned;
+        let f = match &facts[i] {
+            Some(f) => f,
+            None => {
+                owned = Facts::of(&certs[i]);
+                &owned
+            }
+        };
+        let mut faults: Vec<&String> = f.profile.iter().collect();
+        if i == leaf {
+            faults.extend(&f.leaf_profile);
+        } else if Some(i) == top_root || (roots[i] && !on_path.contains(&i)) {
+            faults.extend(&f.anchor_profile);
+        } else if certs[i].is_ca() {
+            faults.extend(&f.ca_profile);
+        }
+        faults.retain(|p| !COVERED.contains(&p.as_str()));
+        faults.dedup();
+        if !faults.is_empty() {
+            let list: Vec<&str> = faults.iter().map(|s| s.as_str()).collect();
+            cx.add(
+                Id::Rfc5280Profile,
+                Some(i),
+                format!(
+                    "{} breaks the certificate profile (RFC 5280 / CA/B Forum BR): {}; strict verifiers may refuse it",
+                    cx.name(i),
+                    list.join("; ")
+                ),
+                "have the CA reissue it within the profile",
+            );
+        }
+    }
+    for (k, &ca) in path.iter().enumerate().skip(1) {
+        let Some(nc) = facts[ca].as_ref().and_then(|f| f.constraints.clone()) else {
+            continue;
+        };
+        let mut budget = 250_000usize;
+        let mut charge = || {
+            budget = budget.saturating_sub(1);
+            budget > 0
+        };
+        for (kk, &below) in path[..k].iter().enumerate() {
+            let f = facts[below].as_ref().expect("path certificates have facts");
+            if kk > 0 && f.self_issued {
+                continue;
+            }
+            if let Err(e) = nc.check(&f.names_for_constraints(kk == 0), &mut charge) {
+                cx.add(
+                    Id::NameConstraints,
+                    Some(below),
+                    format!(
+                        "{} is outside the name constraints of {} ({e}), so verifiers reject the chain",
+                        cx.name(below),
+                        cx.name(ca)
+                    ),
+                    "use names the CA is allowed to issue for, or a CA without those constraints",
+                );
+                break;
+            }
+        }
     }
 }

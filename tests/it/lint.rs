@@ -24,6 +24,8 @@ fn cert(n: &Node) -> Cert {
     Cert::from_der(n.der(), Origin::file("test")).unwrap()
 }
 
+/// The key of `n`, read from `test.pem` (the file the certificates of
+/// [`Setup::new`] come from).
 fn key_of(n: &Node, format: KeyFormat) -> PrivateKey {
     PrivateKey::new(
         zeroize::Zeroizing::new(n.key.serialize_der()),
@@ -32,7 +34,7 @@ fn key_of(n: &Node, format: KeyFormat) -> PrivateKey {
         },
         rcgen::PublicKeyData::subject_public_key_info(&n.key),
         format,
-        Origin::file("key.pem"),
+        Origin::block("test.pem", 9),
     )
 }
 
@@ -48,8 +50,15 @@ struct Setup {
 }
 
 impl Setup {
+    /// The certificates as blocks of one file, in this order.
     fn new(nodes: &[&Node]) -> Setup {
-        Setup::of_certs(nodes.iter().map(|n| cert(n)).collect())
+        Setup::of_certs(
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Cert::from_der(n.der(), Origin::block("test.pem", i + 1)).unwrap())
+                .collect(),
+        )
     }
     fn of_certs(certs: Vec<Cert>) -> Setup {
         Setup {
@@ -402,6 +411,33 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     v.push((
         Id::UnknownCriticalExtension,
         Setup::new(&[&crit, inter, &p.root]).profile(Profile::Client),
+        clean(),
+    ));
+    let constrained = |host: &str| {
+        let mut ca = Spec::ca("Constrained CA", ec()).params();
+        ca.name_constraints = Some(rcgen::NameConstraints {
+            permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.com".into())],
+            excluded_subtrees: vec![],
+        });
+        let ca = p.root.issue(ca, ec());
+        let l = ca.issue(Spec::server("srv", ec(), host).params(), ec());
+        Setup::new(&[&l, &ca, &p.root])
+            .private_root(&p.root)
+            .profile(Profile::Server)
+    };
+    v.push((
+        Id::NameConstraints,
+        constrained("api.evil.test"),
+        constrained("api.example.com"),
+    ));
+    let mut zero = Spec::client("zero-serial", ec()).params();
+    zero.serial_number = Some(rcgen::SerialNumber::from(vec![0u8]));
+    let zero = inter.issue(zero, ec());
+    v.push((
+        Id::Rfc5280Profile,
+        Setup::new(&[&zero, inter, &p.root])
+            .private_root(&p.root)
+            .profile(Profile::Client),
         clean(),
     ));
     let server_only = pki_with_leaf(|s| s.eku = vec![Eku::ServerAuth]);
@@ -1152,4 +1188,34 @@ fn lint_exits_2_when_it_cannot_run() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(!stderr(&o).is_empty());
     }
+}
+
+#[test]
+fn a_dual_eku_leaf_issued_after_chromes_leaf_date_is_out_of_policy() {
+    let p = Pki::build(
+        Spec::ca("Sectigo Test Root", ec()),
+        vec![Spec::ca("Sectigo Test TLS CA", ec())],
+        Spec {
+            eku: vec![Eku::ServerAuth, Eku::ClientAuth],
+            not_before: (2027, 4, 1),
+            not_after: (2027, 6, 1),
+            ..Spec::client("late.example.test", ec())
+        },
+    );
+    let r = Setup::new(&[&p.leaf, &p.intermediates[0]])
+        .public_root(&p.root)
+        .profile(Profile::SalesforceMtls)
+        .at(day("2027-04-02"))
+        .run();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.id == Id::DualEkuPublic)
+        .expect("dual-eku-public");
+    assert!(f.message.contains("breaks that rule"), "{}", f.message);
+    assert!(
+        f.message.contains("after Sectigo's last date 2026-05-15"),
+        "{}",
+        f.message
+    );
 }
