@@ -108,7 +108,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
             id: "no-certificate",
             severity: Severity::Error,
             cert: None,
-            message: "the server sent no certificate".into(),
+            message: "the server sent no certificate (or the handshake ended before it did)".into(),
             fix: "configure a certificate on the server".into(),
         });
         return ServerJudgement {
