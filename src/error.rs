@@ -67,8 +67,56 @@ pub enum Error {
         "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
     )]
     NoKey,
+    #[error(
+        "{path} names no root chainfix can use (no PEM certificate, fingerprint or Java cacerts alias it knows); save your org's list from https://<MyDomain>.my.salesforce.com/cacerts.jsp, or give the roots as PEM"
+    )]
+    NoTrustAnchors { path: String },
+    #[error(
+        "cannot set up downloads ({detail}); pass --offline with --intermediates FILE to work without the network"
+    )]
+    FetchSetup { detail: String },
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "{path}: the keystore password is wrong or the file was changed; check the password given by --password-file or CHAINFIX_PASSWORD, or get a fresh copy of the file"
+    )]
+    KeystoreIntegrity { path: String },
+    #[error(
+        "{path} is a JCEKS keystore, not JKS; convert it with `keytool -importkeystore -srckeystore {path} -srcstoretype JCEKS -destkeystore converted.jks -deststoretype JKS` and give converted.jks"
+    )]
+    Jceks { path: String },
+    #[error(
+        "{path}: the key of entry {alias:?} has a password different from the keystore password (Salesforce: \"The Keystore contains a certificate '{alias}' whose per key password is not the same as the keystore password.\"); set it with `keytool -keypasswd -alias {alias} -keystore {path}`"
+    )]
+    KeyPasswordDiffers { path: String, alias: String },
+    #[error(
+        "{path} holds only trusted certificates and no private key entry (Salesforce: \"No certificate was imported because the keystore file doesn't contain a PrivateKey entry.\"); give the private key file too, or the keystore that holds it"
+    )]
+    OnlyTrustedCerts { path: String },
+    #[error(
+        "the {what} password must have at least {min} characters (keytool refuses shorter ones); choose a longer one"
+    )]
+    PasswordTooShort { what: String, min: usize },
+    #[error(
+        "no password for the new {what}; give one with --password-file FILE or set CHAINFIX_PASSWORD"
+    )]
+    OutputPasswordNeeded { what: String },
+    #[error("{ours} (Salesforce: \"{salesforce}\"); {fix}")]
+    Salesforce {
+        ours: String,
+        salesforce: String,
+        fix: String,
+    },
+    #[error("alias {alias:?} {problem}; use --alias {suggestion}")]
+    Alias {
+        alias: String,
+        problem: String,
+        suggestion: String,
+    },
+    #[error("the operating system's random number generator failed; try again")]
+    Random,
+    #[error("cannot make the {what}: {detail}")]
+    Crypto { what: String, detail: String },
     #[error("cannot resolve {host}: {detail}; check the host name (and your DNS)")]
     Dns { host: String, detail: String },
     #[error(

@@ -10,14 +10,18 @@
 //! tables or JSON; [`net`] probes a live TLS endpoint. Only [`cli`] prints.
 
 pub mod chain;
+pub mod check;
 pub mod cli;
 pub mod emit;
 pub mod error;
+pub mod fetch;
 pub mod input;
+pub mod keystore;
 pub mod model;
 pub mod net;
 pub mod parse;
 pub mod render;
+pub mod trust;
 
 pub use error::{Error, Result};
 pub use model::{Cert, CertId, DropReason, Dropped, KeyAlgorithm, KeyFormat, Origin, PrivateKey};

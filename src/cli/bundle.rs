@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use super::common::{self, InputArgs};
+use super::fetch_args::FetchArgs;
 use super::{Exit, Io};
-use crate::chain::assemble::assemble;
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
 use crate::render::bundle::BundleReport;
@@ -15,6 +15,8 @@ use crate::render::bundle::BundleReport;
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// The private key, if it is not among the FILEs (any format chainfix reads).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -57,7 +59,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             return Err(Error::NoKeyIn { path: name });
         }
     }
-    let assembly = assemble(&inv, args.leaf.as_deref())?;
+    let (assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
     let key = if args.no_key {
         None
     } else {
@@ -95,13 +97,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Secrecy::Public
     };
     emit::write_atomic(&output, text.as_bytes(), secrecy, args.force)?;
-    let report = BundleReport::new(
+    let mut report = BundleReport::new(
         &inv,
         &assembly,
         Some(output.display().to_string()),
         key.is_some(),
         args.include_root,
     );
+    report.completion = (!completion.is_empty()).then_some(completion);
     if args.json {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;

@@ -13,8 +13,15 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod csr;
+pub mod diagnose;
+pub mod fetch_args;
 pub mod inspect;
+pub mod keystore;
+pub mod lint;
 pub mod probe;
+pub mod roots;
+pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
@@ -34,6 +41,18 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
     Bundle(bundle::Args),
+    /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
+    Roots(roots::Args),
+    /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
+    Lint(lint::Args),
+    /// Build and validate the path to a trust store; say why not and how to fix it.
+    Verify(verify::Args),
+    /// Explain a peer's "unable to get local issuer certificate" from your files.
+    Diagnose(diagnose::Args),
+    /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
+    Keystore(keystore::Args),
+    /// Make a new private key and a certificate signing request (or a CSR for an existing key).
+    Csr(csr::Args),
     /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
     Probe(probe::Args),
 }
@@ -79,6 +98,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
+        Command::Roots(a) => roots::run(a, io),
+        Command::Lint(a) => lint::run(a, io),
+        Command::Verify(a) => verify::run(a, io),
+        Command::Diagnose(a) => diagnose::run(a, io),
+        Command::Keystore(a) => keystore::run(a, io),
+        Command::Csr(a) => csr::run(a, io),
         Command::Probe(a) => probe::run(a, io),
     };
     match result {

@@ -108,6 +108,32 @@ pub fn decrypt_legacy(cipher: LegacyCipher, iv: &[u8], body: &[u8], password: &[
     }
 }
 
+/// Most PBKDF2 iterations accepted (OpenSSL writes 2,048; OWASP asks
+/// 600,000): a damaged or hostile count must not hang the tool.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// Most scrypt memory accepted (128·r·N bytes; OpenSSL writes 16 MiB).
+const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+
+/// Why the key-derivation parameters are refused, if they are.
+fn too_costly(scheme: &pkcs8::pkcs5::EncryptionScheme) -> Option<String> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    match &scheme.pbes2()?.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Some(format!(
+            "the key asks for {} PBKDF2 iterations, more than the {MAX_PBKDF2_ITERATIONS} chainfix accepts; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`",
+            p.iteration_count
+        )),
+        Kdf::Scrypt(p) => {
+            let memory = 128u64
+                .saturating_mul(p.block_size as u64)
+                .saturating_mul(p.cost_parameter);
+            (memory > MAX_SCRYPT_MEMORY || p.parallelization > 16).then(|| {
+                "the key's scrypt parameters ask for more memory or work than chainfix accepts (1 GiB); re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`".to_string()
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Decrypts an EncryptedPrivateKeyInfo to PrivateKeyInfo DER.
 pub fn decrypt_pkcs8(der_bytes: &[u8], password: &[u8]) -> Decrypted {
     let info = match pkcs8::EncryptedPrivateKeyInfoRef::try_from(der_bytes) {
@@ -118,6 +144,9 @@ pub fn decrypt_pkcs8(der_bytes: &[u8], password: &[u8]) -> Decrypted {
             ));
         }
     };
+    if let Some(why) = too_costly(&info.encryption_algorithm) {
+        return Decrypted::Unsupported(why);
+    }
     match info.decrypt(password) {
         Ok(doc) => Decrypted::Plain(Zeroizing::new(doc.as_bytes().to_vec())),
         Err(pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed)) => {
@@ -247,7 +276,7 @@ pub fn decrypt_pkcs12_pbe(der_bytes: &[u8], password: &[u8]) -> Option<Decrypted
     if oid != PBE_SHA1_3DES && oid != PBE_SHA1_2DES {
         return None;
     }
-    if iterations == 0 || iterations > 10_000_000 {
+    if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
         return Some(Decrypted::Malformed(
             "the PBE iteration count is out of range".into(),
         ));
@@ -278,6 +307,33 @@ mod tests {
             hex::encode_upper(&key[..]),
             "035FB8145B73CF111570DC936112BE9C375A5D3D8B915BC213BDBEF9DBFB7851"
         );
+    }
+
+    #[test]
+    fn hostile_pbkdf2_iteration_count_is_refused_not_run() {
+        use crate::parse::der::{OCTET_STRING, OID, seq, tlv};
+        let oid = |b: &[u8]| tlv(OID, b);
+        let pbes2 = oid(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]);
+        let pbkdf2 = oid(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0c]);
+        let hmac256 = seq(&[
+            &oid(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09]),
+            &tlv(0x05, &[]),
+        ]);
+        let aes256 = oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a]);
+        let kdf_params = seq(&[
+            &tlv(OCTET_STRING, &[7; 8]),
+            &tlv(0x02, &[0x7f, 0xff, 0xff, 0xff]),
+            &hmac256,
+        ]);
+        let params = seq(&[
+            &seq(&[&pbkdf2, &kdf_params]),
+            &seq(&[&aes256, &tlv(OCTET_STRING, &[1; 16])]),
+        ]);
+        let info = seq(&[&seq(&[&pbes2, &params]), &tlv(OCTET_STRING, &[9; 32])]);
+        match decrypt_pkcs8(&info, b"pw") {
+            Decrypted::Unsupported(why) => assert!(why.contains("2147483647"), "{why}"),
+            _ => panic!("a 2^31 iteration count must be refused"),
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@ const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
 const P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 
+const EXPLICIT_CURVE: &str = "the EC key spells out its curve parameters instead of naming the curve; convert it with `openssl ec -in KEY -param_enc named_curve -out key.pem`";
+
 fn curve_name(oid: &[u8]) -> String {
     match oid {
         P256 => "P-256".into(),
@@ -132,10 +134,13 @@ pub fn from_pkcs8(
             ))
         }
         EC_PUBLIC_KEY => {
-            let curve = alg_kids
-                .get(1)
-                .filter(|t| t.tag == OID)
-                .ok_or_else(|| bad("EC key without a named curve"))?;
+            let curve = match alg_kids.get(1) {
+                Some(t) if t.tag == OID => t,
+                Some(t) if t.tag == SEQUENCE => {
+                    return Err(KeyError::Unsupported(EXPLICIT_CURVE.into()));
+                }
+                _ => return Err(bad("EC key without a named curve")),
+            };
             let mut k = from_sec1(key.content, Some(curve.content), format, origin)?;
             // Keep the bytes as given when they were complete already.
             if sec1_has_public(key.content) {
@@ -241,6 +246,9 @@ pub fn from_sec1(
             .find(|t| t.tag == tag)
             .and_then(|t| der::read(t.content).ok().map(|(inner, _)| inner))
     };
+    if tagged(0xa0).is_some_and(|t| t.tag == SEQUENCE) {
+        return Err(KeyError::Unsupported(EXPLICIT_CURVE.into()));
+    }
     let inner_curve = tagged(0xa0).filter(|t| t.tag == OID).map(|t| t.content);
     let curve = match (curve, inner_curve) {
         (Some(a), Some(b)) if a != b => return Err(bad("two different curves named")),

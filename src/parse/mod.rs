@@ -66,13 +66,38 @@ pub struct Inventory {
     /// Files or blocks that could not be read. Commands that write output
     /// refuse to go on while this is not empty.
     pub problems: Vec<Error>,
+    /// Position of each certificate by id, so that de-duplicating a pile
+    /// of 10,000 certificates stays linear. Rebuilt when `certs` was
+    /// changed directly.
+    pub cert_index: CertIndex,
+}
+
+/// Certificate id → position in [`Inventory::certs`].
+#[derive(Debug, Default, Clone)]
+pub struct CertIndex(std::collections::HashMap<crate::model::CertId, usize>);
+
+impl CertIndex {
+    /// The position of `id` in `certs`, re-indexing when `certs` no longer
+    /// agrees with the index.
+    fn find(&mut self, certs: &[Cert], id: crate::model::CertId) -> Option<usize> {
+        if self.0.len() != certs.len() {
+            self.0 = certs.iter().enumerate().map(|(i, c)| (c.id(), i)).collect();
+        }
+        match self.0.get(&id) {
+            Some(&i) if certs.get(i).is_some_and(|c| c.id() == id) => Some(i),
+            // Stale (reordered behind our back): fall back to a scan.
+            Some(_) => certs.iter().position(|c| c.id() == id),
+            None => None,
+        }
+    }
 }
 
 impl Inventory {
     /// Adds a certificate unless the same DER is already there, in which
     /// case the new origin is recorded on the first copy and as dropped.
     pub fn add_cert(&mut self, cert: Cert) {
-        if let Some(first) = self.certs.iter_mut().find(|c| c.id() == cert.id()) {
+        if let Some(i) = self.cert_index.find(&self.certs, cert.id()) {
+            let first = &mut self.certs[i];
             let origin = cert.first_origin().clone();
             self.dropped.push(Dropped {
                 origin: origin.clone(),
@@ -82,6 +107,7 @@ impl Inventory {
             });
             first.origins.push(origin);
         } else {
+            self.cert_index.0.insert(cert.id(), self.certs.len());
             self.certs.push(cert);
         }
     }
@@ -187,18 +213,35 @@ pub fn parse_source(
 /// Java keystores (JKS, JCEKS) are read by the keystore module; this is
 /// the one place the reader hands them over.
 fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
-    let _ = passwords;
-    let kind = if bytes.starts_with(&JCEKS_MAGIC) {
-        "JCEKS"
-    } else {
-        "JKS"
-    };
-    inv.problems.push(Error::Unsupported {
-        path: name.to_string(),
-        detail: format!(
-            "this file is a Java keystore ({kind}), which this build cannot read yet; convert it with `keytool -importkeystore -srckeystore {name} -destkeystore store.p12 -deststoretype pkcs12` and give store.p12"
-        ),
+    if bytes.starts_with(&JCEKS_MAGIC) {
+        inv.problems.push(Error::Jceks {
+            path: name.to_string(),
+        });
+        return;
+    }
+    // The JKS trailer is checked before anything else in the file is used:
+    // a failed check means a wrong password (or a changed file).
+    let got = with_password(passwords, name, &Origin::file(name), false, |pw| {
+        match crate::keystore::jks::read(bytes, name, pw) {
+            Ok((certs, keys, _)) => Attempt::Done((certs, keys)),
+            Err(Error::KeystoreIntegrity { .. }) => Attempt::Wrong,
+            Err(e) => Attempt::Fail(e),
+        }
     });
+    match got {
+        Ok((certs, keys)) => {
+            for c in certs {
+                inv.add_cert(c);
+            }
+            for k in keys {
+                inv.add_key(k);
+            }
+        }
+        Err(Error::WrongPassword { .. }) => inv.problems.push(Error::KeystoreIntegrity {
+            path: name.to_string(),
+        }),
+        Err(e) => inv.problems.push(e),
+    }
 }
 
 /// UTF-16 text with a byte-order mark, as UTF-8 (lossy), when it holds a
@@ -538,20 +581,28 @@ fn add_encrypted_pkcs8(
 
 fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
     let origin = Origin::file(file);
+    if pkcs12::is_ber(bytes) {
+        inv.problems.push(Error::Unsupported {
+            path: file.to_string(),
+            detail: format!(
+                "this PKCS#12 file uses BER indefinite lengths (as EJBCA and Bouncy Castle write), which chainfix cannot read yet; re-encode it with `openssl pkcs12 -in {file} -nodes -out all.pem` and give all.pem"
+            ),
+        });
+        return;
+    }
     let result = with_password(passwords, file, &origin, true, |pw| {
         match pkcs12::open(bytes, pw) {
             Ok(c) => Attempt::Done(c),
-            Err(Decrypted::WrongPassword) => Attempt::Wrong,
-            Err(Decrypted::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
+            Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
+            Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
                 path: file.to_string(),
                 detail,
             }),
-            Err(Decrypted::Malformed(detail)) => Attempt::Fail(Error::Malformed {
+            Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
                 origin: file.to_string(),
                 what: "the PKCS#12 file".into(),
                 detail,
             }),
-            Err(Decrypted::Plain(_)) => Attempt::Wrong,
         }
     });
     let contents = match result {
@@ -716,6 +767,28 @@ mod tests {
     }
 
     #[test]
+    fn duplicates_found_through_the_index_even_after_direct_pushes() {
+        let pem_text = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/examples/salesforce-client/client.crt"
+        ))
+        .unwrap();
+        let der_bytes = pem::scan(&pem_text).remove(0).body.unwrap();
+        let cert = |b: usize| Cert::from_der(der_bytes.clone(), Origin::block("a", b)).unwrap();
+        let mut inv = Inventory::default();
+        inv.add_cert(cert(1));
+        inv.add_cert(cert(2));
+        assert_eq!(inv.certs.len(), 1);
+        assert_eq!(inv.certs[0].origins.len(), 2);
+        // Someone empties and refills `certs` directly: the index follows.
+        inv.certs.clear();
+        inv.certs.push(cert(3));
+        inv.add_cert(cert(4));
+        assert_eq!(inv.certs.len(), 1);
+        assert_eq!(inv.dropped.len(), 2);
+    }
+
+    #[test]
     fn keystore_magic_is_handed_over() {
         let mut inv = Inventory::default();
         parse_source(
@@ -725,11 +798,21 @@ mod tests {
             &NoPasswords,
             &mut inv,
         );
-        let msg = inv.problems[0].to_string();
         assert!(
-            msg.contains("a.jks") && msg.contains("Java keystore"),
-            "{msg}"
+            matches!(inv.problems[0], Error::PasswordNeeded { .. }),
+            "{}",
+            inv.problems[0]
         );
+        let mut inv = Inventory::default();
+        parse_source(
+            b"\xce\xce\xce\xce\x00\x00\x00\x02",
+            "a.jceks",
+            None,
+            &NoPasswords,
+            &mut inv,
+        );
+        let msg = inv.problems[0].to_string();
+        assert!(msg.contains("a.jceks") && msg.contains("JCEKS"), "{msg}");
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! certificates, HMAC-SHA1 MAC).
 
 use super::der::{self, INTEGER, SEQUENCE};
-use super::encrypted::Decrypted;
 
 /// True when the bytes start like a PFX: SEQUENCE { INTEGER 3, SEQUENCE … }.
 pub fn looks_like(bytes: &[u8]) -> bool {
@@ -30,6 +29,31 @@ fn prefix_looks_like(bytes: &[u8]) -> bool {
     bytes.get(skip..skip + 4) == Some(&[INTEGER, 1, 3, SEQUENCE])
 }
 
+/// True when the PFX or its outer ContentInfo uses indefinite lengths:
+/// the `der` crate under `p12-keystore` reads DER only.
+pub fn is_ber(bytes: &[u8]) -> bool {
+    if bytes.get(1) == Some(&0x80) {
+        return true;
+    }
+    // PFX { version, authSafe ContentInfo { OID, [0] { OCTET STRING } } }
+    let Ok((outer, _)) = der::read(bytes) else {
+        return false;
+    };
+    let Ok(kids) = der::children(outer.content) else {
+        return false;
+    };
+    kids.get(1).is_some_and(|ci| {
+        ci.raw.get(1) == Some(&0x80)
+            || der::children(ci.content)
+                .ok()
+                .and_then(|c| {
+                    c.get(1)
+                        .map(|t| t.raw.get(1) == Some(&0x80) || t.content.first() == Some(&0x24))
+                })
+                .unwrap_or(false)
+    })
+}
+
 /// What one PFX holds once decrypted.
 pub struct Contents {
     /// Each key's PKCS#8 DER.
@@ -38,8 +62,19 @@ pub struct Contents {
     pub certs: Vec<Vec<u8>>,
 }
 
+/// Why a PFX could not be opened with one password.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The MAC or the decryption failed: the password is wrong.
+    WrongPassword,
+    /// A scheme the reader does not support, as a sentence.
+    Unsupported(String),
+    /// The structure is damaged, as a sentence.
+    Malformed(String),
+}
+
 /// Decrypts `bytes` with `password`.
-pub fn open(bytes: &[u8], password: &str) -> Result<Contents, Decrypted> {
+pub fn open(bytes: &[u8], password: &str) -> Result<Contents, OpenError> {
     use p12_keystore::error::Error as E;
     match p12_keystore::Pkcs12Archive::from_pkcs12(bytes, password) {
         Ok(a) => Ok(Contents {
@@ -47,14 +82,14 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Contents, Decrypted> {
             certs: a.certs.iter().map(|c| c.cert.as_der().to_vec()).collect(),
         }),
         Err(E::MacError(_) | E::UnpadError | E::Pkcs5Error(_) | E::InvalidPrivateKey) => {
-            Err(Decrypted::WrongPassword)
+            Err(OpenError::WrongPassword)
         }
         Err(E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm) => {
-            Err(Decrypted::Unsupported(
+            Err(OpenError::Unsupported(
                 "the PKCS#12 file uses an encryption or MAC scheme chainfix does not read; re-export it with `openssl pkcs12 -export`".into(),
             ))
         }
-        Err(e) => Err(Decrypted::Malformed(format!(
+        Err(e) => Err(OpenError::Malformed(format!(
             "the PKCS#12 structure could not be read ({e})"
         ))),
     }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::summary::{CertSummary, KeySummary};
 use crate::chain::ChainEnd;
 use crate::chain::assemble::{Assembly, LeafChoice, MissingIssuer};
+use crate::chain::complete::CompletionReport;
 use crate::model::{DropReason, Dropped};
 use crate::parse::Inventory;
 
@@ -32,6 +33,8 @@ pub struct BundleReport {
     pub missing_issuer: Option<MissingIssuer>,
     /// Blocks and certificates read but not written, with the reason.
     pub dropped: Vec<DroppedEntry>,
+    /// What chain completion did (pools, URLs tried); null when nothing was needed.
+    pub completion: Option<CompletionReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,6 +106,7 @@ impl BundleReport {
             end: a.end.clone(),
             missing_issuer: a.missing.clone(),
             dropped,
+            completion: None,
         }
     }
 
@@ -152,8 +156,12 @@ impl BundleReport {
                 None => s.push_str(&format!("dropped {}: {}\n", d.source, d.reason)),
             }
         }
+        if let Some(c) = &self.completion {
+            s.push_str(&super::fetch::completion_text(c));
+        }
         if let Some(m) = &self.missing_issuer {
             s.push_str(&missing_text(m));
+            s.push_str(&super::fetch::failure_advice(self.completion.as_ref()));
         }
         s
     }

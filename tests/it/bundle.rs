@@ -28,12 +28,9 @@ fn scrambled_pile(pki: &Pki) -> String {
     let stranger = crate::pki::root(&Spec::ca("Unrelated CA", Alg::EcdsaP256));
     let csr = {
         let k = crate::pki::key(Alg::EcdsaP256);
-        Spec::client("csr", Alg::EcdsaP256)
-            .params()
-            .serialize_request(&k)
-            .unwrap()
-            .pem()
-            .unwrap()
+        let mut p = Spec::client("csr", Alg::EcdsaP256).params();
+        p.use_authority_key_identifier_extension = false;
+        p.serialize_request(&k).unwrap().pem().unwrap()
     };
     let mut parts = vec![
         pki.intermediates[0].pem(),

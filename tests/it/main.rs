@@ -2,10 +2,17 @@
 //! helpers (PKI builders, temp dirs, running the binary, loopback servers)
 //! live in `pki` and `util`.
 
+mod httpd;
 mod pki;
 mod util;
 
 mod bundle;
+mod fetch;
+mod keystore;
+mod limbo;
+mod lint;
 mod parse;
 mod probe;
+mod roots;
 mod signature;
+mod verify;

@@ -1022,3 +1022,145 @@ fn parse_directory_and_stdin() {
     let root = inv.certs.iter().find(|c| c.id() == id(&pki.root)).unwrap();
     assert_eq!(root.first_origin().to_string(), "<stdin>:1");
 }
+
+#[test]
+fn parse_ec_key_with_explicit_curve_parameters_is_unsupported_with_the_fix() {
+    let d = util::tempdir();
+    openssl(
+        d.path(),
+        &[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-param_enc",
+            "explicit",
+            "-out",
+            "sec1.pem",
+        ],
+    );
+    openssl(d.path(), &["pkey", "-in", "sec1.pem", "-out", "pkcs8.pem"]);
+    for f in ["sec1.pem", "pkcs8.pem"] {
+        let inv = read_one(d.path(), f, None);
+        assert!(inv.keys.is_empty());
+        assert!(
+            matches!(&inv.problems[..], [Error::Unsupported { path, detail }]
+                if path.ends_with(&format!("{f}:1")) && detail.contains("named_curve")),
+            "{f}: {:?}",
+            inv.problems
+        );
+    }
+}
+
+#[test]
+fn parse_through_the_cli_pfx_with_password_file_and_encrypted_key_without_one() {
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    write_chain(d.path(), &pki);
+    let pass = format!("pass:{PW}");
+    openssl(
+        d.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "leaf.pem",
+            "-inkey",
+            "leaf.key",
+            "-certfile",
+            "cas.pem",
+            "-passout",
+            &pass,
+            "-out",
+            "c.pfx",
+        ],
+    );
+    openssl(
+        d.path(),
+        &[
+            "pkcs8",
+            "-topk8",
+            "-in",
+            "leaf.key",
+            "-v2",
+            "aes-256-cbc",
+            "-passout",
+            &pass,
+            "-out",
+            "enc.key",
+        ],
+    );
+    write(d.path(), "pw.txt", format!("{PW}\n"));
+    let o = util::chainfix(
+        d.path(),
+        &["inspect", "--json", "c.pfx", "--password-file", "pw.txt"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", util::stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&util::stdout(&o)).unwrap();
+    let shas: BTreeSet<String> = json["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha256"].as_str().unwrap().to_string())
+        .collect();
+    let mut want: BTreeSet<String> = chain_ids(&pki).iter().map(|i| i.hex()).collect();
+    want.insert(id(&pki.root).hex());
+    assert_eq!(shas, want);
+    assert_eq!(json["keys"].as_array().unwrap().len(), 1);
+    assert!(!util::stdout(&o).contains("PRIVATE KEY"));
+
+    // No password, no terminal: one sentence naming the file, exit 2.
+    let o = util::chainfix(d.path(), &["inspect", "enc.key"]);
+    let err = util::stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("enc.key:1") && err.contains("--password-file"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn parse_pkcs12_in_ber_is_named_with_the_conversion_not_called_malformed() {
+    let d = util::tempdir();
+    let pki = Pki::client(0, false);
+    write_chain(d.path(), &pki);
+    let pass = format!("pass:{PW}");
+    openssl(
+        d.path(),
+        &[
+            "pkcs12", "-export", "-in", "leaf.pem", "-inkey", "leaf.key", "-passout", &pass,
+            "-out", "der.p12",
+        ],
+    );
+    // Re-encode the outer SEQUENCE with an indefinite length, as Bouncy
+    // Castle does; openssl still reads it.
+    let der = std::fs::read(d.path().join("der.p12")).unwrap();
+    let header = match der[1] {
+        l if l < 0x80 => 2,
+        l => 2 + (l & 0x7f) as usize,
+    };
+    let ber = [&[0x30, 0x80][..], &der[header..], &[0, 0]].concat();
+    write(d.path(), "ber.p12", &ber);
+    openssl(
+        d.path(),
+        &[
+            "pkcs12",
+            "-in",
+            "ber.p12",
+            "-passin",
+            &pass,
+            "-nokeys",
+            "-out",
+            "certs.pem",
+        ],
+    );
+    let inv = read_one(d.path(), "ber.p12", Some(PW));
+    assert!(
+        matches!(&inv.problems[..], [Error::Unsupported { path, detail }]
+            if path.ends_with("ber.p12") && detail.contains("openssl pkcs12")),
+        "{:?}",
+        inv.problems
+    );
+}

@@ -1,0 +1,270 @@
+//! The explainer: from a build [`Outcome`], name the cause a peer hides
+//! behind "unable to get local issuer certificate" or "PKIX path building
+//! failed", and the fix. Pure: the caller says which files were given and
+//! what the trust store is called.
+
+use serde::Serialize;
+
+use super::path::{Outcome, Place};
+use super::validate::Problem;
+use crate::model::Cert;
+
+/// The kinds of finding, stable names for `--json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    IntermediateMissing,
+    RootNotInStore,
+    WrongOrder,
+    IntermediateOnlyLocal,
+    ExpiredCrossSign,
+    WrongEku,
+    SelfSignedLeaf,
+    /// Any other reason no valid path exists (expired leaf, name mismatch …).
+    Invalid,
+}
+
+/// One finding: what is wrong, and the command or step that fixes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub class: Class,
+    /// True when it alone makes the peer refuse the chain.
+    pub fatal: bool,
+    pub message: String,
+    pub fix: String,
+    /// Subject of the certificate concerned (for a missing one: its name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+}
+
+/// What the explainer needs to know besides the outcome.
+pub struct Context<'a> {
+    /// The files as given on the command line (what the peer is sent).
+    pub files: &'a [String],
+    /// The trust store's name, e.g. "Salesforce (candidate list)".
+    pub store: &'a str,
+    /// True when the store is a candidate list, not the peer's own.
+    pub store_is_candidate: bool,
+    /// Sources that hold local-only certificates (`--pool`), never sent.
+    pub local_sources: &'a [String],
+}
+
+fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
+    Finding {
+        class,
+        fatal,
+        message,
+        fix,
+        subject: None,
+        authority_key_id: None,
+        urls: Vec::new(),
+    }
+}
+
+/// Classifies an outcome. `given` are the certificates read from the
+/// files, in reading order (their origins tell the order in the files).
+pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>) -> Vec<Finding> {
+    let mut f = Vec::new();
+    let files = cx.files.join(" ");
+    let store_note = if cx.store_is_candidate {
+        format!(
+            " The {} store is a CANDIDATE list assembled from public sources, not the peer's own: \
+             save the org's real list (Salesforce: Setup → Certificate and Key Management, the page \
+             cacerts.jsp) and pass it with --trust FILE.",
+            cx.store
+        )
+    } else {
+        String::new()
+    };
+
+    // Self-signed leaf.
+    if leaf.subject_raw() == leaf.issuer_raw()
+        && super::signature::verify_issued_by(leaf, leaf).is_ok()
+        && out.path.is_none()
+    {
+        f.push(finding(
+            Class::SelfSignedLeaf,
+            true,
+            format!(
+                "the leaf \"{}\" is self-signed: no CA vouches for it, so the peer trusts it only if it is imported as a trust anchor itself",
+                leaf.subject()
+            ),
+            "get the certificate signed by a CA the peer trusts (send a CSR), or import this exact certificate into the peer's trust store".into(),
+        ));
+    }
+
+    // Wrong EKU.
+    for p in &out.leaf_problems {
+        if let Problem::WrongEku { .. } = p {
+            f.push(finding(
+                Class::WrongEku,
+                true,
+                format!("the leaf \"{}\": {p}", leaf.subject()),
+                "request a certificate whose extendedKeyUsage includes the role (clientAuth for mutual TLS to Salesforce, serverAuth for a server)".into(),
+            ));
+        }
+    }
+
+    // Wrong order: the path's certificates that came from the files appear
+    // in the files in another order than issuing order.
+    let path_certs: Vec<&Cert> = match &out.path {
+        Some(p) => p.iter().map(|l| l.cert).collect(),
+        None => out.dead_end.clone(),
+    };
+    let positions: Vec<(usize, usize)> = path_certs
+        .iter()
+        .filter_map(|c| {
+            let o = given.iter().find(|g| g.id() == c.id())?.first_origin();
+            let file = cx.files.iter().position(|n| *n == o.source)?;
+            Some((file, o.block.unwrap_or(1)))
+        })
+        .collect();
+    if positions.len() >= 2 && positions.windows(2).any(|w| w[0] > w[1]) {
+        f.push(finding(
+            Class::WrongOrder,
+            false,
+            "the certificates are not in issuing order in the files (leaf first, then each issuer); strict peers (Java, Salesforce) refuse an unordered chain".into(),
+            format!("chainfix bundle {files} -o fullcert.pem"),
+        ));
+    }
+
+    // Intermediate only in a local file.
+    if let Some(p) = &out.path {
+        for l in p.iter().filter(|l| l.place == Place::Pool) {
+            let sent = l.cert.origins.iter().any(|o| cx.files.contains(&o.source));
+            let local = l
+                .cert
+                .origins
+                .iter()
+                .any(|o| cx.local_sources.contains(&o.source));
+            if local && !sent {
+                let mut x = finding(
+                    Class::IntermediateOnlyLocal,
+                    true,
+                    format!(
+                        "the intermediate \"{}\" is only in {}, which the peer never sees: the chain validates here but not there",
+                        l.cert.subject(),
+                        l.cert.first_origin()
+                    ),
+                    format!(
+                        "chainfix bundle {files} {} -o fullcert.pem",
+                        l.cert.first_origin().source
+                    ),
+                );
+                x.subject = Some(l.cert.subject().to_string());
+                f.push(x);
+            }
+        }
+    }
+
+    // Expired cross-sign: an expired candidate was refused (or is in the
+    // bundle) while a path without it exists, or while the same subject and
+    // key are available unexpired.
+    let mut seen = Vec::new();
+    for r in &out.rejected {
+        if r.problems
+            .iter()
+            .any(|p| matches!(p, Problem::Expired { .. }))
+            && !seen.contains(&r.cert.id())
+        {
+            seen.push(r.cert.id());
+            let alternate = out.path.is_some();
+            let mut x = finding(
+                Class::ExpiredCrossSign,
+                !alternate,
+                if alternate {
+                    format!(
+                        "\"{}\" issued by \"{}\" has expired; a valid path exists without it, but peers that do not backtrack (OpenSSL before 1.1.1, old Java) stop at it",
+                        r.cert.subject(),
+                        r.cert.issuer()
+                    )
+                } else {
+                    format!(
+                        "\"{}\" issued by \"{}\" has expired and no alternate path was found",
+                        r.cert.subject(),
+                        r.cert.issuer()
+                    )
+                },
+                if alternate {
+                    format!(
+                        "chainfix bundle {files} -o fullcert.pem (drops the expired cross-sign)"
+                    )
+                } else {
+                    "get the current intermediate from the CA (its AIA URL or website) and add it to the files".into()
+                },
+            );
+            x.subject = Some(r.cert.subject().to_string());
+            f.push(x);
+        }
+    }
+
+    if out.path.is_none() && !out.dead_end.is_empty() {
+        let top = *out.dead_end.last().unwrap();
+        let self_signed = top.subject_raw() == top.issuer_raw();
+        if self_signed && top.id() != leaf.id() {
+            f.push(Finding {
+                subject: Some(top.subject().to_string()),
+                ..finding(
+                    Class::RootNotInStore,
+                    true,
+                    format!(
+                        "the chain reaches the root \"{}\", which is not in the {} trust store: the peer will refuse it (\"unable to get local issuer certificate\" / \"PKIX path building failed\").{store_note}",
+                        top.subject(),
+                        cx.store
+                    ),
+                    format!(
+                        "use a certificate from a CA in the {} store, or have the peer's administrator add this root (SHA-256 {})",
+                        cx.store,
+                        top.id().hex()
+                    ),
+                )
+            });
+        } else if !self_signed {
+            let aki = top.authority_key_id().map(hex::encode);
+            let urls = top.ca_issuer_urls();
+            let fix = match urls.first() {
+                Some(u) => format!(
+                    "download the issuer from {u} (its AIA URL; not fetched here), then: chainfix bundle {files} ISSUER.cer -o fullcert.pem"
+                ),
+                None => format!(
+                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem -o fullcert.pem",
+                    top.issuer()
+                ),
+            };
+            f.push(Finding {
+                subject: Some(top.issuer().to_string()),
+                authority_key_id: aki.clone(),
+                urls: urls.clone(),
+                ..finding(
+                    Class::IntermediateMissing,
+                    true,
+                    format!(
+                        "the issuer of \"{}\" is missing: \"{}\"{}; the peer says \"unable to get local issuer certificate\".",
+                        top.subject(),
+                        top.issuer(),
+                        aki.map(|a| format!(" (key id {a})")).unwrap_or_default(),
+                    ),
+                    fix,
+                )
+            });
+        }
+    }
+
+    if !out.is_valid() && f.iter().all(|x| !x.fatal) {
+        let why = out
+            .main_problem()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "no valid path".into());
+        f.push(finding(
+            Class::Invalid,
+            true,
+            format!("no valid path: {why}"),
+            "see the rejected candidates below for each certificate tried and why".into(),
+        ));
+    }
+    f
+}

@@ -1,0 +1,336 @@
+//! `chainfix keystore`: the chain `bundle` would write, with its key, as a
+//! JKS (for Salesforce "Import from Keystore" and Java) or a PKCS#12 (for
+//! curl, browsers, Windows). Salesforce's import rules are checked before
+//! anything is written (`--for salesforce`, the default for JKS).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::common::{self, CliPasswords, InputArgs};
+use super::{Exit, Io};
+use crate::chain::assemble::assemble;
+use crate::emit::{self, Secrecy};
+use crate::error::{Error, Result};
+use crate::keystore::{jks, p12, salesforce};
+use crate::parse::Passwords;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Java KeyStore (FEEDFEED): what Salesforce imports.
+    Jks,
+    /// PKCS#12 (.p12/.pfx): curl, browsers, Windows, Java 9+.
+    P12,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// Check every rule of Salesforce's "Import from Keystore" first.
+    Salesforce,
+    /// No Salesforce rules (any key type, any size).
+    Generic,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The private key, if it is not among the FILEs.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Which certificate is the leaf, when the inputs leave a choice.
+    #[arg(long, value_name = "SHA256|SUBJECT")]
+    pub leaf: Option<String>,
+    /// Keystore format.
+    #[arg(long, value_enum, default_value = "jks")]
+    pub format: Format,
+    /// The entry's alias (Salesforce: the certificate's Unique Name):
+    /// lowercase letters, digits, single underscores, starting with a letter
+    /// [default: from the leaf's common name].
+    #[arg(long, value_name = "NAME")]
+    pub alias: Option<String>,
+    /// Where to write.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// PKCS#12 only: 3DES and SHA-1 instead of AES-256 and SHA-256, for old
+    /// consumers (e.g. Java 8 before 8u301, Windows Server 2016).
+    #[arg(long)]
+    pub legacy: bool,
+    /// Also put the self-signed root at the end of the chain.
+    #[arg(long)]
+    pub root: bool,
+    /// Whose rules to check [default: salesforce for JKS, generic for PKCS#12].
+    #[arg(long = "for", value_enum, value_name = "TARGET")]
+    pub target: Option<Target>,
+    /// The new keystore's password (first line of this file). Without it the
+    /// password comes from --password-file, CHAINFIX_PASSWORD or a prompt.
+    #[arg(long, value_name = "FILE")]
+    pub out_password_file: Option<PathBuf>,
+    /// Print the report as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `keystore` did, for text and JSON.
+#[derive(Debug, Serialize)]
+pub struct KeystoreReport {
+    pub output: String,
+    pub format: Format,
+    pub alias: String,
+    /// Subjects, leaf first.
+    pub chain: Vec<String>,
+    /// The chain reaches a self-signed root (given among the inputs).
+    pub complete: bool,
+    pub encryption: Option<&'static str>,
+    pub checks: Vec<salesforce::Check>,
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let target = args.target.unwrap_or(match args.format {
+        Format::Jks => Target::Salesforce,
+        Format::P12 => Target::Generic,
+    });
+    if target == Target::Salesforce && args.format != Format::Jks {
+        return Err(Error::Usage(
+            "Salesforce imports keys only from a JKS keystore; use --format jks (or --for generic for a PKCS#12)".into(),
+        ));
+    }
+    if args.legacy && args.format != Format::P12 {
+        return Err(Error::Usage(
+            "--legacy applies to PKCS#12 only; drop it or use --format p12".into(),
+        ));
+    }
+    let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
+    let mut inv = args.input.read(&extra, io)?;
+    common::require_clean(&mut inv, io)?;
+    if let Some(k) = &args.key {
+        let name = k.display().to_string();
+        if !inv
+            .keys
+            .iter()
+            .any(|key| key.origins.iter().any(|o| o.source == name))
+        {
+            return Err(Error::NoKeyIn { path: name });
+        }
+    }
+    if inv.keys.is_empty() {
+        // A truststore gives certificates but no key: say so.
+        for f in &args.input.files {
+            if std::fs::read(f).is_ok_and(|b| jks::is_jks(&b)) {
+                return Err(Error::OnlyTrustedCerts {
+                    path: f.display().to_string(),
+                });
+            }
+        }
+        return Err(Error::NoKeyIn {
+            path: args
+                .input
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let assembly = match assemble(&inv, args.leaf.as_deref()) {
+        Err(Error::KeyMatchesNothing { key }) if target == Target::Salesforce => {
+            return Err(Error::Salesforce {
+                ours: format!("the private key from {key} matches none of the certificates given"),
+                salesforce: salesforce::SF_MISMATCH.into(),
+                fix: "give the certificate issued for this key (or the key the certificate was issued for)".into(),
+            });
+        }
+        other => other?,
+    };
+    // The leaf always goes in, even when it is itself the self-signed root.
+    let chain: Vec<&crate::model::Cert> = assembly
+        .path
+        .iter()
+        .filter(|&&i| args.root || i == assembly.leaf || Some(i) != assembly.root)
+        .map(|&i| &inv.certs[i])
+        .collect();
+    let key = assembly.key.map(|k| &inv.keys[k]);
+    let alias = match &args.alias {
+        Some(a) => a.clone(),
+        None => salesforce::alias_from_subject(chain[0]),
+    };
+    let checks = match target {
+        Target::Salesforce => {
+            let checks = salesforce::preflight(key, &chain, &alias);
+            let failed: Vec<&salesforce::Check> = checks.iter().filter(|c| !c.ok).collect();
+            if let Some((first, rest)) = failed.split_first() {
+                for c in rest {
+                    common::note(io, &format!("chainfix: {}", c.to_error()));
+                }
+                return Err(match first.rule {
+                    "alias" => salesforce::check_alias(&alias)
+                        .expect_err("the alias check failed")
+                        .into_error(&alias),
+                    _ => first.to_error(),
+                });
+            }
+            checks
+        }
+        Target::Generic => {
+            if args.format == Format::Jks
+                && (alias.is_empty() || alias.chars().any(|c| c.is_uppercase()))
+            {
+                return Err(Error::Alias {
+                    alias: alias.clone(),
+                    problem: if alias.is_empty() {
+                        "is empty".into()
+                    } else {
+                        "has capital letters, which JKS cannot store (Java lowercases every alias)"
+                            .into()
+                    },
+                    suggestion: salesforce::suggest_alias(&alias),
+                });
+            }
+            if alias.is_empty() {
+                return Err(Error::Alias {
+                    alias,
+                    problem: "is empty".into(),
+                    suggestion: "client_cert".into(),
+                });
+            }
+            Vec::new()
+        }
+    };
+    let key = match key {
+        Some(k) => k,
+        None => {
+            return Err(Error::KeyMatchesNothing {
+                key: inv
+                    .keys
+                    .iter()
+                    .map(|k| k.first_origin().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    };
+    let what = match args.format {
+        Format::Jks => "keystore",
+        Format::P12 => "PKCS#12 file",
+    };
+    let password = output_password(&args, io, what)?;
+    if args.format == Format::Jks && password.chars().count() < jks::MIN_PASSWORD_CHARS {
+        return Err(Error::PasswordTooShort {
+            what: what.into(),
+            min: jks::MIN_PASSWORD_CHARS,
+        });
+    }
+    let (bytes, encryption) = match args.format {
+        Format::Jks => (
+            jks::write(
+                &jks::KeyEntry {
+                    alias: &alias,
+                    key,
+                    chain: &chain,
+                    timestamp_ms: common::now().saturating_mul(1000),
+                },
+                &password,
+                &ring::rand::SystemRandom::new(),
+            )?,
+            None,
+        ),
+        Format::P12 => {
+            let enc = if args.legacy {
+                p12::Encryption::Legacy
+            } else {
+                p12::Encryption::Modern
+            };
+            (
+                p12::write(&alias, key, &chain, &password, enc)?,
+                Some(if args.legacy {
+                    "3DES, HMAC-SHA1"
+                } else {
+                    "AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256"
+                }),
+            )
+        }
+    };
+    emit::write_atomic(&args.output, &bytes, Secrecy::Secret, args.force)?;
+    let report = KeystoreReport {
+        output: args.output.display().to_string(),
+        format: args.format,
+        alias,
+        chain: chain.iter().map(|c| c.subject().to_string()).collect(),
+        complete: assembly.complete(),
+        encryption,
+        checks,
+    };
+    if args.json {
+        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
+        common::out(io, &j)?;
+    } else {
+        common::note(io, &text(&report));
+    }
+    Ok(if report.complete {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    })
+}
+
+fn output_password(args: &Args, io: &mut Io<'_>, what: &str) -> Result<zeroize::Zeroizing<String>> {
+    let file = args
+        .out_password_file
+        .as_deref()
+        .or(args.input.password_file.as_deref());
+    if file.is_none() && std::env::var(common::PASSWORD_ENV).is_err() && io.stdin_tty {
+        // A new password typed blind is asked twice: a typo would lock the
+        // user out of the keystore they are making.
+        let ask = |prompt: &str| {
+            rpassword::prompt_password(prompt)
+                .map(zeroize::Zeroizing::new)
+                .map_err(|source| Error::Read {
+                    path: "the terminal".into(),
+                    source,
+                })
+        };
+        let first = ask(&format!("Password for the new {what}: "))?;
+        let again = ask("Again: ")?;
+        if *first != *again {
+            return Err(Error::Usage(
+                "the two passwords typed differ; run the command again".into(),
+            ));
+        }
+        return Ok(first);
+    }
+    let source = CliPasswords::new(file, io.stdin_tty)?;
+    source
+        .get(&format!("the new {what}"), 0)?
+        .ok_or_else(|| Error::OutputPasswordNeeded { what: what.into() })
+}
+
+fn text(r: &KeystoreReport) -> String {
+    let mut s = format!(
+        "wrote {} ({}, alias {}, {} certificate(s), leaf first)\n",
+        r.output,
+        match r.format {
+            Format::Jks => "JKS".to_string(),
+            Format::P12 => format!("PKCS#12, {}", r.encryption.unwrap_or("")),
+        },
+        r.alias,
+        r.chain.len()
+    );
+    for (i, c) in r.chain.iter().enumerate() {
+        s.push_str(&format!("  {}. {c}\n", i + 1));
+    }
+    if !r.checks.is_empty() {
+        s.push_str(&format!(
+            "Salesforce import rules: all {} passed\n",
+            r.checks.len()
+        ));
+    }
+    if !r.complete {
+        s.push_str("warning: the chain does not reach a root among the inputs; give the missing issuer (see `chainfix bundle`)\n");
+    }
+    s.trim_end().to_string()
+}

@@ -1,0 +1,241 @@
+//! `chainfix lint`: the pre-upload check. Runs every check of a profile
+//! over every certificate and issuer→subject pair and prints the findings
+//! (table or `--json`, schema in docs/lint-schema.json). Exit 1 when a
+//! finding at error level remains after --allow/--deny/--min-severity.
+
+use serde::Serialize;
+
+use super::common::{self, InputArgs};
+use super::roots::TrustArgs;
+use super::{Exit, Io};
+use crate::check::{self, Finding, Id, Options, Profile, Report, Severity};
+use crate::error::{Error, Result};
+use crate::render::table;
+use crate::trust::{self, TrustStore};
+
+fn parse_id(s: &str) -> std::result::Result<Id, String> {
+    s.parse()
+}
+fn parse_profile(s: &str) -> std::result::Result<Profile, String> {
+    s.parse()
+}
+fn parse_severity(s: &str) -> std::result::Result<Severity, String> {
+    s.parse()
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// salesforce-mtls (client certificate for Salesforce port 8443), salesforce-callout
+    /// (a server Salesforce calls), client, or server. Default: from the leaf's EKU.
+    #[arg(long, value_parser = parse_profile, value_name = "PROFILE")]
+    pub profile: Option<Profile>,
+    /// Check this Salesforce certificate Unique Name / keystore alias.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Treat these finding ids as errors (comma-separated or repeated).
+    #[arg(long, value_parser = parse_id, value_delimiter = ',', value_name = "ID")]
+    pub deny: Vec<Id>,
+    /// Leave these finding ids out (comma-separated or repeated).
+    #[arg(long, value_parser = parse_id, value_delimiter = ',', value_name = "ID")]
+    pub allow: Vec<Id>,
+    /// Show only findings at or above this severity: info, warning, error.
+    #[arg(long, value_parser = parse_severity, default_value = "info", value_name = "S")]
+    pub min_severity: Severity,
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub warn_days: i64,
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// Print JSON (docs/lint-schema.json) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The JSON document `--json` prints; docs/lint-schema.json describes it.
+#[derive(Serialize)]
+pub struct LintJson<'a> {
+    pub version: u32,
+    pub at: String,
+    pub profile: Profile,
+    pub profile_reason: &'a str,
+    pub trust_store: TrustJson<'a>,
+    pub chain: &'a [usize],
+    pub summary: Summary,
+    pub findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+pub struct TrustJson<'a> {
+    pub name: &'a str,
+    pub candidate: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let at = match &args.at {
+        Some(s) => common::parse_at(s)?,
+        None => common::now(),
+    };
+    if args.warn_days < 0 {
+        return Err(Error::Usage(format!(
+            "--warn-days {} is negative; give a number of days, e.g. --warn-days 30",
+            args.warn_days
+        )));
+    }
+    let mut inv = args.input.read(&[], io)?;
+    // A file that cannot be opened, or a password that is missing or wrong,
+    // means the lint could not run; a malformed block is a finding.
+    if let Some(pos) = inv.problems.iter().position(|p| {
+        matches!(
+            p,
+            Error::Read { .. } | Error::PasswordNeeded { .. } | Error::WrongPassword { .. }
+        )
+    }) {
+        return Err(inv.problems.swap_remove(pos));
+    }
+    if inv.certs.is_empty() {
+        common::require_clean(&mut inv, io)?;
+        return Err(Error::NoInputCertificates);
+    }
+    let unreadable: Vec<String> = inv.problems.iter().map(ToString::to_string).collect();
+    let input = check::Input {
+        certs: &inv.certs,
+        keys: &inv.keys,
+        dropped: &inv.dropped,
+        unreadable: &unreadable,
+    };
+    // The profile decides the default store; pick it as lint will.
+    let profile = match args.profile {
+        Some(p) => p,
+        None => {
+            let leaf = check::choose_leaf(&input).unwrap_or(0);
+            Profile::for_leaf(&inv.certs[leaf]).0
+        }
+    };
+    let public = TrustArgs {
+        trust: args.trust.trust.clone(),
+        roots: Vec::new(),
+    }
+    .load(profile.default_trust())?;
+    let mut private: Option<TrustStore> = None;
+    for r in &args.trust.roots {
+        let s = trust::load::roots_file(&r.display().to_string(), &read(r)?)?;
+        match &mut private {
+            Some(p) => p.extend(s),
+            None => private = Some(s),
+        }
+    }
+    let trust = check::Trust {
+        public: &public.store,
+        private: private.as_ref(),
+        explicit: args.trust.trust.is_some() || !args.trust.roots.is_empty(),
+    };
+    let opts = Options {
+        profile: args.profile,
+        at,
+        warn_days: args.warn_days,
+        name: args.name.clone(),
+        deny: args.deny.clone(),
+        allow: args.allow.clone(),
+        min_severity: args.min_severity,
+    };
+    let report: Report = check::lint(&input, &trust, &opts).ok_or(Error::NoInputCertificates)?;
+    render(&report, &public.store, at, args.json, io)?;
+    Ok(if report.has_errors() {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    })
+}
+
+fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<'_>) -> Result<()> {
+    let summary = Summary {
+        error: report.count(Severity::Error),
+        warning: report.count(Severity::Warning),
+        info: report.count(Severity::Info),
+    };
+    if json {
+        let j = LintJson {
+            version: 1,
+            at: ::time::OffsetDateTime::from_unix_timestamp(at)
+                .ok()
+                .and_then(|t| {
+                    t.format(&::time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| at.to_string()),
+            profile: report.profile,
+            profile_reason: &report.profile_reason,
+            trust_store: TrustJson {
+                name: &store.name,
+                candidate: store.candidate,
+                caveat: store.caveat(),
+            },
+            chain: &report.chain,
+            summary,
+            findings: &report.findings,
+        };
+        let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
+        return common::out(io, &text);
+    }
+    if !report.findings.is_empty() {
+        let mut t = table::new(&["Severity", "Id", "Cert", "Finding", "Fix"]);
+        for f in &report.findings {
+            let cert = f
+                .cert
+                .as_ref()
+                .map(|c| {
+                    let pos = c
+                        .chain_position
+                        .map(|p| format!(" (chain {p})"))
+                        .unwrap_or_default();
+                    format!("#{}{pos}\n{}", c.index, &c.sha256[..16])
+                })
+                .unwrap_or_default();
+            t.add_row(vec![
+                f.severity.to_string(),
+                f.id.to_string(),
+                cert,
+                f.message.clone(),
+                f.fix.clone(),
+            ]);
+        }
+        common::out(io, &format!("{t}\n"))?;
+    }
+    common::note(
+        io,
+        &format!(
+            "profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            report.profile,
+            report.profile_reason,
+            store.name,
+            summary.error,
+            summary.warning,
+            summary.info
+        ),
+    );
+    if let Some(c) = store.caveat() {
+        common::note(io, &format!("note: {c}"));
+    }
+    Ok(())
+}

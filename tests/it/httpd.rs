@@ -1,0 +1,178 @@
+//! A tiny HTTP/1.1 server for the tests, on 127.0.0.1 only: std
+//! TcpListener, one thread per connection (at most 32 at once), every
+//! response bounded in time and size, stopped when dropped.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// What a path serves.
+#[derive(Clone)]
+pub enum Route {
+    /// 200 with this body and content type.
+    Body(&'static str, Vec<u8>),
+    /// This status, empty body.
+    Status(u16),
+    /// Waits this long before answering with the body (checks stop often).
+    Slow(Duration, Vec<u8>),
+    /// 200, no Content-Length, bytes until the client hangs up (capped at 256 MiB).
+    Endless,
+    /// 302 to this path.
+    Redirect(String),
+}
+
+struct Shared {
+    routes: Mutex<HashMap<String, Route>>,
+    hits: Mutex<Vec<String>>,
+    stop: AtomicBool,
+    live: AtomicUsize,
+}
+
+pub struct Server {
+    pub port: u16,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared {
+            routes: Mutex::new(HashMap::new()),
+            hits: Mutex::new(Vec::new()),
+            stop: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
+        });
+        let sh = shared.clone();
+        let accept = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if sh.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = conn else { continue };
+                if sh.live.load(Ordering::SeqCst) >= 32 {
+                    continue; // dropped: bounded
+                }
+                sh.live.fetch_add(1, Ordering::SeqCst);
+                let sh2 = sh.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &sh2);
+                    sh2.live.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        Server {
+            port,
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn set(&self, path: &str, route: Route) {
+        self.shared
+            .routes
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), route);
+    }
+
+    /// Paths requested so far, in order.
+    pub fn hits(&self) -> Vec<String> {
+        self.shared.hits.lock().unwrap().clone()
+    }
+
+    /// Stops accepting and waits for the accept loop to end.
+    pub fn stop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+        let t = Instant::now();
+        while self.shared.live.load(Ordering::SeqCst) > 0 && t.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn serve(mut s: TcpStream, sh: &Shared) -> std::io::Result<()> {
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    s.set_write_timeout(Some(Duration::from_secs(5)))?;
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = s.read(&mut buf)?;
+        if n == 0 || head.len() > 8192 {
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let line = String::from_utf8_lossy(&head);
+    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    sh.hits.lock().unwrap().push(path.clone());
+    let route = sh.routes.lock().unwrap().get(&path).cloned();
+    let ok = |s: &mut TcpStream, ctype: &str, body: &[u8]| -> std::io::Result<()> {
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )?;
+        s.write_all(body)
+    };
+    match route {
+        None => write!(
+            s,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        Some(Route::Body(ctype, body)) => ok(&mut s, ctype, &body),
+        Some(Route::Status(code)) => write!(
+            s,
+            "HTTP/1.1 {code} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        Some(Route::Slow(wait, body)) => {
+            let t = Instant::now();
+            while t.elapsed() < wait {
+                if sh.stop.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            ok(&mut s, "application/pkix-cert", &body)
+        }
+        Some(Route::Endless) => {
+            write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nConnection: close\r\n\r\n"
+            )?;
+            let chunk = vec![b'A'; 64 * 1024];
+            for _ in 0..4096 {
+                if sh.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                s.write_all(&chunk)?;
+            }
+            Ok(())
+        }
+        Some(Route::Redirect(to)) => write!(
+            s,
+            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+    }
+}

@@ -1,0 +1,250 @@
+//! The x509-limbo conformance suite (C2SP/x509-limbo + Netflix/bettertls,
+//! vendored in testdata/limbo/) run in-process through `chain::path::build`.
+//! Compares every verdict with `testdata/limbo/divergences.json` (id →
+//! expected, actual, reason) and fails on any divergence not listed there,
+//! or on a listed one that no longer diverges (so the file stays honest).
+//! Prints pass / fail / skip counts and the DoS-feature timings.
+//!
+//! `LIMBO_DUMP=path` writes the current divergences (reason "TODO") there.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use chainfix::chain::names::PeerName;
+use chainfix::chain::validate::{OID_CLIENT_AUTH, OID_SERVER_AUTH, Policy, Role};
+use chainfix::chain::{Budget, build};
+use chainfix::model::{Cert, Origin};
+use serde_json::Value;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Verdict {
+    Success,
+    Failure,
+    Skipped,
+}
+
+impl Verdict {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Success => "SUCCESS",
+            Verdict::Failure => "FAILURE",
+            Verdict::Skipped => "SKIPPED",
+        }
+    }
+}
+
+fn certs(pems: &Value) -> Vec<Cert> {
+    pems.as_array()
+        .map(|a| a.iter().filter_map(|p| one(p.as_str()?)).collect())
+        .unwrap_or_default()
+}
+
+fn one(text: &str) -> Option<Cert> {
+    let p = pem::parse(text).ok()?;
+    Cert::from_der(p.contents().to_vec(), Origin::file("limbo")).ok()
+}
+
+fn eku_oid(name: &str) -> String {
+    match name {
+        "serverAuth" => OID_SERVER_AUTH.into(),
+        "clientAuth" => OID_CLIENT_AUTH.into(),
+        "codeSigning" => "1.3.6.1.5.5.7.3.3".into(),
+        "emailProtection" => "1.3.6.1.5.5.7.3.4".into(),
+        "timeStamping" => "1.3.6.1.5.5.7.3.8".into(),
+        "OCSPSigning" => "1.3.6.1.5.5.7.3.9".into(),
+        "anyExtendedKeyUsage" => "2.5.29.37.0".into(),
+        o => o.into(),
+    }
+}
+
+fn peer(v: &Value) -> Option<PeerName> {
+    let value = v["value"].as_str()?.to_string();
+    Some(match v["kind"].as_str()? {
+        "DNS" => PeerName::Dns(value),
+        "IP" => PeerName::Ip(value.parse().ok()?),
+        "RFC822" => PeerName::Email(value),
+        _ => return None,
+    })
+}
+
+/// Runs one case: verdict and a short context.
+fn run_case(t: &Value, now: i64) -> (Verdict, String) {
+    let features: Vec<&str> = t["features"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if features.contains(&"has-crl") {
+        return (Verdict::Skipped, "CRLs are not checked by chainfix".into());
+    }
+    let Some(leaf) = t["peer_certificate"].as_str().and_then(one) else {
+        return (Verdict::Failure, "leaf does not parse".into());
+    };
+    let anchors = certs(&t["trusted_certs"]);
+    let pool = certs(&t["untrusted_intermediates"]);
+    let at = match t["validation_time"].as_str() {
+        Some(s) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map(|d| d.unix_timestamp())
+            .unwrap_or(now),
+        None => now,
+    };
+    let role = if t["validation_kind"] == "CLIENT" {
+        Role::Client
+    } else {
+        Role::Server
+    };
+    let mut policy = Policy::new(at, role);
+    if let Some(e) = t["extended_key_usage"].as_array()
+        && !e.is_empty()
+    {
+        policy.eku = e.iter().filter_map(Value::as_str).map(eku_oid).collect();
+    }
+    if role == Role::Server {
+        if let Some(p) = peer(&t["expected_peer_name"]) {
+            policy.names.push(p);
+        } else if !t["expected_peer_name"].is_null() {
+            return (Verdict::Failure, "unparseable expected peer name".into());
+        }
+    }
+    if let Some(d) = t["max_chain_depth"].as_u64() {
+        policy.max_intermediates = d as usize;
+    }
+    if let Some(ku) = t["key_usage"].as_array() {
+        for k in ku.iter().filter_map(Value::as_str) {
+            if k == "digitalSignature" {
+                policy.leaf_key_usage.push(0);
+            }
+        }
+    }
+    let out = build(&leaf, &pool, &anchors, &policy, Budget::default());
+    if out.is_valid() {
+        (Verdict::Success, "valid path".into())
+    } else {
+        let why = out
+            .main_problem()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "invalid".into());
+        (Verdict::Failure, why)
+    }
+}
+
+fn load() -> Vec<Value> {
+    let f = std::fs::File::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/limbo/limbo.json.gz"
+    ))
+    .expect("testdata/limbo/limbo.json.gz");
+    let mut s = String::new();
+    flate2::read::GzDecoder::new(f)
+        .read_to_string(&mut s)
+        .unwrap();
+    let v: Value = serde_json::from_str(&s).unwrap();
+    v["testcases"].as_array().unwrap().clone()
+}
+
+#[test]
+fn limbo_conformance() {
+    let cases = load();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let start = Instant::now();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = cases.len().div_ceil(threads);
+    let results: Vec<(String, String, Verdict, String, Duration, bool)> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|t| {
+                            let t0 = Instant::now();
+                            let (v, why) = run_case(t, now);
+                            let dos = t["features"]
+                                .as_array()
+                                .is_some_and(|a| a.iter().any(|f| f == "denial-of-service"));
+                            (
+                                t["id"].as_str().unwrap().to_string(),
+                                t["expected_result"].as_str().unwrap().to_string(),
+                                v,
+                                why,
+                                t0.elapsed(),
+                                dos,
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let total = start.elapsed();
+    let known: BTreeMap<String, Value> = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/limbo/divergences.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let (mut pass, mut fail, mut skip) = (0, 0, 0);
+    let mut unexpected = Vec::new();
+    let mut now_diverging = BTreeMap::new();
+    let (mut dos, mut dos_fast, mut dos_max) = (0, 0, Duration::ZERO);
+    for (id, expected, v, why, took, is_dos) in &results {
+        if *is_dos {
+            dos += 1;
+            if *took < Duration::from_secs(1) {
+                dos_fast += 1;
+            }
+            dos_max = dos_max.max(*took);
+        }
+        match v {
+            Verdict::Skipped => skip += 1,
+            v if v.as_str() == expected => pass += 1,
+            _ => {
+                fail += 1;
+                now_diverging.insert(
+                    id.clone(),
+                    serde_json::json!({"expected": expected, "actual": v.as_str(), "reason": format!("TODO: {why}")}),
+                );
+                match known.get(id) {
+                    Some(k) if k["actual"] == v.as_str() => {}
+                    _ => unexpected.push(format!(
+                        "{id}: expected {expected}, got {} ({why})",
+                        v.as_str()
+                    )),
+                }
+            }
+        }
+    }
+    let stale: Vec<&String> = known
+        .keys()
+        .filter(|k| !now_diverging.contains_key(*k))
+        .collect();
+    println!(
+        "limbo: {pass} pass, {fail} fail, {skip} skip of {} in {:.2?}; denial-of-service cases: {dos_fast}/{dos} under 1 s (slowest {:.2?})",
+        results.len(),
+        total,
+        dos_max
+    );
+    if let Ok(p) = std::env::var("LIMBO_DUMP") {
+        std::fs::write(p, serde_json::to_string_pretty(&now_diverging).unwrap()).unwrap();
+    }
+    for u in &unexpected {
+        println!("UNEXPECTED {u}");
+    }
+    for s in &stale {
+        println!("STALE (now passes, remove from divergences.json) {s}");
+    }
+    assert!(
+        unexpected.is_empty() && stale.is_empty(),
+        "{} unexpected divergence(s), {} stale",
+        unexpected.len(),
+        stale.len()
+    );
+}
