@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::common::{self, CliPasswords};
+use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::chain::assemble::assemble;
 use crate::error::{Error, Result};
-use crate::net::judge::{TrustStore, judge_server, matches_ca_names};
+use crate::net::judge::{judge_server, matches_ca_names};
 use crate::net::{ClientIdentity, ProbeOptions, parse_target, probe};
 use crate::render::probe::{Attempt, ProbeReport};
 
@@ -33,10 +34,11 @@ pub struct Args {
     /// Read the password for encrypted --cert/--key from the first line of this file.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Trust store the server's chain is judged against: `mozilla` (the
-    /// Mozilla root program, built in), or a PEM FILE of roots.
-    #[arg(long, value_name = "mozilla|FILE", default_value = "mozilla")]
-    pub trust: String,
+    /// The roots the server's chain is judged against [default: mozilla].
+    /// `--trust salesforce` answers "would a Salesforce callout accept this server?"
+    /// (with the bundled CANDIDATE list; your org's cacerts.jsp saved as a FILE is exact).
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// Seconds for the whole probe (connect, handshake, the server's verdict).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub timeout: f64,
@@ -49,29 +51,6 @@ pub struct Args {
     /// Print the report as JSON on stdout (fields in docs/probe.md).
     #[arg(long)]
     pub json: bool,
-}
-
-fn load_trust(spec: &str, io: &mut Io<'_>) -> Result<TrustStore> {
-    match spec {
-        "mozilla" => Ok(TrustStore::mozilla()),
-        "salesforce" => Err(Error::Usage(
-            "--trust salesforce is not available in this build; pass --trust FILE with the roots your org's cacerts.jsp lists, or --trust mozilla".into(),
-        )),
-        file => {
-            let passwords = CliPasswords::new(None, false)?;
-            let mut inv =
-                crate::input::read_inventory(&[PathBuf::from(file)], io.stdin, &passwords);
-            common::require_clean(&mut inv, io)?;
-            if inv.certs.is_empty() {
-                return Err(Error::NoCertificates { path: file.into() });
-            }
-            Ok(TrustStore {
-                name: file.to_string(),
-                anchors: inv.certs,
-                candidate: false,
-            })
-        }
-    }
 }
 
 fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
@@ -123,7 +102,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Some(s) => common::parse_at(s)?,
         None => common::now(),
     };
-    let trust = load_trust(&args.trust, io)?;
+    let trust = args.trust.load("mozilla")?.store;
     let client = load_client(&args, io)?;
     let server_name = args.servername.clone().unwrap_or_else(|| host.clone());
     let opts = |only_leaf: bool| ProbeOptions {

@@ -513,3 +513,58 @@ fn probe_silent_server_ends_within_the_timeout() {
     );
     drop(held);
 }
+
+/// `--trust salesforce` uses the bundled CANDIDATE list: a private root is
+/// not in it, which is a warning that says how to check, not an error.
+#[test]
+fn probe_trust_salesforce_says_the_store_is_a_candidate_list() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(&s.server, Sends::Complete, ClientAuth::None, &s.client.root);
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "salesforce",
+            "--at",
+            AT,
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["server"]["trust_store_candidate"], true);
+    assert_eq!(v["server"]["trusted"], false);
+    assert_eq!(ids(&v), vec!["missing-intermediate", "candidate-store"]);
+    assert_eq!(v["server"]["findings"][0]["severity"], "warning");
+    assert!(
+        v["server"]["findings"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CANDIDATE")
+    );
+    // The same chain with the private root added by --roots is valid.
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "salesforce",
+            "--roots",
+            "server-root.pem",
+            "--at",
+            AT,
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["server"]["path_valid"], true);
+    assert_eq!(v["server"]["anchor"], "O=chainfix test, CN=Server Root CA");
+}
