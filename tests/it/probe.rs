@@ -54,7 +54,7 @@ fn der(n: &Node) -> CertificateDer<'static> {
 /// Starts a rustls server on 127.0.0.1 that serves connections until the
 /// test process ends, and returns its port.
 fn rustls_server(server: &Pki, sends: Sends, auth: ClientAuth, client_root: &Node) -> u16 {
-    rustls_server_with(server, sends, auth, client_root, false)
+    rustls_server_with(server, sends, auth, client_root, false, false)
 }
 
 /// As [`rustls_server`]; `tls12_only` makes the server refuse TLS 1.3, so
@@ -65,6 +65,7 @@ fn rustls_server_with(
     auth: ClientAuth,
     client_root: &Node,
     tls12_only: bool,
+    mute_after_handshake: bool,
 ) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut chain = vec![der(&server.leaf)];
@@ -111,6 +112,10 @@ fn rustls_server_with(
                     if conn.complete_io(&mut sock).is_err() {
                         return;
                     }
+                }
+                if mute_after_handshake {
+                    std::thread::sleep(Duration::from_secs(15));
+                    return;
                 }
                 // Answer the client's close_notify with ours.
                 loop {
@@ -288,6 +293,7 @@ fn probe_tls12_server_refuses_the_leaf_inside_the_handshake() {
         ClientAuth::WithNames,
         &s.client.root,
         true,
+        false,
     );
     let (code, v, _) = probe_json(
         s.dir.path(),
@@ -567,4 +573,31 @@ fn probe_trust_salesforce_says_the_store_is_a_candidate_list() {
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["server"]["path_valid"], true);
     assert_eq!(v["server"]["anchor"], "O=chainfix test, CN=Server Root CA");
+}
+
+/// A server that asked for no client certificate has nothing left to
+/// decide after the handshake: the probe does not wait for it, even when
+/// it ignores close_notify.
+#[test]
+fn probe_does_not_wait_on_a_server_that_asked_for_no_certificate() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server_with(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::None,
+        &s.client.root,
+        false,
+        true,
+    );
+    let start = Instant::now();
+    let (code, v, _) = probe_json(s.dir.path(), port, &["--cert", "fullcert.pem"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["attempts"][0]["requested"], false);
+    assert_eq!(v["attempts"][0]["sent_certs"], 0);
+    assert_eq!(v["attempts"][0]["outcome"]["evidence"], "finished");
 }
