@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::common::{self, CliPasswords};
+use super::fetch_args::FetchArgs;
 use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::chain::assemble::assemble;
 use crate::error::{Error, Result};
 use crate::net::judge::{judge_server, matches_ca_names};
 use crate::net::{ClientIdentity, ProbeOptions, parse_target, probe};
-use crate::render::probe::{Attempt, ProbeReport};
+use crate::render::probe::{AiaCheck, Attempt, ProbeReport};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -39,6 +40,10 @@ pub struct Args {
     /// (with the bundled CANDIDATE list; your org's cacerts.jsp saved as a FILE is exact).
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// When the server leaves out an intermediate, chainfix checks whether
+    /// AIA fetching would find it (as browsers do); these flags set how.
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Seconds for the whole probe (connect, handshake, the server's verdict).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub timeout: f64,
@@ -90,6 +95,51 @@ fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
     }))
 }
 
+/// Completes the server's chain the way a fetching client would, and says
+/// whether that reaches the trust store.
+fn aia_check(
+    fetch: &FetchArgs,
+    sent: &[crate::model::Cert],
+    host: &str,
+    at: i64,
+    trust: &crate::trust::TrustStore,
+    io: &mut Io<'_>,
+) -> AiaCheck {
+    let mut inv = crate::parse::Inventory::default();
+    for c in sent {
+        inv.add_cert(c.clone());
+    }
+    let leaf = sent[0].id().hex();
+    match fetch.complete(&mut inv, Some(&leaf), io) {
+        Ok((_, completion)) => {
+            let found: Vec<crate::model::Cert> = inv
+                .certs
+                .iter()
+                .filter(|c| !sent.iter().any(|s| s.id() == c.id()))
+                .cloned()
+                .collect();
+            let mut combined = sent.to_vec();
+            combined.extend(found.iter().cloned());
+            let j = judge_server(&combined, host, at, trust);
+            let fixes = !found.is_empty()
+                && j.trusted
+                && !j.findings.iter().any(|f| f.id == "missing-intermediate");
+            AiaCheck {
+                fixes,
+                found: found.iter().map(|c| c.subject().to_string()).collect(),
+                completion: Some(completion),
+                error: None,
+            }
+        }
+        Err(e) => AiaCheck {
+            fixes: false,
+            found: Vec::new(),
+            completion: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let (host, port) = parse_target(&args.target)?;
     if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
@@ -134,8 +184,24 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         _ => None,
     };
+    let aia = if judgement
+        .findings
+        .iter()
+        .any(|f| f.id == "missing-intermediate")
+    {
+        Some(aia_check(
+            &args.fetch,
+            &first.server_chain,
+            &server_name,
+            at,
+            &trust,
+            io,
+        ))
+    } else {
+        None
+    };
     let attempts = runs.iter().map(|(l, o)| Attempt::new(l, o)).collect();
-    let report = ProbeReport::new(
+    let mut report = ProbeReport::new(
         format!("{host}:{port}"),
         server_name,
         at,
@@ -144,6 +210,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         chain_matches,
         attempts,
     );
+    report.aia = aia;
     if args.json {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;

@@ -601,3 +601,44 @@ fn probe_does_not_wait_on_a_server_that_asked_for_no_certificate() {
     assert_eq!(v["attempts"][0]["sent_certs"], 0);
     assert_eq!(v["attempts"][0]["outcome"]["evidence"], "finished");
 }
+
+/// A server that leaves out its intermediate, which its leaf's AIA points
+/// to (served on 127.0.0.1): the chain is still an error — Salesforce
+/// callouts do not fetch — but the report says AIA would complete it.
+#[test]
+fn probe_missing_intermediate_says_whether_aia_would_fix_it() {
+    use crate::httpd::{Route, Server};
+    let srv = Server::start();
+    let mut leaf = Spec::server("localhost", Alg::EcdsaP256, "localhost");
+    leaf.aia = vec![srv.url("/inter.der")];
+    let server = Pki::build(
+        Spec::ca("Server Root CA", Alg::EcdsaP256),
+        vec![Spec::ca("Server Intermediate CA", Alg::EcdsaP256)],
+        leaf,
+    );
+    srv.set(
+        "/inter.der",
+        Route::Body("application/pkix-cert", server.intermediates[0].der()),
+    );
+    let dir = util::tempdir();
+    write(dir.path(), "server-root.pem", server.root.pem());
+    let client = client_pki();
+    let port = rustls_server(&server, Sends::LeafOnly, ClientAuth::None, &client.root);
+    let (code, v, _) = probe_json(dir.path(), port, &["--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&v), vec!["missing-intermediate"]);
+    assert!(
+        v["server"]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Salesforce callouts, Java, curl and OpenSSL do not")
+    );
+    assert_eq!(v["aia"]["fixes"], true, "{:#}", v["aia"]);
+    assert_eq!(
+        v["aia"]["found"][0],
+        "O=chainfix test, CN=Server Intermediate CA"
+    );
+    // Offline, nothing is fetched and AIA cannot be shown to fix it.
+    let (_, v, _) = probe_json(dir.path(), port, &["--no-cache", "--offline"]);
+    assert_eq!(v["aia"]["fixes"], false, "{:#}", v["aia"]);
+}
