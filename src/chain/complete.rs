@@ -434,3 +434,33 @@ fn fetch_all(
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_come_from_the_url_path() {
+        assert_eq!(
+            hint_of("http://ca.example/x/int.p7c").as_deref(),
+            Some("p7c")
+        );
+        assert_eq!(
+            hint_of("http://ca.example/int.CRT?v=2").as_deref(),
+            Some("crt")
+        );
+        assert_eq!(hint_of("http://ca.example/issuer"), None);
+    }
+
+    #[test]
+    fn fetch_errors_map_to_outcomes_one_for_one() {
+        let o: Outcome = FetchError::TooLarge { limit: 9 }.into();
+        assert_eq!(o, Outcome::TooLarge { limit: 9 });
+        let j = serde_json::to_value(Outcome::RefusedScheme {
+            scheme: "ldap".into(),
+        })
+        .unwrap();
+        assert_eq!(j["result"], "refused-scheme");
+        assert_eq!(j["scheme"], "ldap");
+    }
+}

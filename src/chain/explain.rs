@@ -39,6 +39,12 @@ pub struct Finding {
     pub authority_key_id: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
+    /// For a missing intermediate: whether its AIA URL serves it (set by
+    /// the caller, which may fetch; absent when not checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_works: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_status: Option<String>,
 }
 
 /// What the explainer needs to know besides the outcome.
@@ -49,8 +55,20 @@ pub struct Context<'a> {
     pub store: &'a str,
     /// True when the store is a candidate list, not the peer's own.
     pub store_is_candidate: bool,
-    /// Sources that hold local-only certificates (`--pool`), never sent.
+    /// Sources that hold local-only certificates (`--intermediates`), never sent.
     pub local_sources: &'a [String],
+    /// True when a private key was among the files: the bundle command then
+    /// writes key + chain (fullcert.pem), else the chain alone (--no-key).
+    pub has_key: bool,
+}
+
+/// The output part of a `chainfix bundle` command for this context.
+fn out_flags(has_key: bool) -> &'static str {
+    if has_key {
+        "-o fullcert.pem"
+    } else {
+        "--no-key -o chain.pem"
+    }
 }
 
 fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
@@ -62,6 +80,8 @@ fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
         subject: None,
         authority_key_id: None,
         urls: Vec::new(),
+        url_works: None,
+        url_status: None,
     }
 }
 
@@ -70,13 +90,9 @@ fn finding(class: Class, fatal: bool, message: String, fix: String) -> Finding {
 pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>) -> Vec<Finding> {
     let mut f = Vec::new();
     let files = cx.files.join(" ");
+    let out_flags = out_flags(cx.has_key);
     let store_note = if cx.store_is_candidate {
-        format!(
-            " The {} store is a CANDIDATE list assembled from public sources, not the peer's own: \
-             save the org's real list (Salesforce: Setup → Certificate and Key Management, the page \
-             cacerts.jsp) and pass it with --trust FILE.",
-            cx.store
-        )
+        format!(" Note: {}.", crate::trust::CANDIDATE_NOTE)
     } else {
         String::new()
     };
@@ -128,7 +144,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             Class::WrongOrder,
             false,
             "the certificates are not in issuing order in the files (leaf first, then each issuer); strict peers (Java, Salesforce) refuse an unordered chain".into(),
-            format!("chainfix bundle {files} -o fullcert.pem"),
+            format!("chainfix bundle {files} {out_flags}"),
         ));
     }
 
@@ -151,7 +167,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
                         l.cert.first_origin()
                     ),
                     format!(
-                        "chainfix bundle {files} {} -o fullcert.pem",
+                        "chainfix bundle {files} {} {out_flags}",
                         l.cert.first_origin().source
                     ),
                 );
@@ -228,10 +244,10 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             let urls = top.ca_issuer_urls();
             let fix = match urls.first() {
                 Some(u) => format!(
-                    "download the issuer from {u} (its AIA URL; not fetched here), then: chainfix bundle {files} ISSUER.cer -o fullcert.pem"
+                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer {out_flags}"
                 ),
                 None => format!(
-                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem -o fullcert.pem",
+                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem {out_flags}",
                     top.issuer()
                 ),
             };
@@ -255,16 +271,65 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     }
 
     if !out.is_valid() && f.iter().all(|x| !x.fatal) {
-        let why = out
-            .main_problem()
-            .map(|p| p.to_string())
-            .unwrap_or_else(|| "no valid path".into());
-        f.push(finding(
-            Class::Invalid,
-            true,
-            format!("no valid path: {why}"),
-            "see the rejected candidates below for each certificate tried and why".into(),
-        ));
+        let leaf_problem = out.leaf_problems.first();
+        let (message, fix) = match leaf_problem {
+            Some(p @ Problem::Expired { .. }) => (
+                format!("the leaf \"{}\" is {p}", leaf.subject()),
+                "renew the certificate (a new CSR to the CA), then bundle the new one".to_string(),
+            ),
+            Some(p @ Problem::NotYetValid { .. }) => (
+                format!("the leaf \"{}\" is {p}", leaf.subject()),
+                "check the clock of the machine and of the peer, or wait until the start date"
+                    .to_string(),
+            ),
+            Some(p @ Problem::NameMismatch { .. }) => (
+                format!("the leaf \"{}\": {p}", leaf.subject()),
+                "request a certificate whose subjectAltName carries that name".to_string(),
+            ),
+            Some(p) => (
+                format!("the leaf \"{}\": {p}", leaf.subject()),
+                "request a new certificate that fixes this".to_string(),
+            ),
+            None => (
+                format!(
+                    "no valid path: {}",
+                    out.main_problem()
+                        .map(|p| p.to_string())
+                        .unwrap_or_else(|| "unknown issuer".into())
+                ),
+                "see the rejected candidates below for each certificate tried and why".to_string(),
+            ),
+        };
+        f.push(finding(Class::Invalid, true, message, fix));
     }
     f
+}
+
+/// What fetching a missing issuer's AIA URL showed.
+pub enum UrlCheck {
+    /// The URL served a certificate that signed the child.
+    Serves { subject: String },
+    /// It answered, but not with the issuer (status, not a certificate, wrong key).
+    Fails { detail: String },
+}
+
+/// Records the result of checking a missing intermediate's AIA URL on its
+/// finding, and when the URL works, makes the fix the bundle command that
+/// fetches it by itself.
+pub fn note_url_check(f: &mut Finding, files: &[String], has_key: bool, check: UrlCheck) {
+    let files = files.join(" ");
+    let out_flags = out_flags(has_key);
+    match check {
+        UrlCheck::Serves { subject } => {
+            f.url_works = Some(true);
+            f.url_status = Some(format!("the URL works: it serves \"{subject}\""));
+            f.fix = format!(
+                "chainfix bundle {files} {out_flags} (fetches \"{subject}\" from the AIA URL and writes the complete chain)"
+            );
+        }
+        UrlCheck::Fails { detail } => {
+            f.url_works = Some(false);
+            f.url_status = Some(format!("the URL does not serve the issuer: {detail}"));
+        }
+    }
 }

@@ -10,15 +10,22 @@ use crate::model::Cert;
 pub struct IssuerIndex<'a> {
     certs: &'a [Cert],
     by_subject: HashMap<&'a [u8], Vec<usize>>,
+    by_issuer: HashMap<&'a [u8], Vec<usize>>,
 }
 
 impl<'a> IssuerIndex<'a> {
     pub fn new(certs: &'a [Cert]) -> IssuerIndex<'a> {
         let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        let mut by_issuer: HashMap<&[u8], Vec<usize>> = HashMap::new();
         for (i, c) in certs.iter().enumerate() {
             by_subject.entry(c.subject_raw()).or_default().push(i);
+            by_issuer.entry(c.issuer_raw()).or_default().push(i);
         }
-        IssuerIndex { certs, by_subject }
+        IssuerIndex {
+            certs,
+            by_subject,
+            by_issuer,
+        }
     }
 
     pub fn certs(&self) -> &'a [Cert] {
@@ -50,9 +57,15 @@ impl<'a> IssuerIndex<'a> {
         out
     }
 
-    /// True when some certificate in the pool names `issuer` as its issuer
-    /// (by name only; callers verify signatures).
-    pub fn names_as_issuer(&self, issuer: &Cert) -> bool {
-        self.by_subject.contains_key(issuer.subject_raw())
+    /// Positions of the certificates that name `issuer`'s subject as their
+    /// issuer (by name only; callers verify signatures), itself excluded.
+    pub fn children(&self, issuer: &Cert) -> impl Iterator<Item = usize> + '_ {
+        let id = issuer.id();
+        self.by_issuer
+            .get(issuer.subject_raw())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |&i| self.certs[i].id() != id)
     }
 }

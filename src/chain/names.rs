@@ -387,6 +387,40 @@ mod tests {
     }
 
     #[test]
+    fn ip_and_email_subtrees() {
+        let net = GName::Ip(vec![10, 0, 0, 0, 255, 0, 0, 0]);
+        assert!(matches_subtree(&GName::Ip(vec![10, 9, 8, 7]), &net, false).unwrap());
+        assert!(!matches_subtree(&GName::Ip(vec![11, 0, 0, 1]), &net, false).unwrap());
+        // An IPv6 name never falls in an IPv4 subtree.
+        assert!(!matches_subtree(&GName::Ip(vec![0; 16]), &net, false).unwrap());
+        assert!(validate_constraint(&GName::Ip(vec![10, 0, 0, 0, 255, 0, 255, 0])).is_err());
+        assert!(email_in_subtree("a@example.com", "example.com").unwrap());
+        assert!(!email_in_subtree("a@sub.example.com", "example.com").unwrap());
+        assert!(email_in_subtree("a@sub.example.com", ".example.com").unwrap());
+        assert!(email_in_subtree("a@EXAMPLE.com", "a@example.com").unwrap());
+        assert!(!email_in_subtree("A@example.com", "a@example.com").unwrap());
+    }
+
+    #[test]
+    fn excluded_wins_and_budget_stops() {
+        let nc = Constraints {
+            permitted: Some(vec![GName::Dns("example.com".into())]),
+            excluded: vec![GName::Dns("bad.example.com".into())],
+        };
+        let mut n = 0;
+        let mut count = || {
+            n += 1;
+            true
+        };
+        assert!(matches!(
+            nc.check(&[GName::Dns("x.bad.example.com".into())], &mut count),
+            Err(NcError::Excluded(_))
+        ));
+        let mut none = || false;
+        assert!(nc.check(&[GName::Dns("a.example.com".into())], &mut none).is_err());
+    }
+
+    #[test]
     fn wildcards() {
         assert!(dns_pattern_matches("*.example.com", "a.example.com"));
         assert!(!dns_pattern_matches("*.example.com", "a.b.example.com"));

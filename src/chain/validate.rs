@@ -97,7 +97,6 @@ pub enum Problem {
         oid: String,
     },
     NotCa,
-    CaAsLeaf,
     NoKeyCertSign,
     PathLenExceeded {
         limit: u32,
@@ -136,7 +135,6 @@ impl Problem {
             Problem::WrongEku { .. } | Problem::NameMismatch { .. } => 1,
             Problem::NameConstraint { .. } => 2,
             Problem::NotCa
-            | Problem::CaAsLeaf
             | Problem::NoKeyCertSign
             | Problem::PathLenExceeded { .. }
             | Problem::LeafKeyUsage => 3,
@@ -162,7 +160,6 @@ impl std::fmt::Display for Problem {
                 write!(f, "unknown critical extension {oid}")
             }
             Problem::NotCa => f.write_str("not a CA (basicConstraints CA is not set)"),
-            Problem::CaAsLeaf => f.write_str("a CA certificate used as the leaf"),
             Problem::NoKeyCertSign => f.write_str("keyUsage lacks keyCertSign"),
             Problem::PathLenExceeded { limit, below } => write!(
                 f,

@@ -41,7 +41,8 @@ fn recognise(msg: &str) -> Option<&'static str> {
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = verify::load(&args.verify, io)?;
     let pol = verify::policy(&args.verify)?;
-    let r = verify::report(&l, &pol);
+    let fetcher = args.verify.fetch.fetcher(common::now())?;
+    let r = verify::report(&l, &pol, Some(fetcher.as_ref()));
     if args.verify.json {
         let text = serde_json::to_string_pretty(&r).expect("report serialises");
         common::out(io, &format!("{text}\n"))?;

@@ -4,18 +4,16 @@
 //! carries the same (fields in docs/verify.md). `chainfix diagnose` reuses
 //! this with the explanation first.
 
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use super::common::{self, CliPasswords, InputArgs};
+use super::common::{self, InputArgs};
 use super::{Exit, Io};
 use crate::chain::explain::{self, Context, Finding};
 use crate::chain::names::PeerName;
 use crate::chain::path::{Budget, Outcome, Place, build};
 use crate::chain::validate::{Policy, Problem, Role};
-use crate::error::{Error, Result};
-use crate::model::{Cert, Origin};
+use crate::error::Result;
+use crate::model::Cert;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum RoleArg {
@@ -40,14 +38,13 @@ pub struct Args {
     /// Email address the leaf must be valid for.
     #[arg(long)]
     pub email: Option<String>,
-    /// Trust store: `mozilla` (the Mozilla root program, bundled) or a FILE of
-    /// PEM/DER roots (private CAs, or the org's saved list).
-    #[arg(long, value_name = "mozilla|FILE", default_value = "mozilla")]
-    pub trust: String,
-    /// Local-only certificates the builder may use but the peer never sees
-    /// (an intermediate found only here is reported).
-    #[arg(long, value_name = "FILE")]
-    pub pool: Vec<PathBuf>,
+    /// Trust store [default: salesforce for --role client, mozilla for --role server].
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    /// Local pools (--intermediates, never sent to the peer: a path that needs
+    /// one is reported) and the network used to check a missing issuer's AIA URL.
+    #[command(flatten)]
+    pub fetch: super::fetch_args::FetchArgs,
     /// Which certificate is the leaf (SHA-256 prefix or subject part).
     #[arg(long, value_name = "SHA256|SUBJECT")]
     pub leaf: Option<String>,
@@ -73,6 +70,39 @@ pub struct PathEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<crate::chain::SigAlg>,
     pub source: String,
+    /// The checks this certificate passed in its place (on a complete path).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<&'static str>,
+}
+
+/// The checks a certificate passes in its place on a valid path.
+fn checks_for(place: Place, names: bool) -> Vec<&'static str> {
+    let mut v = vec!["validity", "well-formed", "critical-extensions"];
+    match place {
+        Place::Leaf => {
+            v.extend(["signature", "eku-role"]);
+            if names {
+                v.push("name-match");
+            }
+        }
+        Place::Pool => v.extend([
+            "signature",
+            "basic-constraints-ca",
+            "path-len",
+            "key-cert-sign",
+            "eku-nesting",
+            "name-constraints",
+        ]),
+        Place::Anchor => v.extend([
+            "in-trust-store",
+            "basic-constraints-ca",
+            "path-len",
+            "key-cert-sign",
+            "eku-nesting",
+            "name-constraints",
+        ]),
+    }
+    v
 }
 
 #[derive(Serialize)]
@@ -93,6 +123,8 @@ pub struct Report {
     pub valid: bool,
     pub role: Role,
     pub trust: String,
+    /// True when the store is the bundled Salesforce CANDIDATE list.
+    pub trust_is_candidate: bool,
     pub at: i64,
     pub leaf: String,
     /// The chosen valid path (leaf first), or the longest partial one.
@@ -111,39 +143,48 @@ pub(crate) struct Loaded {
     pub leaf: usize,
     pub anchors: Vec<Cert>,
     pub store: String,
+    pub candidate: bool,
+    pub has_key: bool,
     pub pool_sources: Vec<String>,
 }
 
-fn load_trust(
-    spec: &str,
-    io: &mut Io<'_>,
-    pw: Option<&std::path::Path>,
-) -> Result<(Vec<Cert>, String)> {
-    match spec {
-        "mozilla" => Ok((
-            webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| Cert::from_der(d.to_vec(), Origin::block("mozilla", i + 1)).ok())
-                .collect(),
-            "Mozilla".into(),
-        )),
-        "salesforce" => Err(Error::Usage(
-            "--trust salesforce needs the Salesforce candidate store, which this build does not have yet; save your org's list (Setup → Certificate and Key Management, cacerts.jsp) and pass --trust FILE".into(),
-        )),
-        file => {
-            let passwords = CliPasswords::new(pw, io.stdin_tty)?;
-            let inv = crate::input::read_inventory(&[PathBuf::from(file)], io.stdin, &passwords);
-            if let Some(p) = inv.problems.into_iter().next() {
-                return Err(p);
-            }
-            if inv.certs.is_empty() {
-                return Err(Error::Usage(format!(
-                    "--trust {file} holds no certificate; give a PEM or DER file of root certificates, or `mozilla`"
-                )));
-            }
-            Ok((inv.certs, file.to_string()))
+/// Fetches `url` once and says whether it serves `child`'s issuer.
+fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> explain::UrlCheck {
+    use explain::UrlCheck;
+    let resp = match fetcher.fetch(url) {
+        Ok(r) => r,
+        Err(e) => {
+            return UrlCheck::Fails {
+                detail: e.to_string(),
+            };
         }
+    };
+    if !(200..300).contains(&resp.status) {
+        return UrlCheck::Fails {
+            detail: format!("HTTP {}", resp.status),
+        };
+    }
+    let mut got = crate::parse::Inventory::default();
+    crate::parse::parse_source(&resp.body, url, None, &crate::parse::NoPasswords, &mut got);
+    if got.certs.is_empty() {
+        return UrlCheck::Fails {
+            detail: format!("{} bytes with no certificate in them", resp.body.len()),
+        };
+    }
+    match got
+        .certs
+        .iter()
+        .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
+    {
+        Some(c) => UrlCheck::Serves {
+            subject: c.subject().to_string(),
+        },
+        None => UrlCheck::Fails {
+            detail: format!(
+                "{} certificate(s), none of which signed it",
+                got.certs.len()
+            ),
+        },
     }
 }
 
@@ -171,13 +212,17 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.pool, io)?;
+    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
     common::require_clean(&mut inv, io)?;
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
-    let (anchors, store) = load_trust(&args.trust, io, args.input.password_file.as_deref())?;
+    let default = match args.role {
+        RoleArg::Client => "salesforce",
+        RoleArg::Server => "mozilla",
+    };
+    let trust = args.trust.load(default)?.store;
     Ok(Loaded {
         files: args
             .input
@@ -187,9 +232,16 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
             .collect(),
         leaf,
         certs: inv.certs,
-        anchors,
-        store,
-        pool_sources: args.pool.iter().map(|p| p.display().to_string()).collect(),
+        anchors: trust.anchors,
+        store: trust.name,
+        candidate: trust.candidate,
+        has_key: !inv.keys.is_empty(),
+        pool_sources: args
+            .fetch
+            .intermediates
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
     })
 }
 
@@ -215,7 +267,11 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
     Ok(p)
 }
 
-pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
+pub(crate) fn report(
+    l: &Loaded,
+    pol: &Policy,
+    fetcher: Option<&dyn crate::fetch::Fetch>,
+) -> Report {
     let leaf = &l.certs[l.leaf];
     let pool: Vec<Cert> = l
         .certs
@@ -228,10 +284,22 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
     let cx = Context {
         files: &l.files,
         store: &l.store,
-        store_is_candidate: false,
+        store_is_candidate: l.candidate,
+        has_key: l.has_key,
         local_sources: &l.pool_sources,
     };
-    let findings = explain::explain(&out, leaf, &l.certs, &cx);
+    let mut findings = explain::explain(&out, leaf, &l.certs, &cx);
+    if let (Some(fetcher), Some(child)) = (fetcher, out.dead_end.last()) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.class == explain::Class::IntermediateMissing)
+        {
+            if let Some(url) = f.urls.first().cloned() {
+                let check = check_url(fetcher, &url, child);
+                explain::note_url_check(f, &l.files, l.has_key, check);
+            }
+        }
+    }
     let entry = |c: &Cert, place: Place, sig| PathEntry {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
@@ -241,8 +309,16 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
         place,
         signature: sig,
         source: c.first_origin().to_string(),
+        checks: Vec::new(),
     };
     let path = match &out.path {
+        Some(p) if out.is_valid() => p
+            .iter()
+            .map(|k| PathEntry {
+                checks: checks_for(k.place, !pol.names.is_empty()),
+                ..entry(k.cert, k.place, k.sig)
+            })
+            .collect(),
         Some(p) => p.iter().map(|k| entry(k.cert, k.place, k.sig)).collect(),
         None => out
             .dead_end
@@ -263,6 +339,7 @@ pub(crate) fn report(l: &Loaded, pol: &Policy) -> Report {
             Role::Client
         },
         trust: l.store.clone(),
+        trust_is_candidate: l.candidate,
         at: pol.at,
         leaf: leaf.subject().to_string(),
         path_complete: out.path.is_some(),
@@ -320,11 +397,17 @@ pub(crate) fn render_findings(r: &Report) -> String {
     let mut s = String::new();
     for f in &r.findings {
         s.push_str(&format!(
-            "{} {}\n  fix: {}\n",
+            "{} {}\n",
             if f.fatal { "error:" } else { "warning:" },
-            f.message,
-            f.fix
+            f.message
         ));
+        if let Some(u) = &f.url_status {
+            s.push_str(&format!(
+                "  AIA {}: {u}\n",
+                f.urls.first().map_or("", String::as_str)
+            ));
+        }
+        s.push_str(&format!("  fix: {}\n", f.fix));
     }
     s
 }
@@ -348,7 +431,8 @@ pub(crate) fn render_rejected(r: &Report) -> String {
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = load(&args, io)?;
     let pol = policy(&args)?;
-    let r = report(&l, &pol);
+    let fetcher = args.fetch.fetcher(common::now())?;
+    let r = report(&l, &pol, Some(fetcher.as_ref()));
     if args.json {
         let text = serde_json::to_string_pretty(&r).expect("report serialises");
         common::out(io, &format!("{text}\n"))?;
@@ -361,6 +445,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 r.trust,
                 date(r.at)
             ));
+            if r.trust_is_candidate {
+                s.push_str(&format!("note: {}.\n", crate::trust::CANDIDATE_NOTE));
+            }
         } else {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             for p in &r.leaf_problems {

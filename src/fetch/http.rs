@@ -6,46 +6,110 @@
 //! buffered), and a redirect count.
 
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use super::{Fetch, FetchError, Limits, Response, check_scheme};
 
-/// Fetches over HTTP(S) with the given [`Limits`].
+/// Fetches over HTTP(S) with the given [`Limits`]. The clients are made on
+/// first use: a run served from the cache never sets up TLS, and a run
+/// that only meets `http:` URLs (nearly all AIA URLs) never loads the
+/// root stores.
+///
+/// Loopback URLs (127.0.0.0/8, ::1, localhost) never go through a proxy
+/// from `HTTP_PROXY`/`HTTPS_PROXY`: a proxy cannot reach this machine's
+/// loopback, and tests must not leave it.
 pub struct HttpFetcher {
-    client: reqwest::blocking::Client,
     limits: Limits,
+    /// Indexed by `https as usize * 2 + loopback as usize`.
+    clients: [OnceLock<Result<reqwest::blocking::Client, String>>; 4],
 }
 
 impl HttpFetcher {
-    /// Builds the client. Fails only when the TLS configuration cannot be
-    /// made (no root certificates at all), which the caller reports.
+    /// A fetcher with these limits. Nothing is set up yet; a TLS set-up
+    /// failure is reported by the first https fetch.
     pub fn new(limits: &Limits) -> Result<HttpFetcher, String> {
-        let tls = tls_config()?;
-        let max_redirects = limits.max_redirects;
-        let policy = reqwest::redirect::Policy::custom(move |attempt| {
-            if attempt.previous().len() > max_redirects {
-                attempt.error(TooManyRedirects)
-            } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                let scheme = attempt.url().scheme().to_string();
-                attempt.error(RefusedRedirect(scheme))
-            } else {
-                attempt.follow()
-            }
-        });
-        let client = reqwest::blocking::Client::builder()
-            .use_preconfigured_tls(tls)
-            .connect_timeout(limits.connect_timeout)
-            .timeout(limits.total_timeout)
-            .redirect(policy)
-            .user_agent(concat!("chainfix/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
         Ok(HttpFetcher {
-            client,
             limits: limits.clone(),
+            clients: Default::default(),
         })
     }
+
+    fn client(
+        &self,
+        https: bool,
+        loopback: bool,
+    ) -> Result<&reqwest::blocking::Client, FetchError> {
+        let cell = &self.clients[usize::from(https) * 2 + usize::from(loopback)];
+        cell.get_or_init(|| build_client(&self.limits, https, loopback))
+            .as_ref()
+            .map_err(|detail| FetchError::Network {
+                detail: detail.clone(),
+            })
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+fn build_client(
+    limits: &Limits,
+    https: bool,
+    loopback: bool,
+) -> Result<reqwest::blocking::Client, String> {
+    // The plain client has no roots: it stops at a redirect to https, which
+    // `fetch` then follows with the TLS client.
+    let tls = if https {
+        tls_config()?
+    } else {
+        plain_config()?
+    };
+    let max_redirects = limits.max_redirects;
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > max_redirects {
+            attempt.error(TooManyRedirects)
+        } else {
+            match attempt.url().scheme() {
+                "https" if !https => attempt.stop(),
+                "http" | "https" => attempt.follow(),
+                other => {
+                    let scheme = other.to_string();
+                    attempt.error(RefusedRedirect(scheme))
+                }
+            }
+        }
+    });
+    let mut builder = reqwest::blocking::Client::builder();
+    if loopback {
+        builder = builder.no_proxy();
+    }
+    builder
+        .use_preconfigured_tls(tls)
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.total_timeout)
+        .redirect(policy)
+        .user_agent(concat!("chainfix/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+}
+
+fn plain_config() -> Result<rustls::ClientConfig, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))
+        .map(|b| {
+            b.with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth()
+        })
 }
 
 #[derive(Debug)]
@@ -112,42 +176,83 @@ fn classify(e: &reqwest::Error, limits: &Limits) -> FetchError {
             limit: limits.max_redirects,
         };
     }
-    let mut detail = e.to_string();
+    // The innermost cause says it best ("Connection refused (os error 111)").
+    let mut inner = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
-        detail.push_str(": ");
-        detail.push_str(&s.to_string());
+        inner = s.to_string();
         src = s.source();
     }
+    let detail = if e.is_connect() {
+        format!("cannot connect: {inner}")
+    } else {
+        inner
+    };
     FetchError::Network { detail }
 }
 
 impl Fetch for HttpFetcher {
     fn fetch(&self, url: &str) -> Result<Response, FetchError> {
         check_scheme(url)?;
-        let parsed = reqwest::Url::parse(url).map_err(|e| FetchError::BadUrl {
-            detail: e.to_string(),
-        })?;
         let deadline = Instant::now() + self.limits.total_timeout;
-        let timeout = || FetchError::Timeout {
-            millis: self.limits.total_timeout.as_millis() as u64,
-        };
-        let mut resp = self
-            .client
-            .get(parsed)
-            .timeout(self.limits.total_timeout)
-            .send()
-            .map_err(|e| classify(&e, &self.limits))?;
-        let status = resp.status().as_u16();
-        // A redirect reqwest did not follow because of its scheme (file:, ldap:…).
-        if resp.status().is_redirection()
-            && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
-            && let Ok(loc) = loc.to_str()
-            && let Some((scheme, _)) = loc.split_once(':')
-            && !scheme.contains('/')
-        {
-            check_scheme(loc)?;
+        let mut url = url.to_string();
+        // At most one hop from the plain client to the TLS client.
+        for _ in 0..2 {
+            let parsed = reqwest::Url::parse(&url).map_err(|e| FetchError::BadUrl {
+                detail: e.to_string(),
+            })?;
+            let https = parsed.scheme() == "https";
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.timeout());
+            }
+            let resp = self
+                .client(https, is_loopback(&parsed))?
+                .get(parsed.clone())
+                .timeout(left)
+                .send()
+                .map_err(|e| classify(&e, &self.limits))?;
+            if resp.status().is_redirection()
+                && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
+                && let Ok(loc) = loc.to_str()
+                && let Ok(next) = parsed.join(loc)
+            {
+                match next.scheme() {
+                    "https" if !https => {
+                        url = next.to_string();
+                        continue;
+                    }
+                    "http" | "https" => {}
+                    // A redirect reqwest did not follow because of its scheme.
+                    other => {
+                        return Err(FetchError::RefusedScheme {
+                            scheme: other.to_string(),
+                        });
+                    }
+                }
+            }
+            return self.read_body(resp, deadline);
         }
+        Err(FetchError::TooManyRedirects {
+            limit: self.limits.max_redirects,
+        })
+    }
+}
+
+impl HttpFetcher {
+    fn timeout(&self) -> FetchError {
+        FetchError::Timeout {
+            millis: self.limits.total_timeout.as_millis() as u64,
+        }
+    }
+
+    /// Reads the body in chunks, stopping at the cap or the deadline.
+    fn read_body(
+        &self,
+        mut resp: reqwest::blocking::Response,
+        deadline: Instant,
+    ) -> Result<Response, FetchError> {
+        let status = resp.status().as_u16();
         let cap = self.limits.max_body;
         if resp.content_length().is_some_and(|n| n > cap) {
             return Err(FetchError::TooLarge { limit: cap });
@@ -156,7 +261,7 @@ impl Fetch for HttpFetcher {
         let mut buf = [0u8; 16 * 1024];
         loop {
             if Instant::now() > deadline {
-                return Err(timeout());
+                return Err(self.timeout());
             }
             let n = match resp.read(&mut buf) {
                 Ok(0) => break,
@@ -166,7 +271,7 @@ impl Fetch for HttpFetcher {
                     let inner = e.get_ref().and_then(|i| i.downcast_ref::<reqwest::Error>());
                     return Err(match inner {
                         Some(re) => classify(re, &self.limits),
-                        None if e.kind() == std::io::ErrorKind::TimedOut => timeout(),
+                        None if e.kind() == std::io::ErrorKind::TimedOut => self.timeout(),
                         None => FetchError::Network {
                             detail: e.to_string(),
                         },
@@ -189,6 +294,20 @@ impl Fetch for HttpFetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for (u, want) in [
+            ("http://127.0.0.1:8080/a", true),
+            ("http://127.8.9.1/a", true),
+            ("http://[::1]/a", true),
+            ("http://LOCALHOST/a", true),
+            ("http://ca.example/a", false),
+            ("http://10.0.0.1/a", false),
+        ] {
+            assert_eq!(is_loopback(&reqwest::Url::parse(u).unwrap()), want, "{u}");
+        }
+    }
 
     #[test]
     fn refuses_other_schemes_without_a_socket() {

@@ -92,7 +92,8 @@ pub fn generate_key(kind: KeyType, origin: Origin) -> Result<PrivateKey> {
             zeroize::Zeroizing::new(doc.as_bytes().to_vec())
         }
     };
-    super::key::from_pkcs8(&der, KeyFormat::Pkcs8, origin).map_err(|d| crypto("key", d))
+    crate::parse::keys::from_pkcs8(&der, KeyFormat::Pkcs8, origin)
+        .map_err(|d| crypto("key", d.to_string()))
 }
 
 /// Parses `CN=a, O=b, C=US` (or OpenSSL's `/CN=a/O=b/C=US`).

@@ -559,11 +559,12 @@ pub fn read(
                 chain,
                 ..
             } => {
-                let k = super::key::from_pkcs8(
+                let k = crate::parse::keys::from_pkcs8(
                     pkcs8,
                     KeyFormat::Jks,
                     Origin::file(format!("{name} (alias {alias})")),
                 )
+                .map_err(|e| e.to_string())
                 .map_err(|detail| Error::Malformed {
                     origin: format!("{name} (alias {alias})"),
                     what: "the private key".into(),
@@ -659,9 +660,12 @@ mod tests {
             .self_signed(&kp)
             .unwrap();
         let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
-        let key =
-            super::super::key::from_pkcs8(&kp.serialize_der(), KeyFormat::Pkcs8, Origin::file("k"))
-                .unwrap();
+        let key = crate::parse::keys::from_pkcs8(
+            &kp.serialize_der(),
+            KeyFormat::Pkcs8,
+            Origin::file("k"),
+        )
+        .unwrap();
         let bytes = write(
             &KeyEntry {
                 alias: "client_cert",

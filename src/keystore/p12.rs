@@ -4,13 +4,12 @@
 //! HMAC-SHA1) for old consumers. Never RC2-40: OpenSSL 3 and curl refuse it.
 
 use p12_keystore::{
-    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, Pkcs12ImportPolicy,
-    PrivateKeyChain,
+    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKeyChain,
 };
 use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result};
-use crate::model::{Cert, KeyFormat, Origin, PrivateKey};
+use crate::model::{Cert, PrivateKey};
 
 /// Which encryption the file uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,79 +72,10 @@ pub fn write(
     w.write().map_err(crypto)
 }
 
-/// True when `bytes` start like a PFX: `SEQUENCE { INTEGER 3, SEQUENCE {…} }`.
-pub fn is_pkcs12(bytes: &[u8]) -> bool {
-    if bytes.len() < 8 || bytes[0] != 0x30 {
-        return false;
-    }
-    let hdr = match bytes[1] {
-        n if n < 0x80 => 2,
-        0x81 => 3,
-        0x82 => 4,
-        0x83 => 5,
-        _ => return false,
-    };
-    bytes.get(hdr..hdr + 4) == Some(&[0x02, 0x01, 0x03, 0x30][..])
-}
-
-/// Reads a PKCS#12 file: every key with its chain, and loose certificates.
-pub fn read(bytes: &[u8], name: &str, password: &str) -> Result<(Vec<Cert>, Vec<PrivateKey>)> {
-    let store = KeyStore::from_pkcs12(bytes, password, Pkcs12ImportPolicy::Relaxed).map_err(
-        |e| match e {
-            p12_keystore::error::Error::MacError(_) => Error::WrongPassword {
-                path: name.to_string(),
-                env: crate::cli::common::PASSWORD_ENV.to_string(),
-            },
-            other => Error::Malformed {
-                origin: name.to_string(),
-                what: "the PKCS#12 file".into(),
-                detail: other.to_string(),
-            },
-        },
-    )?;
-    let mut certs = Vec::new();
-    let mut keys = Vec::new();
-    let mut block = 0;
-    let mut add_cert = |der: &[u8], certs: &mut Vec<Cert>| -> Result<()> {
-        block += 1;
-        let c = Cert::from_der(der.to_vec(), Origin::block(name, block)).map_err(|detail| {
-            Error::Malformed {
-                origin: name.to_string(),
-                what: "a certificate".into(),
-                detail,
-            }
-        })?;
-        certs.push(c);
-        Ok(())
-    };
-    for (alias, entry) in store.entries() {
-        match entry {
-            KeyStoreEntry::PrivateKeyChain(ch) => {
-                let k = super::key::from_pkcs8(
-                    ch.key().as_der(),
-                    KeyFormat::Pkcs12,
-                    Origin::file(format!("{name} (alias {alias})")),
-                )
-                .map_err(|detail| Error::Malformed {
-                    origin: format!("{name} (alias {alias})"),
-                    what: "the private key".into(),
-                    detail,
-                })?;
-                keys.push(k);
-                for c in ch.certs() {
-                    add_cert(c.as_der(), &mut certs)?;
-                }
-            }
-            KeyStoreEntry::Certificate(c) => add_cert(c.as_der(), &mut certs)?,
-            KeyStoreEntry::Secret(_) => {}
-        }
-    }
-    Ok((certs, keys))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{KeyFormat, Origin};
 
     #[test]
     fn writes_modern_and_legacy_and_reads_them_back() {
@@ -155,20 +85,25 @@ mod tests {
             .self_signed(&kp)
             .unwrap();
         let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
-        let key =
-            super::super::key::from_pkcs8(&kp.serialize_der(), KeyFormat::Pkcs8, Origin::file("k"))
-                .unwrap();
+        let key = crate::parse::keys::from_pkcs8(
+            &kp.serialize_der(),
+            KeyFormat::Pkcs8,
+            Origin::file("k"),
+        )
+        .unwrap();
         for enc in [Encryption::Modern, Encryption::Legacy] {
             let bytes = write("a", &key, &[&cert], "pw", enc).unwrap();
-            assert!(is_pkcs12(&bytes));
-            let (certs, keys) = read(&bytes, "t.p12", "pw").unwrap();
-            assert_eq!(certs, vec![cert.clone()]);
-            assert_eq!(keys[0].pkcs8_der(), key.pkcs8_der());
-            assert!(matches!(
-                read(&bytes, "t.p12", "wrong"),
-                Err(Error::WrongPassword { .. })
-            ));
+            // Read back through the one reader every command uses.
+            let pw = crate::parse::FixedPassword(zeroize::Zeroizing::new("pw".to_string()));
+            let mut inv = crate::parse::Inventory::default();
+            crate::parse::parse_source(&bytes, "t.p12", Some("p12"), &pw, &mut inv);
+            assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+            assert_eq!(inv.certs, vec![cert.clone()]);
+            assert_eq!(inv.keys[0].pkcs8_der(), key.pkcs8_der());
+            let wrong = crate::parse::FixedPassword(zeroize::Zeroizing::new("wrong".to_string()));
+            let mut inv = crate::parse::Inventory::default();
+            crate::parse::parse_source(&bytes, "t.p12", Some("p12"), &wrong, &mut inv);
+            assert!(matches!(inv.problems[..], [Error::WrongPassword { .. }]));
         }
-        assert!(!is_pkcs12(cert.der()));
     }
 }

@@ -285,7 +285,7 @@ mod preflight_tests {
 
     fn key_and_cert(pkcs8: &[u8], signer: &rcgen::KeyPair) -> (PrivateKey, Cert) {
         let key =
-            crate::keystore::key::from_pkcs8(pkcs8, KeyFormat::Pkcs8, Origin::file("k")).unwrap();
+            crate::parse::keys::from_pkcs8(pkcs8, KeyFormat::Pkcs8, Origin::file("k")).unwrap();
         let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
             .unwrap()
             .self_signed(signer)

@@ -160,7 +160,25 @@ impl BundleReport {
             s.push_str(&super::fetch::completion_text(c));
         }
         if let Some(m) = &self.missing_issuer {
-            s.push_str(&missing_text(m));
+            let text = missing_text(m);
+            let tried = self
+                .completion
+                .as_ref()
+                .is_some_and(|c| !c.attempts.is_empty() || !c.from_pools.is_empty());
+            if tried {
+                // The download hint is replaced by what was tried (above).
+                s.push_str(text.lines().next().unwrap_or_default());
+                s.push('\n');
+            } else {
+                s.push_str(&text);
+            }
+            if let Some(child) = self.chain.iter().find(|e| e.position == m.child) {
+                s.push_str(&format!(
+                    "  the certificate without its issuer: {} [{}]\n",
+                    child.cert.subject,
+                    &child.cert.sha256[..16]
+                ));
+            }
             s.push_str(&super::fetch::failure_advice(self.completion.as_ref()));
         }
         s

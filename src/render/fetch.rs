@@ -18,7 +18,7 @@ pub fn completion_text(r: &CompletionReport) -> String {
     for a in &r.attempts {
         let cached = if a.from_cache { " (from cache)" } else { "" };
         s.push_str(&format!(
-            "fetched {} for {}: {}{cached}\n",
+            "tried {} for {}: {}{cached}\n",
             a.url, a.for_certificate.subject, a.outcome
         ));
         if a.certificates.len() > 1 {

@@ -126,7 +126,17 @@ fn bundle_reports_missing_intermediate_with_aia_and_exits_1() {
     let pki = Pki::build(Spec::ca("Root", Alg::EcdsaP256), vec![inter], leaf);
     write(d.path(), "leaf.pem", pki.leaf.pem());
     write(d.path(), "key.pem", pki.leaf.key_pem());
-    let o = chainfix(d.path(), &["bundle", "leaf.pem", "key.pem", "--json"]);
+    let o = chainfix(
+        d.path(),
+        &[
+            "bundle",
+            "leaf.pem",
+            "key.pem",
+            "--json",
+            "--offline",
+            "--no-cache",
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["complete"], false);

@@ -3,10 +3,6 @@
 //! right outcome), cycles, limits, pools, the cache and `--offline`, and
 //! end to end: `chainfix bundle leaf-only.pem --key key.pem` → curl → openssl.
 //!
-//! PKCS#7 responses (DER, PEM, BER indefinite length) need `parse_source`
-//! to read PKCS#7, which the parse branch adds. Until it lands, the PKCS#7
-//! cases print "SKIPPED (PKCS#7 parsing not merged yet)" and the others run;
-//! once it lands they run with no change here.
 
 use std::path::Path;
 use std::process::Command;
@@ -93,40 +89,6 @@ fn ber_indefinite(der: &[u8]) -> Vec<u8> {
     out
 }
 
-fn pkcs7_parses() -> bool {
-    let p = pki(vec![], vec![]);
-    let mut inv = Inventory::default();
-    parse_source(
-        &pkcs7(&[&p.root], false),
-        "probe.p7c",
-        Some("p7c"),
-        &NoPasswords,
-        &mut inv,
-    );
-    let ok = inv.certs.len() == 1;
-    if !ok {
-        eprintln!("SKIPPED (PKCS#7 parsing not merged yet): PKCS#7 response cases");
-    }
-    ok
-}
-
-fn keys_parse() -> bool {
-    let p = pki(vec![], vec![]);
-    let mut inv = Inventory::default();
-    parse_source(
-        p.leaf.key_pem().as_bytes(),
-        "key.pem",
-        None,
-        &NoPasswords,
-        &mut inv,
-    );
-    let ok = inv.keys.len() == 1;
-    if !ok {
-        eprintln!("SKIPPED (key parsing not merged yet): the --key form; using --no-key + the key");
-    }
-    ok
-}
-
 fn limits() -> Limits {
     Limits {
         connect_timeout: Duration::from_secs(2),
@@ -162,11 +124,7 @@ fn http() -> HttpFetcher {
 
 #[test]
 fn every_response_format_completes_the_chain_and_keeps_all_certificates() {
-    let p7 = pkcs7_parses();
     for fmt in ["der", "pem", "bundle", "p7c", "p7pem", "p7ber"] {
-        if fmt.starts_with("p7") && !p7 {
-            continue;
-        }
         let srv = Server::start();
         // Single-cert formats: the intermediate names where the root is.
         // Multi-cert formats carry the root too, so /never must not be asked.
@@ -501,46 +459,40 @@ fn bundle_completes_a_leaf_only_file_that_curl_gets_accepted_with_then_again_off
     let root = write(d.path(), "root.pem", p.root.pem());
     let cache = d.path().join("cache");
     let cache_s = cache.to_str().unwrap();
-    // With key parsing (parse branch) the key goes in with --key; before it
-    // lands, the chain is written with --no-key and the key prepended here.
-    let keys = keys_parse();
-    let key_args: &[&str] = if keys {
-        &["--key", "key.pem"]
-    } else {
-        &["--no-key", "-o", "fullcert.pem"]
-    };
-    let mut args = vec!["bundle", "leaf-only.pem", "--cache-dir", cache_s];
-    args.extend_from_slice(key_args);
+    let args = [
+        "bundle",
+        "leaf-only.pem",
+        "--key",
+        "key.pem",
+        "--cache-dir",
+        cache_s,
+    ];
     let o = chainfix(d.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains(&srv.url("/issuing.crt")), "{err}");
     assert!(err.contains("E2E Issuing CA"), "{err}");
+    assert!(err.contains("tried"), "{err}");
     let first = std::fs::read(d.path().join("fullcert.pem")).unwrap();
-    if !keys {
-        let mut with_key = p.leaf.key_pem().into_bytes();
-        with_key.extend_from_slice(&first);
-        std::fs::write(d.path().join("fullcert.pem"), with_key).unwrap();
-    }
+    assert!(String::from_utf8_lossy(&first).starts_with("-----BEGIN PRIVATE KEY-----"));
     let (scert, skey) = server_files(d.path(), &p);
     let (_s, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &root);
     let (code, cerr) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
     assert_eq!(code, 200, "curl with the completed fullcert.pem: {cerr}");
 
     srv.stop();
-    let mut args = vec![
+    let args = [
         "bundle",
         "leaf-only.pem",
+        "--key",
+        "key.pem",
         "--offline",
         "--cache-dir",
         cache_s,
+        "-o",
+        "again.pem",
+        "--json",
     ];
-    args.extend_from_slice(if keys {
-        &["--key", "key.pem"]
-    } else {
-        &["--no-key"]
-    });
-    args.extend_from_slice(&["-o", "again.pem", "--json"]);
     let o = chainfix(d.path(), &args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(std::fs::read(d.path().join("again.pem")).unwrap(), first);
@@ -585,6 +537,7 @@ fn failed_completion_names_the_certificate_the_urls_and_what_to_do() {
         "not a certificate",
         "--intermediates",
         "ask the CA",
+        "the certificate without its issuer: O=chainfix test, CN=fetch-client.example.test",
     ] {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
@@ -610,4 +563,78 @@ fn failed_completion_names_the_certificate_the_urls_and_what_to_do() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("int.pem"));
+}
+
+#[test]
+fn https_is_verified_and_an_http_to_https_redirect_is_followed_with_tls() {
+    // openssl s_server with a certificate from a test root nobody trusts:
+    // the TLS client must refuse it (and say why), directly and after a
+    // redirect from http.
+    let d = util::tempdir();
+    let p = pki(vec![], vec![]);
+    let (scert, skey) = server_files(d.path(), &p);
+    let port = util::free_port();
+    let child = Command::new("openssl")
+        .args(["s_server", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&scert)
+        .arg("-key")
+        .arg(&skey)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = util::Guard(child);
+    util::wait_for_port(port, Duration::from_secs(10));
+    let https = format!("https://127.0.0.1:{port}/int.crt");
+    let f = http();
+    match f.fetch(&https) {
+        Err(chainfix::fetch::FetchError::Network { detail }) => {
+            assert!(detail.to_lowercase().contains("certificate"), "{detail}")
+        }
+        other => panic!("expected a TLS refusal, got {other:?}"),
+    }
+    let srv = Server::start();
+    srv.set("/up", Route::Redirect(https.clone()));
+    match f.fetch(&srv.url("/up")) {
+        Err(chainfix::fetch::FetchError::Network { detail }) => {
+            assert!(detail.to_lowercase().contains("certificate"), "{detail}")
+        }
+        other => panic!("expected a TLS refusal after the redirect, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_endless_body_is_cut_at_the_cap_and_memory_stays_small() {
+    // The server would send 256 MiB; chainfix stops at the 1 MiB cap. GNU
+    // time reports the process's peak resident memory.
+    let d = util::tempdir();
+    let srv = Server::start();
+    let p = pki(vec![srv.url("/endless")], vec![]);
+    srv.set("/endless", Route::Endless);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    let t = Instant::now();
+    let o = Command::new("/usr/bin/time")
+        .args(["-f", "maxrss_kb=%M"])
+        .arg(env!("CARGO_BIN_EXE_chainfix"))
+        .args(["bundle", "leaf.pem", "--no-key", "--no-cache", "--json"])
+        .current_dir(d.path())
+        .output()
+        .expect("GNU time is installed (/usr/bin/time)");
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["completion"]["attempts"][0]["result"], "too-large");
+    let err = stderr(&o);
+    let kb: u64 = err
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb="))
+        .expect("time printed the peak memory")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(kb < 48 * 1024, "peak memory {kb} KiB");
+    eprintln!("peak memory with an endless body: {kb} KiB");
 }

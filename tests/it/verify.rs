@@ -364,7 +364,8 @@ fn prefers_path_without_early_expiring_intermediate() {
 // ---- the explainer, through the binary ----
 
 fn json(out: &std::process::Output) -> serde_json::Value {
-    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
+    serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("{e}: {} {}", stdout(out), crate::util::stderr(out)))
 }
 
 fn classes(v: &serde_json::Value) -> Vec<String> {
@@ -433,6 +434,26 @@ fn explains_missing_intermediate_with_aia_and_command() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("VALID"));
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "inter.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["path"].as_array().unwrap().len(), 3);
+    assert_eq!(v["path"][2]["place"], "anchor");
+    let checks = v["path"][1]["checks"].as_array().unwrap();
+    for c in ["signature", "basic-constraints-ca", "name-constraints"] {
+        assert!(checks.iter().any(|x| x == c), "{c} in {checks:?}");
+    }
 }
 
 #[test]
@@ -497,7 +518,7 @@ fn explains_root_not_in_store_wrong_order_and_local_only() {
         &[
             "verify",
             "leaf.pem",
-            "--pool",
+            "--intermediates",
             "local.pem",
             "--trust",
             "root.pem",
@@ -782,4 +803,360 @@ fn verdicts_agree_with_openssl_verify() {
         2,
         "the cases must include valid and invalid chains"
     );
+}
+
+#[test]
+fn root_not_in_candidate_store_says_candidate_and_cacerts_jsp() {
+    use chainfix::chain::explain::{Class, Context, explain};
+    let p = Pki::client(1, false);
+    let other = root(&Spec::ca("Store Root", ec(9)));
+    let leaf = cert(&p.leaf);
+    let given = vec![
+        Cert::from_der(p.leaf.der(), Origin::block("chain.pem", 1)).unwrap(),
+        Cert::from_der(p.intermediates[0].der(), Origin::block("chain.pem", 2)).unwrap(),
+        Cert::from_der(p.root.der(), Origin::block("chain.pem", 3)).unwrap(),
+    ];
+    let pool = given[1..].to_vec();
+    let anchors = vec![cert(&other)];
+    let out = build(&leaf, &pool, &anchors, &client(), Budget::default());
+    let files = vec!["chain.pem".to_string()];
+    let cx = Context {
+        files: &files,
+        store: "Salesforce",
+        store_is_candidate: true,
+        local_sources: &[],
+        has_key: false,
+    };
+    let f = explain(&out, &leaf, &given, &cx);
+    let root_finding = f
+        .iter()
+        .find(|x| x.class == Class::RootNotInStore)
+        .expect("root-not-in-store");
+    assert!(
+        root_finding.message.contains("CANDIDATE"),
+        "{}",
+        root_finding.message
+    );
+    assert!(root_finding.message.contains("cacerts.jsp"));
+    assert!(root_finding.message.contains("Test Root CA"));
+    // With a store that is the peer's own, no candidate caveat.
+    let cx = Context {
+        store_is_candidate: false,
+        ..cx
+    };
+    let f = explain(&out, &leaf, &given, &cx);
+    assert!(!f.iter().any(|x| x.message.contains("CANDIDATE")));
+}
+
+#[test]
+fn bad_trust_file_and_unknown_store_exit_2() {
+    let d = tempdir();
+    let p = Pki::client(0, false);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    write(d.path(), "empty.pem", "no certificates here\n");
+    let o = chainfix(d.path(), &["verify", "leaf.pem", "--trust", "missing.pem"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = chainfix(d.path(), &["verify", "leaf.pem", "--trust", "empty.pem"]);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::util::stderr(&o));
+}
+
+/// A pool of 150 decoys that share the issuer's name but not its key: each
+/// costs a signature check, and the budget (100) ends the search as a
+/// failure instead of letting a hostile pool run on.
+#[test]
+fn signature_budget_is_fatal() {
+    let r = root(&Spec::ca("Budget Root", ec(1)));
+    let real = r.issue(Spec::ca("Budget CA", ec(2)).params(), ec(2));
+    let leaf = real.issue(Spec::client("leaf", ec(3)).params(), ec(3));
+    let decoys: Vec<Node> = (0..150)
+        .map(|_| r.issue(Spec::ca("Budget CA", ec(2)).params(), ec(2)))
+        .collect();
+    let leaf_c = cert(&leaf);
+    let anchors = vec![cert(&r)];
+    let mut pool: Vec<Cert> = decoys.iter().map(cert).collect();
+    let out = build(&leaf_c, &pool, &anchors, &client(), Budget::default());
+    assert!(!out.is_valid());
+    assert!(out.exhausted);
+    assert_eq!(out.main_problem(), Some(Problem::BudgetExhausted));
+    // With the real issuer present and a larger budget the path is found.
+    pool.push(cert(&real));
+    let big = Budget {
+        signatures: 1_000,
+        ..Budget::default()
+    };
+    assert!(build(&leaf_c, &pool, &anchors, &client(), big).is_valid());
+}
+
+#[test]
+fn default_client_store_is_the_salesforce_candidate_list() {
+    let d = tempdir();
+    let p = Pki::client(1, false);
+    write(
+        d.path(),
+        "all.pem",
+        format!(
+            "{}{}{}",
+            p.leaf.pem(),
+            p.intermediates[0].pem(),
+            p.root.pem()
+        ),
+    );
+    let o = chainfix(
+        d.path(),
+        &["verify", "all.pem", "--at", "2026-06-01", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["trust_is_candidate"], true);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "root-not-in-store")
+        .expect("root-not-in-store");
+    let m = f["message"].as_str().unwrap();
+    assert!(m.contains("CANDIDATE") && m.contains("cacerts.jsp"), "{m}");
+    // The same chain against its own root as the org's list is valid.
+    write(d.path(), "root.pem", p.root.pem());
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "all.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn missing_intermediate_url_that_works_makes_bundle_the_fix() {
+    let d = tempdir();
+    let srv = crate::httpd::Server::start();
+    let r = root(&Spec::ca("AIA Root", ec(1)));
+    let i = r.issue(Spec::ca("AIA Issuing CA", ec(2)).params(), ec(2));
+    let mut ls = Spec::client("leaf.example.test", ec(3));
+    ls.aia = vec![srv.url("/issuing.cer")];
+    let leaf = i.issue(ls.params(), ec(3));
+    srv.set(
+        "/issuing.cer",
+        crate::httpd::Route::Body("application/pkix-cert", i.der()),
+    );
+    write(d.path(), "leaf.pem", leaf.pem());
+    write(d.path(), "root.pem", r.pem());
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--no-cache",
+            "--json",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the peer is not sent the issuer, so still not valid"
+    );
+    let v = json(&o);
+    let f = &v["findings"][0];
+    assert_eq!(f["class"], "intermediate-missing");
+    assert_eq!(f["url_works"], true, "{v}");
+    assert!(f["url_status"].as_str().unwrap().contains("AIA Issuing CA"));
+    assert_eq!(
+        f["fix"].as_str().unwrap().split(" (").next().unwrap(),
+        "chainfix bundle leaf.pem --no-key -o chain.pem"
+    );
+    // A URL that serves something else is reported as not working.
+    srv.set(
+        "/issuing.cer",
+        crate::httpd::Route::Body("application/pkix-cert", r.der()),
+    );
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2026-06-01",
+            "--no-cache",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["findings"][0]["url_works"], false, "{v}");
+}
+
+#[test]
+fn expired_leaf_is_explained_with_renewal() {
+    let d = tempdir();
+    let p = Pki::client(0, false);
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    write(d.path(), "root.pem", p.root.pem());
+    let v = json(&chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            "2028-01-01",
+            "--json",
+        ],
+    ));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["leaf_problems"][0]["problem"], "expired");
+    let f = &v["findings"][0];
+    assert_eq!(f["class"], "invalid");
+    assert!(f["message"].as_str().unwrap().contains("expired"), "{f}");
+    assert!(f["fix"].as_str().unwrap().contains("renew"), "{f}");
+}
+
+/// Two signatures on the same intermediate (same subject and key): one by
+/// the root with SHA-1, one with SHA-256, both valid. The builder prefers
+/// the SHA-256 path whichever order the pool holds them in. Made with
+/// openssl, since rcgen cannot sign with SHA-1.
+#[test]
+fn prefers_sha256_over_sha1() {
+    let d = tempdir();
+    let dir = d.path();
+    let sh = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let rsa = |n: u8| {
+        format!(
+            "{}/testdata/keys/rsa2048-{n}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    std::fs::write(
+        dir.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    )
+    .unwrap();
+    sh(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        &rsa(1),
+        "-subj",
+        "/CN=SHA Root",
+        "-days",
+        "3650",
+        "-sha256",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        "-out",
+        "root.pem",
+    ]);
+    sh(&[
+        "req",
+        "-new",
+        "-key",
+        &rsa(2),
+        "-subj",
+        "/CN=SHA Issuing",
+        "-out",
+        "ca.csr",
+    ]);
+    for (alg, out) in [("-sha1", "ca-sha1.pem"), ("-sha256", "ca-sha256.pem")] {
+        sh(&[
+            "x509",
+            "-req",
+            "-in",
+            "ca.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            &rsa(1),
+            "-set_serial",
+            "7",
+            alg,
+            "-days",
+            "3000",
+            "-extfile",
+            "ca.ext",
+            "-out",
+            out,
+        ]);
+    }
+    sh(&[
+        "req",
+        "-new",
+        "-key",
+        &rsa(3),
+        "-subj",
+        "/CN=sha-leaf",
+        "-out",
+        "leaf.csr",
+    ]);
+    sh(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca-sha256.pem",
+        "-CAkey",
+        &rsa(2),
+        "-set_serial",
+        "9",
+        "-sha256",
+        "-days",
+        "700",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "leaf.pem",
+    ]);
+    let load = |f: &str| {
+        let p = pem::parse(std::fs::read(dir.join(f)).unwrap()).unwrap();
+        Cert::from_der(p.contents().to_vec(), Origin::file(f)).unwrap()
+    };
+    let (leaf, root, sha1, sha256) = (
+        load("leaf.pem"),
+        load("root.pem"),
+        load("ca-sha1.pem"),
+        load("ca-sha256.pem"),
+    );
+    let anchors = vec![root];
+    let mut pol = client();
+    pol.at = leaf.not_before() + 3600;
+    for pool in [
+        vec![sha1.clone(), sha256.clone()],
+        vec![sha256.clone(), sha1.clone()],
+    ] {
+        let out = build(&leaf, &pool, &anchors, &pol, Budget::default());
+        assert!(out.is_valid(), "{:?}", out.main_problem());
+        assert!(out.valid_paths >= 2, "both paths are valid");
+        let path = out.path.unwrap();
+        assert_eq!(path[1].cert.id(), sha256.id());
+        assert_eq!(path[1].sig, Some(chainfix::chain::SigAlg::RsaPkcs1Sha256));
+    }
 }
