@@ -8,12 +8,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::common::{self, CliPasswords};
+use super::fetch_args::FetchArgs;
+use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::chain::assemble::assemble;
 use crate::error::{Error, Result};
-use crate::net::judge::{TrustStore, judge_server, matches_ca_names};
+use crate::net::judge::{judge_server, matches_ca_names};
 use crate::net::{ClientIdentity, ProbeOptions, parse_target, probe};
-use crate::render::probe::{Attempt, ProbeReport};
+use crate::render::probe::{AiaCheck, Attempt, ProbeReport};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -33,10 +35,15 @@ pub struct Args {
     /// Read the password for encrypted --cert/--key from the first line of this file.
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// Trust store the server's chain is judged against: `mozilla` (the
-    /// Mozilla root program, built in), or a PEM FILE of roots.
-    #[arg(long, value_name = "mozilla|FILE", default_value = "mozilla")]
-    pub trust: String,
+    /// The roots the server's chain is judged against [default: mozilla].
+    /// `--trust salesforce` answers "would a Salesforce callout accept this server?"
+    /// (with the bundled CANDIDATE list; your org's cacerts.jsp saved as a FILE is exact).
+    #[command(flatten)]
+    pub trust: TrustArgs,
+    /// When the server leaves out an intermediate, chainfix checks whether
+    /// AIA fetching would find it (as browsers do); these flags set how.
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Seconds for the whole probe (connect, handshake, the server's verdict).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub timeout: f64,
@@ -49,29 +56,6 @@ pub struct Args {
     /// Print the report as JSON on stdout (fields in docs/probe.md).
     #[arg(long)]
     pub json: bool,
-}
-
-fn load_trust(spec: &str, io: &mut Io<'_>) -> Result<TrustStore> {
-    match spec {
-        "mozilla" => Ok(TrustStore::mozilla()),
-        "salesforce" => Err(Error::Usage(
-            "--trust salesforce is not available in this build; pass --trust FILE with the roots your org's cacerts.jsp lists, or --trust mozilla".into(),
-        )),
-        file => {
-            let passwords = CliPasswords::new(None, false)?;
-            let mut inv =
-                crate::input::read_inventory(&[PathBuf::from(file)], io.stdin, &passwords);
-            common::require_clean(&mut inv, io)?;
-            if inv.certs.is_empty() {
-                return Err(Error::NoCertificates { path: file.into() });
-            }
-            Ok(TrustStore {
-                name: file.to_string(),
-                anchors: inv.certs,
-                candidate: false,
-            })
-        }
-    }
 }
 
 fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
@@ -111,6 +95,51 @@ fn load_client(args: &Args, io: &mut Io<'_>) -> Result<Option<ClientIdentity>> {
     }))
 }
 
+/// Completes the server's chain the way a fetching client would, and says
+/// whether that reaches the trust store.
+fn aia_check(
+    fetch: &FetchArgs,
+    sent: &[crate::model::Cert],
+    host: &str,
+    at: i64,
+    trust: &crate::trust::TrustStore,
+    io: &mut Io<'_>,
+) -> AiaCheck {
+    let mut inv = crate::parse::Inventory::default();
+    for c in sent {
+        inv.add_cert(c.clone());
+    }
+    let leaf = sent[0].id().hex();
+    match fetch.complete(&mut inv, Some(&leaf), io) {
+        Ok((_, completion)) => {
+            let found: Vec<crate::model::Cert> = inv
+                .certs
+                .iter()
+                .filter(|c| !sent.iter().any(|s| s.id() == c.id()))
+                .cloned()
+                .collect();
+            let mut combined = sent.to_vec();
+            combined.extend(found.iter().cloned());
+            let j = judge_server(&combined, host, at, trust);
+            let fixes = !found.is_empty()
+                && j.trusted
+                && !j.findings.iter().any(|f| f.id == "missing-intermediate");
+            AiaCheck {
+                fixes,
+                found: found.iter().map(|c| c.subject().to_string()).collect(),
+                completion: Some(completion),
+                error: None,
+            }
+        }
+        Err(e) => AiaCheck {
+            fixes: false,
+            found: Vec::new(),
+            completion: None,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let (host, port) = parse_target(&args.target)?;
     if !(args.timeout > 0.0 && args.timeout <= 3600.0) {
@@ -123,7 +152,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Some(s) => common::parse_at(s)?,
         None => common::now(),
     };
-    let trust = load_trust(&args.trust, io)?;
+    let trust = args.trust.load("mozilla")?.store;
     let client = load_client(&args, io)?;
     let server_name = args.servername.clone().unwrap_or_else(|| host.clone());
     let opts = |only_leaf: bool| ProbeOptions {
@@ -155,8 +184,24 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         _ => None,
     };
+    let aia = if judgement
+        .findings
+        .iter()
+        .any(|f| f.id == "missing-intermediate")
+    {
+        Some(aia_check(
+            &args.fetch,
+            &first.server_chain,
+            &server_name,
+            at,
+            &trust,
+            io,
+        ))
+    } else {
+        None
+    };
     let attempts = runs.iter().map(|(l, o)| Attempt::new(l, o)).collect();
-    let report = ProbeReport::new(
+    let mut report = ProbeReport::new(
         format!("{host}:{port}"),
         server_name,
         at,
@@ -165,6 +210,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         chain_matches,
         attempts,
     );
+    report.aia = aia;
     if args.json {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;

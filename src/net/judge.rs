@@ -10,8 +10,13 @@ use std::collections::HashSet;
 use serde::Serialize;
 use x509_parser::prelude::*;
 
+use crate::chain::names::PeerName;
+use crate::chain::path::{Budget, build};
+use crate::chain::validate::{Policy, Role};
 use crate::chain::{ChainEnd, IssuerIndex, order_from};
 use crate::model::Cert;
+use crate::trust::Lookup;
+pub use crate::trust::TrustStore;
 
 /// Warn when a certificate expires within this many seconds (30 days).
 pub const EXPIRES_SOON: i64 = 30 * 24 * 3600;
@@ -37,40 +42,6 @@ pub struct Finding {
     pub fix: String,
 }
 
-/// Trust anchors with the name the report uses for them.
-#[derive(Clone, Debug)]
-pub struct TrustStore {
-    pub name: String,
-    pub anchors: Vec<Cert>,
-    /// A guessed store (the Salesforce candidate list): "not in the store"
-    /// is then a warning that says how to check, not an error.
-    pub candidate: bool,
-}
-
-impl TrustStore {
-    /// The Mozilla root program's TLS server roots (webpki-root-certs).
-    pub fn mozilla() -> TrustStore {
-        let anchors = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                Cert::from_der(d.to_vec(), crate::model::Origin::block("mozilla", i + 1)).ok()
-            })
-            .collect();
-        TrustStore {
-            name: "mozilla".into(),
-            anchors,
-            candidate: false,
-        }
-    }
-
-    fn contains(&self, c: &Cert) -> bool {
-        self.anchors
-            .iter()
-            .any(|a| a.subject_raw() == c.subject_raw() && a.spki_raw() == c.spki_raw())
-    }
-}
-
 /// The verdict on the server's chain.
 #[derive(Clone, Debug, Serialize)]
 pub struct ServerJudgement {
@@ -81,9 +52,17 @@ pub struct ServerJudgement {
     pub trust_store: String,
     /// Positions (as sent) in issuing order, leaf first.
     pub issuing_order: Vec<usize>,
+    /// The store is the bundled Salesforce CANDIDATE list (a guess).
+    pub trust_store_candidate: bool,
     /// Subject of the anchor the chain reached, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anchor: Option<String>,
+    /// The validating path builder (RFC 5280 profile, serverAuth, the name)
+    /// found a valid path from the leaf to an anchor using what was sent.
+    pub path_valid: bool,
+    /// Its most specific reason when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_problem: Option<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -108,15 +87,18 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
             id: "no-certificate",
             severity: Severity::Error,
             cert: None,
-            message: "the server sent no certificate".into(),
+            message: "the server sent no certificate (or the handshake ended before it did)".into(),
             fix: "configure a certificate on the server".into(),
         });
         return ServerJudgement {
             chain_valid: false,
             trusted: false,
             trust_store: trust.name.clone(),
+            trust_store_candidate: trust.candidate,
             issuing_order: vec![],
             anchor: None,
+            path_valid: false,
+            path_problem: None,
             findings,
         };
     }
@@ -129,12 +111,19 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
     pool.extend(trust.anchors.iter().cloned());
     let full_index = IssuerIndex::new(&pool);
     let full = order_from(&full_index, 0);
-    let anchor_pos = full
-        .path
-        .iter()
-        .position(|&i| i >= sent.len() || trust.contains(&pool[i]));
-    let trusted = anchor_pos.is_some();
-    let anchor = anchor_pos.map(|p| pool[full.path[p]].subject().to_string());
+    // The first certificate on the path that is an anchor, is issued by
+    // one, or names one known only by fingerprint.
+    let anchor = full.path.iter().find_map(|&i| {
+        if i >= sent.len() {
+            return Some(pool[i].subject().to_string());
+        }
+        match trust.lookup(&pool[i]) {
+            Lookup::Anchor(a) | Lookup::IssuedByAnchor(a) => Some(a.subject().to_string()),
+            Lookup::KnownAnchor(e) | Lookup::IssuerNamedKnown(e) => Some(e.subject.clone()),
+            Lookup::NotFound => None,
+        }
+    });
+    let trusted = anchor.is_some();
 
     let trust_severity = if trust.candidate {
         Severity::Warning
@@ -322,12 +311,55 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
         }),
     }
 
+    // The shared validating path builder: it also checks what the small
+    // checks above do not (basic constraints, key usage, path length, name
+    // constraints, criticality), and its verdict must agree with ours.
+    let mut policy = Policy::new(at, Role::Server);
+    policy.names.push(match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => PeerName::Ip(ip),
+        Err(_) => PeerName::Dns(host.trim_end_matches('.').to_string()),
+    });
+    let outcome = build(
+        &sent[0],
+        &sent[1..],
+        &trust.anchors,
+        &policy,
+        Budget::default(),
+    );
+    let path_valid = outcome.is_valid();
+    let path_problem = outcome.main_problem().map(|p| p.to_string());
+    let has_error = findings.iter().any(|f| f.severity == Severity::Error);
+    if !path_valid && !has_error && (!trust.candidate || trusted) {
+        findings.push(Finding {
+            id: "path-invalid",
+            severity: Severity::Error,
+            cert: None,
+            message: format!(
+                "no valid path from the server certificate to the {} store: {}",
+                trust.name,
+                path_problem.as_deref().unwrap_or("unknown reason")
+            ),
+            fix: "run `chainfix verify --role server --host HOST` on the server's chain for the full explanation".into(),
+        });
+    }
+    if trust.candidate && !trusted {
+        findings.push(Finding {
+            id: "candidate-store",
+            severity: Severity::Info,
+            cert: None,
+            message: crate::trust::CANDIDATE_NOTE.to_string(),
+            fix: format!("check the root against {}", crate::trust::CACERTS_URL),
+        });
+    }
     ServerJudgement {
         chain_valid: !findings.iter().any(|f| f.severity == Severity::Error),
         trusted,
         trust_store: trust.name.clone(),
+        trust_store_candidate: trust.candidate,
         issuing_order: path,
         anchor,
+        path_valid,
+        path_problem,
         findings,
     }
 }
@@ -429,12 +461,14 @@ mod tests {
         let (rk, ik, lk) = (key(), key(), key());
         let rp = ca("J Root");
         let root = rp.self_signed(&rk).unwrap();
-        let ip = ca("J Inter");
+        let mut ip = ca("J Inter");
+        ip.use_authority_key_identifier_extension = true;
         let inter = ip.signed_by(&ik, &Issuer::from_params(&rp, &rk)).unwrap();
         let mut lp =
             CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
         lp.distinguished_name.push(DnType::CommonName, "leaf");
         lp.extended_key_usages = vec![eku];
+        lp.use_authority_key_identifier_extension = true;
         let leaf = lp.signed_by(&lk, &Issuer::from_params(&ip, &ik)).unwrap();
         Made {
             root: cert(&root),
@@ -444,11 +478,11 @@ mod tests {
     }
 
     fn store(m: &Made, candidate: bool) -> TrustStore {
-        TrustStore {
-            name: "test".into(),
-            anchors: vec![m.root.clone()],
-            candidate,
-        }
+        TrustStore::new("test", vec![m.root.clone()], candidate)
+    }
+
+    fn mozilla() -> TrustStore {
+        crate::trust::load::mozilla()
     }
 
     fn ids(j: &ServerJudgement) -> Vec<&'static str> {
@@ -515,15 +549,15 @@ mod tests {
     fn a_root_outside_the_store_is_an_error_or_for_a_candidate_store_a_warning() {
         let m = make(&["a.test"], ExtendedKeyUsagePurpose::ServerAuth);
         let sent = [m.leaf.clone(), m.inter.clone(), m.root.clone()];
-        let j = judge_server(&sent, "a.test", AT, &TrustStore::mozilla());
+        let j = judge_server(&sent, "a.test", AT, &mozilla());
         assert_eq!(ids(&j), vec!["root-included", "untrusted-root"]);
         assert!(!j.chain_valid && !j.trusted);
-        let mut cand = TrustStore::mozilla();
-        cand.candidate = true;
+        let cand = crate::trust::load::salesforce_candidate();
+        assert!(cand.candidate);
         let j = judge_server(&sent, "a.test", AT, &cand);
         assert!(j.chain_valid, "only warnings: {:?}", j.findings);
         // Without the root sent, the intermediate's issuer is unknown.
-        let j = judge_server(&sent[..2], "a.test", AT, &TrustStore::mozilla());
+        let j = judge_server(&sent[..2], "a.test", AT, &mozilla());
         assert_eq!(ids(&j), vec!["missing-intermediate"]);
     }
 

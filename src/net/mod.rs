@@ -114,7 +114,9 @@ pub enum Acceptance {
     ClosedWithoutAlert,
     /// The server said nothing more before the deadline.
     Silent,
-    /// TLS 1.2: the server's Finished came after it checked our certificate.
+    /// The handshake completed with nothing left for the server to decide:
+    /// TLS 1.2 (the server's Finished comes after it checked our
+    /// certificate), or no client certificate was asked for.
     Finished,
 }
 
@@ -501,7 +503,9 @@ pub fn probe(opts: &ProbeOptions<'_>) -> Result<Observation> {
         Some(Stop::Io(e)) => Outcome::Failed {
             reason: format!("connection error during the handshake: {e}"),
         },
-        None if !tls13 => Outcome::Accepted {
+        // TLS 1.2, or no client certificate asked for: nothing left for the
+        // server to decide once the handshake is done.
+        None if !tls13 || client_auth.is_none() => Outcome::Accepted {
             evidence: Acceptance::Finished,
         },
         None => verdict_after_handshake(&mut conn, &mut sock, deadline, sent_certs),

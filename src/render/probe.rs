@@ -34,11 +34,30 @@ pub struct ProbeReport {
     /// the handshake completed.
     pub server: ServerJudgement,
     pub client_auth: ClientAuthView,
+    /// When an intermediate is missing: would AIA fetching fix it?
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aia: Option<AiaCheck>,
     /// One per handshake: the full chain, and the leaf alone with
     /// --send-only-leaf (side by side).
     pub attempts: Vec<Attempt>,
     /// True when every check passed (exit 0).
     pub ok: bool,
+}
+
+/// Whether fetching the missing issuers by AIA (as browsers do) completes
+/// the server's chain to the trust store. Salesforce callouts, Java, curl
+/// and OpenSSL do not fetch, so the server must still send them.
+#[derive(Debug, Serialize)]
+pub struct AiaCheck {
+    /// The fetched issuers complete the chain to an anchor.
+    pub fixes: bool,
+    /// Subjects of the issuers found (fetched, cached or from --intermediates).
+    pub found: Vec<String>,
+    /// What completion tried (docs/fetch.md).
+    pub completion: Option<crate::chain::complete::CompletionReport>,
+    /// Why completion could not run, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,6 +160,7 @@ impl ProbeReport {
                 .map(|(i, e)| format!("certificate {} does not parse: {e}", i + 1))
                 .collect(),
             server,
+            aia: None,
             client_auth,
             attempts,
             ok,
@@ -210,6 +230,22 @@ impl ProbeReport {
                 f.message,
                 f.fix
             ));
+        }
+        if let Some(a) = &self.aia {
+            if a.fixes {
+                s.push_str(&format!(
+                    "  AIA: fetching {} completes the chain — browsers cope, but Salesforce callouts, Java, curl and OpenSSL do not fetch: the server must send it\n",
+                    a.found.join(", ")
+                ));
+            } else {
+                s.push_str(&format!(
+                    "  AIA: fetching does not complete the chain{}\n",
+                    a.error
+                        .as_ref()
+                        .map(|e| format!(" ({e})"))
+                        .unwrap_or_default()
+                ));
+            }
         }
         s.push_str("\nclient certificate: ");
         let ca = &self.client_auth;

@@ -54,7 +54,7 @@ fn der(n: &Node) -> CertificateDer<'static> {
 /// Starts a rustls server on 127.0.0.1 that serves connections until the
 /// test process ends, and returns its port.
 fn rustls_server(server: &Pki, sends: Sends, auth: ClientAuth, client_root: &Node) -> u16 {
-    rustls_server_with(server, sends, auth, client_root, false)
+    rustls_server_with(server, sends, auth, client_root, false, false)
 }
 
 /// As [`rustls_server`]; `tls12_only` makes the server refuse TLS 1.3, so
@@ -65,6 +65,7 @@ fn rustls_server_with(
     auth: ClientAuth,
     client_root: &Node,
     tls12_only: bool,
+    mute_after_handshake: bool,
 ) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut chain = vec![der(&server.leaf)];
@@ -111,6 +112,10 @@ fn rustls_server_with(
                     if conn.complete_io(&mut sock).is_err() {
                         return;
                     }
+                }
+                if mute_after_handshake {
+                    std::thread::sleep(Duration::from_secs(15));
+                    return;
                 }
                 // Answer the client's close_notify with ours.
                 loop {
@@ -288,6 +293,7 @@ fn probe_tls12_server_refuses_the_leaf_inside_the_handshake() {
         ClientAuth::WithNames,
         &s.client.root,
         true,
+        false,
     );
     let (code, v, _) = probe_json(
         s.dir.path(),
@@ -512,4 +518,127 @@ fn probe_silent_server_ends_within_the_timeout() {
         stderr(&o)
     );
     drop(held);
+}
+
+/// `--trust salesforce` uses the bundled CANDIDATE list: a private root is
+/// not in it, which is a warning that says how to check, not an error.
+#[test]
+fn probe_trust_salesforce_says_the_store_is_a_candidate_list() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server(&s.server, Sends::Complete, ClientAuth::None, &s.client.root);
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "salesforce",
+            "--at",
+            AT,
+            "--json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["server"]["trust_store_candidate"], true);
+    assert_eq!(v["server"]["trusted"], false);
+    assert_eq!(ids(&v), vec!["missing-intermediate", "candidate-store"]);
+    assert_eq!(v["server"]["findings"][0]["severity"], "warning");
+    assert!(
+        v["server"]["findings"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CANDIDATE")
+    );
+    // The same chain with the private root added by --roots is valid.
+    let o = chainfix(
+        s.dir.path(),
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "salesforce",
+            "--roots",
+            "server-root.pem",
+            "--at",
+            AT,
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["server"]["path_valid"], true);
+    assert_eq!(v["server"]["anchor"], "O=chainfix test, CN=Server Root CA");
+}
+
+/// A server that asked for no client certificate has nothing left to
+/// decide after the handshake: the probe does not wait for it, even when
+/// it ignores close_notify.
+#[test]
+fn probe_does_not_wait_on_a_server_that_asked_for_no_certificate() {
+    let s = setup((2027, 1, 1));
+    let port = rustls_server_with(
+        &s.server,
+        Sends::Complete,
+        ClientAuth::None,
+        &s.client.root,
+        false,
+        true,
+    );
+    let start = Instant::now();
+    let (code, v, _) = probe_json(s.dir.path(), port, &["--cert", "fullcert.pem"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["attempts"][0]["requested"], false);
+    assert_eq!(v["attempts"][0]["sent_certs"], 0);
+    assert_eq!(v["attempts"][0]["outcome"]["evidence"], "finished");
+}
+
+/// A server that leaves out its intermediate, which its leaf's AIA points
+/// to (served on 127.0.0.1): the chain is still an error — Salesforce
+/// callouts do not fetch — but the report says AIA would complete it.
+#[test]
+fn probe_missing_intermediate_says_whether_aia_would_fix_it() {
+    use crate::httpd::{Route, Server};
+    let srv = Server::start();
+    let mut leaf = Spec::server("localhost", Alg::EcdsaP256, "localhost");
+    leaf.aia = vec![srv.url("/inter.der")];
+    let server = Pki::build(
+        Spec::ca("Server Root CA", Alg::EcdsaP256),
+        vec![Spec::ca("Server Intermediate CA", Alg::EcdsaP256)],
+        leaf,
+    );
+    srv.set(
+        "/inter.der",
+        Route::Body("application/pkix-cert", server.intermediates[0].der()),
+    );
+    let dir = util::tempdir();
+    write(dir.path(), "server-root.pem", server.root.pem());
+    let client = client_pki();
+    let port = rustls_server(&server, Sends::LeafOnly, ClientAuth::None, &client.root);
+    let (code, v, _) = probe_json(dir.path(), port, &["--no-cache"]);
+    assert_eq!(code, 1);
+    assert_eq!(ids(&v), vec!["missing-intermediate"]);
+    assert!(
+        v["server"]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Salesforce callouts, Java, curl and OpenSSL do not")
+    );
+    assert_eq!(v["aia"]["fixes"], true, "{:#}", v["aia"]);
+    assert_eq!(
+        v["aia"]["found"][0],
+        "O=chainfix test, CN=Server Intermediate CA"
+    );
+    // Offline, nothing is fetched and AIA cannot be shown to fix it.
+    let (_, v, _) = probe_json(dir.path(), port, &["--no-cache", "--offline"]);
+    assert_eq!(v["aia"]["fixes"], false, "{:#}", v["aia"]);
 }
