@@ -41,20 +41,20 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
     Bundle(bundle::Args),
-    /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
-    Roots(roots::Args),
-    /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
-    Lint(lint::Args),
     /// Build and validate the path to a trust store; say why not and how to fix it.
     Verify(verify::Args),
     /// Explain a peer's "unable to get local issuer certificate" from your files.
     Diagnose(diagnose::Args),
+    /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
+    Lint(lint::Args),
     /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
     Keystore(keystore::Args),
     /// Make a new private key and a certificate signing request (or a CSR for an existing key).
     Csr(csr::Args),
     /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
     Probe(probe::Args),
+    /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
+    Roots(roots::Args),
 }
 
 /// What a command did, when it could do it.
