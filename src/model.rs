@@ -409,13 +409,7 @@ pub fn key_algorithm_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> K
             bits: rsa.key_size(),
         },
         Ok(PublicKey::EC(_)) => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.clone().oid().ok())
-                .map(|o| o.to_id_string())
-                .unwrap_or_default();
+            let curve = named_curve_oid(spki);
             KeyAlgorithm::Ec {
                 curve: curve_name(&curve).to_string(),
             }
@@ -423,6 +417,17 @@ pub fn key_algorithm_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> K
         _ if oid == "1.3.101.112" => KeyAlgorithm::Ed25519,
         _ => KeyAlgorithm::Other { oid },
     }
+}
+
+/// The named curve OID of an EC public key (dotted), or "" when the
+/// parameters name none.
+pub fn named_curve_oid(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> String {
+    spki.algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.clone().oid().ok())
+        .map(|o| o.to_id_string())
+        .unwrap_or_default()
 }
 
 /// Short name of a named curve OID (P-256, P-384, P-521), or the OID.

@@ -143,12 +143,7 @@ fn find_leaf(
         return match matching.as_slice() {
             [one] => Ok((*one, LeafChoice::MatchesKey)),
             [] => Err(Error::KeyMatchesNothing {
-                key: inv
-                    .keys
-                    .iter()
-                    .map(|k| k.first_origin().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                key: inv.key_sources(),
             }),
             many => Err(Error::AmbiguousLeaf {
                 candidates: many.iter().map(|&i| describe(&inv.certs[i])).collect(),

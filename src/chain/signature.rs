@@ -161,13 +161,7 @@ fn choose(
             if key_oid != EC_PUBLIC_KEY {
                 return Err(SigError::WrongKeyType);
             }
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.clone().oid().ok())
-                .map(|o| o.to_id_string())
-                .unwrap_or_default();
+            let curve = crate::model::named_curve_oid(spki);
             Ok(match (curve.as_str(), sig_oid.as_str()) {
                 (P256, "1.2.840.10045.4.3.2") => {
                     (&sig::ECDSA_P256_SHA256_ASN1, SigAlg::EcdsaSha256)

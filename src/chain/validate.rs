@@ -696,13 +696,7 @@ fn key_fault(x: &X509Certificate<'_>) -> Option<String> {
             None
         }
         "1.2.840.10045.2.1" => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.clone().oid().ok())
-                .map(|o| o.to_id_string())
-                .unwrap_or_default();
+            let curve = crate::model::named_curve_oid(spki);
             match curve.as_str() {
                 "1.2.840.10045.3.1.7" | "1.3.132.0.34" | "1.3.132.0.35" => None,
                 c => Some(format!("EC key on curve {c} (only P-256, P-384, P-521)")),

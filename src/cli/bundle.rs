@@ -50,14 +50,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
     if let Some(k) = &args.key {
-        let name = k.display().to_string();
-        if !inv
-            .keys
-            .iter()
-            .any(|key| key.origins.iter().any(|o| o.source == name))
-        {
-            return Err(Error::NoKeyIn { path: name });
-        }
+        inv.require_key_from(k)?;
     }
     let (assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
     let key = if args.no_key {
@@ -68,12 +61,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             None if inv.keys.is_empty() => return Err(Error::NoKey),
             None => {
                 return Err(Error::KeyMatchesNothing {
-                    key: inv
-                        .keys
-                        .iter()
-                        .map(|k| k.first_origin().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    key: inv.key_sources(),
                 });
             }
         }

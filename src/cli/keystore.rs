@@ -111,14 +111,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
     if let Some(k) = &args.key {
-        let name = k.display().to_string();
-        if !inv
-            .keys
-            .iter()
-            .any(|key| key.origins.iter().any(|o| o.source == name))
-        {
-            return Err(Error::NoKeyIn { path: name });
-        }
+        inv.require_key_from(k)?;
     }
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
@@ -215,12 +208,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Some(k) => k,
         None => {
             return Err(Error::KeyMatchesNothing {
-                key: inv
-                    .keys
-                    .iter()
-                    .map(|k| k.first_origin().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                key: inv.key_sources(),
             });
         }
     };

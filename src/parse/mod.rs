@@ -132,6 +132,29 @@ impl Inventory {
         }
     }
 
+    /// Where the keys came from, for messages: `a.pem:1, b.key`.
+    pub fn key_sources(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| k.first_origin().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Fails when `path` (a `--key FILE`) yielded no private key.
+    pub fn require_key_from(&self, path: &std::path::Path) -> Result<()> {
+        let name = path.display().to_string();
+        if self
+            .keys
+            .iter()
+            .any(|key| key.origins.iter().any(|o| o.source == name))
+        {
+            Ok(())
+        } else {
+            Err(Error::NoKeyIn { path: name })
+        }
+    }
+
     pub fn drop_block(&mut self, origin: Origin, reason: DropReason) {
         self.dropped.push(Dropped { origin, reason });
     }
