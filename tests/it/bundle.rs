@@ -493,3 +493,80 @@ fn bundled_example_chain_verifies_with_openssl() {
         .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
 }
+
+/// The same chain arriving as every format at once: the leaf as DER, the
+/// intermediates in a PKCS#7 made by openssl, the key and leaf in a PKCS#12
+/// made by openssl, the root as PEM. The output order must be exact.
+#[test]
+fn bundle_from_der_pkcs7_and_pkcs12_inputs_gives_exact_order() {
+    let d = util::tempdir();
+    let pki = Pki::client(2, true);
+    write(d.path(), "leaf.cer", pki.leaf.der());
+    write(d.path(), "leaf.pem", pki.leaf.pem());
+    write(d.path(), "root.pem", pki.root.pem());
+    write(d.path(), "key.pem", pki.leaf.key_pem());
+    let inters: String = pki.intermediates.iter().map(|n| n.pem()).collect();
+    write(d.path(), "inters.pem", inters);
+    write(d.path(), "pw.txt", "p12-pass\n");
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&[
+        "crl2pkcs7",
+        "-nocrl",
+        "-certfile",
+        "inters.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "inters.p7b",
+    ]);
+    run(&[
+        "pkcs12",
+        "-export",
+        "-in",
+        "leaf.pem",
+        "-inkey",
+        "key.pem",
+        "-passout",
+        "pass:p12-pass",
+        "-out",
+        "client.pfx",
+    ]);
+    for f in ["leaf.pem", "key.pem", "inters.pem"] {
+        std::fs::remove_file(d.path().join(f)).unwrap();
+    }
+    let o = chainfix(
+        d.path(),
+        &[
+            "bundle",
+            "inters.p7b",
+            "root.pem",
+            "client.pfx",
+            "leaf.cer",
+            "--password-file",
+            "pw.txt",
+            "--offline",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        blocks(&d.path().join("fullcert.pem")),
+        expected_blocks(&pki, true)
+    );
+    assert!(
+        stderr(&o).contains("duplicate"),
+        "the leaf in the .pfx and the .cer is one certificate: {}",
+        stderr(&o)
+    );
+}
