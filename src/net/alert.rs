@@ -59,33 +59,43 @@ pub fn alert_name(a: rustls::AlertDescription) -> String {
 /// certificates the probe presented (0 when none).
 pub fn meaning(alert: &str, sent_certs: usize) -> AlertMeaning {
     let (cause, fix): (String, String) = match alert {
-        "unknown_ca" => (
+        "unknown_ca" => {
             if sent_certs == 1 {
-                "the server could not build your chain: only the leaf certificate was sent, and the server does not have its issuer".into()
+                (
+                    "the server could not build your chain: only the leaf certificate was sent, and the server does not have its issuer".into(),
+                    "send the intermediates — `chainfix bundle` writes key + leaf + intermediates in order; if it already does, have the server trust your root CA".into(),
+                )
             } else {
-                "the server could not build your chain to a CA it trusts: an intermediate is missing, or your CA is not one the server trusts".into()
-            },
-            "send the intermediates — `chainfix bundle` writes key + leaf + intermediates in order; if it already does, have the server trust your root CA".into(),
-        ),
+                (
+                    "the server could not build your chain to a CA it trusts: an intermediate is missing, an intermediate sent is not the one that signed the certificate below it (same name, other key), or your root CA is not one the server trusts".into(),
+                    "run `chainfix verify` on your --cert file to see where it breaks, then send the intermediates that really issued it (`chainfix bundle`); if it reaches your root, have the server trust that root CA".into(),
+                )
+            }
+        }
         "certificate_required" => (
             "the server requires a client certificate and none was sent".into(),
             "give your certificate and key with --cert fullcert.pem (or --cert CERT --key KEY); if you did, its issuer is not among the CA names the server asked for".into(),
         ),
-        "bad_certificate" => (
+        "bad_certificate" => {
             if sent_certs == 0 {
-                "the server requires a client certificate and none was sent".into()
+                (
+                    "the server requires a client certificate and none was sent".into(),
+                    "give your certificate and key with --cert fullcert.pem (or --cert CERT --key KEY)".into(),
+                )
             } else {
-                "the server rejected your certificate: it could not verify it (often a chain it cannot build, or a signature it cannot check)".into()
-            },
-            "send the full chain (`chainfix bundle`), check that the key matches the certificate, and that the server trusts your root CA".into(),
-        ),
+                (
+                    "the server could not verify your certificate: it is not valid yet (OpenSSL sends bad_certificate for that), or the server could not parse or check it".into(),
+                    "run `chainfix verify` on your --cert file: it names the certificate and the reason; for one not valid yet, check the clocks or wait until its start date".into(),
+                )
+            }
+        }
         "certificate_expired" => (
-            "a certificate in your chain has expired, or is not valid yet, by the server's clock".into(),
-            "renew the certificate (or the expired intermediate) and bundle again".into(),
+            "a certificate in your chain has expired by the server's clock (rustls also says this for one not valid yet)".into(),
+            "renew the expired certificate (the leaf or an intermediate; `chainfix verify` names it) and run `chainfix bundle` again; if it says not valid yet, check the clocks".into(),
         ),
         "unsupported_certificate" => (
-            "the server refused the certificate's type or purpose: usually an Extended Key Usage without clientAuth".into(),
-            "get a certificate with Extended Key Usage clientAuth (TLS Web Client Authentication)".into(),
+            "the server refused the certificate's purpose: its Extended Key Usage does not include clientAuth (e.g. serverAuth only)".into(),
+            "get a certificate issued with Extended Key Usage clientAuth (TLS Web Client Authentication)".into(),
         ),
         "certificate_revoked" => (
             "a certificate in your chain is revoked".into(),
@@ -99,17 +109,26 @@ pub fn meaning(alert: &str, sent_certs: usize) -> AlertMeaning {
             "your certificate was verified, but the server does not allow it (an access rule on the subject or issuer)".into(),
             "ask the server's owner to allow this certificate".into(),
         ),
-        "handshake_failure" => (
+        "handshake_failure" => {
             if sent_certs == 0 {
-                "the handshake failed: the server may require a client certificate (older servers say handshake_failure), or no cipher suite or signature scheme is shared".into()
+                (
+                    "the server requires a client certificate and none was sent (OpenSSL says handshake_failure for that in TLS 1.2), or no cipher suite or signature scheme is shared".into(),
+                    "give your certificate and key with --cert fullcert.pem; if the server did not ask for one, compare the TLS versions and key types both sides support".into(),
+                )
             } else {
-                "the handshake failed: no shared cipher suite or signature scheme, or the server refused your certificate without saying why".into()
-            },
-            "give a client certificate if the server asks for one; otherwise compare the TLS versions and key types both sides support".into(),
-        ),
+                (
+                    "the handshake failed: no shared cipher suite or signature scheme, or the server refused your certificate without saying why".into(),
+                    "compare the TLS versions and key types both sides support; the server's log says more".into(),
+                )
+            }
+        }
         "decrypt_error" => (
-            "a handshake signature did not verify: usually the private key does not match the certificate sent".into(),
-            "use the key that belongs to the certificate (`chainfix bundle` pairs them)".into(),
+            if sent_certs == 0 {
+                "a handshake signature did not verify".into()
+            } else {
+                "a certificate in your chain was not signed by the issuer it names: a corrupted certificate, or an intermediate replaced by another with the same name and a new key".into()
+            },
+            "run `chainfix verify` on your --cert file to see which signature fails, and replace that certificate with the CA's current copy; then `chainfix bundle` again".into(),
         ),
         "insufficient_security" => (
             "the server wants stronger parameters than offered".into(),
@@ -170,5 +189,20 @@ mod tests {
                 .cause
                 .contains("none was sent")
         );
+    }
+
+    #[test]
+    fn decrypt_error_with_a_chain_sent_points_at_a_certificate_signature() {
+        let m = meaning("decrypt_error", 2);
+        assert!(m.cause.contains("not signed by the issuer it names"));
+        assert!(m.fix.contains("chainfix verify"));
+        assert!(!m.cause.contains("private key"));
+    }
+
+    #[test]
+    fn unknown_ca_with_intermediates_sent_does_not_say_send_them() {
+        let m = meaning("unknown_ca", 2);
+        assert!(m.cause.contains("same name, other key"));
+        assert!(m.fix.starts_with("run `chainfix verify`"));
     }
 }

@@ -2,7 +2,10 @@
 //! server (client auth required, with and without CA names; complete
 //! chain, missing intermediate, root included, expired leaf), the real
 //! `openssl s_server -Verify 3 -verify_return_error`, a port with nothing
-//! listening, and a server that accepts but never speaks.
+//! listening, a server that accepts but never speaks, and client chains
+//! with one flaw each (expired, not valid yet, serverAuth-only EKU, broken
+//! signature, wrong issuing key, none) against OpenSSL and rustls servers
+//! in TLS 1.2 and 1.3, checking the alert each really sends.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -641,4 +644,353 @@ fn probe_missing_intermediate_says_whether_aia_would_fix_it() {
     // Offline, nothing is fetched and AIA cannot be shown to fix it.
     let (_, v, _) = probe_json(dir.path(), port, &["--no-cache", "--offline"]);
     assert_eq!(v["aia"]["fixes"], false, "{:#}", v["aia"]);
+}
+
+// ---------------------------------------------------------------------------
+// Alerts from real servers for client chains that are wrong in one way each.
+
+/// A client chain that is wrong in one way.
+#[derive(Clone, Copy, Debug)]
+enum Flaw {
+    /// The leaf's notAfter is in the past (by the servers' real clock).
+    Expired,
+    /// The leaf's notBefore is in the future.
+    NotYetValid,
+    /// The leaf's Extended Key Usage is serverAuth only.
+    ServerAuthOnly,
+    /// One byte of the leaf's signature is changed.
+    BrokenSignature,
+    /// The leaf names the intermediate as issuer (and its key identifier)
+    /// but another key with the same name signed it.
+    WrongKeyWithAki,
+    /// As `WrongKeyWithAki`, without an Authority Key Identifier, so the
+    /// server finds the intermediate by name and checks the signature.
+    WrongKeyNoAki,
+}
+
+/// Writes `fullcert.pem` (key + leaf + intermediate) for a client chain with
+/// `flaw`, and returns the client PKI (whose root the server trusts).
+fn flawed_client(dir: &Path, flaw: Flaw) -> Pki {
+    let mut leaf = Spec::client("client.example.test", Alg::EcdsaP256);
+    match flaw {
+        Flaw::Expired => {
+            leaf.not_before = (2024, 1, 1);
+            leaf.not_after = (2025, 1, 1);
+        }
+        Flaw::NotYetValid => {
+            leaf.not_before = (2099, 1, 1);
+            leaf.not_after = (2100, 1, 1);
+        }
+        Flaw::ServerAuthOnly => {
+            leaf.eku = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+        }
+        _ => {}
+    }
+    let inter = Spec::ca("Test Intermediate CA 1", Alg::EcdsaP256);
+    let mut pki = Pki::build(
+        Spec::ca("Test Root CA", Alg::EcdsaP256),
+        vec![inter.clone()],
+        leaf.clone(),
+    );
+    let leaf_pem = match flaw {
+        Flaw::BrokenSignature => {
+            let mut der = pki.leaf.der();
+            // The signature BIT STRING ends the certificate; the last byte is
+            // part of the ECDSA `s` value.
+            *der.last_mut().unwrap() ^= 0x01;
+            pem::encode(&pem::Pem::new("CERTIFICATE", der))
+        }
+        Flaw::WrongKeyWithAki | Flaw::WrongKeyNoAki => {
+            let impostor = pki.root.issue(inter.params(), Alg::EcdsaP256);
+            let mut params = leaf.params();
+            params.use_authority_key_identifier_extension = matches!(flaw, Flaw::WrongKeyWithAki);
+            let node = impostor.issue(params, Alg::EcdsaP256);
+            let pem = node.pem();
+            pki.leaf = node;
+            pem
+        }
+        _ => pki.leaf.pem(),
+    };
+    let text = format!(
+        "{}{}{}",
+        pki.leaf.key_pem(),
+        leaf_pem,
+        pki.intermediates[0].pem()
+    );
+    write(dir, "fullcert.pem", text);
+    pki
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Peer {
+    OpenSsl12,
+    OpenSsl13,
+    Rustls12,
+    Rustls13,
+}
+
+/// Starts `peer` trusting `client`'s root for client certificates; the
+/// guard kills an openssl server when dropped.
+fn start_peer(s: &Setup, client: &Pki, peer: Peer) -> (Option<util::Guard>, u16) {
+    let d = s.dir.path();
+    match peer {
+        Peer::OpenSsl12 | Peer::OpenSsl13 => {
+            let cert = write(d, "server.pem", s.server.leaf.pem());
+            let inter = write(d, "server-inter.pem", s.server.intermediates[0].pem());
+            let key = write(d, "server.key", s.server.leaf.key_pem());
+            let ca = write(d, "client-root.pem", client.root.pem());
+            let v = if peer == Peer::OpenSsl12 {
+                "-tls1_2"
+            } else {
+                "-tls1_3"
+            };
+            let (g, port) = util::openssl_mtls_server_opts(d, &cert, Some(&inter), &key, &ca, &[v]);
+            (Some(g), port)
+        }
+        Peer::Rustls12 | Peer::Rustls13 => (
+            None,
+            rustls_server_with(
+                &s.server,
+                Sends::Complete,
+                ClientAuth::WithNames,
+                &client.root,
+                peer == Peer::Rustls12,
+                false,
+            ),
+        ),
+    }
+}
+
+/// Runs `probe --cert fullcert.pem --json` against `peer` (which trusts
+/// `client`'s root) and returns the one attempt. Any openssl server is
+/// killed when this returns.
+fn attempt_against(s: &Setup, client: &Pki, peer: Peer) -> Value {
+    let d = s.dir.path();
+    let (_guard, port) = start_peer(s, client, peer);
+    let (code, v, err) = probe_json(d, port, &["--cert", "fullcert.pem"]);
+    assert_eq!(code, 1, "{peer:?}: {v:#}\n{err}");
+    let want = if matches!(peer, Peer::OpenSsl12 | Peer::Rustls12) {
+        "TLSv1.2"
+    } else {
+        "TLSv1.3"
+    };
+    assert_eq!(v["protocol"], want, "{peer:?}");
+    v["attempts"][0].clone()
+}
+
+/// What one server sent for one flaw, and what the cause and fix must say.
+struct Expect {
+    peer: Peer,
+    alert: &'static str,
+    cause: &'static str,
+    fix: &'static str,
+}
+
+const fn ex(peer: Peer, alert: &'static str, cause: &'static str, fix: &'static str) -> Expect {
+    Expect {
+        peer,
+        alert,
+        cause,
+        fix,
+    }
+}
+
+/// Probes every peer in `expect` with a client chain with `flaw`, and checks
+/// the alert, that it came inside the handshake in TLS 1.2 and after it in
+/// TLS 1.3, and the words of the cause and the fix.
+fn check_alerts(flaw: Flaw, expect: &[Expect]) {
+    let s = setup((2027, 1, 1));
+    let client = flawed_client(s.dir.path(), flaw);
+    for e in expect {
+        let a = attempt_against(&s, &client, e.peer);
+        let what = format!("{flaw:?} against {:?}: {a:#}", e.peer);
+        assert_eq!(a["sent_certs"], 2, "{what}");
+        assert_eq!(a["accepted"], false, "{what}");
+        assert_eq!(a["outcome"]["kind"], "alert", "{what}");
+        assert_eq!(a["outcome"]["alert"], e.alert, "{what}");
+        let tls13 = matches!(e.peer, Peer::OpenSsl13 | Peer::Rustls13);
+        assert_eq!(a["outcome"]["after_handshake"], tls13, "{what}");
+        assert_eq!(a["handshake_completed"], tls13, "{what}");
+        let cause = a["outcome"]["cause"].as_str().unwrap();
+        let fix = a["outcome"]["fix"].as_str().unwrap();
+        assert!(cause.contains(e.cause), "cause: {what}");
+        assert!(fix.contains(e.fix), "fix: {what}");
+    }
+}
+
+/// Expired client leaf: every server says certificate_expired.
+#[test]
+fn probe_expired_client_certificate_is_certificate_expired() {
+    let (c, f) = ("has expired", "renew the expired certificate");
+    check_alerts(
+        Flaw::Expired,
+        &[
+            ex(Peer::OpenSsl12, "certificate_expired", c, f),
+            ex(Peer::OpenSsl13, "certificate_expired", c, f),
+            ex(Peer::Rustls12, "certificate_expired", c, f),
+            ex(Peer::Rustls13, "certificate_expired", c, f),
+        ],
+    );
+}
+
+/// Not valid yet: OpenSSL says bad_certificate, rustls certificate_expired.
+#[test]
+fn probe_not_yet_valid_client_certificate_differs_between_openssl_and_rustls() {
+    let (c, f) = ("not valid yet", "check the clocks");
+    check_alerts(
+        Flaw::NotYetValid,
+        &[
+            ex(Peer::OpenSsl12, "bad_certificate", c, f),
+            ex(Peer::OpenSsl13, "bad_certificate", c, f),
+            ex(Peer::Rustls12, "certificate_expired", c, f),
+            ex(Peer::Rustls13, "certificate_expired", c, f),
+        ],
+    );
+}
+
+/// EKU serverAuth only: OpenSSL (default purpose sslclient on the server
+/// side) and rustls both say unsupported_certificate.
+#[test]
+fn probe_server_auth_only_client_certificate_is_unsupported_certificate() {
+    let (c, f) = (
+        "does not include clientAuth",
+        "Extended Key Usage clientAuth",
+    );
+    check_alerts(
+        Flaw::ServerAuthOnly,
+        &[
+            ex(Peer::OpenSsl12, "unsupported_certificate", c, f),
+            ex(Peer::OpenSsl13, "unsupported_certificate", c, f),
+            ex(Peer::Rustls12, "unsupported_certificate", c, f),
+            ex(Peer::Rustls13, "unsupported_certificate", c, f),
+        ],
+    );
+}
+
+/// A corrupted signature on the leaf: decrypt_error everywhere (not a key
+/// mismatch: the probe always sends the leaf that matches the key).
+#[test]
+fn probe_broken_client_signature_is_decrypt_error() {
+    let (c, f) = ("not signed by the issuer it names", "which signature fails");
+    check_alerts(
+        Flaw::BrokenSignature,
+        &[
+            ex(Peer::OpenSsl12, "decrypt_error", c, f),
+            ex(Peer::OpenSsl13, "decrypt_error", c, f),
+            ex(Peer::Rustls12, "decrypt_error", c, f),
+            ex(Peer::Rustls13, "decrypt_error", c, f),
+        ],
+    );
+}
+
+/// Signed by another key under the intermediate's name: with an Authority
+/// Key Identifier OpenSSL does not take the intermediate sent as the issuer
+/// (unknown_ca), rustls checks the signature (decrypt_error).
+#[test]
+fn probe_client_leaf_signed_by_the_wrong_key_with_aki() {
+    let (c, f) = ("not signed by the issuer it names", "which signature fails");
+    let (uc, uf) = (
+        "not the one that signed the certificate below it",
+        "see where it breaks",
+    );
+    check_alerts(
+        Flaw::WrongKeyWithAki,
+        &[
+            ex(Peer::OpenSsl12, "unknown_ca", uc, uf),
+            ex(Peer::OpenSsl13, "unknown_ca", uc, uf),
+            ex(Peer::Rustls12, "decrypt_error", c, f),
+            ex(Peer::Rustls13, "decrypt_error", c, f),
+        ],
+    );
+}
+
+/// Without an Authority Key Identifier both find the issuer by name and the
+/// signature fails: decrypt_error.
+#[test]
+fn probe_client_leaf_signed_by_the_wrong_key_without_aki_is_decrypt_error() {
+    let (c, f) = ("not signed by the issuer it names", "which signature fails");
+    check_alerts(
+        Flaw::WrongKeyNoAki,
+        &[
+            ex(Peer::OpenSsl12, "decrypt_error", c, f),
+            ex(Peer::OpenSsl13, "decrypt_error", c, f),
+            ex(Peer::Rustls12, "decrypt_error", c, f),
+            ex(Peer::Rustls13, "decrypt_error", c, f),
+        ],
+    );
+}
+
+/// For people: a refused handshake reads as one cause and one fix.
+#[test]
+fn probe_text_output_gives_one_cause_and_one_fix_for_an_alert() {
+    let s = setup((2027, 1, 1));
+    let d = s.dir.path();
+    let client = flawed_client(d, Flaw::ServerAuthOnly);
+    let cert = write(d, "server.pem", s.server.leaf.pem());
+    let inter = write(d, "server-inter.pem", s.server.intermediates[0].pem());
+    let key = write(d, "server.key", s.server.leaf.key_pem());
+    let ca = write(d, "client-root.pem", client.root.pem());
+    let (_guard, port) =
+        util::openssl_mtls_server_opts(d, &cert, Some(&inter), &key, &ca, &["-tls1_2"]);
+    let target = format!("127.0.0.1:{port}");
+    let o = chainfix(
+        d,
+        &[
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "server-root.pem",
+            "--at",
+            AT,
+            "--cert",
+            "fullcert.pem",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    let refused: Vec<&str> = text.lines().filter(|l| l.contains("REFUSED")).collect();
+    assert_eq!(refused.len(), 1, "{text}");
+    assert!(
+        refused[0].contains("alert unsupported_certificate")
+            && refused[0].contains("does not include clientAuth"),
+        "{text}"
+    );
+    let fixes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("fix:"))
+        .collect();
+    assert_eq!(fixes.len(), 1, "{text}");
+    assert!(fixes[0].contains("Extended Key Usage clientAuth"), "{text}");
+}
+
+/// No certificate sent: TLS 1.3 has certificate_required; in TLS 1.2 there
+/// is no such alert and the servers differ.
+#[test]
+fn probe_no_client_certificate_alerts_by_server_and_version() {
+    let s = setup((2027, 1, 1));
+    for (peer, alert, cause) in [
+        (
+            Peer::OpenSsl12,
+            "handshake_failure",
+            "requires a client certificate",
+        ),
+        (Peer::OpenSsl13, "certificate_required", "none was sent"),
+        (Peer::Rustls12, "certificate_required", "none was sent"),
+        (Peer::Rustls13, "certificate_required", "none was sent"),
+    ] {
+        let (_guard, port) = start_peer(&s, &s.client, peer);
+        let (code, v, err) = probe_json(s.dir.path(), port, &[]);
+        let a = &v["attempts"][0];
+        assert_eq!(code, 1, "{peer:?}: {v:#}\n{err}");
+        assert_eq!(a["sent_certs"], 0, "{peer:?}: {a:#}");
+        assert_eq!(a["outcome"]["alert"], alert, "{peer:?}: {a:#}");
+        let c = a["outcome"]["cause"].as_str().unwrap();
+        assert!(c.contains(cause), "{peer:?}: {a:#}");
+        assert!(
+            a["outcome"]["fix"].as_str().unwrap().contains("--cert"),
+            "{peer:?}: {a:#}"
+        );
+    }
 }

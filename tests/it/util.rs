@@ -156,3 +156,50 @@ pub fn curl_with_cert(
         .unwrap_or(0);
     (code, String::from_utf8_lossy(&out.stderr).into_owned())
 }
+
+/// As [`openssl_mtls_server_with_chain`], with extra `s_server` arguments
+/// (e.g. `-tls1_2`, `-tls1_3`, `-purpose sslclient`).
+pub fn openssl_mtls_server_opts(
+    dir: &Path,
+    cert: &Path,
+    chain: Option<&Path>,
+    key: &Path,
+    ca_file: &Path,
+    extra: &[&str],
+) -> (Guard, u16) {
+    for _ in 0..5 {
+        let port = free_port();
+        let mut cmd = Command::new("openssl");
+        cmd.args(["s_server", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-Verify", "3", "-verify_return_error", "-www", "-cert"])
+            .arg(cert)
+            .arg("-key")
+            .arg(key)
+            .arg("-CAfile")
+            .arg(ca_file)
+            .args(extra);
+        if let Some(c) = chain {
+            cmd.arg("-cert_chain").arg(c);
+        }
+        let child = cmd
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl is installed");
+        let mut guard = Guard(child);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = guard.0.try_wait() {
+                break; // port taken or bad arguments: try another port
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return (guard, port);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("openssl s_server did not start");
+}
