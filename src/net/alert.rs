@@ -90,7 +90,7 @@ pub fn meaning(alert: &str, sent_certs: usize) -> AlertMeaning {
             }
         }
         "certificate_expired" => (
-            "a certificate in your chain has expired by the server's clock (rustls also says this for one not valid yet)".into(),
+            "a certificate in your chain has expired, or (some servers say so for this too) is not valid yet, by the server's clock".into(),
             "renew the expired certificate (the leaf or an intermediate; `chainfix verify` names it) and run `chainfix bundle` again; if it says not valid yet, check the clocks".into(),
         ),
         "unsupported_certificate" => (
