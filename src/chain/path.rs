@@ -193,8 +193,18 @@ pub fn build<'a>(
         dead_end: Vec::new(),
         exhausted: false,
     };
-    let mut path = vec![(0usize, None)];
-    let _ = s.extend(&mut path);
+    // A leaf that is itself in the trust store (a self-signed client
+    // certificate the peer imported as an anchor, or any certificate
+    // trusted directly) is a path of length one, valid when its own leaf
+    // checks pass (expiry, EKU, names...): as Go's crypto/x509 and
+    // OpenSSL (for a self-signed trusted leaf) do. The search for an
+    // issuer is then pointless.
+    if anchors.iter().any(|a| a.id() == leaf.id()) {
+        s.found.push(vec![(0usize, None)]);
+    } else {
+        let mut path = vec![(0usize, None)];
+        let _ = s.extend(&mut path);
+    }
     let valid_paths = s.found.len();
     let best = choose(&s);
     let path = best.map(|p| {
@@ -414,7 +424,8 @@ fn strong(sig: Option<SigAlg>) -> bool {
 fn choose<'x>(s: &'x Search<'_, '_>) -> Option<&'x Vec<(usize, Option<SigAlg>)>> {
     let leaf_end = s.nodes[0].cert.not_after();
     s.found.iter().min_by_key(|p| {
-        let early = p[1..p.len() - 1]
+        // Intermediates only: empty for a leaf alone or leaf + anchor.
+        let early = p[1..p.len().max(2) - 1]
             .iter()
             .any(|&(i, _)| s.nodes[i].cert.not_after() < leaf_end);
         let weak = p.iter().any(|&(_, sig)| !strong(sig));

@@ -449,6 +449,10 @@ impl Facts {
                 _ => None,
             });
         match aki_ext {
+            // RFC 5280 §4.2.1.1: a self-signed certificate MAY omit it (a
+            // self-signed client certificate trusted directly is a leaf).
+            None if cert.subject_raw() == cert.issuer_raw()
+                && super::signature::verify_issued_by(cert, cert).is_ok() => {}
             None => {
                 leaf_profile.push("no authorityKeyIdentifier".into());
                 ca_profile.push("no authorityKeyIdentifier".into());

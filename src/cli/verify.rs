@@ -105,6 +105,15 @@ fn checks_for(place: Place, names: bool) -> Vec<&'static str> {
     v
 }
 
+/// The checks of a leaf that is itself in the trust store (a path of one):
+/// its own leaf checks, no signature (nothing above it signs it).
+fn anchored_leaf_checks(names: bool) -> Vec<&'static str> {
+    let mut v = checks_for(Place::Leaf, names);
+    v.retain(|c| *c != "signature");
+    v.push("in-trust-store");
+    v
+}
+
 #[derive(Serialize)]
 pub struct RejectedEntry {
     pub subject: String,
@@ -315,7 +324,11 @@ pub(crate) fn report(
         Some(p) if out.is_valid() => p
             .iter()
             .map(|k| PathEntry {
-                checks: checks_for(k.place, !pol.names.is_empty()),
+                checks: if p.len() == 1 {
+                    anchored_leaf_checks(!pol.names.is_empty())
+                } else {
+                    checks_for(k.place, !pol.names.is_empty())
+                },
                 ..entry(k.cert, k.place, k.sig)
             })
             .collect(),
@@ -438,13 +451,22 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         common::out(io, &format!("{text}\n"))?;
     } else {
         let mut s = render_path(&r);
-        if r.valid {
+        if r.valid && r.path.len() == 1 {
+            s.push_str(&format!(
+                "VALID: \"{}\" is itself in the {} trust store (trusted directly, no issuer needed), checked at {}.\n",
+                r.leaf,
+                r.trust,
+                date(r.at)
+            ));
+        } else if r.valid {
             s.push_str(&format!(
                 "VALID: a path from \"{}\" to the {} trust store, checked at {}.\n",
                 r.leaf,
                 r.trust,
                 date(r.at)
             ));
+        }
+        if r.valid {
             if r.trust_is_candidate {
                 s.push_str(&format!("note: {}.\n", crate::trust::CANDIDATE_NOTE));
             }
