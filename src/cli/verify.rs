@@ -425,6 +425,17 @@ pub(crate) fn render_findings(r: &Report) -> String {
     s
 }
 
+/// The CANDIDATE-list note, for any verdict (valid or not) that relied on
+/// the bundled Salesforce store, unless a finding already carries it.
+pub(crate) fn candidate_note(r: &Report) -> String {
+    let note = crate::trust::CANDIDATE_NOTE;
+    if r.trust_is_candidate && !r.findings.iter().any(|f| f.message.contains(note)) {
+        format!("note: {note}.\n")
+    } else {
+        String::new()
+    }
+}
+
 pub(crate) fn render_rejected(r: &Report) -> String {
     let mut s = String::new();
     if !r.rejected.is_empty() {
@@ -466,17 +477,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 date(r.at)
             ));
         }
-        if r.valid {
-            if r.trust_is_candidate {
-                s.push_str(&format!("note: {}.\n", crate::trust::CANDIDATE_NOTE));
-            }
-        } else {
+        if !r.valid {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
             }
         }
         s.push_str(&render_findings(&r));
+        s.push_str(&candidate_note(&r));
         if !r.valid {
             s.push_str(&render_rejected(&r));
         }

@@ -916,6 +916,27 @@ fn default_client_store_is_the_salesforce_candidate_list() {
         .expect("root-not-in-store");
     let m = f["message"].as_str().unwrap();
     assert!(m.contains("CANDIDATE") && m.contains("cacerts.jsp"), "{m}");
+    // Every text verdict that relied on the candidate store says so, once:
+    // here the root finding carries it, so no second note.
+    for cmd in ["verify", "diagnose"] {
+        let o = chainfix(d.path(), &[cmd, "all.pem", "--at", "2026-06-01"]);
+        assert_eq!(stdout(&o).matches("CANDIDATE").count(), 1, "{}", stdout(&o));
+    }
+    // A missing intermediate says nothing of the store in its finding, but
+    // the verdict still relied on the candidate list: the note is printed.
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    for cmd in ["verify", "diagnose"] {
+        let o = chainfix(
+            d.path(),
+            &[cmd, "leaf.pem", "--offline", "--at", "2026-06-01"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        let out = stdout(&o);
+        assert!(
+            out.matches("CANDIDATE").count() == 1 && out.contains("cacerts.jsp"),
+            "{cmd}: {out}"
+        );
+    }
     // The same chain against its own root as the org's list is valid.
     write(d.path(), "root.pem", p.root.pem());
     let o = chainfix(
