@@ -299,13 +299,25 @@ impl<'a> Search<'a, '_> {
                     return Err(Stop);
                 }
                 self.budget.signatures -= 1;
-                if verify_issued_by(child, node.cert).is_ok() {
-                    if path.len() + 1 > self.dead_end.len() {
-                        self.dead_end = path.iter().map(|p| p.0).chain([c]).collect();
+                match verify_issued_by(child, node.cert) {
+                    Ok(_) => {
+                        if path.len() + 1 > self.dead_end.len() {
+                            self.dead_end = path.iter().map(|p| p.0).chain([c]).collect();
+                        }
+                        self.reject(c, top, vec![Problem::RootNotTrusted]);
                     }
-                    self.reject(c, top, vec![Problem::RootNotTrusted]);
-                    continue;
+                    // It did not sign the child: refused now, rather than
+                    // after its CA checks with the same signature checked
+                    // (and charged) a second time.
+                    Err(e) => self.reject(
+                        c,
+                        top,
+                        vec![Problem::BadSignature {
+                            detail: e.to_string(),
+                        }],
+                    ),
                 }
+                continue;
             }
             // Logical intermediates: self-issued ones (key rollover) do not count.
             let logical = intermediates_below + u32::from(!node.facts().self_issued);
