@@ -145,7 +145,8 @@ struct Search<'a, 'p> {
 }
 
 /// Builds and validates a path from `leaf` through `pool` to one of
-/// `anchors` under `policy`.
+/// `anchors` under `policy`. `pool` may hold the leaf itself and
+/// duplicates: copies of a certificate already seen are skipped.
 pub fn build<'a>(
     leaf: &'a Cert,
     pool: &'a [Cert],
