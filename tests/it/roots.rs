@@ -40,6 +40,23 @@ fn a_private_root_is_found_only_with_roots_and_its_leaf_by_signature() {
     let (root, leaf) = (root.to_str().unwrap(), leaf.to_str().unwrap());
     let o = chainfix(d.path(), &["roots", "--json", leaf]);
     assert_eq!(o.status.code(), Some(1), "not found is a finding");
+    // The text says what "no" means and what to do, and that the bundled
+    // store is only a candidate list.
+    let o = chainfix(d.path(), &["roots", leaf]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("neither it nor its issuer"),
+        "{}",
+        stdout(&o)
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("chainfix verify {leaf}"))
+            && e.contains("--roots FILE")
+            && e.contains("CANDIDATE")
+            && e.contains("cacerts.jsp"),
+        "{e}"
+    );
     let o = chainfix(d.path(), &["roots", "--json", "--roots", root, leaf, root]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
