@@ -100,4 +100,18 @@ fn an_unreadable_trust_file_exits_2_naming_it() {
     let o = chainfix(d.path(), &["roots", "--trust", "nope.txt"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nope.txt"));
+    // A --roots file with no certificate: the message is about roots, not
+    // about "your certificate and its issuers".
+    write(d.path(), "junk.txt", "hello\n");
+    write(d.path(), "leaf.pem", Pki::client(0, false).leaf.pem());
+    for cmd in ["roots", "verify", "lint"] {
+        let args = [cmd, "--roots", "junk.txt", "leaf.pem"];
+        let o = chainfix(d.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let e = stderr(&o);
+        assert!(
+            e.contains("junk.txt names no root") && e.contains("give the roots as PEM"),
+            "{cmd}: {e}"
+        );
+    }
 }
