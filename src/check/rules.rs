@@ -565,7 +565,11 @@ fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64) {
             Id::ExpiresSoon,
             Some(i),
             format!("{} expires on {}, in {} (within --warn-days {warn})", cx.name(i), date(na), days_phrase(na - at)),
-            "renew it now; Salesforce needs the new certificate uploaded before the old one expires",
+            if cx.profile.salesforce() {
+                "renew it now; Salesforce needs the new certificate uploaded before the old one expires"
+            } else {
+                "renew it now, and install the new certificate on every peer before the old one expires"
+            },
         );
     } else if on_path {
         cx.add(

@@ -1219,3 +1219,21 @@ fn a_dual_eku_leaf_issued_after_chromes_leaf_date_is_out_of_policy() {
         f.message
     );
 }
+
+/// The expires-soon fix names Salesforce only under a Salesforce profile.
+#[test]
+fn expires_soon_fix_names_salesforce_only_for_salesforce_profiles() {
+    let p = client_pki();
+    let fix = |profile: Profile| {
+        let r = good(&p).profile(profile).at(day("2026-12-15")).run();
+        r.findings
+            .iter()
+            .find(|f| f.id == Id::ExpiresSoon)
+            .expect("expires-soon (the leaf ends 2027-01-01)")
+            .fix
+            .clone()
+    };
+    assert!(fix(Profile::SalesforceMtls).contains("Salesforce"));
+    let f = fix(Profile::Client);
+    assert!(!f.contains("Salesforce") && f.contains("every peer"), "{f}");
+}
