@@ -596,8 +596,10 @@ impl Facts {
 
     /// Problems of an issuing CA, given the number of non-self-issued
     /// intermediates below it (the leaf not counted). Anchors are checked
-    /// with `anchor = true`: only their constraints, not their validity
-    /// period (a trust anchor is a name and a key; RFC 5280 §6.1.1 d).
+    /// with `anchor = true`: the anchor profile instead of the CA profile,
+    /// but their validity period IS checked (as OpenSSL, Go and x509-limbo's
+    /// rfc5280::validity::expired-root expect), although RFC 5280 §6.1.1 d
+    /// makes a trust anchor only a name and a key.
     pub fn issuer_problems(&self, policy: &Policy, below: u32, anchor: bool) -> Vec<Problem> {
         let mut out = Vec::new();
         self.common(policy.at, &mut out);
