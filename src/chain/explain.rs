@@ -109,7 +109,10 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
                 "the leaf \"{}\" is self-signed: no CA vouches for it, so the peer trusts it only if it is imported as a trust anchor itself",
                 leaf.subject()
             ),
-            "get the certificate signed by a CA the peer trusts (send a CSR), or import this exact certificate into the peer's trust store".into(),
+            format!(
+                "get the certificate signed by a CA the peer trusts (send a CSR), or import this exact certificate into the peer's trust store; to check it as trusted directly: chainfix verify {files} --roots {}",
+                leaf.first_origin().source
+            ),
         ));
     }
 

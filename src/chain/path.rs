@@ -145,7 +145,8 @@ struct Search<'a, 'p> {
 }
 
 /// Builds and validates a path from `leaf` through `pool` to one of
-/// `anchors` under `policy`.
+/// `anchors` under `policy`. `pool` may hold the leaf itself and
+/// duplicates: copies of a certificate already seen are skipped.
 pub fn build<'a>(
     leaf: &'a Cert,
     pool: &'a [Cert],
@@ -193,8 +194,18 @@ pub fn build<'a>(
         dead_end: Vec::new(),
         exhausted: false,
     };
-    let mut path = vec![(0usize, None)];
-    let _ = s.extend(&mut path);
+    // A leaf that is itself in the trust store (a self-signed client
+    // certificate the peer imported as an anchor, or any certificate
+    // trusted directly) is a path of length one, valid when its own leaf
+    // checks pass (expiry, EKU, names...): as Go's crypto/x509 and
+    // OpenSSL (for a self-signed trusted leaf) do. The search for an
+    // issuer is then pointless.
+    if anchors.iter().any(|a| a.id() == leaf.id()) {
+        s.found.push(vec![(0usize, None)]);
+    } else {
+        let mut path = vec![(0usize, None)];
+        let _ = s.extend(&mut path);
+    }
     let valid_paths = s.found.len();
     let best = choose(&s);
     let path = best.map(|p| {
@@ -289,13 +300,25 @@ impl<'a> Search<'a, '_> {
                     return Err(Stop);
                 }
                 self.budget.signatures -= 1;
-                if verify_issued_by(child, node.cert).is_ok() {
-                    if path.len() + 1 > self.dead_end.len() {
-                        self.dead_end = path.iter().map(|p| p.0).chain([c]).collect();
+                match verify_issued_by(child, node.cert) {
+                    Ok(_) => {
+                        if path.len() + 1 > self.dead_end.len() {
+                            self.dead_end = path.iter().map(|p| p.0).chain([c]).collect();
+                        }
+                        self.reject(c, top, vec![Problem::RootNotTrusted]);
                     }
-                    self.reject(c, top, vec![Problem::RootNotTrusted]);
-                    continue;
+                    // It did not sign the child: refused now, rather than
+                    // after its CA checks with the same signature checked
+                    // (and charged) a second time.
+                    Err(e) => self.reject(
+                        c,
+                        top,
+                        vec![Problem::BadSignature {
+                            detail: e.to_string(),
+                        }],
+                    ),
                 }
+                continue;
             }
             // Logical intermediates: self-issued ones (key rollover) do not count.
             let logical = intermediates_below + u32::from(!node.facts().self_issued);
@@ -414,7 +437,8 @@ fn strong(sig: Option<SigAlg>) -> bool {
 fn choose<'x>(s: &'x Search<'_, '_>) -> Option<&'x Vec<(usize, Option<SigAlg>)>> {
     let leaf_end = s.nodes[0].cert.not_after();
     s.found.iter().min_by_key(|p| {
-        let early = p[1..p.len() - 1]
+        // Intermediates only: empty for a leaf alone or leaf + anchor.
+        let early = p[1..p.len().max(2) - 1]
             .iter()
             .any(|&(i, _)| s.nodes[i].cert.not_after() < leaf_end);
         let weak = p.iter().any(|&(_, sig)| !strong(sig));

@@ -449,6 +449,10 @@ impl Facts {
                 _ => None,
             });
         match aki_ext {
+            // RFC 5280 §4.2.1.1: a self-signed certificate MAY omit it (a
+            // self-signed client certificate trusted directly is a leaf).
+            None if cert.subject_raw() == cert.issuer_raw()
+                && super::signature::verify_issued_by(cert, cert).is_ok() => {}
             None => {
                 leaf_profile.push("no authorityKeyIdentifier".into());
                 ca_profile.push("no authorityKeyIdentifier".into());
@@ -592,8 +596,10 @@ impl Facts {
 
     /// Problems of an issuing CA, given the number of non-self-issued
     /// intermediates below it (the leaf not counted). Anchors are checked
-    /// with `anchor = true`: only their constraints, not their validity
-    /// period (a trust anchor is a name and a key; RFC 5280 §6.1.1 d).
+    /// with `anchor = true`: the anchor profile instead of the CA profile,
+    /// but their validity period IS checked (as OpenSSL, Go and x509-limbo's
+    /// rfc5280::validity::expired-root expect), although RFC 5280 §6.1.1 d
+    /// makes a trust anchor only a name and a key.
     pub fn issuer_problems(&self, policy: &Policy, below: u32, anchor: bool) -> Vec<Problem> {
         let mut out = Vec::new();
         self.common(policy.at, &mut out);

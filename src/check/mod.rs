@@ -353,15 +353,34 @@ impl Report {
     }
 }
 
+pub use rules::Links;
+
+/// Verifies, once, the signatures that [`choose_leaf`] and [`lint_with`]
+/// both need (every issuer→subject pair the names allow, self-signatures).
+pub fn links(input: &Input<'_>) -> Links {
+    Links::of(input.certs)
+}
+
 /// The leaf lint would choose (a position in `input.certs`): the
 /// certificate a key matches, else the first end entity.
-pub fn choose_leaf(input: &Input<'_>) -> Option<usize> {
-    rules::choose_leaf(input)
+pub fn choose_leaf(input: &Input<'_>, links: &Links) -> Option<usize> {
+    rules::choose_leaf(input, links)
 }
 
 /// Runs every check of the profile. `None` when there is no certificate.
 pub fn lint(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Option<Report> {
-    let mut report = rules::run(input, trust, opts)?;
+    lint_with(input, trust, opts, &links(input))
+}
+
+/// [`lint`] with the signature work already done by [`links`] (as for
+/// [`choose_leaf`] before it).
+pub fn lint_with(
+    input: &Input<'_>,
+    trust: &Trust<'_>,
+    opts: &Options,
+    links: &Links,
+) -> Option<Report> {
+    let mut report = rules::run(input, trust, opts, links)?;
     report.findings.retain(|f| !opts.allow.contains(&f.id));
     for f in &mut report.findings {
         if opts.deny.contains(&f.id) {

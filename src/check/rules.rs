@@ -163,33 +163,54 @@ fn pick_leaf(
     (leaf, key_leaf, end_entities)
 }
 
+/// The signature work on a set of certificates that both choosing the leaf
+/// and linting need: every issuer→subject pair the names allow, and which
+/// certificates are self-signed. Computed once by the caller (see
+/// [`super::Links`]) so that `lint` after `choose_leaf` does not verify
+/// every signature a second time.
+pub struct Links {
+    pairs: Pairs,
+    roots: Vec<bool>,
+}
+
+impl Links {
+    pub(super) fn of(certs: &[Cert]) -> Links {
+        let index = IssuerIndex::new(certs);
+        Links {
+            pairs: Pairs::of(certs, &index),
+            roots: certs.iter().map(self_signed).collect(),
+        }
+    }
+}
+
 /// The leaf lint would choose (position in `input.certs`), for callers that
 /// need it before linting (to pick a profile and its trust store).
-pub(super) fn choose_leaf(input: &Input<'_>) -> Option<usize> {
+pub(super) fn choose_leaf(input: &Input<'_>, links: &Links) -> Option<usize> {
     if input.certs.is_empty() {
         return None;
     }
-    let index = IssuerIndex::new(input.certs);
-    let pairs = Pairs::of(input.certs, &index);
-    let roots: Vec<bool> = input.certs.iter().map(self_signed).collect();
-    Some(pick_leaf(input, &pairs.issues_another, &roots).0)
+    Some(pick_leaf(input, &links.pairs.issues_another, &links.roots).0)
 }
 
-pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Option<Report> {
+pub(super) fn run(
+    input: &Input<'_>,
+    trust: &Trust<'_>,
+    opts: &Options,
+    links: &Links,
+) -> Option<Report> {
     let certs = input.certs;
     if certs.is_empty() {
         return None;
     }
     let index = IssuerIndex::new(certs);
 
-    let pairs = Pairs::of(certs, &index);
     let Pairs {
         verified,
         failed,
         issues_another,
-    } = &pairs;
-    let roots: Vec<bool> = certs.iter().map(self_signed).collect();
-    let (leaf, key_leaf, end_entities) = pick_leaf(input, issues_another, &roots);
+    } = &links.pairs;
+    let roots = &links.roots;
+    let (leaf, key_leaf, end_entities) = pick_leaf(input, issues_another, roots);
     let ordered = order_from(&index, leaf);
     let path = ordered.path.clone();
 
@@ -310,7 +331,7 @@ pub(super) fn run(input: &Input<'_>, trust: &Trust<'_>, opts: &Options) -> Optio
 
     // ---- the leaf's chain ----
     chain_checks(&mut cx, &path, &ordered.end, trust, purpose);
-    profile_and_names(&mut cx, &path, &ordered.end, &roots);
+    profile_and_names(&mut cx, &path, &ordered.end, roots);
 
     // ---- the inputs: leaves, order, duplicates, strays, blocks, keys, name ----
     if end_entities.len() > 1 {
@@ -544,7 +565,11 @@ fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64) {
             Id::ExpiresSoon,
             Some(i),
             format!("{} expires on {}, in {} (within --warn-days {warn})", cx.name(i), date(na), days_phrase(na - at)),
-            "renew it now; Salesforce needs the new certificate uploaded before the old one expires",
+            if cx.profile.salesforce() {
+                "renew it now; Salesforce needs the new certificate uploaded before the old one expires"
+            } else {
+                "renew it now, and install the new certificate on every peer before the old one expires"
+            },
         );
     } else if on_path {
         cx.add(
@@ -713,7 +738,23 @@ fn chain_checks(
     }
 
     // The leaf itself.
-    if self_signed_leaf {
+    // Outside Salesforce, a self-signed leaf the user trusts directly (in
+    // --roots or the --trust store) is a private-PKI choice, as `verify`
+    // accepts it: said, but only as information.
+    let trusted_directly =
+        !sf && (trust.private.is_some_and(|p| p.contains(lc)) || trust.public.contains(lc));
+    if self_signed_leaf && trusted_directly {
+        cx.push(
+            Id::SelfSignedLeaf,
+            Severity::Info,
+            Some(leaf),
+            format!(
+                "{} is self-signed and in the trust store given, so it is trusted directly; only peers that import this exact certificate accept it",
+                cx.name(leaf)
+            ),
+            "nothing to do if every peer imports this certificate; otherwise get it issued by a CA the peers trust".into(),
+        );
+    } else if self_signed_leaf {
         cx.push(
             Id::SelfSignedLeaf,
             if sf { Severity::Error } else { Severity::Warning },

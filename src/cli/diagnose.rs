@@ -33,6 +33,14 @@ fn recognise(msg: &str) -> Option<&'static str> {
         Some("a certificate on the path has expired (or the peer prefers an expired cross-sign).")
     } else if m.contains("unsupported certificate purpose") || m.contains("extendedkeyusage") {
         Some("the certificate's extended key usage does not allow this role.")
+    } else if m.contains("certificate required")
+        || m.contains("certificate_required")
+        || m.contains("bad certificate")
+        || m.contains("handshake failure")
+    {
+        Some(
+            "the peer refused your client certificate, or received none: the client must send the leaf with its chain and the matching key, and the chain must validate against the peer's store (checked below).",
+        )
     } else {
         None
     }
@@ -63,6 +71,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     } else {
         s.push_str(&verify::render_findings(&r));
     }
+    s.push_str(&verify::candidate_note(&r));
     s.push('\n');
     s.push_str(&verify::render_path(&r));
     if !r.valid {
@@ -70,4 +79,38 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     }
     common::out(io, &s)?;
     Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recognise;
+
+    #[test]
+    fn recognises_the_common_peer_messages() {
+        for (msg, part) in [
+            (
+                "SSL routines::unable to get local issuer certificate",
+                "could not build a path",
+            ),
+            (
+                "sun.security.validator.ValidatorException: PKIX path building failed",
+                "could not build a path",
+            ),
+            ("certificate has expired", "expired"),
+            ("unsupported certificate purpose", "extended key usage"),
+            ("tlsv13 alert certificate required", "received none"),
+            (
+                "sslv3 alert bad certificate",
+                "refused your client certificate",
+            ),
+            (
+                "sslv3 alert handshake failure",
+                "refused your client certificate",
+            ),
+        ] {
+            let got = recognise(msg).unwrap_or_default();
+            assert!(got.contains(part), "{msg}: {got}");
+        }
+        assert_eq!(recognise("connection reset by peer"), None);
+    }
 }

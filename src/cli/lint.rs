@@ -124,11 +124,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         dropped: &inv.dropped,
         unreadable: &unreadable,
     };
+    // Signatures verified once, for choosing the leaf and for linting.
+    let links = check::links(&input);
     // The profile decides the default store; pick it as lint will.
     let profile = match args.profile {
         Some(p) => p,
         None => {
-            let leaf = check::choose_leaf(&input).unwrap_or(0);
+            let leaf = check::choose_leaf(&input, &links).unwrap_or(0);
             Profile::for_leaf(&inv.certs[leaf]).0
         }
     };
@@ -159,7 +161,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         allow: args.allow.clone(),
         min_severity: args.min_severity,
     };
-    let report: Report = check::lint(&input, &trust, &opts).ok_or(Error::NoInputCertificates)?;
+    let report: Report =
+        check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;
     render(&report, &public.store, at, args.json, io)?;
     Ok(if report.has_errors() {
         Exit::Findings

@@ -206,7 +206,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                             a.subject,
                             alias(a)
                         ),
-                        _ => "no".to_string(),
+                        _ => "no: neither it nor its issuer is an anchor".to_string(),
                     };
                     t.add_row(vec![
                         (i + 1).to_string(),
@@ -239,6 +239,17 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                     ),
                 );
             }
+        }
+        if missing {
+            let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
+            common::note(
+                io,
+                &format!(
+                    "a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
+                    store.name,
+                    files.join(" ")
+                ),
+            );
         }
         if let Some(c) = store.caveat() {
             common::note(io, &format!("note: {c}"));

@@ -105,6 +105,15 @@ fn checks_for(place: Place, names: bool) -> Vec<&'static str> {
     v
 }
 
+/// The checks of a leaf that is itself in the trust store (a path of one):
+/// its own leaf checks, no signature (nothing above it signs it).
+fn anchored_leaf_checks(names: bool) -> Vec<&'static str> {
+    let mut v = checks_for(Place::Leaf, names);
+    v.retain(|c| *c != "signature");
+    v.push("in-trust-store");
+    v
+}
+
 #[derive(Serialize)]
 pub struct RejectedEntry {
     pub subject: String,
@@ -273,14 +282,9 @@ pub(crate) fn report(
     fetcher: Option<&dyn crate::fetch::Fetch>,
 ) -> Report {
     let leaf = &l.certs[l.leaf];
-    let pool: Vec<Cert> = l
-        .certs
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != l.leaf)
-        .map(|(_, c)| c.clone())
-        .collect();
-    let out: Outcome<'_> = build(leaf, &pool, &l.anchors, pol, Budget::default());
+    // All the certificates are the pool: `build` skips the leaf's own copy
+    // (same SHA-256), so nothing is cloned.
+    let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
     let cx = Context {
         files: &l.files,
         store: &l.store,
@@ -315,7 +319,11 @@ pub(crate) fn report(
         Some(p) if out.is_valid() => p
             .iter()
             .map(|k| PathEntry {
-                checks: checks_for(k.place, !pol.names.is_empty()),
+                checks: if p.len() == 1 {
+                    anchored_leaf_checks(!pol.names.is_empty())
+                } else {
+                    checks_for(k.place, !pol.names.is_empty())
+                },
                 ..entry(k.cert, k.place, k.sig)
             })
             .collect(),
@@ -412,6 +420,17 @@ pub(crate) fn render_findings(r: &Report) -> String {
     s
 }
 
+/// The CANDIDATE-list note, for any verdict (valid or not) that relied on
+/// the bundled Salesforce store, unless a finding already carries it.
+pub(crate) fn candidate_note(r: &Report) -> String {
+    let note = crate::trust::CANDIDATE_NOTE;
+    if r.trust_is_candidate && !r.findings.iter().any(|f| f.message.contains(note)) {
+        format!("note: {note}.\n")
+    } else {
+        String::new()
+    }
+}
+
 pub(crate) fn render_rejected(r: &Report) -> String {
     let mut s = String::new();
     if !r.rejected.is_empty() {
@@ -438,23 +457,29 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         common::out(io, &format!("{text}\n"))?;
     } else {
         let mut s = render_path(&r);
-        if r.valid {
+        if r.valid && r.path.len() == 1 {
+            s.push_str(&format!(
+                "VALID: \"{}\" is itself in the {} trust store (trusted directly, no issuer needed), checked at {}.\n",
+                r.leaf,
+                r.trust,
+                date(r.at)
+            ));
+        } else if r.valid {
             s.push_str(&format!(
                 "VALID: a path from \"{}\" to the {} trust store, checked at {}.\n",
                 r.leaf,
                 r.trust,
                 date(r.at)
             ));
-            if r.trust_is_candidate {
-                s.push_str(&format!("note: {}.\n", crate::trust::CANDIDATE_NOTE));
-            }
-        } else {
+        }
+        if !r.valid {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
             }
         }
         s.push_str(&render_findings(&r));
+        s.push_str(&candidate_note(&r));
         if !r.valid {
             s.push_str(&render_rejected(&r));
         }

@@ -68,7 +68,9 @@ pub fn roots_file(name: &str, bytes: &[u8]) -> Result<TrustStore> {
         certs.push(c);
     }
     if certs.is_empty() {
-        return Err(Error::NoCertificates {
+        // Not "give the files that hold your certificate": this file was
+        // meant to hold roots.
+        return Err(Error::NoTrustAnchors {
             path: name.to_string(),
         });
     }

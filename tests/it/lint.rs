@@ -1219,3 +1219,53 @@ fn a_dual_eku_leaf_issued_after_chromes_leaf_date_is_out_of_policy() {
         f.message
     );
 }
+
+/// The expires-soon fix names Salesforce only under a Salesforce profile.
+#[test]
+fn expires_soon_fix_names_salesforce_only_for_salesforce_profiles() {
+    let p = client_pki();
+    let fix = |profile: Profile| {
+        let r = good(&p).profile(profile).at(day("2026-12-15")).run();
+        r.findings
+            .iter()
+            .find(|f| f.id == Id::ExpiresSoon)
+            .expect("expires-soon (the leaf ends 2027-01-01)")
+            .fix
+            .clone()
+    };
+    assert!(fix(Profile::SalesforceMtls).contains("Salesforce"));
+    let f = fix(Profile::Client);
+    assert!(!f.contains("Salesforce") && f.contains("every peer"), "{f}");
+}
+
+/// A self-signed leaf the user trusts directly (--roots) is information
+/// under the client profile (verify accepts it as a path of one), still a
+/// warning when not trusted, and still an error for Salesforce, which
+/// refuses self-signed certificates.
+#[test]
+fn a_self_signed_leaf_in_roots_is_information_outside_salesforce() {
+    let mut s = Spec::client("selfie", ec());
+    s.ca = false;
+    let me = pki::root(&s);
+    let severity = |setup: Setup| {
+        setup
+            .run()
+            .findings
+            .iter()
+            .find(|f| f.id == Id::SelfSignedLeaf)
+            .map(|f| f.severity)
+    };
+    let base = || Setup::new(&[&me]);
+    assert_eq!(
+        severity(base().profile(Profile::Client).private_root(&me)),
+        Some(Severity::Info)
+    );
+    assert_eq!(
+        severity(base().profile(Profile::Client)),
+        Some(Severity::Warning)
+    );
+    assert_eq!(
+        severity(base().profile(Profile::SalesforceMtls).private_root(&me)),
+        Some(Severity::Error)
+    );
+}

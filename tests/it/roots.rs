@@ -40,6 +40,23 @@ fn a_private_root_is_found_only_with_roots_and_its_leaf_by_signature() {
     let (root, leaf) = (root.to_str().unwrap(), leaf.to_str().unwrap());
     let o = chainfix(d.path(), &["roots", "--json", leaf]);
     assert_eq!(o.status.code(), Some(1), "not found is a finding");
+    // The text says what "no" means and what to do, and that the bundled
+    // store is only a candidate list.
+    let o = chainfix(d.path(), &["roots", leaf]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("neither it nor its issuer"),
+        "{}",
+        stdout(&o)
+    );
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("chainfix verify {leaf}"))
+            && e.contains("--roots FILE")
+            && e.contains("CANDIDATE")
+            && e.contains("cacerts.jsp"),
+        "{e}"
+    );
     let o = chainfix(d.path(), &["roots", "--json", "--roots", root, leaf, root]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -83,4 +100,18 @@ fn an_unreadable_trust_file_exits_2_naming_it() {
     let o = chainfix(d.path(), &["roots", "--trust", "nope.txt"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("nope.txt"));
+    // A --roots file with no certificate: the message is about roots, not
+    // about "your certificate and its issuers".
+    write(d.path(), "junk.txt", "hello\n");
+    write(d.path(), "leaf.pem", Pki::client(0, false).leaf.pem());
+    for cmd in ["roots", "verify", "lint"] {
+        let args = [cmd, "--roots", "junk.txt", "leaf.pem"];
+        let o = chainfix(d.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let e = stderr(&o);
+        assert!(
+            e.contains("junk.txt names no root") && e.contains("give the roots as PEM"),
+            "{cmd}: {e}"
+        );
+    }
 }

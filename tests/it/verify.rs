@@ -916,6 +916,27 @@ fn default_client_store_is_the_salesforce_candidate_list() {
         .expect("root-not-in-store");
     let m = f["message"].as_str().unwrap();
     assert!(m.contains("CANDIDATE") && m.contains("cacerts.jsp"), "{m}");
+    // Every text verdict that relied on the candidate store says so, once:
+    // here the root finding carries it, so no second note.
+    for cmd in ["verify", "diagnose"] {
+        let o = chainfix(d.path(), &[cmd, "all.pem", "--at", "2026-06-01"]);
+        assert_eq!(stdout(&o).matches("CANDIDATE").count(), 1, "{}", stdout(&o));
+    }
+    // A missing intermediate says nothing of the store in its finding, but
+    // the verdict still relied on the candidate list: the note is printed.
+    write(d.path(), "leaf.pem", p.leaf.pem());
+    for cmd in ["verify", "diagnose"] {
+        let o = chainfix(
+            d.path(),
+            &[cmd, "leaf.pem", "--offline", "--at", "2026-06-01"],
+        );
+        assert_eq!(o.status.code(), Some(1), "{cmd}");
+        let out = stdout(&o);
+        assert!(
+            out.matches("CANDIDATE").count() == 1 && out.contains("cacerts.jsp"),
+            "{cmd}: {out}"
+        );
+    }
     // The same chain against its own root as the org's list is valid.
     write(d.path(), "root.pem", p.root.pem());
     let o = chainfix(
@@ -1159,4 +1180,125 @@ fn prefers_sha256_over_sha1() {
         assert_eq!(path[1].cert.id(), sha256.id());
         assert_eq!(path[1].sig, Some(chainfix::chain::SigAlg::RsaPkcs1Sha256));
     }
+}
+
+/// A leaf that is itself in the trust store is a path of one: valid when
+/// its own checks pass. Each verdict is compared with `openssl verify`
+/// (`-partial_chain` for the leaf that is not self-signed, as OpenSSL only
+/// trusts a non-self-signed certificate directly with that flag).
+#[test]
+fn leaf_in_trust_store_is_a_path_of_one() {
+    let d = tempdir();
+    // A self-signed client certificate, the private-PKI case.
+    let mut s = Spec::client("selfie.example.test", ec(1));
+    s.ca = false;
+    let selfie = root(&s);
+    write(d.path(), "self.pem", selfie.pem());
+    // The same, but server-only: wrong role for a client certificate.
+    let mut s = Spec::server("srv-selfie", ec(2), "srv.example.test");
+    s.ca = false;
+    let server_selfie = root(&s);
+    write(d.path(), "srvself.pem", server_selfie.pem());
+    // An issued leaf that the user trusts directly (no root at hand).
+    let p = Pki::client(0, false);
+    write(d.path(), "issued.pem", p.leaf.pem());
+    let cases = [
+        (
+            "self-signed-trusted",
+            "self.pem",
+            "self.pem",
+            "2026-06-01",
+            true,
+        ),
+        (
+            "self-signed-expired",
+            "self.pem",
+            "self.pem",
+            "2028-06-01",
+            false,
+        ),
+        (
+            "self-signed-wrong-eku",
+            "srvself.pem",
+            "srvself.pem",
+            "2026-06-01",
+            false,
+        ),
+        (
+            "issued-leaf-trusted",
+            "issued.pem",
+            "issued.pem",
+            "2026-06-01",
+            true,
+        ),
+        (
+            "self-signed-other-store",
+            "self.pem",
+            "srvself.pem",
+            "2026-06-01",
+            false,
+        ),
+    ];
+    for (name, leaf, store, at, want) in cases {
+        let o = chainfix(
+            d.path(),
+            &["verify", leaf, "--trust", store, "--at", at, "--json"],
+        );
+        let v = json(&o);
+        assert_eq!(v["valid"], want, "{name}: {v}");
+        assert_eq!(o.status.code(), Some(if want { 0 } else { 1 }), "{name}");
+        if want {
+            let path = v["path"].as_array().unwrap();
+            assert_eq!(path.len(), 1, "{name}: {v}");
+            assert_eq!(path[0]["place"], "leaf");
+            let checks: Vec<&str> = path[0]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|c| c.as_str())
+                .collect();
+            assert!(checks.contains(&"in-trust-store"), "{name}: {checks:?}");
+            assert!(!checks.contains(&"signature"), "{name}: {checks:?}");
+        }
+        let at_secs = if at.starts_with("2028") {
+            1_843_430_400i64
+        } else {
+            AT
+        };
+        let o = std::process::Command::new("openssl")
+            .current_dir(d.path())
+            .args([
+                "verify",
+                "-x509_strict",
+                "-partial_chain",
+                "-purpose",
+                "sslclient",
+                "-attime",
+                &at_secs.to_string(),
+                "-CAfile",
+                store,
+                leaf,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.success(),
+            want,
+            "{name}: openssl disagrees: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    // The text verdict says why no issuer is needed.
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "self.pem",
+            "--trust",
+            "self.pem",
+            "--at",
+            "2026-06-01",
+        ],
+    );
+    assert!(stdout(&o).contains("is itself in the"), "{}", stdout(&o));
 }
