@@ -141,17 +141,16 @@ pub fn note(io: &mut Io<'_>, text: &str) {
     let _ = writeln!(io.err, "{text}");
 }
 
-/// Prints every reading problem (one sentence each) and fails with the
-/// first when there are any: commands that write output must not write it
-/// from partial input.
+/// Prints every reading problem (one sentence each, in the order the inputs
+/// were read) and fails with the last when there are any: commands that
+/// write output must not write it from partial input.
 pub fn require_clean(inv: &mut Inventory, io: &mut Io<'_>) -> Result<()> {
-    if inv.problems.is_empty() {
-        return Ok(());
-    }
     let mut problems = std::mem::take(&mut inv.problems);
-    let first = problems.remove(0);
+    let Some(last) = problems.pop() else {
+        return Ok(());
+    };
     for p in &problems {
         note(io, &format!("chainfix: {p}"));
     }
-    Err(first)
+    Err(last)
 }
