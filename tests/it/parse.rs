@@ -1212,3 +1212,20 @@ fn parse_pkcs12_in_ber_is_named_with_the_conversion_not_called_malformed() {
         inv.problems
     );
 }
+
+#[test]
+fn parse_unsupported_key_algorithm_is_named_with_what_to_use() {
+    let d = util::tempdir();
+    openssl(
+        d.path(),
+        &["genpkey", "-algorithm", "ED448", "-out", "ed448.pem"],
+    );
+    let inv = read_one(d.path(), "ed448.pem", None);
+    assert_eq!(inv.problems.len(), 1, "{:?}", inv.problems);
+    let msg = inv.problems[0].to_string();
+    assert_eq!(
+        msg.rsplit('/').next().unwrap(),
+        "ed448.pem:1: the key algorithm Ed448 is not supported; use an RSA (2048 bits or more), \
+         EC P-256/P-384 or Ed25519 key, e.g. a new one from `chainfix csr`"
+    );
+}
