@@ -42,6 +42,10 @@ pub enum Error {
     #[error("no certificate was found in the inputs; give the file that holds your certificate")]
     NoInputCertificates,
     #[error(
+        "{origin} is a certificate signing request (CSR), not a certificate; send it to your certificate authority and give chainfix the certificate it returns"
+    )]
+    OnlyCertificateRequest { origin: String },
+    #[error(
         "the private key from {key} matches none of the certificates given; give the certificate issued for this key, or the key that belongs to the certificate"
     )]
     KeyMatchesNothing { key: String },

@@ -78,7 +78,7 @@ impl Assembly {
 /// orders its issuers, and reports the rest.
 pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly> {
     if inv.certs.is_empty() {
-        return Err(Error::NoInputCertificates);
+        return Err(inv.no_certificate_error());
     }
     let index = IssuerIndex::new(&inv.certs);
     let (leaf, leaf_choice) = find_leaf(inv, &index, leaf_selector)?;
@@ -172,7 +172,11 @@ fn find_leaf(
     };
     match pick.as_slice() {
         [one] => Ok((*one, LeafChoice::OnlyEndEntity)),
-        [] => Err(Error::NoInputCertificates),
+        // Every certificate issues another (CAs that cross-sign each other):
+        // any of them could be meant, and certificates were found.
+        [] => Err(Error::AmbiguousLeaf {
+            candidates: inv.certs.iter().map(describe).collect(),
+        }),
         many => Err(Error::AmbiguousLeaf {
             candidates: many.iter().map(|&i| describe(&inv.certs[i])).collect(),
         }),

@@ -96,7 +96,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
     }
     if inv.certs.is_empty() && inv.keys.is_empty() && inv.problems.is_empty() {
-        return Err(crate::Error::NoInputCertificates);
+        return Err(inv.no_certificate_error());
     }
     common::require_clean(&mut inv, io)?;
     Ok(Exit::Ok)

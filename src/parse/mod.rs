@@ -93,6 +93,20 @@ impl CertIndex {
 }
 
 impl Inventory {
+    /// The error for inputs that gave no certificate: a CSR given in place
+    /// of the certificate is named as such, since that is the usual mix-up.
+    pub fn no_certificate_error(&self) -> Error {
+        match self
+            .dropped
+            .iter()
+            .find(|d| d.reason == DropReason::CertificateRequest)
+        {
+            Some(d) => Error::OnlyCertificateRequest {
+                origin: d.origin.to_string(),
+            },
+            None => Error::NoInputCertificates,
+        }
+    }
     /// Adds a certificate unless the same DER is already there, in which
     /// case the new origin is recorded on the first copy and as dropped.
     pub fn add_cert(&mut self, cert: Cert) {

@@ -570,3 +570,128 @@ fn bundle_from_der_pkcs7_and_pkcs12_inputs_gives_exact_order() {
         stderr(&o)
     );
 }
+
+#[test]
+fn bad_input_csr_in_place_of_the_certificate_is_named_as_a_csr() {
+    let k = crate::pki::key(Alg::EcdsaP256);
+    let mut params = Spec::client("csr", Alg::EcdsaP256).params();
+    params.use_authority_key_identifier_extension = false;
+    let csr = params.serialize_request(&k).unwrap().pem().unwrap();
+    let err = bad_input(
+        &[
+            ("request.csr", csr.into_bytes()),
+            ("k.pem", k.serialize_pem().into_bytes()),
+        ],
+        &["request.csr", "k.pem"],
+        2,
+        "request.csr:1",
+    );
+    assert!(
+        err.contains("certificate signing request (CSR), not a certificate")
+            && err.contains("give chainfix the certificate it returns"),
+        "{err}"
+    );
+}
+
+/// Two CAs that sign each other, made by the real openssl.
+fn cross_signed_pair() -> Vec<(&'static str, Vec<u8>)> {
+    let d = util::tempdir();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d.path())
+            .output()
+            .expect("openssl is installed");
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+    };
+    write(d.path(), "ca.ext", "basicConstraints=critical,CA:TRUE\n");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut a0 = vec!["req", "-x509", "-keyout", "a.key", "-out", "a0.pem"];
+    a0.extend_from_slice(&ec);
+    a0.extend_from_slice(&[
+        "-subj",
+        "/CN=Cross A",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+    ]);
+    run(&a0);
+    let mut b = vec![
+        "req",
+        "-new",
+        "-keyout",
+        "b.key",
+        "-out",
+        "b.csr",
+        "-subj",
+        "/CN=Cross B",
+    ];
+    b.extend_from_slice(&ec);
+    run(&b);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "b.csr",
+        "-CA",
+        "a0.pem",
+        "-CAkey",
+        "a.key",
+        "-set_serial",
+        "2",
+        "-days",
+        "5",
+        "-extfile",
+        "ca.ext",
+        "-out",
+        "b.pem",
+    ]);
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        "a.key",
+        "-out",
+        "a.csr",
+        "-subj",
+        "/CN=Cross A",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "a.csr",
+        "-CA",
+        "b.pem",
+        "-CAkey",
+        "b.key",
+        "-set_serial",
+        "3",
+        "-days",
+        "5",
+        "-extfile",
+        "ca.ext",
+        "-out",
+        "a.pem",
+    ]);
+    ["a.pem", "b.pem"]
+        .into_iter()
+        .map(|n| (n, std::fs::read(d.path().join(n)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn bad_input_cas_that_sign_each_other_ask_for_leaf_not_for_a_certificate() {
+    let files = cross_signed_pair();
+    let err = bad_input(&files, &["a.pem", "b.pem", "--no-key"], 2, "--leaf");
+    assert!(
+        err.contains("CN=Cross A") && err.contains("CN=Cross B"),
+        "{err}"
+    );
+    assert!(!err.contains("no certificate was found"), "{err}");
+}
