@@ -1230,3 +1230,32 @@ fn parse_unsupported_key_algorithm_is_named_with_what_to_use() {
          EC P-256/P-384 or Ed25519 key, e.g. a new one from `chainfix csr`"
     );
 }
+
+#[test]
+fn inspect_of_only_unreadable_inputs_prints_no_table_and_each_problem_once_in_order() {
+    let d = util::tempdir();
+    let junk = d.path().join("junk");
+    std::fs::create_dir(&junk).unwrap();
+    write(
+        &junk,
+        "a.bin",
+        (0..300u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    write(&junk, "b.txt", "hello world\n");
+    write(d.path(), "empty.pem", "");
+    let o = util::chainfix(d.path(), &["inspect", "empty.pem", "junk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "", "no empty table");
+    let not_ours = "is not a certificate, key, PKCS#7, PKCS#12 or keystore file \
+                    (neither PEM text nor DER data); check that this is the file you meant";
+    let want = [
+        "chainfix: empty.pem is empty; give the file that holds the certificate or key".to_string(),
+        format!("chainfix: junk/a.bin {not_ours}"),
+        format!("chainfix: junk/b.txt {not_ours}"),
+        "chainfix: junk holds no certificate; give the files that hold your certificate and its issuers"
+            .to_string(),
+    ];
+    assert_eq!(util::stderr(&o).lines().collect::<Vec<_>>(), want);
+}
