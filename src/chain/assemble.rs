@@ -48,7 +48,8 @@ pub struct Assembly {
     /// Leaf first, then each issuer; ends with the root when one was found.
     pub path: Vec<usize>,
     pub end: ChainEnd,
-    /// The self-signed root at the end of `path`, if reached.
+    /// The self-signed root at the end of `path`, if reached and it is not
+    /// the leaf itself (a self-signed leaf is always sent).
     pub root: Option<usize>,
     /// Certificates read but not on the path.
     pub unrelated: Vec<usize>,
@@ -89,8 +90,8 @@ pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly
         .filter(|i| !on_path.contains(i))
         .collect();
     let unused_keys = (0..inv.keys.len()).filter(|&k| Some(k) != key).collect();
-    let root =
-        (ordered.end == ChainEnd::Root).then(|| *ordered.path.last().expect("non-empty path"));
+    let root = (ordered.end == ChainEnd::Root && ordered.path.len() > 1)
+        .then(|| *ordered.path.last().expect("non-empty path"));
     let missing = match ordered.end {
         ChainEnd::Root => None,
         _ => {

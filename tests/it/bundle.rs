@@ -695,3 +695,40 @@ fn bad_input_cas_that_sign_each_other_ask_for_leaf_not_for_a_certificate() {
     );
     assert!(!err.contains("no certificate was found"), "{err}");
 }
+
+#[test]
+fn self_signed_client_certificate_is_written_with_its_key_and_accepted_by_openssl_s_server() {
+    let d = util::tempdir();
+    let k = crate::pki::key(Alg::EcdsaP256);
+    let leaf = Spec::client("self.example.test", Alg::EcdsaP256)
+        .params()
+        .self_signed(&k)
+        .unwrap();
+    let client = write(d.path(), "client.pem", leaf.pem());
+    write(d.path(), "client.key", k.serialize_pem());
+    let o = chainfix(d.path(), &["bundle", "client.pem", "client.key"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = blocks(&d.path().join("fullcert.pem"));
+    let labels: Vec<&str> = got.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["PRIVATE KEY", "CERTIFICATE"],
+        "the leaf was left out"
+    );
+    assert_eq!(got[1].1, leaf.der().to_vec());
+    let o = chainfix(d.path(), &["bundle", "client.pem", "--no-key"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let chain = blocks(&d.path().join("chain.pem"));
+    assert_eq!(
+        chain,
+        vec![("CERTIFICATE".to_string(), leaf.der().to_vec())]
+    );
+
+    // The server trusts the client certificate itself.
+    let server_pki = Pki::client(0, false);
+    let root = write(d.path(), "root.pem", server_pki.root.pem());
+    let (scert, skey) = server_files(d.path(), &server_pki);
+    let (_server, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &client);
+    let (code, err) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
+    assert_eq!(code, 200, "curl with the bundled self-signed client: {err}");
+}
