@@ -46,6 +46,10 @@ pub enum Error {
     )]
     OnlyCertificateRequest { origin: String },
     #[error(
+        "{key} holds a private key, but no certificate was given; add the file that holds the certificate issued for this key"
+    )]
+    KeyWithoutCertificate { key: String },
+    #[error(
         "the private key from {key} matches none of the certificates given; give the certificate issued for this key, or the key that belongs to the certificate"
     )]
     KeyMatchesNothing { key: String },

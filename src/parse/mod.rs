@@ -93,16 +93,19 @@ impl CertIndex {
 }
 
 impl Inventory {
-    /// The error for inputs that gave no certificate: a CSR given in place
-    /// of the certificate is named as such, since that is the usual mix-up.
+    /// The error for inputs that gave no certificate, naming what was
+    /// given instead: a CSR (the usual mix-up) or a key alone.
     pub fn no_certificate_error(&self) -> Error {
-        match self
+        let csr = self
             .dropped
             .iter()
-            .find(|d| d.reason == DropReason::CertificateRequest)
-        {
+            .find(|d| d.reason == DropReason::CertificateRequest);
+        match csr {
             Some(d) => Error::OnlyCertificateRequest {
                 origin: d.origin.to_string(),
+            },
+            None if !self.keys.is_empty() => Error::KeyWithoutCertificate {
+                key: self.key_sources(),
             },
             None => Error::NoInputCertificates,
         }

@@ -732,3 +732,19 @@ fn self_signed_client_certificate_is_written_with_its_key_and_accepted_by_openss
     let (code, err) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
     assert_eq!(code, 200, "curl with the bundled self-signed client: {err}");
 }
+
+#[test]
+fn bad_input_key_alone_names_the_key_file_and_asks_for_its_certificate() {
+    let pki = Pki::client(0, false);
+    let err = bad_input(
+        &[("client.key", pki.leaf.key_pem().into_bytes())],
+        &["client.key"],
+        2,
+        "client.key:1",
+    );
+    assert_eq!(
+        err.trim_end(),
+        "chainfix: client.key:1 holds a private key, but no certificate was given; \
+         add the file that holds the certificate issued for this key"
+    );
+}
