@@ -1259,3 +1259,36 @@ fn inspect_of_only_unreadable_inputs_prints_no_table_and_each_problem_once_in_or
     ];
     assert_eq!(util::stderr(&o).lines().collect::<Vec<_>>(), want);
 }
+
+#[cfg(unix)]
+#[test]
+fn parse_directory_of_symbolic_links_like_certbot_live() {
+    // certbot's /etc/letsencrypt/live/NAME/ holds only links into ../../archive.
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    let archive = d.path().join("archive");
+    std::fs::create_dir(&archive).unwrap();
+    write(&archive, "cert1.pem", pki.leaf.pem());
+    write(&archive, "chain1.pem", pki.intermediates[0].pem());
+    write(&archive, "privkey1.pem", pki.leaf.key_pem());
+    let live = d.path().join("live");
+    std::fs::create_dir(&live).unwrap();
+    for (link, target) in [
+        ("cert.pem", "cert1.pem"),
+        ("chain.pem", "chain1.pem"),
+        ("privkey.pem", "privkey1.pem"),
+        ("dangling.pem", "missing.pem"),
+    ] {
+        std::os::unix::fs::symlink(format!("../archive/{target}"), live.join(link)).unwrap();
+    }
+    let mut stdin = std::io::empty();
+    let inv = chainfix::input::read_inventory(&[live], &mut stdin, &NoPasswords);
+    assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+    let want: BTreeSet<CertId> = [id(&pki.leaf), id(&pki.intermediates[0])].into();
+    assert_eq!(ids(&inv), want);
+    assert_eq!(inv.keys.len(), 1);
+    assert_eq!(
+        inv.keys[0].first_origin().to_string(),
+        format!("{}/live/privkey.pem:1", d.path().display())
+    );
+}
