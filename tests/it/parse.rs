@@ -1292,3 +1292,30 @@ fn parse_directory_of_symbolic_links_like_certbot_live() {
         format!("{}/live/privkey.pem:1", d.path().display())
     );
 }
+
+#[test]
+fn stdin_at_a_terminal_says_it_is_waiting_and_a_pipe_does_not() {
+    let pki = Pki::client(0, false);
+    for tty in [true, false] {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let mut stdin = std::io::Cursor::new(pki.leaf.pem().into_bytes());
+        let mut io = chainfix::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            stdin: &mut stdin,
+            stdin_tty: tty,
+            stderr_tty: false,
+        };
+        let code = chainfix::cli::run(
+            ["chainfix", "inspect", "--json", "-"].map(Into::into),
+            &mut io,
+        );
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        let err = String::from_utf8(err).unwrap();
+        let hint = "chainfix: reading from standard input; paste the PEM text, then press Ctrl-D\n";
+        assert_eq!(err, if tty { hint } else { "" });
+        let j: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(j["certificates"][0]["sha256"], id(&pki.leaf).hex());
+    }
+}
