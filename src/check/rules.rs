@@ -713,23 +713,7 @@ fn chain_checks(
     }
 
     // The leaf itself.
-    // Outside Salesforce, a self-signed leaf the user trusts directly (in
-    // --roots or the --trust store) is a private-PKI choice, as `verify`
-    // accepts it: said, but only as information.
-    let trusted_directly =
-        !sf && (trust.private.is_some_and(|p| p.contains(lc)) || trust.public.contains(lc));
-    if self_signed_leaf && trusted_directly {
-        cx.push(
-            Id::SelfSignedLeaf,
-            Severity::Info,
-            Some(leaf),
-            format!(
-                "{} is self-signed and in the trust store given, so it is trusted directly; only peers that import this exact certificate accept it",
-                cx.name(leaf)
-            ),
-            "nothing to do if every peer imports this certificate; otherwise get it issued by a CA the peers trust".into(),
-        );
-    } else if self_signed_leaf {
+    if self_signed_leaf {
         cx.push(
             Id::SelfSignedLeaf,
             if sf { Severity::Error } else { Severity::Warning },
