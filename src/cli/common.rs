@@ -35,6 +35,13 @@ impl InputArgs {
         let passwords = CliPasswords::new(self.password_file.as_deref(), io.stdin_tty)?;
         let mut paths = self.files.clone();
         paths.extend(extra.iter().cloned());
+        if io.stdin_tty && paths.iter().any(|p| p.as_os_str() == "-") {
+            // Otherwise a `-` typed at a terminal looks like a hang.
+            note(
+                io,
+                "chainfix: reading from standard input; paste the PEM text, then press Ctrl-D",
+            );
+        }
         Ok(crate::input::read_inventory(&paths, io.stdin, &passwords))
     }
 }
