@@ -838,6 +838,14 @@ fn parse_bad_inputs_each_give_one_problem_naming_the_file() {
         assert_eq!(inv.problems.len(), 1, "{name}: {:?}", inv.problems);
         let msg = inv.problems[0].to_string();
         assert!(msg.contains(name), "{name}: {msg}");
+        if *name == "truncated.der" {
+            let want = format!(
+                "truncated.der: the certificate is malformed (it is cut short: {} of its {} bytes are there); get a fresh copy of the file",
+                der.len() / 2,
+                der.len()
+            );
+            assert!(msg.ends_with(&want), "{msg}");
+        }
     }
 }
 
