@@ -63,6 +63,12 @@ pub enum Error {
     LeafSelector { selector: String, matches: String },
     #[error("{path} already exists; pass --force to overwrite it, or choose another path with -o")]
     OutputExists { path: PathBuf },
+    #[error(
+        "{} is a directory; give a file name inside it, e.g. -o {}",
+        path.display(),
+        path.join("NAME").display()
+    )]
+    OutputIsDirectory { path: PathBuf },
     #[error("cannot write {path}: {source}; check that the directory exists and is writable")]
     Write {
         path: PathBuf,
