@@ -155,7 +155,9 @@ fn bundle_reports_missing_intermediate_with_aia_and_exits_1() {
 
 /// Writes the server side of an mTLS test: a server certificate for
 /// localhost from the same root, and returns (server cert, server key).
-fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
+/// A localhost server certificate issued by `pki`'s root, and its key
+/// (also used by the fetch tests).
+pub fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
     let server = pki.root.issue(
         Spec::server("localhost", Alg::EcdsaP256, "localhost").params(),
         Alg::EcdsaP256,
