@@ -42,6 +42,14 @@ pub enum Error {
     #[error("no certificate was found in the inputs; give the file that holds your certificate")]
     NoInputCertificates,
     #[error(
+        "{origin} is a certificate signing request (CSR), not a certificate; send it to your certificate authority and give chainfix the certificate it returns"
+    )]
+    OnlyCertificateRequest { origin: String },
+    #[error(
+        "{key} holds a private key, but no certificate was given; add the file that holds the certificate issued for this key"
+    )]
+    KeyWithoutCertificate { key: String },
+    #[error(
         "the private key from {key} matches none of the certificates given; give the certificate issued for this key, or the key that belongs to the certificate"
     )]
     KeyMatchesNothing { key: String },
@@ -55,6 +63,12 @@ pub enum Error {
     LeafSelector { selector: String, matches: String },
     #[error("{path} already exists; pass --force to overwrite it, or choose another path with -o")]
     OutputExists { path: PathBuf },
+    #[error(
+        "{} is a directory; give a file name inside it, e.g. -o {}",
+        path.display(),
+        path.join("NAME").display()
+    )]
+    OutputIsDirectory { path: PathBuf },
     #[error("cannot write {path}: {source}; check that the directory exists and is writable")]
     Write {
         path: PathBuf,

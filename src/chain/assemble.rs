@@ -48,7 +48,8 @@ pub struct Assembly {
     /// Leaf first, then each issuer; ends with the root when one was found.
     pub path: Vec<usize>,
     pub end: ChainEnd,
-    /// The self-signed root at the end of `path`, if reached.
+    /// The self-signed root at the end of `path`, if reached and it is not
+    /// the leaf itself (a self-signed leaf is always sent).
     pub root: Option<usize>,
     /// Certificates read but not on the path.
     pub unrelated: Vec<usize>,
@@ -78,7 +79,7 @@ impl Assembly {
 /// orders its issuers, and reports the rest.
 pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly> {
     if inv.certs.is_empty() {
-        return Err(Error::NoInputCertificates);
+        return Err(inv.no_certificate_error());
     }
     let index = IssuerIndex::new(&inv.certs);
     let (leaf, leaf_choice) = find_leaf(inv, &index, leaf_selector)?;
@@ -89,8 +90,8 @@ pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly
         .filter(|i| !on_path.contains(i))
         .collect();
     let unused_keys = (0..inv.keys.len()).filter(|&k| Some(k) != key).collect();
-    let root =
-        (ordered.end == ChainEnd::Root).then(|| *ordered.path.last().expect("non-empty path"));
+    let root = (ordered.end == ChainEnd::Root && ordered.path.len() > 1)
+        .then(|| *ordered.path.last().expect("non-empty path"));
     let missing = match ordered.end {
         ChainEnd::Root => None,
         _ => {
@@ -172,7 +173,11 @@ fn find_leaf(
     };
     match pick.as_slice() {
         [one] => Ok((*one, LeafChoice::OnlyEndEntity)),
-        [] => Err(Error::NoInputCertificates),
+        // Every certificate issues another (CAs that cross-sign each other):
+        // any of them could be meant, and certificates were found.
+        [] => Err(Error::AmbiguousLeaf {
+            candidates: inv.certs.iter().map(describe).collect(),
+        }),
         many => Err(Error::AmbiguousLeaf {
             candidates: many.iter().map(|&i| describe(&inv.certs[i])).collect(),
         }),

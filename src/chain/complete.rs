@@ -321,7 +321,8 @@ impl Completer<'_> {
                 report.attempts.push(attempt);
             }
             if !added {
-                return Ok((assemble(inv, leaf_selector)?, report));
+                // Nothing new was read: the assembly above still stands.
+                return Ok((a, report));
             }
         }
     }

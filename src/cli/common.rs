@@ -35,6 +35,13 @@ impl InputArgs {
         let passwords = CliPasswords::new(self.password_file.as_deref(), io.stdin_tty)?;
         let mut paths = self.files.clone();
         paths.extend(extra.iter().cloned());
+        if io.stdin_tty && paths.iter().any(|p| p.as_os_str() == "-") {
+            // Otherwise a `-` typed at a terminal looks like a hang.
+            note(
+                io,
+                "chainfix: reading from standard input; paste the PEM text, then press Ctrl-D",
+            );
+        }
         Ok(crate::input::read_inventory(&paths, io.stdin, &passwords))
     }
 }
@@ -141,17 +148,16 @@ pub fn note(io: &mut Io<'_>, text: &str) {
     let _ = writeln!(io.err, "{text}");
 }
 
-/// Prints every reading problem (one sentence each) and fails with the
-/// first when there are any: commands that write output must not write it
-/// from partial input.
+/// Prints every reading problem (one sentence each, in the order the inputs
+/// were read) and fails with the last when there are any: commands that
+/// write output must not write it from partial input.
 pub fn require_clean(inv: &mut Inventory, io: &mut Io<'_>) -> Result<()> {
-    if inv.problems.is_empty() {
-        return Ok(());
-    }
     let mut problems = std::mem::take(&mut inv.problems);
-    let first = problems.remove(0);
+    let Some(last) = problems.pop() else {
+        return Ok(());
+    };
     for p in &problems {
         note(io, &format!("chainfix: {p}"));
     }
-    Err(first)
+    Err(last)
 }

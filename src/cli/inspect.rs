@@ -41,7 +41,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
         common::out(io, &text)?;
-    } else {
+    } else if !certs.is_empty() || !keys.is_empty() {
+        // An empty table above the error only hides the error.
         let mut t = table::new(&[
             "#", "Kind", "Subject", "Issuer", "Serial", "Valid", "Key", "EKU", "SANs", "AIA",
             "SHA-256", "From",
@@ -87,13 +88,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             ]);
         }
         common::out(io, &format!("{t}\n"))?;
+    }
+    if !args.json {
         for d in &inv.dropped {
             let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
             common::note(io, &format!("dropped {}: {}", e.source, e.reason));
         }
     }
     if inv.certs.is_empty() && inv.keys.is_empty() && inv.problems.is_empty() {
-        return Err(crate::Error::NoInputCertificates);
+        return Err(inv.no_certificate_error());
     }
     common::require_clean(&mut inv, io)?;
     Ok(Exit::Ok)

@@ -150,13 +150,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         other => other?,
     };
-    // The leaf always goes in, even when it is itself the self-signed root.
-    let chain: Vec<&crate::model::Cert> = assembly
-        .path
-        .iter()
-        .filter(|&&i| args.root || i == assembly.leaf || Some(i) != assembly.root)
-        .map(|&i| &inv.certs[i])
-        .collect();
+    let chain = assembly.to_send(&inv, args.root);
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),

@@ -16,6 +16,12 @@ pub enum Secrecy {
 /// Writes `bytes` to `path` through a temp file in the same directory and
 /// a rename. Refuses to replace an existing file unless `force`.
 pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) -> Result<()> {
+    // --force cannot help here, so do not suggest it.
+    if path.is_dir() {
+        return Err(Error::OutputIsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
     if !force && path.exists() {
         return Err(Error::OutputExists {
             path: path.to_path_buf(),
@@ -43,7 +49,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) ->
     let mut tmp = tempfile::Builder::new()
         .prefix(".chainfix-")
         .tempfile_in(dir)
-        .map_err(write_err)?;
+        .map_err(|e| {
+            // tempfile appends its random temp name, which only confuses.
+            // (its error type is private and hides the OS error, so cut the text).
+            let text = e.to_string();
+            let text = text.split(" at path ").next().unwrap_or_default();
+            write_err(std::io::Error::new(e.kind(), text.to_string()))
+        })?;
     tmp.write_all(bytes).map_err(write_err)?;
     tmp.as_file().sync_all().map_err(write_err)?;
     if secrecy == Secrecy::Public {
@@ -79,6 +91,22 @@ fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_is_refused_even_with_force_and_named_as_one() {
+        let d = tempfile::tempdir().unwrap();
+        for force in [false, true] {
+            let e = write_atomic(d.path(), b"x", Secrecy::Secret, force).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{0} is a directory; give a file name inside it, e.g. -o {0}/NAME",
+                    d.path().display()
+                )
+            );
+        }
+        assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn refuses_existing_without_force_and_keeps_it() {

@@ -1,6 +1,6 @@
 //! Paths → bytes with their names. A directory stands for every regular
-//! file inside it (sorted, not recursive into hidden entries); `-` is
-//! standard input. Unreadable paths are reported, not fatal to the others.
+//! file inside it or link to one (sorted, not recursive, hidden entries
+//! skipped); `-` is standard input. Unreadable paths are reported, not fatal to the others.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,9 @@ fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if entry.file_type()?.is_file() && !hidden {
+        // `Path::is_file` follows symbolic links: certbot's live/ directory
+        // and c_rehash'ed CA directories are made of them.
+        if !hidden && entry.path().is_file() {
             files.push(entry.path());
         }
     }

@@ -654,18 +654,7 @@ mod tests {
     }
 
     fn sample(password: &str) -> (Vec<u8>, Cert, PrivateKey) {
-        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
-            .unwrap()
-            .self_signed(&kp)
-            .unwrap();
-        let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
-        let key = crate::parse::keys::from_pkcs8(
-            &kp.serialize_der(),
-            KeyFormat::Pkcs8,
-            Origin::file("k"),
-        )
-        .unwrap();
+        let (cert, key) = crate::keystore::sample_cert_and_key();
         let bytes = write(
             &KeyEntry {
                 alias: "client_cert",

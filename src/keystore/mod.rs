@@ -7,3 +7,19 @@ pub mod csr;
 pub mod jks;
 pub mod p12;
 pub mod salesforce;
+
+/// A self-signed P-256 certificate and its key, for the writers' unit tests.
+#[cfg(test)]
+pub(crate) fn sample_cert_and_key() -> (crate::model::Cert, crate::model::PrivateKey) {
+    use crate::model::{Cert, KeyFormat, Origin};
+    let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
+        .unwrap()
+        .self_signed(&kp)
+        .unwrap();
+    let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
+    let key =
+        crate::parse::keys::from_pkcs8(&kp.serialize_der(), KeyFormat::Pkcs8, Origin::file("k"))
+            .unwrap();
+    (cert, key)
+}

@@ -75,22 +75,10 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{KeyFormat, Origin};
 
     #[test]
     fn writes_modern_and_legacy_and_reads_them_back() {
-        let kp = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["a.test".into()])
-            .unwrap()
-            .self_signed(&kp)
-            .unwrap();
-        let cert = Cert::from_der(cert.der().to_vec(), Origin::file("c")).unwrap();
-        let key = crate::parse::keys::from_pkcs8(
-            &kp.serialize_der(),
-            KeyFormat::Pkcs8,
-            Origin::file("k"),
-        )
-        .unwrap();
+        let (cert, key) = crate::keystore::sample_cert_and_key();
         for enc in [Encryption::Modern, Encryption::Legacy] {
             let bytes = write("a", &key, &[&cert], "pw", enc).unwrap();
             // Read back through the one reader every command uses.

@@ -174,10 +174,20 @@ pub fn from_pkcs8(
                 origin,
             ))
         }
-        other => Err(KeyError::Unsupported(format!(
-            "the key algorithm {} is not supported (RSA, EC P-256/P-384 and Ed25519 are)",
-            der::oid_string(other)
-        ))),
+        other => {
+            let oid = der::oid_string(other);
+            let name = match oid.as_str() {
+                "1.2.840.10040.4.1" => "DSA",
+                "1.3.101.113" => "Ed448",
+                "1.3.101.110" => "X25519",
+                "1.3.101.111" => "X448",
+                "1.2.840.113549.1.3.1" => "Diffie-Hellman",
+                _ => oid.as_str(),
+            };
+            Err(KeyError::Unsupported(format!(
+                "the key algorithm {name} is not supported; use an RSA (2048 bits or more), EC P-256/P-384 or Ed25519 key, e.g. a new one from `chainfix csr`"
+            )))
+        }
     }
 }
 

@@ -93,6 +93,23 @@ impl CertIndex {
 }
 
 impl Inventory {
+    /// The error for inputs that gave no certificate, naming what was
+    /// given instead: a CSR (the usual mix-up) or a key alone.
+    pub fn no_certificate_error(&self) -> Error {
+        let csr = self
+            .dropped
+            .iter()
+            .find(|d| d.reason == DropReason::CertificateRequest);
+        match csr {
+            Some(d) => Error::OnlyCertificateRequest {
+                origin: d.origin.to_string(),
+            },
+            None if !self.keys.is_empty() => Error::KeyWithoutCertificate {
+                key: self.key_sources(),
+            },
+            None => Error::NoInputCertificates,
+        }
+    }
     /// Adds a certificate unless the same DER is already there, in which
     /// case the new origin is recorded on the first copy and as dropped.
     pub fn add_cert(&mut self, cert: Cert) {
@@ -369,14 +386,38 @@ fn display_label(label: &str) -> String {
 }
 
 fn add_cert(der_bytes: Vec<u8>, origin: Origin, inv: &mut Inventory) {
+    let cut = declared_len(&der_bytes).filter(|&n| n > der_bytes.len());
+    let have = der_bytes.len();
     match Cert::from_der(der_bytes, origin.clone()) {
         Ok(c) => inv.add_cert(c),
         Err(detail) => inv.problems.push(Error::Malformed {
             origin: origin.to_string(),
             what: "the certificate".into(),
-            detail,
+            // The parser's own words for a cut file ("nom error: Eof") say
+            // nothing to a person; the sizes do.
+            detail: match cut {
+                Some(n) => format!("it is cut short: {have} of its {n} bytes are there"),
+                None => detail,
+            },
         }),
     }
+}
+
+/// The total size the first DER element's header announces (definite
+/// lengths only), even when the data is shorter.
+fn declared_len(bytes: &[u8]) -> Option<usize> {
+    let hl = der::header_len(bytes)?;
+    let first = *bytes.get(1)?;
+    let content = match first {
+        0..=0x7f => first as usize,
+        0x80 => return None,
+        _ if hl > 2 + std::mem::size_of::<u32>() => return None,
+        _ => bytes
+            .get(2..hl)?
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | b as usize),
+    };
+    Some(hl + content)
 }
 
 /// Certificates of a PKCS#7 bundle. Inside a PEM block they all carry the

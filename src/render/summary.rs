@@ -153,7 +153,7 @@ impl CertSummary {
             serial: x.raw_serial_as_string(),
             not_before: rfc3339(c.not_before()),
             not_after: rfc3339(c.not_after()),
-            key: c.key_algorithm(),
+            key: crate::model::key_algorithm_of(x.public_key()),
             signature_algorithm: signature_name(&x.signature_algorithm.algorithm.to_id_string()),
             is_ca: c.is_ca(),
             self_issued: c.is_self_issued(),

@@ -155,7 +155,9 @@ fn bundle_reports_missing_intermediate_with_aia_and_exits_1() {
 
 /// Writes the server side of an mTLS test: a server certificate for
 /// localhost from the same root, and returns (server cert, server key).
-fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
+/// A localhost server certificate issued by `pki`'s root, and its key
+/// (also used by the fetch tests).
+pub fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
     let server = pki.root.issue(
         Spec::server("localhost", Alg::EcdsaP256, "localhost").params(),
         Alg::EcdsaP256,
@@ -568,5 +570,183 @@ fn bundle_from_der_pkcs7_and_pkcs12_inputs_gives_exact_order() {
         stderr(&o).contains("duplicate"),
         "the leaf in the .pfx and the .cer is one certificate: {}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn bad_input_csr_in_place_of_the_certificate_is_named_as_a_csr() {
+    let k = crate::pki::key(Alg::EcdsaP256);
+    let mut params = Spec::client("csr", Alg::EcdsaP256).params();
+    params.use_authority_key_identifier_extension = false;
+    let csr = params.serialize_request(&k).unwrap().pem().unwrap();
+    let err = bad_input(
+        &[
+            ("request.csr", csr.into_bytes()),
+            ("k.pem", k.serialize_pem().into_bytes()),
+        ],
+        &["request.csr", "k.pem"],
+        2,
+        "request.csr:1",
+    );
+    assert!(
+        err.contains("certificate signing request (CSR), not a certificate")
+            && err.contains("give chainfix the certificate it returns"),
+        "{err}"
+    );
+}
+
+/// Two CAs that sign each other, made by the real openssl.
+fn cross_signed_pair() -> Vec<(&'static str, Vec<u8>)> {
+    let d = util::tempdir();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(d.path())
+            .output()
+            .expect("openssl is installed");
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+    };
+    write(d.path(), "ca.ext", "basicConstraints=critical,CA:TRUE\n");
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut a0 = vec!["req", "-x509", "-keyout", "a.key", "-out", "a0.pem"];
+    a0.extend_from_slice(&ec);
+    a0.extend_from_slice(&[
+        "-subj",
+        "/CN=Cross A",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+    ]);
+    run(&a0);
+    let mut b = vec![
+        "req",
+        "-new",
+        "-keyout",
+        "b.key",
+        "-out",
+        "b.csr",
+        "-subj",
+        "/CN=Cross B",
+    ];
+    b.extend_from_slice(&ec);
+    run(&b);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "b.csr",
+        "-CA",
+        "a0.pem",
+        "-CAkey",
+        "a.key",
+        "-set_serial",
+        "2",
+        "-days",
+        "5",
+        "-extfile",
+        "ca.ext",
+        "-out",
+        "b.pem",
+    ]);
+    run(&[
+        "req",
+        "-new",
+        "-key",
+        "a.key",
+        "-out",
+        "a.csr",
+        "-subj",
+        "/CN=Cross A",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "a.csr",
+        "-CA",
+        "b.pem",
+        "-CAkey",
+        "b.key",
+        "-set_serial",
+        "3",
+        "-days",
+        "5",
+        "-extfile",
+        "ca.ext",
+        "-out",
+        "a.pem",
+    ]);
+    ["a.pem", "b.pem"]
+        .into_iter()
+        .map(|n| (n, std::fs::read(d.path().join(n)).unwrap()))
+        .collect()
+}
+
+#[test]
+fn bad_input_cas_that_sign_each_other_ask_for_leaf_not_for_a_certificate() {
+    let files = cross_signed_pair();
+    let err = bad_input(&files, &["a.pem", "b.pem", "--no-key"], 2, "--leaf");
+    assert!(
+        err.contains("CN=Cross A") && err.contains("CN=Cross B"),
+        "{err}"
+    );
+    assert!(!err.contains("no certificate was found"), "{err}");
+}
+
+#[test]
+fn self_signed_client_certificate_is_written_with_its_key_and_accepted_by_openssl_s_server() {
+    let d = util::tempdir();
+    let k = crate::pki::key(Alg::EcdsaP256);
+    let leaf = Spec::client("self.example.test", Alg::EcdsaP256)
+        .params()
+        .self_signed(&k)
+        .unwrap();
+    let client = write(d.path(), "client.pem", leaf.pem());
+    write(d.path(), "client.key", k.serialize_pem());
+    let o = chainfix(d.path(), &["bundle", "client.pem", "client.key"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got = blocks(&d.path().join("fullcert.pem"));
+    let labels: Vec<&str> = got.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["PRIVATE KEY", "CERTIFICATE"],
+        "the leaf was left out"
+    );
+    assert_eq!(got[1].1, leaf.der().to_vec());
+    let o = chainfix(d.path(), &["bundle", "client.pem", "--no-key"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let chain = blocks(&d.path().join("chain.pem"));
+    assert_eq!(
+        chain,
+        vec![("CERTIFICATE".to_string(), leaf.der().to_vec())]
+    );
+
+    // The server trusts the client certificate itself.
+    let server_pki = Pki::client(0, false);
+    let root = write(d.path(), "root.pem", server_pki.root.pem());
+    let (scert, skey) = server_files(d.path(), &server_pki);
+    let (_server, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &client);
+    let (code, err) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
+    assert_eq!(code, 200, "curl with the bundled self-signed client: {err}");
+}
+
+#[test]
+fn bad_input_key_alone_names_the_key_file_and_asks_for_its_certificate() {
+    let pki = Pki::client(0, false);
+    let err = bad_input(
+        &[("client.key", pki.leaf.key_pem().into_bytes())],
+        &["client.key"],
+        2,
+        "client.key:1",
+    );
+    assert_eq!(
+        err.trim_end(),
+        "chainfix: client.key:1 holds a private key, but no certificate was given; \
+         add the file that holds the certificate issued for this key"
     );
 }

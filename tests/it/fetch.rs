@@ -4,7 +4,6 @@
 //! end to end: `chainfix bundle leaf-only.pem --key key.pem` → curl → openssl.
 //!
 
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -416,17 +415,6 @@ fn the_cache_serves_the_same_chain_offline_after_the_server_is_gone() {
     assert_eq!(r3.attempts[0].outcome, Outcome::NotCached);
 }
 
-fn server_files(dir: &Path, pki: &Pki) -> (std::path::PathBuf, std::path::PathBuf) {
-    let server = pki.root.issue(
-        Spec::server("localhost", Alg::EcdsaP256, "localhost").params(),
-        Alg::EcdsaP256,
-    );
-    (
-        write(dir, "server.pem", server.pem()),
-        write(dir, "server.key", server.key_pem()),
-    )
-}
-
 #[test]
 fn bundle_completes_a_leaf_only_file_that_curl_gets_accepted_with_then_again_offline_from_cache() {
     let d = util::tempdir();
@@ -475,7 +463,7 @@ fn bundle_completes_a_leaf_only_file_that_curl_gets_accepted_with_then_again_off
     assert!(err.contains("tried"), "{err}");
     let first = std::fs::read(d.path().join("fullcert.pem")).unwrap();
     assert!(String::from_utf8_lossy(&first).starts_with("-----BEGIN PRIVATE KEY-----"));
-    let (scert, skey) = server_files(d.path(), &p);
+    let (scert, skey) = crate::bundle::server_files(d.path(), &p);
     let (_s, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &root);
     let (code, cerr) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &root);
     assert_eq!(code, 200, "curl with the completed fullcert.pem: {cerr}");
@@ -572,7 +560,7 @@ fn https_is_verified_and_an_http_to_https_redirect_is_followed_with_tls() {
     // redirect from http.
     let d = util::tempdir();
     let p = pki(vec![], vec![]);
-    let (scert, skey) = server_files(d.path(), &p);
+    let (scert, skey) = crate::bundle::server_files(d.path(), &p);
     let port = util::free_port();
     let child = Command::new("openssl")
         .args(["s_server", "-www", "-accept"])

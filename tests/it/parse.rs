@@ -752,8 +752,56 @@ fn parse_key_material_never_appears_in_messages() {
     assert_eq!(inv.problems.len(), 1);
     let msg = inv.problems[0].to_string();
     assert!(msg.contains("bad.key:1"), "{msg}");
-    assert!(!msg.contains(&b64[20..40]), "{msg}");
-    assert!(!msg.contains(&hex::encode(&der[30..40])), "{msg}");
+    // No run of the key, in base64 or in hex (either case), anywhere in what
+    // the library says or what the CLI prints; the first 40 bytes are the
+    // PKCS#8 header and the start of the modulus, past them is secret.
+    let hex_key = hex::encode(&der);
+    let secret_runs: Vec<String> = (40..b64.len() - 16)
+        .step_by(8)
+        .map(|i| b64[i..i + 16].to_string())
+        .chain((80..hex_key.len() - 16).step_by(8).flat_map(|i| {
+            [
+                hex_key[i..i + 16].to_string(),
+                hex_key[i..i + 16].to_uppercase(),
+            ]
+        }))
+        .collect();
+    let leaks = |text: &str| {
+        secret_runs
+            .iter()
+            .find(|r| text.contains(r.as_str()))
+            .cloned()
+    };
+    assert_eq!(leaks(&msg), None, "{msg}");
+    write(d.path(), "pw", format!("{PW}\n"));
+    for cmd in ["inspect", "bundle"] {
+        let o = util::chainfix(d.path(), &[cmd, "bad.key", "--password-file", "pw"]);
+        let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), util::stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{cmd}: {all}");
+        assert!(all.contains("bad.key:1"), "{cmd}: {all}");
+        assert_eq!(leaks(&all), None, "{cmd}: {all}");
+        assert!(!all.contains(PW), "{cmd} printed the password: {all}");
+    }
+    // A wrong password is named as wrong, and not repeated.
+    write(d.path(), "good.key", pki.leaf.key.serialize_pem());
+    openssl(
+        d.path(),
+        &[
+            "pkey",
+            "-in",
+            "good.key",
+            "-aes256",
+            "-passout",
+            "pass:other",
+            "-out",
+            "enc.key",
+        ],
+    );
+    let o = util::chainfix(d.path(), &["inspect", "enc.key", "--password-file", "pw"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), util::stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(all.contains("enc.key") && all.contains("wrong"), "{all}");
+    assert!(!all.contains(PW), "the password was printed: {all}");
 }
 
 #[test]
@@ -790,6 +838,14 @@ fn parse_bad_inputs_each_give_one_problem_naming_the_file() {
         assert_eq!(inv.problems.len(), 1, "{name}: {:?}", inv.problems);
         let msg = inv.problems[0].to_string();
         assert!(msg.contains(name), "{name}: {msg}");
+        if *name == "truncated.der" {
+            let want = format!(
+                "truncated.der: the certificate is malformed (it is cut short: {} of its {} bytes are there); get a fresh copy of the file",
+                der.len() / 2,
+                der.len()
+            );
+            assert!(msg.ends_with(&want), "{msg}");
+        }
     }
 }
 
@@ -1163,4 +1219,111 @@ fn parse_pkcs12_in_ber_is_named_with_the_conversion_not_called_malformed() {
         "{:?}",
         inv.problems
     );
+}
+
+#[test]
+fn parse_unsupported_key_algorithm_is_named_with_what_to_use() {
+    let d = util::tempdir();
+    openssl(
+        d.path(),
+        &["genpkey", "-algorithm", "ED448", "-out", "ed448.pem"],
+    );
+    let inv = read_one(d.path(), "ed448.pem", None);
+    assert_eq!(inv.problems.len(), 1, "{:?}", inv.problems);
+    let msg = inv.problems[0].to_string();
+    assert_eq!(
+        msg.strip_prefix(&format!("{}/", d.path().display()))
+            .unwrap_or(&msg),
+        "ed448.pem:1: the key algorithm Ed448 is not supported; use an RSA (2048 bits or more), \
+         EC P-256/P-384 or Ed25519 key, e.g. a new one from `chainfix csr`"
+    );
+}
+
+#[test]
+fn inspect_of_only_unreadable_inputs_prints_no_table_and_each_problem_once_in_order() {
+    let d = util::tempdir();
+    let junk = d.path().join("junk");
+    std::fs::create_dir(&junk).unwrap();
+    write(
+        &junk,
+        "a.bin",
+        (0..300u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    write(&junk, "b.txt", "hello world\n");
+    write(d.path(), "empty.pem", "");
+    let o = util::chainfix(d.path(), &["inspect", "empty.pem", "junk"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "", "no empty table");
+    let not_ours = "is not a certificate, key, PKCS#7, PKCS#12 or keystore file \
+                    (neither PEM text nor DER data); check that this is the file you meant";
+    let want = [
+        "chainfix: empty.pem is empty; give the file that holds the certificate or key".to_string(),
+        format!("chainfix: junk/a.bin {not_ours}"),
+        format!("chainfix: junk/b.txt {not_ours}"),
+        "chainfix: junk holds no certificate; give the files that hold your certificate and its issuers"
+            .to_string(),
+    ];
+    assert_eq!(util::stderr(&o).lines().collect::<Vec<_>>(), want);
+}
+
+#[cfg(unix)]
+#[test]
+fn parse_directory_of_symbolic_links_like_certbot_live() {
+    // certbot's /etc/letsencrypt/live/NAME/ holds only links into ../../archive.
+    let d = util::tempdir();
+    let pki = Pki::client(1, false);
+    let archive = d.path().join("archive");
+    std::fs::create_dir(&archive).unwrap();
+    write(&archive, "cert1.pem", pki.leaf.pem());
+    write(&archive, "chain1.pem", pki.intermediates[0].pem());
+    write(&archive, "privkey1.pem", pki.leaf.key_pem());
+    let live = d.path().join("live");
+    std::fs::create_dir(&live).unwrap();
+    for (link, target) in [
+        ("cert.pem", "cert1.pem"),
+        ("chain.pem", "chain1.pem"),
+        ("privkey.pem", "privkey1.pem"),
+        ("dangling.pem", "missing.pem"),
+    ] {
+        std::os::unix::fs::symlink(format!("../archive/{target}"), live.join(link)).unwrap();
+    }
+    let mut stdin = std::io::empty();
+    let inv = chainfix::input::read_inventory(&[live], &mut stdin, &NoPasswords);
+    assert!(inv.problems.is_empty(), "{:?}", inv.problems);
+    let want: BTreeSet<CertId> = [id(&pki.leaf), id(&pki.intermediates[0])].into();
+    assert_eq!(ids(&inv), want);
+    assert_eq!(inv.keys.len(), 1);
+    assert_eq!(
+        inv.keys[0].first_origin().to_string(),
+        format!("{}/live/privkey.pem:1", d.path().display())
+    );
+}
+
+#[test]
+fn stdin_at_a_terminal_says_it_is_waiting_and_a_pipe_does_not() {
+    let pki = Pki::client(0, false);
+    for tty in [true, false] {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let mut stdin = std::io::Cursor::new(pki.leaf.pem().into_bytes());
+        let mut io = chainfix::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            stdin: &mut stdin,
+            stdin_tty: tty,
+            stderr_tty: false,
+        };
+        let code = chainfix::cli::run(
+            ["chainfix", "inspect", "--json", "-"].map(Into::into),
+            &mut io,
+        );
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        let err = String::from_utf8(err).unwrap();
+        let hint = "chainfix: reading from standard input; paste the PEM text, then press Ctrl-D\n";
+        assert_eq!(err, if tty { hint } else { "" });
+        let j: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(j["certificates"][0]["sha256"], id(&pki.leaf).hex());
+    }
 }
