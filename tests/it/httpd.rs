@@ -25,6 +25,10 @@ pub enum Route {
     Endless,
     /// 302 to this path.
     Redirect(String),
+    /// Answers with the body only once this many `Together` requests are in
+    /// flight at the same moment; 503 if that does not happen within 5 s.
+    /// Proves concurrency without timing the client.
+    Together(usize, Vec<u8>),
 }
 
 struct Shared {
@@ -32,6 +36,7 @@ struct Shared {
     hits: Mutex<Vec<String>>,
     stop: AtomicBool,
     live: AtomicUsize,
+    together: AtomicUsize,
 }
 
 pub struct Server {
@@ -49,6 +54,7 @@ impl Server {
             hits: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             live: AtomicUsize::new(0),
+            together: AtomicUsize::new(0),
         });
         let sh = shared.clone();
         let accept = std::thread::spawn(move || {
@@ -146,6 +152,20 @@ fn serve(mut s: TcpStream, sh: &Shared) -> std::io::Result<()> {
             s,
             "HTTP/1.1 {code} Status\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         ),
+        Some(Route::Together(n, body)) => {
+            sh.together.fetch_add(1, Ordering::SeqCst);
+            let t = Instant::now();
+            while sh.together.load(Ordering::SeqCst) < n {
+                if sh.stop.load(Ordering::SeqCst) || t.elapsed() > Duration::from_secs(5) {
+                    return write!(
+                        s,
+                        "HTTP/1.1 503 Alone\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            ok(&mut s, "application/pkix-cert", &body)
+        }
         Some(Route::Slow(wait, body)) => {
             let t = Instant::now();
             while t.elapsed() < wait {
