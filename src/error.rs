@@ -89,6 +89,10 @@ pub enum Error {
         "cannot set up downloads ({detail}); pass --offline with --intermediates FILE to work without the network"
     )]
     FetchSetup { detail: String },
+    #[error(
+        "{} already holds a private key, and chainfix never replaces one (the certificate issued for it would be orphaned); make a CSR for that key with --key {}, or choose another --key-out", path.display(), path.display()
+    )]
+    KeyOutExists { path: PathBuf },
     #[error("{0}")]
     Usage(String),
     #[error(

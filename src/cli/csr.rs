@@ -43,7 +43,8 @@ pub struct Args {
     /// first line of this file.
     #[arg(long, value_name = "FILE")]
     pub key_password_file: Option<PathBuf>,
-    /// Replace output files that exist.
+    /// Replace the CSR file if it exists. An existing private key is never
+    /// replaced: the certificate issued for it would be orphaned.
     #[arg(long)]
     pub force: bool,
 }
@@ -57,10 +58,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         .collect::<Result<Vec<_>>>()?;
     // Refuse before generating anything: nothing is written when one of
     // the outputs is in the way.
-    for p in std::iter::once(&args.output).chain(args.key.is_none().then_some(&args.key_out)) {
-        if !args.force && p.exists() {
-            return Err(Error::OutputExists { path: p.clone() });
-        }
+    if !args.force && args.output.exists() {
+        return Err(Error::OutputExists {
+            path: args.output.clone(),
+        });
+    }
+    if args.key.is_none() && args.key_out.exists() {
+        return Err(Error::KeyOutExists {
+            path: args.key_out.clone(),
+        });
     }
     let (key, new) = match &args.key {
         Some(path) => {
@@ -93,7 +99,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             None => None,
         };
         let text = emit::pem::key_pem(&key, password.as_ref().map(|p| p.as_str()))?;
-        emit::write_atomic(&args.key_out, text.as_bytes(), Secrecy::Secret, args.force)?;
+        emit::write_atomic(&args.key_out, text.as_bytes(), Secrecy::Secret, false)?;
     }
     emit::write_atomic(&args.output, pem.as_bytes(), Secrecy::Public, args.force)?;
     let mut msg = String::new();

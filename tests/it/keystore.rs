@@ -432,7 +432,7 @@ fn csr_is_verified_by_openssl_with_eku_and_sans_and_key_is_0600() {
     );
     assert_eq!(pub_csr, pub_key);
 
-    // Existing outputs are never overwritten without --force.
+    // An existing key is never overwritten.
     let before = std::fs::read(d.path().join("client.key")).unwrap();
     let o = chainfix(
         d.path(),
@@ -447,7 +447,7 @@ fn csr_is_verified_by_openssl_with_eku_and_sans_and_key_is_0600() {
         ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("never replaces"), "{}", stderr(&o));
     assert!(!d.path().join("other.csr").exists());
     assert_eq!(std::fs::read(d.path().join("client.key")).unwrap(), before);
 
@@ -1062,4 +1062,56 @@ fn keystore_completes_the_chain_from_intermediates_pool_like_bundle() {
         "keytool -list",
     );
     assert!(list.contains("Certificate chain length: 3"), "{list}");
+}
+
+#[test]
+fn csr_never_replaces_an_existing_private_key_even_with_force() {
+    let d = util::tempdir();
+    write(
+        d.path(),
+        "client.key",
+        "the key a certificate was issued for",
+    );
+    let args = [
+        "csr",
+        "--subject",
+        "CN=c.example.test",
+        "--key-type",
+        "p256",
+        "-o",
+        "req.csr",
+        "--key-out",
+        "client.key",
+        "--force",
+    ];
+    let o = chainfix(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--key client.key"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(d.path().join("client.key")).unwrap(),
+        b"the key a certificate was issued for"
+    );
+    assert!(!d.path().join("req.csr").exists());
+    // The CSR itself may be replaced with --force.
+    write(d.path(), "req.csr", "old request");
+    let o = chainfix(
+        d.path(),
+        &[
+            "csr",
+            "--subject",
+            "CN=c.example.test",
+            "--key-type",
+            "p256",
+            "-o",
+            "req.csr",
+            "--key-out",
+            "new.key",
+            "--force",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_ne!(
+        std::fs::read(d.path().join("req.csr")).unwrap(),
+        b"old request"
+    );
 }
