@@ -93,6 +93,10 @@ pub enum Error {
         "{} already holds a private key, and chainfix never replaces one (the certificate issued for it would be orphaned); make a CSR for that key with --key {}, or choose another --key-out", path.display(), path.display()
     )]
     KeyOutExists { path: PathBuf },
+    #[error(
+        "{path} is not a text file (not UTF-8); a password file holds the password as text on its first line, e.g. `printf '%s\\n' 'my password' > {path}`"
+    )]
+    PasswordFileNotText { path: String },
     #[error("{0}")]
     Usage(String),
     #[error(

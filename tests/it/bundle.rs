@@ -750,3 +750,18 @@ fn bad_input_key_alone_names_the_key_file_and_asks_for_its_certificate() {
          add the file that holds the certificate issued for this key"
     );
 }
+
+#[test]
+fn a_password_file_that_is_not_text_is_named_with_how_to_write_one() {
+    let pki = Pki::client(0, false);
+    let err = bad_input(
+        &[
+            ("leaf.pem", pki.leaf.pem().into_bytes()),
+            ("pw.bin", vec![0xff, 0xfe, 0x00, 0x80]),
+        ],
+        &["leaf.pem", "--no-key", "--password-file", "pw.bin"],
+        2,
+        "pw.bin",
+    );
+    assert!(err.contains("not a text file"), "{err}");
+}
