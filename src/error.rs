@@ -97,6 +97,10 @@ pub enum Error {
         "{path} is not a text file (not UTF-8); a password file holds the password as text on its first line, e.g. `printf '%s\\n' 'my password' > {path}`"
     )]
     PasswordFileNotText { path: String },
+    #[error(
+        "{path} is larger than {limit_mib} MiB, far more than certificates and keys take; check that this is the file you meant"
+    )]
+    TooLarge { path: String, limit_mib: u64 },
     #[error("{0}")]
     Usage(String),
     #[error(

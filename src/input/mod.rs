@@ -35,7 +35,11 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
         let name = path.display().to_string();
         if name == "-" {
             let mut bytes = Vec::new();
-            match stdin.read_to_end(&mut bytes) {
+            match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes) {
+                Ok(_) if bytes.len() as u64 > MAX_INPUT_BYTES => problems.push(Error::TooLarge {
+                    path: "<stdin>".into(),
+                    limit_mib: MAX_INPUT_BYTES / (1024 * 1024),
+                }),
                 Ok(_) => sources.push(Source {
                     name: "<stdin>".into(),
                     bytes,
@@ -64,9 +68,24 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
     (sources, problems)
 }
 
+/// The largest input read. Certificate material is small (10,000
+/// certificates are about 8 MiB of PEM); anything bigger is almost surely
+/// the wrong file, and reading it whole would only exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
 fn read_file(path: &Path, sources: &mut Vec<Source>, problems: &mut Vec<Error>) {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    let read = std::fs::File::open(path).and_then(|f| {
+        let mut bytes = Vec::new();
+        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    match read {
+        Ok(bytes) if bytes.len() as u64 > MAX_INPUT_BYTES => problems.push(Error::TooLarge {
+            path: name,
+            limit_mib: MAX_INPUT_BYTES / (1024 * 1024),
+        }),
         Ok(bytes) => sources.push(Source { name, bytes }),
         Err(source) => problems.push(Error::Read { path: name, source }),
     }

@@ -765,3 +765,18 @@ fn a_password_file_that_is_not_text_is_named_with_how_to_write_one() {
     );
     assert!(err.contains("not a text file"), "{err}");
 }
+
+#[test]
+fn an_oversized_input_is_refused_without_reading_it_whole() {
+    let d = util::tempdir();
+    // A sparse file: 70 MiB on paper, nothing on disk.
+    let f = std::fs::File::create(d.path().join("huge.pem")).unwrap();
+    f.set_len(70 * 1024 * 1024).unwrap();
+    let o = chainfix(d.path(), &["inspect", "huge.pem"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("huge.pem is larger than 64 MiB"),
+        "{}",
+        stderr(&o)
+    );
+}
