@@ -86,41 +86,7 @@ pub fn openssl_mtls_server_with_chain(
     key: &Path,
     ca_file: &Path,
 ) -> (Guard, u16) {
-    for _ in 0..5 {
-        let port = free_port();
-        let child = Command::new("openssl")
-            .args(["s_server", "-accept"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-Verify", "3", "-verify_return_error", "-www", "-cert"])
-            .arg(cert)
-            .arg("-key")
-            .arg(key)
-            .arg("-CAfile")
-            .arg(ca_file)
-            .args(
-                chain
-                    .map(|c| vec![std::ffi::OsStr::new("-cert_chain"), c.as_os_str()])
-                    .unwrap_or_default(),
-            )
-            .current_dir(dir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("openssl is installed");
-        let mut guard = Guard(child);
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = guard.0.try_wait() {
-                break; // port taken or bad arguments: try another port
-            }
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return (guard, port);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("openssl s_server did not start");
+    openssl_mtls_server_opts(dir, cert, chain, key, ca_file, &[])
 }
 
 /// Runs the real curl with a client certificate file against
