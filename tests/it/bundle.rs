@@ -510,18 +510,7 @@ fn bundle_from_der_pkcs7_and_pkcs12_inputs_gives_exact_order() {
     let inters: String = pki.intermediates.iter().map(|n| n.pem()).collect();
     write(d.path(), "inters.pem", inters);
     write(d.path(), "pw.txt", "p12-pass\n");
-    let run = |args: &[&str]| {
-        let o = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(d.path())
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
+    let run = |args: &[&str]| util::openssl(d.path(), args);
     run(&[
         "crl2pkcs7",
         "-nocrl",
@@ -598,14 +587,7 @@ fn bad_input_csr_in_place_of_the_certificate_is_named_as_a_csr() {
 /// Two CAs that sign each other, made by the real openssl.
 fn cross_signed_pair() -> Vec<(&'static str, Vec<u8>)> {
     let d = util::tempdir();
-    let run = |args: &[&str]| {
-        let o = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(d.path())
-            .output()
-            .expect("openssl is installed");
-        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
-    };
+    let run = |args: &[&str]| util::openssl(d.path(), args);
     write(d.path(), "ca.ext", "basicConstraints=critical,CA:TRUE\n");
     let ec = [
         "-newkey",

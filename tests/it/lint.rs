@@ -4,7 +4,6 @@
 //! binary; the findings catalogue and the JSON schema kept in step.
 
 use std::path::Path;
-use std::process::Command;
 
 use chainfix::check::{self, Id, Input, Options, Profile, Report, Severity, Trust};
 use chainfix::model::{Cert, DropReason, Dropped, KeyAlgorithm, KeyFormat, Origin, PrivateKey};
@@ -15,6 +14,7 @@ use rcgen::{
 };
 
 use crate::pki::{self, Alg, Node, Pki, Spec};
+use crate::util::openssl;
 use crate::util::{chainfix, stderr, stdout, tempdir, write};
 
 /// 2026-06-01T00:00:00Z: inside every default test validity.
@@ -160,15 +160,6 @@ extendedKeyUsage = clientAuth
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid,issuer
 ";
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let o = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
-}
 
 /// An openssl root (extensions section `root_ext`, key `root_key` as
 /// `-newkey` argument) and a clientAuth leaf (key `leaf_key`) signed with

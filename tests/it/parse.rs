@@ -7,30 +7,16 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use chainfix::parse::{FixedPassword, Inventory, NoPasswords, Passwords, parse_source};
 use chainfix::{CertId, DropReason, Error, KeyAlgorithm, KeyFormat};
 use zeroize::Zeroizing;
 
 use crate::pki::{Alg, Node, Pki, Spec};
+use crate::util::openssl;
 use crate::util::{self, write};
 
 const PW: &str = "s3cret pass";
-
-/// Runs the real openssl in `dir`, failing the test on an error.
-fn openssl(dir: &Path, args: &[&str]) {
-    let o = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl is installed");
-    assert!(
-        o.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
 
 fn read_files(dir: &Path, names: &[&str], pw: &dyn Passwords) -> Inventory {
     let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();

@@ -3,22 +3,9 @@
 //! leaf whose signature bytes were altered must not be.
 
 use std::path::Path;
-use std::process::Command;
 
+use crate::util::openssl;
 use crate::util::{self, chainfix, stderr};
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let o = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
 
 /// Root and leaf signed with `keyalg` keys and `digest`/`sigopts`.
 fn make(dir: &Path, keyopts: &[&str], digest: Option<&str>, sigopts: &[&str]) {

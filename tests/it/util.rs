@@ -169,3 +169,20 @@ pub fn openssl_mtls_server_opts(
     }
     panic!("openssl s_server did not start");
 }
+
+/// Runs the real openssl in `dir` and fails the test, with openssl's own
+/// message, when it does not succeed. Returns the output for callers that
+/// read it.
+pub fn openssl(dir: &Path, args: &[&str]) -> Output {
+    let o = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}

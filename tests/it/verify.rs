@@ -1050,18 +1050,7 @@ fn expired_leaf_is_explained_with_renewal() {
 fn prefers_sha256_over_sha1() {
     let d = tempdir();
     let dir = d.path();
-    let sh = |args: &[&str]| {
-        let o = std::process::Command::new("openssl")
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
+    let sh = |args: &[&str]| crate::util::openssl(dir, args);
     let rsa = |n: u8| {
         format!(
             "{}/testdata/keys/rsa2048-{n}.pem",
