@@ -34,6 +34,19 @@ fn ok(o: &Output, what: &str) -> String {
     all
 }
 
+/// `keytool -list -v` of a JKS made with the test password, failing the
+/// test if keytool refuses it.
+fn keytool_list(dir: &Path, file: &str) -> String {
+    ok(
+        &tool(
+            dir,
+            "keytool",
+            &["-list", "-v", "-keystore", file, "-storepass", PW],
+        ),
+        "keytool -list",
+    )
+}
+
 /// A dir with root.pem, pile.pem (intermediates), leaf.crt, client.key, pw.
 fn pki_dir(pki: &Pki) -> tempfile::TempDir {
     let d = util::tempdir();
@@ -78,14 +91,7 @@ fn jks_is_listed_converted_and_used_by_keytool() {
     #[cfg(unix)]
     assert_eq!(mode(&d.path().join("out.jks")), 0o600);
 
-    let list = ok(
-        &tool(
-            d.path(),
-            "keytool",
-            &["-list", "-v", "-keystore", "out.jks", "-storepass", PW],
-        ),
-        "keytool -list",
-    );
+    let list = keytool_list(d.path(), "out.jks");
     assert_eq!(
         list.matches("Entry type: PrivateKeyEntry").count(),
         1,
@@ -282,14 +288,7 @@ fn jks_is_listed_converted_and_used_by_keytool() {
         &["--alias", "with_root", "--root", "-o", "root.jks"],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let list = ok(
-        &tool(
-            d.path(),
-            "keytool",
-            &["-list", "-v", "-keystore", "root.jks", "-storepass", PW],
-        ),
-        "keytool -list",
-    );
+    let list = keytool_list(d.path(), "root.jks");
     assert!(list.contains("Certificate chain length: 4"), "{list}");
 }
 
@@ -1053,14 +1052,7 @@ fn keystore_completes_the_chain_from_intermediates_pool_like_bundle() {
         ],
     );
     ok(&o, "chainfix keystore with --intermediates");
-    let list = ok(
-        &tool(
-            d.path(),
-            "keytool",
-            &["-list", "-v", "-keystore", "out.jks", "-storepass", PW],
-        ),
-        "keytool -list",
-    );
+    let list = keytool_list(d.path(), "out.jks");
     assert!(list.contains("Certificate chain length: 3"), "{list}");
 }
 
