@@ -121,8 +121,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
 pub fn main() -> ExitCode {
     let stdin_tty = std::io::stdin().is_terminal();
     let stderr_tty = std::io::stderr().is_terminal();
+    // stdout is ours alone, so it is locked once. stderr is not: the
+    // progress bar draws to it from its own thread, so holding the stderr
+    // lock for the whole run would leave that thread (and, at finish, us)
+    // waiting forever on a terminal. Each write takes the lock briefly.
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    let mut err = std::io::stderr();
     let mut stdin = std::io::stdin().lock();
     let mut io = Io {
         out: &mut out,
