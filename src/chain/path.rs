@@ -402,7 +402,8 @@ impl<'a> Search<'a, '_> {
             if k > 0 && f.self_issued {
                 continue;
             }
-            let names = f.names_for_constraints(k == 0);
+            let names =
+                f.constrained_names_with_cn(k == 0, self.policy.profile.cn_name_constraints);
             if let Err(e) = nc.check(&names, &mut charge) {
                 result = Err(Problem::NameConstraint {
                     detail: e.to_string(),
