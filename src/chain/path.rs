@@ -181,7 +181,7 @@ pub fn build<'a>(
     }
     let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate().skip(1) {
-        by_subject.entry(n.cert.subject_raw()).or_default().push(i);
+        by_subject.entry(n.cert.subject_key()).or_default().push(i);
     }
     let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {
@@ -243,7 +243,7 @@ impl<'a> Search<'a, '_> {
         let child = self.nodes[top].cert;
         let mut cands: Vec<usize> = self
             .by_subject
-            .get(child.issuer_raw())
+            .get(child.issuer_key())
             .cloned()
             .unwrap_or_default();
         cands.retain(|&i| self.nodes[i].cert.id() != child.id());
@@ -277,9 +277,9 @@ impl<'a> Search<'a, '_> {
             if path.iter().any(|&(p, _)| {
                 let q = self.nodes[p].cert;
                 q.id() == node.cert.id()
-                    || (q.subject_raw() == node.cert.subject_raw()
+                    || (q.subject_key() == node.cert.subject_key()
                         && q.spki_raw() == node.cert.spki_raw()
-                        && q.issuer_raw() == node.cert.issuer_raw())
+                        && q.issuer_key() == node.cert.issuer_key())
             }) {
                 self.reject(c, top, vec![Problem::Loop]);
                 continue;
@@ -291,7 +291,7 @@ impl<'a> Search<'a, '_> {
                 .count() as u32;
             // A self-signed certificate from the files is a root the store
             // does not hold: the path ends there, untrusted.
-            let self_signed_looking = node.cert.subject_raw() == node.cert.issuer_raw()
+            let self_signed_looking = node.cert.is_self_issued()
                 && (node.cert.authority_key_id().is_none()
                     || node.cert.authority_key_id() == node.cert.subject_key_id());
             if place == Place::Pool && self_signed_looking {

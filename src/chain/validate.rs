@@ -527,7 +527,7 @@ impl Facts {
         match aki_ext {
             // RFC 5280 §4.2.1.1: a self-signed certificate MAY omit it (a
             // self-signed client certificate trusted directly is a leaf).
-            None if cert.subject_raw() == cert.issuer_raw()
+            None if cert.is_self_issued()
                 && super::signature::verify_issued_by(cert, cert).is_ok() => {}
             None => {
                 leaf_profile.push("no authorityKeyIdentifier".into());
@@ -543,7 +543,7 @@ impl Facts {
                 }
                 if let (Some(k), Some(s)) = (&a.key_identifier, cert.subject_key_id())
                     && k.0 != s
-                    && cert.subject_raw() == cert.issuer_raw()
+                    && cert.is_self_issued()
                 {
                     anchor_profile.push(
                         "self-signed with authorityKeyIdentifier ≠ subjectKeyIdentifier".into(),
@@ -586,7 +586,7 @@ impl Facts {
             constraints,
             unknown_critical,
             malformed,
-            self_issued: cert.subject_raw() == cert.issuer_raw(),
+            self_issued: cert.is_self_issued(),
             not_before: cert.not_before(),
             not_after: cert.not_after(),
         }
