@@ -311,7 +311,7 @@ fn string_value(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<St
         // TeletexString: read as Latin-1, as OpenSSL does.
         20 => Some(bytes.iter().map(|&b| b as char).collect()),
         // BMPString: UTF-16BE.
-        30 if bytes.len() % 2 == 0 => {
+        30 if bytes.len().is_multiple_of(2) => {
             let units: Vec<u16> = bytes
                 .chunks(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]))
@@ -319,7 +319,7 @@ fn string_value(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<St
             String::from_utf16(&units).ok()
         }
         // UniversalString: UTF-32BE.
-        28 if bytes.len() % 4 == 0 => bytes
+        28 if bytes.len().is_multiple_of(4) => bytes
             .chunks(4)
             .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
             .collect(),

@@ -208,6 +208,15 @@ pub fn build<'a>(
     }
     let valid_paths = s.found.len();
     let best = choose(&s);
+    let mut leaf_problems = leaf_problems;
+    if policy.profile.nc_cn_joins_san
+        && let Some(p) = best
+        && p.iter().skip(1).any(|&(i, _)| {
+            s.nodes[i].place != Place::Anchor && s.nodes[i].facts().constraints.is_some()
+        })
+    {
+        leaf_problems = s.nodes[0].facts().leaf_problems_with(policy, true);
+    }
     let path = best.map(|p| {
         p.iter()
             .map(|&(i, sig)| Link {
@@ -337,7 +346,9 @@ impl<'a> Search<'a, '_> {
                 intermediates_below,
                 place == Place::Anchor,
             );
+            let anchor_nc = place != Place::Anchor || !self.policy.profile.anchor_is_name_and_key;
             if problems.is_empty()
+                && anchor_nc
                 && let Err(p) = self.check_constraints(c, path)
             {
                 problems.push(p);
@@ -366,7 +377,13 @@ impl<'a> Search<'a, '_> {
             };
             path.last_mut().unwrap().1 = Some(sig);
             path.push((c, None));
-            if place == Place::Anchor {
+            // OpenSSL (without X509_V_FLAG_PARTIAL_CHAIN) and Salesforce end a
+            // path only at a self-signed anchor; a trusted intermediate goes
+            // on to its own issuer.
+            let ends = place == Place::Anchor
+                && (self.policy.profile.intermediate_anchors
+                    || self.nodes[c].facts().openssl_self_signed());
+            if ends {
                 self.found.push(path.clone());
             } else {
                 self.extend(path)?;

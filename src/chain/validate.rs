@@ -14,7 +14,7 @@ use x509_parser::prelude::*;
 
 use super::names::{Constraints, GName, PeerName, peer_matches};
 use crate::model::Cert;
-use crate::peer::{Peer, Profile};
+use crate::peer::{CnConstraints, Peer, Profile};
 
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -324,6 +324,9 @@ pub struct Facts {
     /// This certificate's own signature: algorithm name and its strength
     /// in OpenSSL security bits (MD5 39, SHA-1 63, SHA-256 128).
     pub sig: (String, u32),
+    /// The AKI is absent or names this certificate itself (its key id
+    /// equals the SKI; no issuer/serial that differ).
+    pub akid_names_self: bool,
 }
 
 impl Facts {
@@ -569,7 +572,18 @@ impl Facts {
         if crit("2.5.29.37") == Some(true) {
             leaf_profile.push("extendedKeyUsage is critical".into());
         }
+        let akid_names_self = match &aki_ext {
+            None => true,
+            Some(a) => {
+                a.key_identifier
+                    .as_ref()
+                    .is_none_or(|k| cert.subject_key_id().is_none_or(|s| s == k.0))
+                    && a.authority_cert_serial.is_none_or(|s| s == x.raw_serial())
+                    && a.authority_cert_issuer.is_none()
+            }
+        };
         Facts {
+            akid_names_self,
             key: key_size(&x),
             sig: sig_strength(&x),
             profile,
@@ -592,13 +606,21 @@ impl Facts {
         }
     }
 
+    /// Self-signed as OpenSSL decides it without a signature check
+    /// (crypto/x509/v3_purp.c `ossl_x509v3_cache_extensions` EXFLAG_SS):
+    /// subject = issuer, the AKI (when present) names this certificate,
+    /// and keyUsage (when present) allows keyCertSign.
+    pub fn openssl_self_signed(&self) -> bool {
+        self.self_issued && self.akid_names_self && self.key_usage.is_none_or(|k| k >> 5 & 1 == 1)
+    }
+
     pub fn is_ca(&self) -> bool {
         matches!(self.basic, Some((true, _)))
     }
 
     fn common(&self, policy: &Policy, out: &mut Vec<Problem>) {
         let at = policy.at;
-        if at > self.not_after {
+        if at > self.not_after || (policy.profile.expired_at_not_after && at == self.not_after) {
             out.push(Problem::Expired {
                 not_after: self.not_after,
             });
@@ -639,6 +661,13 @@ impl Facts {
 
     /// Problems of the end-entity certificate, independent of the path.
     pub fn leaf_problems(&self, policy: &Policy) -> Vec<Problem> {
+        self.leaf_problems_with(policy, false)
+    }
+
+    /// As [`Facts::leaf_problems`]; `cn_in_san` adds the most specific CN
+    /// to the SAN first (Java, below a CA with name constraints: see
+    /// `Profile::nc_cn_joins_san`).
+    pub fn leaf_problems_with(&self, policy: &Policy, cn_in_san: bool) -> Vec<Problem> {
         let mut out = Vec::new();
         let prof = &policy.profile;
         self.common(policy, &mut out);
@@ -690,7 +719,20 @@ impl Facts {
         {
             out.push(Problem::LeafKeyUsage);
         }
-        let san = self.san.as_deref().unwrap_or(&[]);
+        let joined: Vec<GName>;
+        // Only an existing SAN list is added to (with none, Java builds a
+        // fresh list that the certificate does not keep).
+        let san = if cn_in_san && self.san.is_some() {
+            joined = self.constrained_names_with_cn(true, CnConstraints::MostSpecific)
+                [self.constrained_names.len()..]
+                .iter()
+                .cloned()
+                .chain(self.san.iter().flatten().cloned())
+                .collect();
+            &joined[..]
+        } else {
+            self.san.as_deref().unwrap_or(&[])
+        };
         // OpenSSL v3_utl.c do_x509_check / Java HostnameChecker: with no
         // DNS SAN, the subject CN is the host name.
         let cns: Vec<GName> = self.subject_cns.iter().cloned().map(GName::Dns).collect();
@@ -721,9 +763,15 @@ impl Facts {
     pub fn issuer_problems(&self, policy: &Policy, below: u32, anchor: bool) -> Vec<Problem> {
         let mut out = Vec::new();
         let prof = &policy.profile;
-        self.common(policy, &mut out);
+        if !(anchor && prof.anchor_is_name_and_key) {
+            self.common(policy, &mut out);
+        }
         match self.basic {
             Some((true, _)) => {}
+            // OpenSSL v3_purp.c check_ca: no basicConstraints, but a keyUsage
+            // with keyCertSign (checked below), or a v1 self-signed root.
+            None if prof.ca_by_key_usage
+                && (self.key_usage.is_some() || (self.version == 0 && self.self_issued)) => {}
             _ => out.push(Problem::NotCa),
         }
         if prof.web_pki_profile {
@@ -799,22 +847,81 @@ impl Facts {
 
     /// The names of this certificate that a CA's name constraints apply to.
     pub fn names_for_constraints(&self, is_leaf: bool) -> Vec<GName> {
-        self.constrained_names_with_cn(is_leaf, true)
+        self.constrained_names_with_cn(is_leaf, CnConstraints::LeafWithoutSan)
     }
 
     /// As [`Facts::names_for_constraints`], the leaf's CN included only
     /// when `cn` (the profile's `cn_name_constraints`).
-    pub fn constrained_names_with_cn(&self, is_leaf: bool, cn: bool) -> Vec<GName> {
+    pub fn constrained_names_with_cn(&self, is_leaf: bool, rule: CnConstraints) -> Vec<GName> {
         let mut names = self.constrained_names.clone();
-        if cn && is_leaf && self.san.is_none() {
+        let san = self.san.as_deref().unwrap_or(&[]);
+        let has = |f: fn(&GName) -> bool| san.iter().any(f);
+        let dns_cns = |names: &mut Vec<GName>, like: fn(&str) -> bool| {
             for cn in &self.subject_cns {
-                if looks_like_dns(cn) {
+                if like(cn) {
                     names.push(GName::Dns(cn.clone()));
                 }
             }
+        };
+        match rule {
+            CnConstraints::LeafWithoutSan if is_leaf && self.san.is_none() => {
+                dns_cns(&mut names, looks_like_dns)
+            }
+            CnConstraints::LeafWithoutDnsSan if is_leaf && !has(|n| matches!(n, GName::Dns(_))) => {
+                dns_cns(&mut names, openssl_cn_dns)
+            }
+            CnConstraints::MostSpecific => {
+                if let Some(cn) = self.subject_cns.last() {
+                    match cn.parse::<std::net::IpAddr>() {
+                        Ok(ip) if !has(|n| matches!(n, GName::Ip(_))) => {
+                            names.push(GName::Ip(match ip {
+                                std::net::IpAddr::V4(a) => a.octets().to_vec(),
+                                std::net::IpAddr::V6(a) => a.octets().to_vec(),
+                            }))
+                        }
+                        Ok(_) => {}
+                        Err(_) if !has(|n| matches!(n, GName::Dns(_))) && java_dns(cn) => {
+                            names.push(GName::Dns(cn.clone()))
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            _ => {}
         }
         names
     }
+}
+
+/// OpenSSL's test of a CN as a host name (crypto/x509/v3_ncons.c
+/// `cn2dnsid`): letters, digits, `_`, inner `-` and `.`, at least two
+/// labels. "127.0.0.1" passes, as it does in OpenSSL.
+fn openssl_cn_dns(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut dots = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            continue;
+        }
+        let inner = i > 0 && i + 1 < b.len();
+        if inner && c == b'-' {
+            continue;
+        }
+        if inner && c == b'.' && b[i + 1] != b'.' && b[i - 1] != b'-' && b[i + 1] != b'-' {
+            dots = true;
+            continue;
+        }
+        return false;
+    }
+    dots
+}
+
+/// What Java's `DNSName` constructor accepts: letters, digits, hyphens
+/// in dot-separated labels, none empty (sun/security/x509/DNSName.java).
+fn java_dns(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 fn looks_like_dns(s: &str) -> bool {

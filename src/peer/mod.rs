@@ -92,6 +92,24 @@ pub enum Revocation {
     CrlHardFail,
 }
 
+/// Which subject CNs count as names under a CA's name constraints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CnConstraints {
+    /// The leaf's host-name-like CNs, when it has no SAN at all (chainfix's
+    /// strict profile, as rustls-webpki's limbo expectations).
+    LeafWithoutSan,
+    /// The leaf's host-name-like CNs, when its SAN has no DNS name. OpenSSL:
+    /// crypto/x509/x509_vfy.c `check_name_constraints` (`!has_san_id(x,
+    /// GEN_DNS)`) → v3_ncons.c `NAME_CONSTRAINTS_check_CN`.
+    LeafWithoutDnsSan,
+    /// The most specific CN of every certificate below the CA, as an IP
+    /// address when it is one and the SAN has no IP, else as a DNS name when
+    /// the SAN has no DNS name. Java: sun/security/x509/
+    /// NameConstraintsExtension.java `verify(X509Certificate)`.
+    MostSpecific,
+}
+
 /// When a SHA-1 signature on a certificate is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -141,10 +159,8 @@ pub struct Profile {
     /// (`X509_CHECK_FLAG_NEVER_CHECK_SUBJECT` is off by default); Java:
     /// sun/security/util/HostnameChecker.java `matchDNS`.
     pub cn_as_host: bool,
-    /// A CA's DNS name constraints apply to the leaf's CN when it has no
-    /// SAN. OpenSSL: crypto/x509/v3_ncons.c `NAME_CONSTRAINTS_check_CN`;
-    /// Java: sun/security/x509/NameConstraintsExtension.java `verify`.
-    pub cn_name_constraints: bool,
+    /// Which subject CNs a CA's DNS / IP name constraints apply to.
+    pub cn_name_constraints: CnConstraints,
     /// A CA's EKU must allow the role (EKU nesting). OpenSSL:
     /// crypto/x509/v3_purp.c `check_purpose_ssl_client/server` run on every
     /// CA (`xku_reject`); Java: no such check (sun/security/validator/
@@ -182,6 +198,25 @@ pub struct Profile {
     /// Salesforce: no, the chain must reach a root ("Certificate and Key
     /// Management": upload the full chain).
     pub intermediate_anchors: bool,
+    /// The trust anchor is only a name and a key (RFC 5280 §6.1.1 d): its
+    /// validity, critical extensions and name constraints are not checked.
+    /// Java: sun/security/provider/certpath/PKIXCertPathValidator.java
+    /// builds `TrustAnchor(cert, null)` (no name constraints) and checks
+    /// from the first certificate below it. OpenSSL and webpki check it.
+    pub anchor_is_name_and_key: bool,
+    /// A certificate is expired at its notAfter second itself. OpenSSL:
+    /// crypto/x509/x509_vfy.c `ossl_x509_check_cert_time` (`X509_cmp_time`
+    /// ≤ 0 is expired); Java: `X509CertImpl.checkValidity` (after notAfter).
+    pub expired_at_not_after: bool,
+    /// A certificate without basicConstraints whose keyUsage allows
+    /// keyCertSign (or a v1 self-signed root) is a CA. OpenSSL:
+    /// crypto/x509/v3_purp.c `check_ca` (returns 4 and 3).
+    pub ca_by_key_usage: bool,
+    /// Java's name-constraint check adds the leaf's CN to the certificate's
+    /// cached SAN list (NameConstraintsExtension.verify `altNames.add`), so
+    /// below a CA with name constraints, HostnameChecker then matches an IP
+    /// or host name that only the CN carries.
+    pub nc_cn_joins_san: bool,
     /// Revocation by default. OpenSSL: off (no X509_V_FLAG_CRL_CHECK);
     /// Java: off (`com.sun.net.ssl.checkRevocation` false); Salesforce:
     /// CRLs checked, hard fail (Salesforce Help, "Mutual Authentication
@@ -233,7 +268,7 @@ const JAVA: Profile = Profile {
     sha1: Sha1::RefusedJdkCaServer,
     web_pki_profile: false,
     cn_as_host: true,
-    cn_name_constraints: true,
+    cn_name_constraints: CnConstraints::MostSpecific,
     eku_nesting: false,
     any_eku_leaf: true,
     ca_leaf_refused: false,
@@ -241,6 +276,10 @@ const JAVA: Profile = Profile {
     leaf_key_usage: true,
     max_intermediates: 10,
     intermediate_anchors: true,
+    anchor_is_name_and_key: true,
+    expired_at_not_after: false,
+    ca_by_key_usage: false,
+    nc_cn_joins_san: true,
     revocation: Revocation::Off,
 };
 
@@ -260,7 +299,7 @@ const WEBPKI: Profile = Profile {
     sha1: Sha1::Accepted,
     web_pki_profile: true,
     cn_as_host: false,
-    cn_name_constraints: true,
+    cn_name_constraints: CnConstraints::LeafWithoutSan,
     eku_nesting: true,
     any_eku_leaf: false,
     ca_leaf_refused: false,
@@ -268,6 +307,10 @@ const WEBPKI: Profile = Profile {
     leaf_key_usage: false,
     max_intermediates: crate::chain::validate::DEFAULT_MAX_INTERMEDIATES,
     intermediate_anchors: true,
+    anchor_is_name_and_key: false,
+    expired_at_not_after: false,
+    ca_by_key_usage: false,
+    nc_cn_joins_san: false,
     revocation: Revocation::Off,
 };
 
@@ -294,7 +337,7 @@ impl Profile {
             },
             web_pki_profile: false,
             cn_as_host: true,
-            cn_name_constraints: true,
+            cn_name_constraints: CnConstraints::LeafWithoutDnsSan,
             eku_nesting: true,
             any_eku_leaf: false,
             ca_leaf_refused: true,
@@ -302,6 +345,10 @@ impl Profile {
             leaf_key_usage: true,
             max_intermediates: 100,
             intermediate_anchors: false,
+            anchor_is_name_and_key: false,
+            expired_at_not_after: true,
+            ca_by_key_usage: true,
+            nc_cn_joins_san: false,
             revocation: Revocation::Off,
         }
     }
