@@ -33,6 +33,24 @@ const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with finding
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in the output: chainfix draws none, so `never` and `auto`
+    /// (which also honours NO_COLOR) print the same; accepted so scripts
+    /// that pass it to every tool work.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Never,
 }
 
 #[derive(Subcommand, Debug)]

@@ -15,4 +15,5 @@ mod parse;
 mod probe;
 mod roots;
 mod signature;
+mod term;
 mod verify;
