@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::common::{self, InputArgs};
 use super::fetch_args::FetchArgs;
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
 use crate::render::bundle::BundleReport;
@@ -78,13 +78,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         None => None,
     };
     let chain = assembly.to_send(&inv, args.include_root);
+    let to_stdout = common::is_stdout(&output);
+    if to_stdout && args.json {
+        return Err(Error::Usage(
+            "-o - and --json both want stdout; write the bundle to a file with -o FILE".into(),
+        ));
+    }
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
     let secrecy = if key.is_some() {
         Secrecy::Secret
     } else {
         Secrecy::Public
     };
-    emit::write_atomic(&output, text.as_bytes(), secrecy, args.force)?;
+    common::write_output(io, &output, text.as_bytes(), secrecy, args.force)?;
     let mut report = BundleReport::new(
         &inv,
         &assembly,
@@ -94,14 +100,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     );
     report.completion = (!completion.is_empty()).then_some(completion);
     if args.json {
-        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
-        common::out(io, &j)?;
+        json::print_raw(io, &report)?;
     } else {
         common::note(io, report.text().trim_end());
     }
-    Ok(if report.complete {
-        Exit::Ok
-    } else {
-        Exit::Findings
-    })
+    Ok(verdict::decide(
+        (!report.complete).then_some(verdict::Level::Error),
+    ))
 }

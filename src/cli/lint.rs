@@ -164,11 +164,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;
     render(&report, &public.store, at, args.json, io)?;
-    Ok(if report.has_errors() {
-        Exit::Findings
-    } else {
-        Exit::Ok
-    })
+    Ok(super::verdict::decide(report.findings.iter().map(
+        |f| match f.severity {
+            Severity::Error => super::verdict::Level::Error,
+            Severity::Warning => super::verdict::Level::Warning,
+            Severity::Info => super::verdict::Level::Note,
+        },
+    )))
 }
 
 fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<'_>) -> Result<()> {
@@ -228,7 +230,8 @@ fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<
     common::note(
         io,
         &format!(
-            "profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            "{}profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            if summary.error > 0 { "error: " } else { "" },
             report.profile,
             report.profile_reason,
             store.name,

@@ -17,10 +17,12 @@ pub mod csr;
 pub mod diagnose;
 pub mod fetch_args;
 pub mod inspect;
+pub mod json;
 pub mod keystore;
 pub mod lint;
 pub mod probe;
 pub mod roots;
+pub mod verdict;
 pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
@@ -97,10 +99,14 @@ pub struct Io<'a> {
 /// Runs chainfix with `args` (including the program name) on `io`, and
 /// returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            if code == 2 && args.iter().any(|a| a == "--json") {
+                json::print_error(io, json::ErrorJson::usage(&e.render().to_string()));
+            }
             let _ = write!(
                 if code == 0 {
                     &mut *io.out
@@ -113,6 +119,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    let wants_json = cli.command.json();
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
@@ -124,13 +131,38 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Csr(a) => csr::run(a, io),
         Command::Probe(a) => probe::run(a, io),
     };
+    let code = verdict::code(&result);
     match result {
-        Ok(Exit::Ok) => 0,
-        Ok(Exit::Findings) => 1,
         Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            let _ = writeln!(io.err, "chainfix: {e}");
-            e.exit_code()
+            if code == 1 {
+                // The job was done as far as it could be: a finding.
+                let _ = writeln!(io.err, "{}", verdict::Level::Error.line(&e.to_string()));
+            } else {
+                let _ = writeln!(io.err, "chainfix: {e}");
+            }
+            if wants_json {
+                json::print_error(io, json::ErrorJson::of(&e));
+            }
+            code
+        }
+        Ok(_) => code,
+    }
+}
+
+impl Command {
+    /// `--json` was given.
+    fn json(&self) -> bool {
+        match self {
+            Command::Inspect(a) => a.json,
+            Command::Bundle(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Diagnose(a) => a.verify.json,
+            Command::Lint(a) => a.json,
+            Command::Keystore(a) => a.json,
+            Command::Csr(a) => a.json,
+            Command::Probe(a) => a.json,
+            Command::Roots(a) => a.json,
         }
     }
 }

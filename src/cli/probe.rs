@@ -217,5 +217,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     } else {
         common::out(io, &report.text())?;
     }
-    Ok(if report.ok { Exit::Ok } else { Exit::Findings })
+    Ok(super::verdict::decide(
+        (!report.ok).then_some(super::verdict::Level::Error),
+    ))
 }

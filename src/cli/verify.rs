@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::common::{self, InputArgs};
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::chain::explain::{self, Context, Finding};
 use crate::chain::names::PeerName;
 use crate::chain::path::{Budget, Outcome, Place, build};
@@ -406,7 +406,7 @@ pub(crate) fn render_findings(r: &Report) -> String {
     for f in &r.findings {
         s.push_str(&format!(
             "{} {}\n",
-            if f.fatal { "error:" } else { "warning:" },
+            verdict::Level::of(f.fatal).prefix(),
             f.message
         ));
         if let Some(u) = &f.url_status {
@@ -453,8 +453,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let fetcher = args.fetch.fetcher(common::now())?;
     let r = report(&l, &pol, Some(fetcher.as_ref()));
     if args.json {
-        let text = serde_json::to_string_pretty(&r).expect("report serialises");
-        common::out(io, &format!("{text}\n"))?;
+        json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
         if r.valid && r.path.len() == 1 {
@@ -477,6 +476,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
             }
+            if !r.findings.iter().any(|f| f.fatal) {
+                s.push_str(&verdict::Level::Error.line("no valid path was found (see below)\n"));
+            }
         }
         s.push_str(&render_findings(&r));
         s.push_str(&candidate_note(&r));
@@ -485,5 +487,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         common::out(io, &s)?;
     }
-    Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+    Ok(exit(&r))
+}
+
+/// Exit 1 for a path that is not valid (its findings say why, as `error:`).
+pub(crate) fn exit(r: &Report) -> Exit {
+    verdict::decide(
+        r.findings
+            .iter()
+            .map(|f| verdict::Level::of(f.fatal))
+            .chain((!r.valid).then_some(verdict::Level::Error)),
+    )
 }

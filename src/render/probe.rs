@@ -322,7 +322,7 @@ impl ProbeReport {
         s.push_str(if self.ok {
             "\nresult: all checks passed\n"
         } else {
-            "\nresult: problems found (see above)\n"
+            "\nerror: problems found (see above)\n"
         });
         s
     }
