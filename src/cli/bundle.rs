@@ -94,7 +94,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut report = BundleReport::new(
         &inv,
         &assembly,
-        Some(output.display().to_string()),
+        Some(if to_stdout {
+            "standard output".into()
+        } else {
+            output.display().to_string()
+        }),
         key.is_some(),
         args.include_root,
     );

@@ -63,8 +63,13 @@ impl ErrorJson {
         }
     }
 
+    /// A usage error as clap renders it: "error: WHAT\n\n  DETAIL…\n\nFor more information, try '--help'.".
     pub fn usage(text: &str) -> ErrorJson {
-        let (message, fix) = split_fix(text.trim());
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let first = lines.next().unwrap_or("");
+        let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+        let rest: Vec<&str> = lines.collect();
+        let fix = (!rest.is_empty()).then(|| rest.join(" "));
         ErrorJson {
             kind: "usage".into(),
             file: None,

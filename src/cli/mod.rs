@@ -84,6 +84,9 @@ pub enum Exit {
     Ok,
     /// Done, with findings at error level.
     Findings,
+    /// Could not do the job (exit 2), and the command has already said why
+    /// on stderr and, with `--json`, in its own JSON object.
+    Failed,
 }
 
 /// The terminal a command talks to: injected so tests drive commands

@@ -124,6 +124,8 @@ fn aia_check(
             let fixes = !found.is_empty()
                 && j.trusted
                 && !j.findings.iter().any(|f| f.id == "missing-intermediate");
+            // Offline with nothing found, nobody knows whether AIA would fix it.
+            let fixes = (fixes || !(fetch.offline && found.is_empty())).then_some(fixes);
             AiaCheck {
                 fixes,
                 found: found.iter().map(|c| c.subject().to_string()).collect(),
@@ -132,7 +134,7 @@ fn aia_check(
             }
         }
         Err(e) => AiaCheck {
-            fixes: false,
+            fixes: None,
             found: Vec::new(),
             completion: None,
             error: Some(e.to_string()),

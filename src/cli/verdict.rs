@@ -52,6 +52,7 @@ pub fn code(result: &Result<Exit, crate::error::Error>) -> u8 {
     match result {
         Ok(Exit::Ok) => 0,
         Ok(Exit::Findings) => 1,
+        Ok(Exit::Failed) => 2,
         Err(e) => e.exit_code(),
     }
 }

@@ -158,43 +158,52 @@ pub(crate) struct Loaded {
 }
 
 /// Fetches `url` once and says whether it serves `child`'s issuer.
-fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> explain::UrlCheck {
+/// What fetching `url` shows; None when it could not be asked
+/// (`--offline` and not cached).
+fn check_url(
+    fetcher: &dyn crate::fetch::Fetch,
+    url: &str,
+    child: &Cert,
+) -> Option<explain::UrlCheck> {
     use explain::UrlCheck;
     let resp = match fetcher.fetch(url) {
         Ok(r) => r,
+        Err(crate::fetch::FetchError::NotCached) => return None,
         Err(e) => {
-            return UrlCheck::Fails {
+            return Some(UrlCheck::Fails {
                 detail: e.to_string(),
-            };
+            });
         }
     };
     if !(200..300).contains(&resp.status) {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("HTTP {}", resp.status),
-        };
+        });
     }
     let mut got = crate::parse::Inventory::default();
     crate::parse::parse_source(&resp.body, url, None, &crate::parse::NoPasswords, &mut got);
     if got.certs.is_empty() {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("{} bytes with no certificate in them", resp.body.len()),
-        };
+        });
     }
-    match got
-        .certs
-        .iter()
-        .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
-    {
-        Some(c) => UrlCheck::Serves {
-            subject: c.subject().to_string(),
+    Some(
+        match got
+            .certs
+            .iter()
+            .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
+        {
+            Some(c) => UrlCheck::Serves {
+                subject: c.subject().to_string(),
+            },
+            None => UrlCheck::Fails {
+                detail: format!(
+                    "{} certificate(s), none of which signed it",
+                    got.certs.len()
+                ),
+            },
         },
-        None => UrlCheck::Fails {
-            detail: format!(
-                "{} certificate(s), none of which signed it",
-                got.certs.len()
-            ),
-        },
-    }
+    )
 }
 
 /// The fast path for the common case (no key, no --leaf): exactly one
@@ -299,8 +308,14 @@ pub(crate) fn report(
             .filter(|f| f.class == explain::Class::IntermediateMissing)
         {
             if let Some(url) = f.urls.first().cloned() {
-                let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, l.has_key, check);
+                match check_url(fetcher, &url, child) {
+                    Some(check) => explain::note_url_check(f, &l.files, l.has_key, check),
+                    // Unknown, not failed: url_works stays null.
+                    None => {
+                        f.url_status =
+                            Some("not checked (--offline, and it is not in the cache)".into())
+                    }
+                }
             }
         }
     }
