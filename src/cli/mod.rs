@@ -13,6 +13,7 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod completions;
 pub mod csr;
 pub mod diagnose;
 pub mod fetch_args;
@@ -75,6 +76,10 @@ pub enum Command {
     Probe(probe::Args),
     /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
     Roots(roots::Args),
+    /// Print shell completions: `chainfix completions bash > /etc/bash_completion.d/chainfix`.
+    Completions(completions::Args),
+    /// Print the man page (or write every page with --out-dir DIR).
+    Man(completions::ManArgs),
 }
 
 /// What a command did, when it could do it.
@@ -133,6 +138,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Keystore(a) => keystore::run(a, io),
         Command::Csr(a) => csr::run(a, io),
         Command::Probe(a) => probe::run(a, io),
+        Command::Completions(a) => completions::run(a, io),
+        Command::Man(a) => completions::man(a, io),
     };
     let code = verdict::code(&result);
     match result {
@@ -166,6 +173,7 @@ impl Command {
             Command::Csr(a) => a.json,
             Command::Probe(a) => a.json,
             Command::Roots(a) => a.json,
+            Command::Completions(_) | Command::Man(_) => false,
         }
     }
 }

@@ -326,3 +326,62 @@ fn quiet_prints_only_the_report_and_no_colour_with_no_color_or_color_never() {
     assert!(!has_colour(&screen), "{screen:?}");
     assert!(has_colour("x\u{1b}[1;31mred\u{1b}[0m") && !has_colour("\u{1b}[2K"));
 }
+
+/// Runs `script` with bash -n on stdin: Ok when bash parses it.
+fn bash_parses(script: &[u8]) -> bool {
+    use std::io::Write;
+    let mut child = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bash");
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    child.wait().unwrap().success()
+}
+
+#[test]
+fn completions_for_every_shell_name_every_command_and_bash_parses_them() {
+    let dir = util::tempdir();
+    let commands = [
+        "inspect", "bundle", "verify", "diagnose", "lint", "keystore", "csr", "probe", "roots",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = util::chainfix(dir.path(), &["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", util::stderr(&o));
+        let text = util::stdout(&o);
+        for c in commands {
+            assert!(text.contains(c), "{shell} completions lack {c}");
+        }
+        if shell == "bash" {
+            assert!(
+                bash_parses(text.as_bytes()),
+                "bash -n refuses the completions"
+            );
+            assert!(!bash_parses(b"if then fi ("), "bash -n accepts anything");
+        }
+    }
+}
+
+#[test]
+fn man_writes_a_page_for_chainfix_and_each_command() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let o = util::chainfix(d, &["man"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        util::stdout(&o).contains(".TH chainfix 1"),
+        "{}",
+        util::stdout(&o)
+    );
+    let o = util::chainfix(d, &["man", "--out-dir", "man1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", util::stderr(&o));
+    for c in ["bundle", "keystore", "probe", "completions"] {
+        let page = std::fs::read_to_string(d.join(format!("man1/chainfix-{c}.1"))).unwrap();
+        assert!(page.contains(&format!(".TH chainfix-{c} 1")), "{page}");
+        assert!(
+            page.contains("\\-\\-json") || c == "completions",
+            "{c}: {page}"
+        );
+    }
+}
