@@ -40,8 +40,8 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
     /// For a missing intermediate: whether its AIA URL serves it (set by
-    /// the caller, which may fetch; absent when not checked).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// the caller, which may fetch); null when unknown (not checked, e.g.
+    /// `--offline` with nothing cached, or no URL).
     pub url_works: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_status: Option<String>,

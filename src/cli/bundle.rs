@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::common::{self, InputArgs};
 use super::fetch_args::FetchArgs;
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
 use crate::render::bundle::BundleReport;
@@ -100,17 +100,27 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             .collect(),
         _ => assembly.to_send(&inv, args.include_root),
     };
+    let to_stdout = common::is_stdout(&output);
+    if to_stdout && args.json {
+        return Err(Error::Usage(
+            "-o - and --json both want stdout; write the bundle to a file with -o FILE".into(),
+        ));
+    }
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
     let secrecy = if key.is_some() {
         Secrecy::Secret
     } else {
         Secrecy::Public
     };
-    emit::write_atomic(&output, text.as_bytes(), secrecy, args.force)?;
+    common::write_output(io, &output, text.as_bytes(), secrecy, args.force)?;
     let mut report = BundleReport::new(
         &inv,
         &assembly,
-        Some(output.display().to_string()),
+        Some(if to_stdout {
+            "standard output".into()
+        } else {
+            output.display().to_string()
+        }),
         key.is_some(),
         args.include_root,
     );
@@ -118,15 +128,12 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if args.json {
         let mut v = serde_json::to_value(&report).expect("report serialises");
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
-        let j = serde_json::to_string_pretty(&v).expect("report serialises") + "\n";
-        common::out(io, &j)?;
+        json::print_raw(io, &v)?;
     } else {
         common::note(io, report.text().trim_end());
         common::note(io, &judged.text());
     }
-    Ok(if report.complete {
-        Exit::Ok
-    } else {
-        Exit::Findings
-    })
+    Ok(verdict::decide(
+        (!report.complete).then_some(verdict::Level::Error),
+    ))
 }

@@ -151,6 +151,30 @@ pub fn out(io: &mut Io<'_>, text: &str) -> Result<()> {
         })
 }
 
+/// `-o -`: the output goes to stdout.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes a command's output file: to stdout for `-o -`, else atomically
+/// (temp file + rename, never replacing a file without `force`).
+pub fn write_output(
+    io: &mut Io<'_>,
+    path: &Path,
+    bytes: &[u8],
+    secrecy: crate::emit::Secrecy,
+    force: bool,
+) -> Result<()> {
+    if is_stdout(path) {
+        io.out.write_all(bytes).map_err(|source| Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+    } else {
+        crate::emit::write_atomic(path, bytes, secrecy, force)
+    }
+}
+
 /// Writes one line to stderr; failures to write a report are ignored.
 pub fn note(io: &mut Io<'_>, text: &str) {
     let _ = writeln!(io.err, "{text}");

@@ -53,9 +53,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut r = verify::report(&l, &pol, Some(fetcher.as_ref()));
     r.peer_defaulted = verify::choice(&args.verify)?.defaulted;
     if args.verify.json {
-        let text = serde_json::to_string_pretty(&r).expect("report serialises");
-        common::out(io, &format!("{text}\n"))?;
-        return Ok(if r.valid { Exit::Ok } else { Exit::Findings });
+        super::json::print(io, &r)?;
+        return Ok(verify::exit(&r));
     }
     let mut s = String::new();
     if let Some(e) = &args.error {
@@ -81,7 +80,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         s.push_str(&verify::render_rejected(&r));
     }
     common::out(io, &s)?;
-    Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+    Ok(verify::exit(&r))
 }
 
 #[cfg(test)]

@@ -25,6 +25,10 @@ struct InspectJson<'a> {
     keys: Vec<KeySummary>,
     dropped: &'a [crate::model::Dropped],
     problems: Vec<String>,
+    /// When a problem means exit 2: the last one, as every command's
+    /// `--json` failure carries it (docs/json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<super::json::ErrorJson>,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -38,6 +42,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             keys,
             dropped: &inv.dropped,
             problems: inv.problems.iter().map(ToString::to_string).collect(),
+            error: inv.problems.last().map(super::json::ErrorJson::of),
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
         common::out(io, &text)?;
@@ -94,6 +99,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
             common::note(io, &format!("dropped {}: {}", e.source, e.reason));
         }
+    }
+    if args.json && !inv.problems.is_empty() {
+        // The report above carries the problems and the error: one object.
+        for p in &inv.problems {
+            common::note(io, &format!("chainfix: {p}"));
+        }
+        return Ok(Exit::Failed);
     }
     if inv.certs.is_empty() && inv.keys.is_empty() && inv.problems.is_empty() {
         return Err(inv.no_certificate_error());

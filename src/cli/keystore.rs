@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::common::{self, CliPasswords, InputArgs};
-use super::{Exit, Io};
-use crate::emit::{self, Secrecy};
+use super::{Exit, Io, json, verdict};
+use crate::emit::Secrecy;
 use crate::error::{Error, Result};
 use crate::keystore::{jks, p12, salesforce};
 use crate::parse::Passwords;
@@ -271,7 +271,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             )
         }
     };
-    emit::write_atomic(&args.output, &bytes, Secrecy::Secret, args.force)?;
+    common::write_output(io, &args.output, &bytes, Secrecy::Secret, args.force)?;
     let report = KeystoreReport {
         output: args.output.display().to_string(),
         format: args.format,
@@ -283,17 +283,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         verdict: judged.verdict.clone(),
     };
     if args.json {
-        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
-        common::out(io, &j)?;
+        json::print(io, &report)?;
     } else {
         common::note(io, &text(&report));
         common::note(io, &judged.text());
     }
-    Ok(if report.complete {
-        Exit::Ok
-    } else {
-        Exit::Findings
-    })
+    Ok(verdict::decide(
+        (!report.complete).then_some(verdict::Level::Error),
+    ))
 }
 
 fn output_password(args: &Args, io: &mut Io<'_>, what: &str) -> Result<zeroize::Zeroizing<String>> {
@@ -348,7 +345,10 @@ fn text(r: &KeystoreReport) -> String {
         ));
     }
     if !r.complete {
-        s.push_str("warning: the chain does not reach a root among the inputs; give the missing issuer (see `chainfix bundle`)\n");
+        // Exit 1: Salesforce (and Java) refuse a chain that stops short.
+        s.push_str(&verdict::Level::Error.line(
+            "the chain does not reach a root among the inputs; give the missing issuer (see `chainfix bundle`)\n",
+        ));
     }
     s.trim_end().to_string()
 }

@@ -186,11 +186,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if !args.json {
         common::note(io, &choice.note());
     }
-    Ok(if report.has_errors() {
-        Exit::Findings
-    } else {
-        Exit::Ok
-    })
+    Ok(super::verdict::decide(report.findings.iter().map(
+        |f| match f.severity {
+            Severity::Error => super::verdict::Level::Error,
+            Severity::Warning => super::verdict::Level::Warning,
+            Severity::Info => super::verdict::Level::Note,
+        },
+    )))
 }
 
 fn render(
@@ -265,7 +267,8 @@ fn render(
     common::note(
         io,
         &format!(
-            "profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            "{}profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            if summary.error > 0 { "error: " } else { "" },
             report.profile,
             report.profile_reason,
             store.name,

@@ -126,6 +126,8 @@ fn aia_check(
             let fixes = !found.is_empty()
                 && j.trusted
                 && !j.findings.iter().any(|f| f.id == "missing-intermediate");
+            // Offline with nothing found, nobody knows whether AIA would fix it.
+            let fixes = (fixes || !(fetch.offline && found.is_empty())).then_some(fixes);
             AiaCheck {
                 fixes,
                 found: found.iter().map(|c| c.subject().to_string()).collect(),
@@ -134,7 +136,7 @@ fn aia_check(
             }
         }
         Err(e) => AiaCheck {
-            fixes: false,
+            fixes: None,
             found: Vec::new(),
             completion: None,
             error: Some(e.to_string()),
@@ -232,5 +234,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             .unwrap_or_default();
         common::out(io, &format!("{}{verdict}", report.text()))?;
     }
-    Ok(if report.ok { Exit::Ok } else { Exit::Findings })
+    Ok(super::verdict::decide(
+        (!report.ok).then_some(super::verdict::Level::Error),
+    ))
 }

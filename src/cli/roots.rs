@@ -254,7 +254,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(
                 io,
                 &format!(
-                    "a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
+                    "error: a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
                     store.name,
                     files.join(" ")
                 ),
@@ -264,7 +264,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(io, &format!("note: {c}"));
         }
     }
-    Ok(if missing { Exit::Findings } else { Exit::Ok })
+    Ok(super::verdict::decide(
+        missing.then_some(super::verdict::Level::Error),
+    ))
 }
 
 fn alias(a: &AnchorEntry) -> String {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::common::{self, InputArgs};
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::chain::explain::{self, Context, Finding};
 use crate::chain::names::PeerName;
 use crate::chain::path::{Budget, Outcome, Place, build};
@@ -164,43 +164,52 @@ pub(crate) struct Loaded {
 }
 
 /// Fetches `url` once and says whether it serves `child`'s issuer.
-fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> explain::UrlCheck {
+/// What fetching `url` shows; None when it could not be asked
+/// (`--offline` and not cached).
+fn check_url(
+    fetcher: &dyn crate::fetch::Fetch,
+    url: &str,
+    child: &Cert,
+) -> Option<explain::UrlCheck> {
     use explain::UrlCheck;
     let resp = match fetcher.fetch(url) {
         Ok(r) => r,
+        Err(crate::fetch::FetchError::NotCached) => return None,
         Err(e) => {
-            return UrlCheck::Fails {
+            return Some(UrlCheck::Fails {
                 detail: e.to_string(),
-            };
+            });
         }
     };
     if !(200..300).contains(&resp.status) {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("HTTP {}", resp.status),
-        };
+        });
     }
     let mut got = crate::parse::Inventory::default();
     crate::parse::parse_source(&resp.body, url, None, &crate::parse::NoPasswords, &mut got);
     if got.certs.is_empty() {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("{} bytes with no certificate in them", resp.body.len()),
-        };
+        });
     }
-    match got
-        .certs
-        .iter()
-        .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
-    {
-        Some(c) => UrlCheck::Serves {
-            subject: c.subject().to_string(),
+    Some(
+        match got
+            .certs
+            .iter()
+            .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
+        {
+            Some(c) => UrlCheck::Serves {
+                subject: c.subject().to_string(),
+            },
+            None => UrlCheck::Fails {
+                detail: format!(
+                    "{} certificate(s), none of which signed it",
+                    got.certs.len()
+                ),
+            },
         },
-        None => UrlCheck::Fails {
-            detail: format!(
-                "{} certificate(s), none of which signed it",
-                got.certs.len()
-            ),
-        },
-    }
+    )
 }
 
 /// The fast path for the common case (no key, no --leaf): exactly one
@@ -315,8 +324,14 @@ pub(crate) fn report(
             .filter(|f| f.class == explain::Class::IntermediateMissing)
         {
             if let Some(url) = f.urls.first().cloned() {
-                let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, l.has_key, check);
+                match check_url(fetcher, &url, child) {
+                    Some(check) => explain::note_url_check(f, &l.files, l.has_key, check),
+                    // Unknown, not failed: url_works stays null.
+                    None => {
+                        f.url_status =
+                            Some("not checked (--offline, and it is not in the cache)".into())
+                    }
+                }
             }
         }
     }
@@ -424,7 +439,7 @@ pub(crate) fn render_findings(r: &Report) -> String {
     for f in &r.findings {
         s.push_str(&format!(
             "{} {}\n",
-            if f.fatal { "error:" } else { "warning:" },
+            verdict::Level::of(f.fatal).prefix(),
             f.message
         ));
         if let Some(u) = &f.url_status {
@@ -472,8 +487,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut r = report(&l, &pol, Some(fetcher.as_ref()));
     r.peer_defaulted = choice(&args)?.defaulted;
     if args.json {
-        let text = serde_json::to_string_pretty(&r).expect("report serialises");
-        common::out(io, &format!("{text}\n"))?;
+        json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
         if r.valid && r.path.len() == 1 {
@@ -498,6 +512,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
             }
+            if !r.findings.iter().any(|f| f.fatal) {
+                s.push_str(&verdict::Level::Error.line("no valid path was found (see below)\n"));
+            }
         }
         s.push_str(&render_findings(&r));
         s.push_str(&candidate_note(&r));
@@ -506,5 +523,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         common::out(io, &s)?;
     }
-    Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+    Ok(exit(&r))
+}
+
+/// Exit 1 for a path that is not valid (its findings say why, as `error:`).
+pub(crate) fn exit(r: &Report) -> Exit {
+    verdict::decide(
+        r.findings
+            .iter()
+            .map(|f| verdict::Level::of(f.fatal))
+            .chain((!r.valid).then_some(verdict::Level::Error)),
+    )
 }

@@ -187,7 +187,10 @@ impl BundleReport {
 
 /// The sentence for a missing issuer: who, its key id, where to get it.
 pub fn missing_text(m: &MissingIssuer) -> String {
-    let mut s = format!("incomplete chain: the issuer \"{}\" is missing", m.issuer);
+    let mut s = format!(
+        "error: incomplete chain: the issuer \"{}\" is missing",
+        m.issuer
+    );
     if let Some(aki) = &m.authority_key_id {
         s.push_str(&format!(" (key id {aki})"));
     }

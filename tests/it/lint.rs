@@ -695,98 +695,7 @@ fn the_findings_catalogue_documents_exactly_the_ids_in_the_code() {
     assert_eq!(documented.len(), Id::ALL.len(), "an id is documented twice");
 }
 
-// ---- JSON Schema ----
-//
-// A small validator for the subset of JSON Schema that docs/lint-schema.json
-// uses (type, enum, required, properties, additionalProperties: false, items,
-// $ref into $defs, minimum, minLength, maxLength). The `jsonschema` crate
-// would pull in a regex engine, an HTTP client for remote refs and ~40 other
-// crates to build on a shared 2-core CI for this one test; the subset is
-// forty lines, and `the_schema_validator_rejects_bad_documents` proves it
-// can fail.
-
-fn validate(
-    root: &serde_json::Value,
-    schema: &serde_json::Value,
-    v: &serde_json::Value,
-    at: &str,
-    errs: &mut Vec<String>,
-) {
-    use serde_json::Value;
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.strip_prefix("#/$defs/").expect("local refs only");
-        return validate(root, &root["$defs"][name], v, at, errs);
-    }
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "boolean" => v.is_boolean(),
-            other => panic!("schema type {other} not handled"),
-        };
-        if !ok {
-            errs.push(format!("{at}: expected {t}, got {v}"));
-            return;
-        }
-    }
-    if let Some(e) = schema.get("enum").and_then(Value::as_array)
-        && !e.contains(v)
-    {
-        errs.push(format!("{at}: {v} is not one of the allowed values"));
-    }
-    if let Some(m) = schema.get("minimum").and_then(Value::as_i64)
-        && v.as_i64().is_some_and(|n| n < m)
-    {
-        errs.push(format!("{at}: {v} < {m}"));
-    }
-    if let Some(s) = v.as_str() {
-        let n = s.chars().count() as u64;
-        if schema
-            .get("minLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| n < m)
-        {
-            errs.push(format!("{at}: too short"));
-        }
-        if schema
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| n > m)
-        {
-            errs.push(format!("{at}: too long"));
-        }
-    }
-    if let Some(o) = v.as_object() {
-        let props = schema.get("properties").and_then(Value::as_object);
-        for r in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let r = r.as_str().unwrap();
-            if !o.contains_key(r) {
-                errs.push(format!("{at}: missing {r}"));
-            }
-        }
-        for (k, val) in o {
-            match props.and_then(|p| p.get(k)) {
-                Some(s) => validate(root, s, val, &format!("{at}.{k}"), errs),
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    errs.push(format!("{at}: unexpected field {k}"))
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(a), Some(items)) = (v.as_array(), schema.get("items")) {
-        for (i, x) in a.iter().enumerate() {
-            validate(root, items, x, &format!("{at}[{i}]"), errs);
-        }
-    }
-}
+// ---- JSON Schema (validator in tests/it/schema.rs) ----
 
 fn schema() -> serde_json::Value {
     serde_json::from_str(
@@ -800,10 +709,7 @@ fn schema() -> serde_json::Value {
 }
 
 fn schema_errors(doc: &serde_json::Value) -> Vec<String> {
-    let s = schema();
-    let mut errs = Vec::new();
-    validate(&s, &s, doc, "$", &mut errs);
-    errs
+    crate::schema::errors(&schema(), doc)
 }
 
 #[test]

@@ -4,10 +4,12 @@
 
 mod httpd;
 mod pki;
+mod schema;
 mod util;
 
 mod bundle;
 mod fetch;
+mod json;
 mod keystore;
 mod limbo;
 mod lint;
@@ -15,4 +17,5 @@ mod parse;
 mod probe;
 mod roots;
 mod signature;
+mod term;
 mod verify;
