@@ -49,6 +49,10 @@ pub struct Args {
     /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Judge each certificate on its own (RFC 5280 and CA/B Forum rules, dates),
+    /// without chain rules: no issuer-missing, order or trust findings.
+    #[arg(long)]
+    pub certificate_only: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
     /// Print JSON (docs/lint-schema.json) instead of a table.
@@ -160,6 +164,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         deny: args.deny.clone(),
         allow: args.allow.clone(),
         min_severity: args.min_severity,
+        certificate_only: args.certificate_only,
     };
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;

@@ -13,6 +13,7 @@ use rcgen::{
     BasicConstraints, CustomExtension, ExtendedKeyUsagePurpose as Eku, IsCa, KeyUsagePurpose,
 };
 
+use crate::corpus;
 use crate::pki::{self, Alg, Node, Pki, Spec};
 use crate::util::openssl;
 use crate::util::{chainfix, stderr, stdout, tempdir, write};
@@ -372,10 +373,13 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut ca_leaf = Spec::client("ca-leaf", ec()).params();
     ca_leaf.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_leaf = p.intermediates[0].issue(ca_leaf, ec());
+    // A CA certificate is the leaf only when the key given is its key.
+    let mut ca_as_leaf = Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client);
+    ca_as_leaf.keys = vec![key_of(&ca_leaf, KeyFormat::Pkcs8)];
     v.push((
         Id::LeafIsCa,
+        ca_as_leaf,
         Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client),
-        clean(),
     ));
     let path_len = |n: u8| {
         let mut r = Spec::ca("PL Root", ec()).params();
@@ -603,6 +607,33 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut pkcs8 = good(&p2);
     pkcs8.keys = vec![key_of(&p2.leaf, KeyFormat::Pkcs8)];
     v.push((Id::KeyNotPkcs8, pkcs1, pkcs8));
+    // The per-certificate rules, each on its corpus certificate (tests/it/corpus.rs)
+    // against a clean one of the same kind, alone and under --profile server.
+    for (id, bad, fine) in [
+        (Id::DuplicateExtension, "leaf-duplicate-san", "leaf-good"),
+        (Id::NegativeSerial, "leaf-negative-serial", "leaf-good"),
+        (Id::MalformedSan, "leaf-san-not-ia5", "leaf-good"),
+        (
+            Id::SignatureAlgorithmMismatch,
+            "leaf-sigalg-mismatch",
+            "leaf-good",
+        ),
+        (Id::AlgorithmParameters, "leaf-rsa-no-null", "leaf-good"),
+        (Id::KeyUsageEncoding, "leaf-ku-trailing-zero", "leaf-good"),
+        (Id::CaKeyUsage, "inter-nc-no-keycertsign", "inter-good"),
+        (Id::RootEku, "root-with-eku", "root-good"),
+        (Id::CertificatePolicies, "leaf-no-policy", "leaf-good"),
+        (Id::AiaMissing, "leaf-no-aia", "leaf-good"),
+        (Id::CrlMissing, "leaf-no-crl-no-ocsp", "leaf-good"),
+        (Id::CnNotInSan, "leaf-cn-not-in-san", "leaf-good"),
+    ] {
+        let one = |name: &str| {
+            let mut s = Setup::of_certs(vec![corpus::cert(name)]).profile(Profile::Server);
+            s.opts.certificate_only = true;
+            s
+        };
+        v.push((id, one(bad), one(fine)));
+    }
     let mut bad_name = clean();
     bad_name.opts.name = Some("2026 client cert".into());
     let mut good_name = clean();
@@ -693,6 +724,17 @@ fn the_findings_catalogue_documents_exactly_the_ids_in_the_code() {
         );
     }
     assert_eq!(documented.len(), Id::ALL.len(), "an id is documented twice");
+    // Each per-certificate rule's section quotes the rule's source.
+    for rule in check::certificate::RULES {
+        let start = doc.find(&format!("## `{}`", rule.id)).expect("documented");
+        let section = doc[start + 4..].split("\n## ").next().unwrap();
+        assert!(
+            section.contains(&format!("Source: {}", rule.source)),
+            "docs/findings.md: the section of {} does not say \"Source: {}\"",
+            rule.id,
+            rule.source
+        );
+    }
 }
 
 // ---- JSON Schema ----

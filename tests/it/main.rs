@@ -7,11 +7,13 @@ mod pki;
 mod util;
 
 mod bundle;
+mod corpus;
 mod fetch;
 mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod pkilint;
 mod probe;
 mod roots;
 mod signature;
