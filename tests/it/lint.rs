@@ -1302,3 +1302,87 @@ fn a_self_signed_leaf_in_roots_is_information_outside_salesforce() {
         Some(Severity::Error)
     );
 }
+
+// ---- one certificate on its own (issue #15), through the binary ----
+
+/// `chainfix lint --json --at <a day after it was made> ARGS…` in the
+/// corpus directory (corpus certificates are made at test time).
+fn lint_corpus(args: &[&str]) -> (i32, serde_json::Value) {
+    let first = &corpus::shared()[0];
+    let dir = first.path.parent().unwrap();
+    let at =
+        ::time::OffsetDateTime::from_unix_timestamp(corpus::cert(first.name).not_before() + 86_400)
+            .unwrap()
+            .date()
+            .to_string();
+    let mut a = vec!["lint", "--json", "--at", &at];
+    a.extend_from_slice(args);
+    let o = chainfix(dir, &a);
+    let v = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+fn ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn certificate_only_judges_one_certificate_without_issuer_missing() {
+    // Alone, a good leaf has no issuer: a chain error by default …
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(ids(&doc).contains(&"issuer-missing".to_string()));
+    // … and nothing wrong with the certificate itself.
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server", "--certificate-only"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
+    assert_eq!(doc["chain"], serde_json::json!([]));
+    // A critical nsComment: verify and OpenSSL refuse it, so lint fails.
+    let (code, doc) = lint_corpus(&["leaf-critical-nscomment.pem", "--certificate-only"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"unknown-critical-extension".to_string()));
+    // A self-signed SHA-1 end-entity certificate is not a root: no exemption.
+    let (code, doc) = lint_corpus(&["selfsigned-sha1-leaf.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"sha1-signature".to_string()));
+}
+
+#[test]
+fn a_ca_certificate_alone_is_judged_as_a_ca_not_as_a_leaf() {
+    let (_, doc) = lint_corpus(&["inter-good.pem", "--profile", "server"]);
+    let found = ids(&doc);
+    for noise in [
+        "leaf-is-ca",
+        "leaf-key-usage",
+        "san-missing",
+        "eku-missing",
+        "self-signed-leaf",
+    ] {
+        assert!(!found.contains(&noise.to_string()), "{noise}: {doc:#}");
+    }
+    // Its own faults are still found: a constrained CA without keyCertSign,
+    // and no "nameConstraints in an end-entity certificate".
+    let (_, doc) = lint_corpus(&["inter-nc-no-keycertsign.pem", "--profile", "server"]);
+    assert!(ids(&doc).contains(&"ca-key-usage".to_string()), "{doc:#}");
+    assert!(
+        !doc.to_string().contains("end-entity certificate\""),
+        "{doc:#}"
+    );
+    assert!(
+        !doc.to_string().contains("nameConstraints in an end-entity"),
+        "{doc:#}"
+    );
+    // A root with EKU, even when it is also the trust anchor given.
+    let (_, doc) = lint_corpus(&["root-with-eku.pem", "--roots", "root-with-eku.pem"]);
+    assert!(ids(&doc).contains(&"root-eku".to_string()), "{doc:#}");
+    assert!(
+        !ids(&doc).contains(&"self-signed-leaf".to_string()),
+        "{doc:#}"
+    );
+}
