@@ -6,11 +6,15 @@
 //! data: each id this module reports, its scope and its source (quoted in
 //! docs/findings.md; a test keeps the two in step).
 
+use x509_parser::oid_registry::{
+    OID_X509_EXT_CRL_DISTRIBUTION_POINTS as CRL_DP, OID_X509_EXT_EXTENDED_KEY_USAGE as EKU,
+    OID_X509_EXT_KEY_USAGE as KEY_USAGE, OID_X509_EXT_SUBJECT_ALT_NAME as SAN,
+};
 use x509_parser::prelude::*;
 
 use super::{Id, Severity};
 use crate::chain::validate::Facts;
-use crate::model::{Cert, KeyAlgorithm};
+use crate::model::{Cert, KeyAlgorithm, key_algorithm_of};
 
 /// What a certificate is, from its own content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,11 +32,10 @@ impl Kind {
     /// `self_signed`: the subject equals the issuer and its own key
     /// verifies its signature (computed once by the caller).
     pub fn of(c: &Cert, self_signed: bool) -> Kind {
-        let v1 = c.parsed().version() == X509Version::V1;
         match (c.is_ca(), self_signed) {
             (true, true) => Kind::Root,
             (true, false) => Kind::Intermediate,
-            (false, true) if v1 => Kind::Root,
+            (false, true) if c.parsed().version() == X509Version::V1 => Kind::Root,
             _ => Kind::Leaf,
         }
     }
@@ -203,11 +206,11 @@ pub fn check(c: &Cert, cx: &Context<'_>) -> Vec<Hit> {
     };
     let x = c.parsed();
     algorithms(&mut o, &x);
-    key(&mut o, c);
+    key(&mut o, &x);
     extensions(&mut o, c, &x);
     profile(&mut o, cx);
     if cx.tls_server {
-        baseline(&mut o, c, &x);
+        baseline(&mut o, &x);
     }
     o.hits
 }
@@ -276,10 +279,10 @@ fn algorithms(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     }
 }
 
-fn key(o: &mut Out<'_>, c: &Cert) {
+fn key(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     let name = o.name.clone();
     let sf = o.cx.salesforce;
-    match c.key_algorithm() {
+    match key_algorithm_of(x.public_key()) {
         KeyAlgorithm::Rsa { bits } if bits < 2048 => o.add(
             Id::WeakKey,
             format!("{name} has a {bits}-bit RSA key; below 2048 bits is refused (NIST SP 800-131A, CA/B Forum BR 6.1.5)"),
@@ -321,16 +324,14 @@ fn extensions(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
             "reissue the certificate without that extension, or with it marked non-critical",
         );
     }
-    let mut seen: Vec<String> = Vec::new();
+    let exts = x.extensions();
     let mut dup: Vec<String> = Vec::new();
-    for e in x.extensions() {
-        let oid = e.oid.to_id_string();
-        if seen.contains(&oid) {
+    for (k, e) in exts.iter().enumerate() {
+        if exts[..k].iter().any(|f| f.oid == e.oid) {
+            let oid = e.oid.to_id_string();
             if !dup.contains(&oid) {
                 dup.push(oid);
             }
-        } else {
-            seen.push(oid);
         }
     }
     if !dup.is_empty() {
@@ -340,10 +341,7 @@ fn extensions(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
             "have the certificate reissued with each extension once",
         );
     }
-    let san_ext = x
-        .extensions()
-        .iter()
-        .find(|e| e.oid.to_id_string() == "2.5.29.17");
+    let san_ext = x.extensions().iter().find(|e| e.oid == SAN);
     if let Some(e) = san_ext {
         let bad: Vec<String> = match e.parsed_extension() {
             ParsedExtension::SubjectAlternativeName(s) => s
@@ -372,10 +370,7 @@ fn extensions(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
             );
         }
     }
-    let ku = x
-        .extensions()
-        .iter()
-        .find(|e| e.oid.to_id_string() == "2.5.29.15");
+    let ku = x.extensions().iter().find(|e| e.oid == KEY_USAGE);
     if let Some(e) = ku
         && trailing_zero_bits(e.value)
     {
@@ -385,10 +380,7 @@ fn extensions(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
             "nothing to do for this chain; the CA's encoder should drop trailing zero bits",
         );
     }
-    let eku_present = x
-        .extensions()
-        .iter()
-        .any(|e| e.oid.to_id_string() == "2.5.29.37");
+    let eku_present = x.extensions().iter().any(|e| e.oid == EKU);
     if kind == Kind::Root && eku_present {
         o.add(
             Id::RootEku,
@@ -508,10 +500,9 @@ fn profile(o: &mut Out<'_>, cx: &Context<'_>) {
 /// CA/B Forum TLS BR presence rules: certificate policies, AIA, CRL
 /// distribution points, the CN among the SANs. CA-issuance hygiene no TLS
 /// peer enforces: warnings, and the message says so.
-fn baseline(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
+fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     let name = o.name.clone();
     let kind = o.cx.kind;
-    let has = |oid: &str| x.extensions().iter().any(|e| e.oid.to_id_string() == oid);
     let hygiene = "CA-issuance hygiene: TLS clients do not check it";
     let policies: Option<Vec<String>> =
         x.extensions()
@@ -549,15 +540,24 @@ fn baseline(o: &mut Out<'_>, c: &Cert, x: &X509Certificate<'_>) {
         ),
         _ => {}
     }
-    if kind != Kind::Root && c.ca_issuer_urls().is_empty() {
+    let (mut ca_issuers, mut ocsp) = (false, false);
+    for e in x.extensions() {
+        if let ParsedExtension::AuthorityInfoAccess(aia) = e.parsed_extension() {
+            for ad in &aia.accessdescs {
+                let m = ad.access_method.to_id_string();
+                ca_issuers |= m == "1.3.6.1.5.5.7.48.2";
+                ocsp |= m == "1.3.6.1.5.5.7.48.1";
+            }
+        }
+    }
+    if kind != Kind::Root && !ca_issuers {
         o.add(
             Id::AiaMissing,
             format!("{name} has no authorityInformationAccess caIssuers URL; CA/B Forum BR §7.1.2.7.7 / §7.1.2.10.3 wants one, and without it browsers and Windows cannot fetch a missing intermediate ({hygiene})"),
             "send the full chain (`chainfix bundle`); a public CA's certificates should carry the URL",
         );
     }
-    let crl = has("2.5.29.31");
-    let ocsp = !c.ocsp_urls().is_empty();
+    let crl = x.extensions().iter().any(|e| e.oid == CRL_DP);
     let crl_needed = match kind {
         Kind::Intermediate => !crl,
         Kind::Leaf => !crl && !ocsp,

@@ -379,6 +379,11 @@ pub fn links(input: &Input<'_>) -> Links {
     Links::of(input.certs)
 }
 
+/// [`links`] for [`Options::certificate_only`]: self-signatures only.
+pub fn self_links(input: &Input<'_>) -> Links {
+    Links::self_only(input.certs)
+}
+
 /// The leaf lint would choose (a position in `input.certs`): the
 /// certificate a key matches, else the first end entity.
 pub fn choose_leaf(input: &Input<'_>, links: &Links) -> Option<usize> {

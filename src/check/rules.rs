@@ -165,6 +165,18 @@ pub struct Links {
 }
 
 impl Links {
+    /// Self-signatures only, no issuer→subject pairs: all that
+    /// `--certificate-only` needs (a certificate's kind).
+    pub(super) fn self_only(certs: &[Cert]) -> Links {
+        Links {
+            pairs: Pairs {
+                verified: vec![Vec::new(); certs.len()],
+                failed: vec![Vec::new(); certs.len()],
+                issues_another: vec![false; certs.len()],
+            },
+            roots: certs.iter().map(self_signed).collect(),
+        }
+    }
     pub(super) fn of(certs: &[Cert]) -> Links {
         let index = IssuerIndex::new(certs);
         Links {
