@@ -91,6 +91,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule(Id::AlgorithmParameters, Scope::Any, "RFC 4055 §5"),
     rule(Id::KeyUsageEncoding, Scope::Any, "X.690 §11.2.2"),
+    rule(
+        Id::KeyUsageForKey,
+        Scope::Any,
+        "RFC 5480 §3, RFC 3279 §2.3.1, RFC 8410 §5",
+    ),
     rule(Id::CaMissingSki, Scope::Any, "RFC 5280 §4.2.1.2"),
     rule(Id::CaKeyUsage, Scope::Any, "RFC 5280 §4.2.1.3"),
     rule(
@@ -279,10 +284,60 @@ fn algorithms(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     }
 }
 
+/// keyUsage bits, as x509-parser numbers them (bit n = named bit n).
+const KU_NAMES: [&str; 9] = [
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+];
+
+/// keyUsage bits a key of this algorithm cannot honour: RSA cannot agree
+/// keys (RFC 3279 §2.3.1), EC keys do not encipher (RFC 5480 §3), Ed25519
+/// only signs (RFC 8410 §5).
+fn key_usage_for_key(o: &mut Out<'_>, x: &X509Certificate<'_>, alg: &KeyAlgorithm) {
+    let Ok(Some(ku)) = x.key_usage() else {
+        return;
+    };
+    let flags = ku.value.flags;
+    let bit = |n: u16| 1u16 << n;
+    let prohibited = match alg {
+        KeyAlgorithm::Rsa { .. } => bit(4) | bit(7) | bit(8),
+        KeyAlgorithm::Ec { .. } => bit(2) | bit(3),
+        KeyAlgorithm::Ed25519 => bit(2) | bit(3) | bit(4) | bit(7) | bit(8),
+        _ => 0,
+    };
+    let bad: Vec<&str> = (0..9)
+        .filter(|&n| flags & prohibited & bit(n) != 0)
+        .map(|n| KU_NAMES[n as usize])
+        .collect();
+    let name = o.name.clone();
+    if flags == 0 {
+        o.add(
+            Id::KeyUsageForKey,
+            format!("{name}'s keyUsage has no bit set; RFC 5280 §4.2.1.3 requires at least one (CA-issuance hygiene: peers treat it as no usage at all)"),
+            "have the certificate reissued with the usages its key needs (digitalSignature for TLS)",
+        );
+    } else if !bad.is_empty() {
+        o.add(
+            Id::KeyUsageForKey,
+            format!("{name}'s keyUsage asserts {} for its {alg} key, which that algorithm cannot do (RFC 5480 §3, RFC 3279 §2.3.1, RFC 8410 §5); CA-issuance hygiene: TLS peers ignore the bit", bad.join(", ")),
+            "nothing to do for this chain; the CA should assert only usages the key's algorithm supports (EC: digitalSignature; RSA: digitalSignature, keyEncipherment)",
+        );
+    }
+}
+
 fn key(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     let name = o.name.clone();
     let sf = o.cx.salesforce;
-    match key_algorithm_of(x.public_key()) {
+    let alg = key_algorithm_of(x.public_key());
+    key_usage_for_key(o, x, &alg);
+    match alg {
         KeyAlgorithm::Rsa { bits } if bits < 2048 => o.add(
             Id::WeakKey,
             format!("{name} has a {bits}-bit RSA key; below 2048 bits is refused (NIST SP 800-131A, CA/B Forum BR 6.1.5)"),
@@ -464,7 +519,6 @@ fn profile(o: &mut Out<'_>, cx: &Context<'_>) {
         "no subjectKeyIdentifier",
         "basicConstraints is not critical",
         "trust anchor with extendedKeyUsage",
-        "RSA key of",
         "EC key on curve",
         "DSA key",
     ];
@@ -476,6 +530,8 @@ fn profile(o: &mut Out<'_>, cx: &Context<'_>) {
         Kind::Root => &f.anchor_profile,
     });
     faults.retain(|p| !COVERED.iter().any(|c| p.starts_with(c)));
+    // weak-key says it.
+    faults.retain(|p| !p.ends_with("bits (at least 2048)"));
     // A subjectAltName that does not decode is malformed-san, not also a
     // list of invalid names in it.
     if o.hits.iter().any(|h| h.id == Id::MalformedSan) {

@@ -95,6 +95,7 @@ ids! {
     SignatureAlgorithmMismatch = "signature-algorithm-mismatch", Error;
     AlgorithmParameters = "algorithm-parameters", Error;
     KeyUsageEncoding = "key-usage-encoding", Warning;
+    KeyUsageForKey = "key-usage-for-key", Warning;
     CaKeyUsage = "ca-key-usage", Warning;
     RootEku = "root-eku", Warning;
     CertificatePolicies = "certificate-policies", Warning;

@@ -77,6 +77,16 @@ certificatePolicies = 2.23.140.1.2.1
 authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
 crlDistributionPoints = URI:http://crl.example.com/ca.crl
 
+[leaf_ec]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:www.example.com
+certificatePolicies = 2.23.140.1.2.1
+authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
+crlDistributionPoints = URI:http://crl.example.com/ca.crl
+
 [leaf_critical_unknown]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -218,191 +228,44 @@ const LEAF_CN: &str = "/CN=www.example.com";
 /// The key the first entry (root-good, rsa:2048) is made with.
 const ROOT_KEY: &str = "root-good.key";
 
+/// The corpus, one row per certificate: (name, how it is made, the ids it
+/// must raise). A table, so kept one row a line.
+#[rustfmt::skip]
 fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
     use self::Rewrite as R;
     use Make::*;
+    const RSA: &str = "rsa:2048";
+    const P256: &str = "ec -pkeyopt ec_paramgen_curve:P-256";
     vec![
-        (
-            "root-good",
-            SelfSigned(
-                "root",
-                "/C=US/O=Corpus Test/CN=Corpus Root CA",
-                "rsa:2048/ca",
-                &[],
-            ),
-            &[],
-        ),
-        ("leaf-good", Leaf("leaf", LEAF_CN, "rsa:2048", &[]), &[]),
-        (
-            "leaf-ec-good",
-            Leaf("leaf", LEAF_CN, "ec -pkeyopt ec_paramgen_curve:P-256", &[]),
-            &[],
-        ),
-        (
-            "inter-good",
-            Leaf(
-                "inter",
-                "/C=US/O=Corpus Test/CN=Corpus Issuing CA",
-                "rsa:2048",
-                &[],
-            ),
-            &[],
-        ),
-        (
-            "leaf-critical-nscomment",
-            Leaf("leaf_critical_unknown", LEAF_CN, "rsa:2048", &[]),
-            &["unknown-critical-extension"],
-        ),
-        (
-            "leaf-negative-serial",
-            Leaf("leaf", LEAF_CN, "rsa:2048", &["-set_serial", "-5"]),
-            &["negative-serial"],
-        ),
-        (
-            "leaf-san-not-ia5",
-            Leaf("leaf_non_ia5", LEAF_CN, "rsa:2048", &[]),
-            &["malformed-san"],
-        ),
-        (
-            "root-with-eku",
-            SelfSigned(
-                "root_eku",
-                "/C=US/O=Corpus Test/CN=EKU Root",
-                "rsa:2048",
-                &[],
-            ),
-            &["root-eku"],
-        ),
-        (
-            "root-bc-not-critical",
-            SelfSigned(
-                "root_bc_noncrit",
-                "/C=US/O=Corpus Test/CN=BC Root",
-                "rsa:2048",
-                &[],
-            ),
-            &["basic-constraints-not-critical"],
-        ),
-        (
-            "root-no-ski",
-            SelfSigned(
-                "root_noski",
-                "/C=US/O=Corpus Test/CN=No SKI Root",
-                "rsa:2048",
-                &[],
-            ),
-            &["ca-missing-ski"],
-        ),
-        (
-            "selfsigned-sha1-leaf",
-            SelfSigned("selfsigned_leaf", LEAF_CN, "rsa:2048", &["-sha1"]),
-            &[
-                "sha1-signature",
-                "certificate-policies",
-                "aia-missing",
-                "crl-missing",
-            ],
-        ),
-        (
-            "leaf-md5",
-            Leaf("leaf", LEAF_CN, "rsa:2048", &["-md5"]),
-            &["sha1-signature"],
-        ),
-        (
-            "inter-nc-no-keycertsign",
-            Leaf(
-                "inter_nc_nokcs",
-                "/C=US/O=Corpus Test/CN=Constrained CA",
-                "rsa:2048",
-                &[],
-            ),
-            &["ca-key-usage"],
-        ),
-        (
-            "inter-no-policy-aia-crl",
-            Leaf(
-                "inter_bare",
-                "/C=US/O=Corpus Test/CN=Bare CA",
-                "rsa:2048",
-                &[],
-            ),
-            &["certificate-policies", "aia-missing", "crl-missing"],
-        ),
-        (
-            "leaf-bc-not-critical",
-            Leaf("leaf_bc_noncrit", LEAF_CN, "rsa:2048", &[]),
-            &["basic-constraints-not-critical"],
-        ),
-        (
-            "leaf-ku-trailing-zero",
-            Leaf("leaf_ku_zero_bits", LEAF_CN, "rsa:2048", &[]),
-            &["key-usage-encoding"],
-        ),
-        (
-            "leaf-cn-not-in-san",
-            Leaf("leaf", "/CN=other.example.com", "rsa:2048", &[]),
-            &["cn-not-in-san"],
-        ),
-        (
-            "leaf-no-policy",
-            Leaf("leaf_no_policy", LEAF_CN, "rsa:2048", &[]),
-            &["certificate-policies"],
-        ),
-        (
-            "leaf-no-aia",
-            Leaf("leaf_no_aia", LEAF_CN, "rsa:2048", &[]),
-            &["aia-missing"],
-        ),
-        (
-            "leaf-no-crl-no-ocsp",
-            Leaf("leaf_no_crl_no_ocsp", LEAF_CN, "rsa:2048", &[]),
-            &["crl-missing"],
-        ),
-        (
-            "leaf-no-aki",
-            Leaf("leaf_no_aki", LEAF_CN, "rsa:2048", &[]),
-            &["missing-aki"],
-        ),
-        (
-            "leaf-aki-critical",
-            Leaf("leaf_aki_critical", LEAF_CN, "rsa:2048", &[]),
-            &["rfc5280-profile"],
-        ),
-        (
-            "leaf-rsa1024",
-            Leaf("leaf", LEAF_CN, "RSA1024", &[]),
-            &["weak-key"],
-        ),
-        (
-            "leaf-secp256k1",
-            Leaf(
-                "leaf",
-                LEAF_CN,
-                "ec -pkeyopt ec_paramgen_curve:secp256k1",
-                &[],
-            ),
-            &["unusual-key"],
-        ),
-        (
-            "leaf-oiw-sha1",
-            Rewrite("leaf-good", R::OiwSha1),
-            &["sha1-signature"],
-        ),
-        (
-            "leaf-rsa-no-null",
-            Rewrite("leaf-good", R::NoNull),
-            &["algorithm-parameters"],
-        ),
-        (
-            "leaf-duplicate-san",
-            Rewrite("leaf-good", R::DuplicateSan),
-            &["duplicate-extension"],
-        ),
-        (
-            "leaf-sigalg-mismatch",
-            Rewrite("leaf-good", R::Mismatch),
-            &["signature-algorithm-mismatch"],
-        ),
+        ("root-good", SelfSigned("root", "/C=US/O=Corpus Test/CN=Corpus Root CA", "rsa:2048/ca", &[]), &[]),
+        ("leaf-good", Leaf("leaf", LEAF_CN, RSA, &[]), &[]),
+        ("leaf-ec-good", Leaf("leaf_ec", LEAF_CN, P256, &[]), &[]),
+        ("inter-good", Leaf("inter", "/C=US/O=Corpus Test/CN=Corpus Issuing CA", RSA, &[]), &[]),
+        ("leaf-critical-nscomment", Leaf("leaf_critical_unknown", LEAF_CN, RSA, &[]), &["unknown-critical-extension"]),
+        ("leaf-negative-serial", Leaf("leaf", LEAF_CN, RSA, &["-set_serial", "-5"]), &["negative-serial"]),
+        ("leaf-san-not-ia5", Leaf("leaf_non_ia5", LEAF_CN, RSA, &[]), &["malformed-san"]),
+        ("root-with-eku", SelfSigned("root_eku", "/C=US/O=Corpus Test/CN=EKU Root", RSA, &[]), &["root-eku"]),
+        ("root-bc-not-critical", SelfSigned("root_bc_noncrit", "/C=US/O=Corpus Test/CN=BC Root", RSA, &[]), &["basic-constraints-not-critical"]),
+        ("root-no-ski", SelfSigned("root_noski", "/C=US/O=Corpus Test/CN=No SKI Root", RSA, &[]), &["ca-missing-ski"]),
+        ("selfsigned-sha1-leaf", SelfSigned("selfsigned_leaf", LEAF_CN, RSA, &["-sha1"]), &["sha1-signature", "certificate-policies", "aia-missing", "crl-missing"]),
+        ("leaf-md5", Leaf("leaf", LEAF_CN, RSA, &["-md5"]), &["sha1-signature"]),
+        ("inter-nc-no-keycertsign", Leaf("inter_nc_nokcs", "/C=US/O=Corpus Test/CN=Constrained CA", RSA, &[]), &["ca-key-usage"]),
+        ("inter-no-policy-aia-crl", Leaf("inter_bare", "/C=US/O=Corpus Test/CN=Bare CA", RSA, &[]), &["certificate-policies", "aia-missing", "crl-missing"]),
+        ("leaf-bc-not-critical", Leaf("leaf_bc_noncrit", LEAF_CN, RSA, &[]), &["basic-constraints-not-critical"]),
+        ("leaf-ku-trailing-zero", Leaf("leaf_ku_zero_bits", LEAF_CN, RSA, &[]), &["key-usage-encoding"]),
+        ("leaf-ec-key-encipherment", Leaf("leaf", LEAF_CN, P256, &[]), &["key-usage-for-key"]),
+        ("leaf-cn-not-in-san", Leaf("leaf", "/CN=other.example.com", RSA, &[]), &["cn-not-in-san"]),
+        ("leaf-no-policy", Leaf("leaf_no_policy", LEAF_CN, RSA, &[]), &["certificate-policies"]),
+        ("leaf-no-aia", Leaf("leaf_no_aia", LEAF_CN, RSA, &[]), &["aia-missing"]),
+        ("leaf-no-crl-no-ocsp", Leaf("leaf_no_crl_no_ocsp", LEAF_CN, RSA, &[]), &["crl-missing"]),
+        ("leaf-no-aki", Leaf("leaf_no_aki", LEAF_CN, RSA, &[]), &["missing-aki"]),
+        ("leaf-aki-critical", Leaf("leaf_aki_critical", LEAF_CN, RSA, &[]), &["rfc5280-profile"]),
+        ("leaf-rsa1024", Leaf("leaf", LEAF_CN, "RSA1024", &[]), &["weak-key"]),
+        ("leaf-secp256k1", Leaf("leaf", LEAF_CN, "ec -pkeyopt ec_paramgen_curve:secp256k1", &[]), &["unusual-key"]),
+        ("leaf-oiw-sha1", Rewrite("leaf-good", R::OiwSha1), &["sha1-signature"]),
+        ("leaf-rsa-no-null", Rewrite("leaf-good", R::NoNull), &["algorithm-parameters"]),
+        ("leaf-duplicate-san", Rewrite("leaf-good", R::DuplicateSan), &["duplicate-extension"]),
+        ("leaf-sigalg-mismatch", Rewrite("leaf-good", R::Mismatch), &["signature-algorithm-mismatch"]),
     ]
 }
 

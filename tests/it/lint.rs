@@ -620,6 +620,11 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
         ),
         (Id::AlgorithmParameters, "leaf-rsa-no-null", "leaf-good"),
         (Id::KeyUsageEncoding, "leaf-ku-trailing-zero", "leaf-good"),
+        (
+            Id::KeyUsageForKey,
+            "leaf-ec-key-encipherment",
+            "leaf-ec-good",
+        ),
         (Id::CaKeyUsage, "inter-nc-no-keycertsign", "inter-good"),
         (Id::RootEku, "root-with-eku", "root-good"),
         (Id::CertificatePolicies, "leaf-no-policy", "leaf-good"),

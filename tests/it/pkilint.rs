@@ -135,7 +135,8 @@ fn per_certificate_rules_agree_with_pkilint_or_say_why_not() {
             "map.txt names {id}, not a per-certificate rule"
         );
     }
-    let mut table: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    // Per rule: certificates both flag, neither flags, only chainfix, only pkilint.
+    let mut table: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     let mut found = BTreeSet::new();
     let mut report = String::new();
     let mut missed = Vec::new();
@@ -158,19 +159,26 @@ fn per_certificate_rules_agree_with_pkilint_or_say_why_not() {
             let a = ours.contains(id);
             let b = codes.iter().any(|c| theirs.contains(c));
             let row = table.entry(id.clone()).or_default();
-            if a == b {
-                row.0 += 1;
-            } else {
-                row.1 += 1;
+            row[match (a, b) {
+                (true, true) => 0,
+                (false, false) => 1,
+                (true, false) => 2,
+                (false, true) => 3,
+            }] += 1;
+            if a != b {
                 let side = if a { "chainfix-only" } else { "pkilint-only" };
                 found.insert((e.name.to_string(), id.clone(), side.to_string()));
             }
         }
     }
     println!("{report}");
-    println!("{:<32} {:>6} {:>9}", "rule", "agree", "disagree");
-    for (id, (a, b)) in &table {
-        println!("{id:<32} {a:>6} {b:>9}");
+    println!(
+        "| {:<30} | {:>4} | {:>7} | {:>13} | {:>12} |",
+        "rule", "both", "neither", "chainfix only", "pkilint only"
+    );
+    for (id, [both, neither, ours, theirs]) in &table {
+        let id = format!("`{id}`");
+        println!("| {id:<30} | {both:>4} | {neither:>7} | {ours:>13} | {theirs:>12} |");
     }
     if let Some(dir) = std::env::var_os("CHAINFIX_KEEP_CORPUS") {
         for e in entries {
