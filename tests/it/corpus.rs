@@ -87,6 +87,16 @@ certificatePolicies = 2.23.140.1.2.1
 authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
 crlDistributionPoints = URI:http://crl.example.com/ca.crl
 
+[leaf_bad_dns]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+subjectAltName = DNS:www.example.com, DNS:www..example.com
+certificatePolicies = 2.23.140.1.2.1
+authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
+crlDistributionPoints = URI:http://crl.example.com/ca.crl
+
 [leaf_critical_unknown]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
@@ -259,6 +269,7 @@ fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
         ("leaf-no-aia", Leaf("leaf_no_aia", LEAF_CN, RSA, &[]), &["aia-missing"]),
         ("leaf-no-crl-no-ocsp", Leaf("leaf_no_crl_no_ocsp", LEAF_CN, RSA, &[]), &["crl-missing"]),
         ("leaf-no-aki", Leaf("leaf_no_aki", LEAF_CN, RSA, &[]), &["missing-aki"]),
+        ("leaf-san-bad-dns", Leaf("leaf_bad_dns", LEAF_CN, RSA, &[]), &["rfc5280-profile"]),
         ("leaf-aki-critical", Leaf("leaf_aki_critical", LEAF_CN, RSA, &[]), &["rfc5280-profile"]),
         ("leaf-rsa1024", Leaf("leaf", LEAF_CN, "RSA1024", &[]), &["weak-key"]),
         ("leaf-secp256k1", Leaf("leaf", LEAF_CN, "ec -pkeyopt ec_paramgen_curve:secp256k1", &[]), &["unusual-key"]),
