@@ -49,6 +49,10 @@ pub struct Args {
     /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Judge each certificate on its own (RFC 5280 and CA/B Forum rules, dates),
+    /// without chain rules: no issuer-missing, order or trust findings.
+    #[arg(long)]
+    pub certificate_only: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
     #[command(flatten)]
@@ -130,8 +134,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         dropped: &inv.dropped,
         unreadable: &unreadable,
     };
-    // Signatures verified once, for choosing the leaf and for linting.
-    let links = check::links(&input);
+    // Signatures verified once, for choosing the leaf and for linting
+    // (alone, a certificate needs only its self-signature checked).
+    let links = if args.certificate_only {
+        check::self_links(&input)
+    } else {
+        check::links(&input)
+    };
     // The profile decides the default store; pick it as lint will.
     let profile = match args.profile {
         Some(p) => p,
@@ -166,6 +175,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         deny: args.deny.clone(),
         allow: args.allow.clone(),
         min_severity: args.min_severity,
+        certificate_only: args.certificate_only,
     };
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;

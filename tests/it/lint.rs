@@ -13,6 +13,7 @@ use rcgen::{
     BasicConstraints, CustomExtension, ExtendedKeyUsagePurpose as Eku, IsCa, KeyUsagePurpose,
 };
 
+use crate::corpus;
 use crate::pki::{self, Alg, Node, Pki, Spec};
 use crate::util::openssl;
 use crate::util::{chainfix, stderr, stdout, tempdir, write};
@@ -372,10 +373,13 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut ca_leaf = Spec::client("ca-leaf", ec()).params();
     ca_leaf.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_leaf = p.intermediates[0].issue(ca_leaf, ec());
+    // A CA certificate is the leaf only when the key given is its key.
+    let mut ca_as_leaf = Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client);
+    ca_as_leaf.keys = vec![key_of(&ca_leaf, KeyFormat::Pkcs8)];
     v.push((
         Id::LeafIsCa,
+        ca_as_leaf,
         Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client),
-        clean(),
     ));
     let path_len = |n: u8| {
         let mut r = Spec::ca("PL Root", ec()).params();
@@ -603,6 +607,38 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut pkcs8 = good(&p2);
     pkcs8.keys = vec![key_of(&p2.leaf, KeyFormat::Pkcs8)];
     v.push((Id::KeyNotPkcs8, pkcs1, pkcs8));
+    // The per-certificate rules, each on its corpus certificate (tests/it/corpus.rs)
+    // against a clean one of the same kind, alone and under --profile server.
+    for (id, bad, fine) in [
+        (Id::DuplicateExtension, "leaf-duplicate-san", "leaf-good"),
+        (Id::NegativeSerial, "leaf-negative-serial", "leaf-good"),
+        (Id::MalformedSan, "leaf-san-not-ia5", "leaf-good"),
+        (
+            Id::SignatureAlgorithmMismatch,
+            "leaf-sigalg-mismatch",
+            "leaf-good",
+        ),
+        (Id::AlgorithmParameters, "leaf-rsa-no-null", "leaf-good"),
+        (Id::KeyUsageEncoding, "leaf-ku-trailing-zero", "leaf-good"),
+        (
+            Id::KeyUsageForKey,
+            "leaf-ec-key-encipherment",
+            "leaf-ec-good",
+        ),
+        (Id::CaKeyUsage, "inter-nc-no-keycertsign", "inter-good"),
+        (Id::RootEku, "root-with-eku", "root-good"),
+        (Id::CertificatePolicies, "leaf-no-policy", "leaf-good"),
+        (Id::AiaMissing, "leaf-no-aia", "leaf-good"),
+        (Id::CrlMissing, "leaf-no-crl-no-ocsp", "leaf-good"),
+        (Id::CnNotInSan, "leaf-cn-not-in-san", "leaf-good"),
+    ] {
+        let one = |name: &str| {
+            let mut s = Setup::of_certs(vec![corpus::cert(name)]).profile(Profile::Server);
+            s.opts.certificate_only = true;
+            s
+        };
+        v.push((id, one(bad), one(fine)));
+    }
     let mut bad_name = clean();
     bad_name.opts.name = Some("2026 client cert".into());
     let mut good_name = clean();
@@ -693,6 +729,17 @@ fn the_findings_catalogue_documents_exactly_the_ids_in_the_code() {
         );
     }
     assert_eq!(documented.len(), Id::ALL.len(), "an id is documented twice");
+    // Each per-certificate rule's section quotes the rule's source.
+    for rule in check::certificate::RULES {
+        let start = doc.find(&format!("## `{}`", rule.id)).expect("documented");
+        let section = doc[start + 4..].split("\n## ").next().unwrap();
+        assert!(
+            section.contains(&format!("Source: {}", rule.source)),
+            "docs/findings.md: the section of {} does not say \"Source: {}\"",
+            rule.id,
+            rule.source
+        );
+    }
 }
 
 // ---- JSON Schema (validator in tests/it/schema.rs) ----
@@ -1164,5 +1211,85 @@ fn a_self_signed_leaf_in_roots_is_information_outside_salesforce() {
     assert_eq!(
         severity(base().profile(Profile::SalesforceMtls).private_root(&me)),
         Some(Severity::Error)
+    );
+}
+
+// ---- one certificate on its own (issue #15), through the binary ----
+
+/// `chainfix lint --json --at <a day after it was made> ARGS…` in the
+/// corpus directory (corpus certificates are made at test time).
+fn lint_corpus(args: &[&str]) -> (i32, serde_json::Value) {
+    let first = &corpus::shared()[0];
+    let dir = first.path.parent().unwrap();
+    let at =
+        ::time::OffsetDateTime::from_unix_timestamp(corpus::cert(first.name).not_before() + 86_400)
+            .unwrap()
+            .date()
+            .to_string();
+    let mut a = vec!["lint", "--json", "--at", &at];
+    a.extend_from_slice(args);
+    let o = chainfix(dir, &a);
+    let v = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+fn ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn certificate_only_judges_one_certificate_without_issuer_missing() {
+    // Alone, a good leaf has no issuer: a chain error by default …
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(ids(&doc).contains(&"issuer-missing".to_string()));
+    // … and nothing wrong with the certificate itself.
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server", "--certificate-only"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
+    assert_eq!(doc["chain"], serde_json::json!([]));
+    // A critical nsComment: verify and OpenSSL refuse it, so lint fails.
+    let (code, doc) = lint_corpus(&["leaf-critical-nscomment.pem", "--certificate-only"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"unknown-critical-extension".to_string()));
+    // A self-signed SHA-1 end-entity certificate is not a root: no exemption.
+    let (code, doc) = lint_corpus(&["selfsigned-sha1-leaf.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"sha1-signature".to_string()));
+}
+
+#[test]
+fn a_ca_certificate_alone_is_judged_as_a_ca_not_as_a_leaf() {
+    let (_, doc) = lint_corpus(&["inter-good.pem", "--profile", "server"]);
+    let found = ids(&doc);
+    for noise in [
+        "leaf-is-ca",
+        "leaf-key-usage",
+        "san-missing",
+        "eku-missing",
+        "self-signed-leaf",
+    ] {
+        assert!(!found.contains(&noise.to_string()), "{noise}: {doc:#}");
+    }
+    // Its own faults are still found: a constrained CA without keyCertSign,
+    // and no "nameConstraints in an end-entity certificate".
+    let (_, doc) = lint_corpus(&["inter-nc-no-keycertsign.pem", "--profile", "server"]);
+    assert!(ids(&doc).contains(&"ca-key-usage".to_string()), "{doc:#}");
+    assert!(
+        !doc.to_string().contains("nameConstraints in an end-entity"),
+        "{doc:#}"
+    );
+    // A root with EKU, even when it is also the trust anchor given.
+    let (_, doc) = lint_corpus(&["root-with-eku.pem", "--roots", "root-with-eku.pem"]);
+    assert!(ids(&doc).contains(&"root-eku".to_string()), "{doc:#}");
+    assert!(
+        !ids(&doc).contains(&"self-signed-leaf".to_string()),
+        "{doc:#}"
     );
 }

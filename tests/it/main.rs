@@ -8,12 +8,14 @@ mod schema;
 mod util;
 
 mod bundle;
+mod corpus;
 mod fetch;
 mod json;
 mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod pkilint;
 mod probe;
 mod roots;
 mod signature;
