@@ -4,6 +4,7 @@
 
 mod httpd;
 mod pki;
+mod oracle;
 mod util;
 
 mod bundle;
@@ -12,6 +13,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peers;
 mod probe;
 mod roots;
 mod signature;
