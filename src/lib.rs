@@ -20,6 +20,7 @@ pub mod keystore;
 pub mod model;
 pub mod net;
 pub mod parse;
+pub mod peer;
 pub mod render;
 pub mod trust;
 
