@@ -1,60 +1,61 @@
 //! Differential tests: chainfix under each peer's profile against the real
-//! peer, over x509-limbo and over a corpus generated at test time. Each
-//! peer's known disagreements live in `testdata/limbo/divergences-PEER.json`
-//! (id -> expected (the peer's verdict), actual (chainfix's), reason); a
-//! test fails on a disagreement not listed there, or on a listed one that
-//! no longer disagrees.
+//! peer, over x509-limbo and over a corpus made at test time
+//! (`oracle::corpus`). The peers: `openssl verify` as libssl judges in a
+//! handshake, the JDK's TLS validator (one JVM), Salesforce (the JDK
+//! validator on exactly the chain sent), and rustls-webpki in process.
 //!
-//! `PEER_ORACLE_DUMP=dir` writes the raw verdicts (`PEER-limbo.json`,
-//! `chainfix-PEER-limbo.json`) there.
+//! Each peer's known disagreements live in
+//! `testdata/limbo/divergences-PEER.json` (limbo) and
+//! `testdata/peers/corpus-divergences-PEER.json` (corpus): id -> expected
+//! (the peer's verdict), actual (chainfix's), reason. A test fails on a
+//! disagreement not listed there, or on a listed one that no longer
+//! disagrees, and prints the agreement per peer and suite.
+//!
+//! `PEER_ORACLE_DUMP=dir` writes the raw verdicts there (`PEER-SUITE.json`,
+//! `chainfix-PEER-SUITE.json`) and the current disagreements
+//! (`divergences-PEER-SUITE.json`, reasons "TODO").
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use chainfix::peer::Peer;
 use serde_json::Value;
 
-use crate::oracle::ours::{Peer, verdict};
+use crate::oracle::ours::verdict;
 use crate::oracle::{self, Answers, Case};
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn dump(name: &str, answers: &Answers) {
+fn dump(name: &str, json: String) {
     if let Ok(dir) = std::env::var("PEER_ORACLE_DUMP") {
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(
-            std::path::Path::new(&dir).join(format!("{name}.json")),
-            oracle::to_json(answers),
-        )
-        .unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.json")), json).unwrap();
     }
 }
 
-fn slug(peer: Peer) -> &'static str {
-    match peer {
-        Peer::OpenSsl => "openssl",
-        Peer::Java => "java",
+fn divergences_file(peer: Peer, suite: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    match suite {
+        "limbo" => root.join(format!("limbo/divergences-{}.json", peer.as_str())),
+        _ => root.join(format!("peers/{suite}-divergences-{}.json", peer.as_str())),
     }
 }
 
-/// Compares chainfix with the peer's `real` answers, against the peer's
-/// divergences file; prints the agreement and panics on anything unlisted.
-fn compare(peer: Peer, suite: &str, cases: &[Case], real: &Answers, file: Option<&str>) {
+/// Compares chainfix under `peer`'s profile with the peer's `real`
+/// answers; prints the agreement and returns what is not as listed.
+fn compare(peer: Peer, suite: &str, cases: &[Case], real: &Answers) -> Vec<String> {
+    let name = peer.as_str();
     let ours = oracle::parallel(cases, |c| verdict(c, peer));
-    dump(&format!("chainfix-{}-{suite}", slug(peer)), &ours);
-    let known: BTreeMap<String, Value> = file
-        .map(|f| serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap())
+    dump(&format!("{name}-{suite}"), oracle::to_json(real));
+    dump(&format!("chainfix-{name}-{suite}"), oracle::to_json(&ours));
+    let known: BTreeMap<String, Value> = std::fs::read_to_string(divergences_file(peer, suite))
+        .map(|s| serde_json::from_str(&s).unwrap())
         .unwrap_or_default();
     let mut agree = 0;
-    let mut unexpected = Vec::new();
+    let mut problems = Vec::new();
     let mut diverging = BTreeMap::new();
     for c in cases {
         let (Some(r), Some(o)) = (real.get(&c.id), ours.get(&c.id)) else {
-            unexpected.push(format!("{}: no answer from the peer", c.id));
+            problems.push(format!("{name}/{suite}: no answer for {}", c.id));
             continue;
         };
         if r.accept == o.accept {
@@ -64,82 +65,85 @@ fn compare(peer: Peer, suite: &str, cases: &[Case], real: &Answers, file: Option
         diverging.insert(
             c.id.clone(),
             serde_json::json!({"expected": r.result(), "actual": o.result(),
-                "reason": format!("TODO: peer: {}; chainfix: {}", r.detail, o.detail)}),
+                "reason": format!("TODO: {name}: {}; chainfix: {}", r.detail, o.detail)}),
         );
-        match known.get(&c.id) {
-            Some(k) if k["actual"] == o.result() => {}
-            _ => unexpected.push(format!(
-                "{}: {} says {} ({}), chainfix says {} ({})",
+        if known.get(&c.id).is_none_or(|k| k["actual"] != o.result()) {
+            problems.push(format!(
+                "UNEXPECTED {}: {name} says {} ({}), chainfix says {} ({})",
                 c.id,
-                slug(peer),
                 r.result(),
                 r.detail,
                 o.result(),
                 o.detail
-            )),
+            ));
         }
     }
-    let stale: Vec<&String> = known.keys().filter(|k| !diverging.contains_key(*k)).collect();
+    for k in known.keys().filter(|k| !diverging.contains_key(*k)) {
+        problems.push(format!("STALE {k}: now agrees with {name}, remove it from the divergences file"));
+    }
     println!(
-        "{} on {suite}: chainfix agrees on {agree}/{} ({:.2}%)",
-        slug(peer),
+        "agreement {name:<10} {suite:<6} {agree}/{} ({:.2}%)",
         cases.len(),
         100.0 * agree as f64 / cases.len().max(1) as f64
     );
-    if let Ok(dir) = std::env::var("PEER_ORACLE_DUMP") {
-        std::fs::write(
-            std::path::Path::new(&dir).join(format!("divergences-{}-{suite}.json", slug(peer))),
-            serde_json::to_string_pretty(&diverging).unwrap(),
-        )
-        .unwrap();
-    }
-    for u in &unexpected {
-        println!("UNEXPECTED {u}");
-    }
-    for s in &stale {
-        println!("STALE (agrees now, remove it) {s}");
-    }
-    assert!(
-        unexpected.is_empty() && stale.is_empty(),
-        "{}: {} unexpected divergence(s), {} stale",
-        slug(peer),
-        unexpected.len(),
-        stale.len()
+    dump(
+        &format!("divergences-{name}-{suite}"),
+        serde_json::to_string_pretty(&diverging).unwrap(),
     );
+    problems
 }
 
-fn limbo_cases() -> Vec<Case> {
-    oracle::limbo(now()).into_iter().map(|(c, _)| c).collect()
+fn check(problems: Vec<String>) {
+    for p in &problems {
+        println!("{p}");
+    }
+    assert!(problems.is_empty(), "{} disagreement(s) with the real peers not as listed", problems.len());
+}
+
+fn limbo() -> Vec<Case> {
+    oracle::limbo(oracle::now()).into_iter().map(|(c, _)| c).collect()
+}
+
+fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let out = f();
+    println!("{what}: {:.1?}", t.elapsed());
+    out
 }
 
 #[test]
-fn openssl_limbo() {
-    let cases = limbo_cases();
-    let t = Instant::now();
-    let real = oracle::openssl::run(&cases, 2);
-    println!("openssl verify over {} cases: {:.1?}", cases.len(), t.elapsed());
-    dump("openssl-limbo", &real);
-    compare(
-        Peer::OpenSsl,
-        "limbo",
-        &cases,
-        &real,
-        Some(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/limbo/divergences-openssl.json")),
-    );
+fn openssl_agrees_on_limbo() {
+    let cases = limbo();
+    let real = timed("openssl verify over limbo", || oracle::openssl::run(&cases, 2));
+    check(compare(Peer::OpenSsl, "limbo", &cases, &real));
+}
+
+/// Java and Salesforce (which validates with the same JDK code, on the
+/// chain exactly as sent) from one JVM run.
+#[test]
+fn java_and_salesforce_agree_on_limbo() {
+    let cases = limbo();
+    let real = timed("JDK validator over limbo", || oracle::java::run(&cases));
+    let mut problems = compare(Peer::Java, "limbo", &cases, &real);
+    problems.extend(compare(Peer::Salesforce, "limbo", &cases, &real));
+    check(problems);
 }
 
 #[test]
-fn java_limbo() {
-    let cases = limbo_cases();
-    let t = Instant::now();
-    let real = oracle::java::run(&cases);
-    println!("JDK validator over {} cases: {:.1?}", cases.len(), t.elapsed());
-    dump("java-limbo", &real);
-    compare(
-        Peer::Java,
-        "limbo",
-        &cases,
-        &real,
-        Some(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/limbo/divergences-java.json")),
-    );
+fn webpki_agrees_on_limbo() {
+    let cases = limbo();
+    let real = timed("rustls-webpki over limbo", || oracle::webpki::run(&cases));
+    check(compare(Peer::Webpki, "limbo", &cases, &real));
+}
+
+/// Every row of every profile, on chains made now with `openssl`.
+#[test]
+fn all_peers_agree_on_the_corpus() {
+    let cases = timed("corpus made", oracle::corpus::cases);
+    let java = oracle::java::run(&cases);
+    let mut problems = compare(Peer::OpenSsl, "corpus", &cases, &oracle::openssl::run(&cases, 2));
+    problems.extend(compare(Peer::Java, "corpus", &cases, &java));
+    problems.extend(compare(Peer::Salesforce, "corpus", &cases, &java));
+    problems.extend(compare(Peer::Webpki, "corpus", &cases, &oracle::webpki::run(&cases)));
+    check(problems);
 }

@@ -66,6 +66,9 @@ pub fn run(cases: &[Case]) -> Answers {
     }
     let mut child = Command::new("java")
         .args(EXPORTS)
+        // C1 only and the serial collector: the same answers for half the
+        // CPU time of the default JIT on a short run.
+        .args(["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"])
         .args(["--add-opens", "java.base/sun.security.ssl=ALL-UNNAMED", "-cp"])
         .arg(dir.path())
         .arg("PeerOracle")

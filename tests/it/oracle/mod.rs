@@ -5,8 +5,10 @@
 //! from chains generated at test time ([`corpus`]).
 
 pub mod ours;
+pub mod corpus;
 pub mod java;
 pub mod openssl;
+pub mod webpki;
 
 use std::collections::BTreeMap;
 
@@ -135,4 +137,12 @@ pub fn parallel(cases: &[Case], f: impl Fn(&Case) -> Answer + Sync) -> Answers {
             .flat_map(|h| h.join().unwrap())
             .collect()
     })
+}
+
+/// Now, Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }

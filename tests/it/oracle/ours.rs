@@ -5,19 +5,13 @@ use chainfix::chain::names::PeerName;
 use chainfix::chain::validate::Policy;
 use chainfix::chain::{Budget, build};
 use chainfix::model::{Cert, Origin};
+use chainfix::peer::Peer;
 
 use super::{Answer, Case, Name};
 
-/// The peers the differential tests compare chainfix with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Peer {
-    OpenSsl,
-    Java,
-}
-
 /// The one place chainfix's policy for a peer is chosen.
-fn policy(case: &Case, _peer: Peer) -> Policy {
-    Policy::new(case.at, case.role)
+fn policy(case: &Case, peer: Peer) -> Policy {
+    Policy::for_peer(case.at, case.role, peer)
 }
 
 fn cert(der: &[u8]) -> Option<Cert> {
