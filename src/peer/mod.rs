@@ -9,8 +9,10 @@
 //! number and string, the JSSE exception text), so that a verdict reads as
 //! the peer would say it and `diagnose` can match what a user pasted.
 
+pub mod verdict;
 mod words;
 
+pub use verdict::{Choice, Verdict, judge};
 pub use words::{PeerWords, words};
 
 use serde::Serialize;
