@@ -134,7 +134,7 @@ fn run_case(t: &Value, now: i64) -> (Verdict, String) {
     }
 }
 
-fn load() -> Vec<Value> {
+pub fn load() -> Vec<Value> {
     let f = std::fs::File::open(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/testdata/limbo/limbo.json.gz"

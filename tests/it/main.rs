@@ -3,6 +3,7 @@
 //! live in `pki` and `util`.
 
 mod httpd;
+mod oracle;
 mod pki;
 mod schema;
 mod util;
@@ -15,6 +16,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peers;
 mod pkilint;
 mod probe;
 mod roots;
