@@ -269,7 +269,11 @@ impl fmt::Display for KeyAlgorithm {
             KeyAlgorithm::Rsa { bits } => write!(f, "RSA {bits}"),
             KeyAlgorithm::Ec { curve } => write!(f, "EC {curve}"),
             KeyAlgorithm::Ed25519 => f.write_str("Ed25519"),
-            KeyAlgorithm::Other { oid } => write!(f, "key {oid}"),
+            KeyAlgorithm::Other { oid } => match oid.as_str() {
+                "1.3.101.113" => f.write_str("Ed448"),
+                "1.2.840.10040.4.1" => f.write_str("DSA"),
+                _ => write!(f, "key {oid}"),
+            },
         }
     }
 }

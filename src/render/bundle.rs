@@ -187,6 +187,12 @@ impl BundleReport {
 
 /// The sentence for a missing issuer: who, its key id, where to get it.
 pub fn missing_text(m: &MissingIssuer) -> String {
+    if let Some(alg) = &m.unsupported_signature {
+        return format!(
+            "incomplete chain: the issuer \"{}\" was given, but its signature on the certificate below it uses {alg}, which chainfix cannot check; the chain stops there.\n  peers that support {alg} may accept it; check with `openssl verify` or re-issue with RSA or ECDSA.\n",
+            m.issuer
+        );
+    }
     let mut s = format!("incomplete chain: the issuer \"{}\" is missing", m.issuer);
     if let Some(aki) = &m.authority_key_id {
         s.push_str(&format!(" (key id {aki})"));
