@@ -234,14 +234,10 @@ impl PartialEq for Cert {
 }
 impl Eq for Cert {}
 
-/// Formats a distinguished name as `CN=…, O=…`, in the certificate's order.
+/// Formats a distinguished name as `CN=…, O=…`, in the certificate's
+/// order, values escaped as RFC 4514 says ([`crate::dn`]).
 pub fn name_to_string(name: &X509Name<'_>) -> String {
-    let s = name.to_string();
-    if s.is_empty() {
-        "(empty name)".to_string()
-    } else {
-        s
-    }
+    crate::dn::name_to_string(name)
 }
 
 fn describe_x509_error(e: &x509_parser::nom::Err<X509Error>) -> String {
@@ -395,6 +391,15 @@ pub enum DropReason {
     UnknownLabel { label: String },
     /// The same key was read before.
     DuplicateKey { first: String },
+    /// A certificate revocation list: not a certificate (revocation is
+    /// checked elsewhere).
+    Crl,
+    /// A key in an algorithm chainfix does not use (DSA, Ed448), found
+    /// next to certificates that were read (a PKCS#12 file).
+    UnsupportedKey { detail: String },
+    /// A file in an input directory that holds no certificate data
+    /// (`README.txt`, `.DS_Store`, `index.txt`): skipped.
+    NotCertificateData { detail: String },
 }
 
 /// A block the reader read but did not keep, with where it was.

@@ -367,6 +367,7 @@ fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inve
             "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
                 inv.drop_block(origin, DropReason::CertificateRequest)
             }
+            "X509 CRL" => inv.drop_block(origin, DropReason::Crl),
             _ => inv.drop_block(
                 origin,
                 DropReason::UnknownLabel {
@@ -681,6 +682,7 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
             path: file.to_string(),
         });
     }
+    let had_certs = !contents.certs.is_empty();
     for (i, c) in contents.certs.into_iter().enumerate() {
         add_cert(c, origin.with_block(i + 1), inv);
     }
@@ -688,6 +690,11 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
         let k = Zeroizing::new(k);
         match keys::read(&k, Shape::Pkcs8, KeyFormat::Pkcs12, origin.clone()) {
             Ok(k) => inv.add_key(k),
+            // A DSA key beside a certificate that was read: the
+            // certificate is still worth showing; the key is noted.
+            Err(KeyError::Unsupported(detail)) if had_certs => {
+                inv.drop_block(origin.clone(), DropReason::UnsupportedKey { detail })
+            }
             Err(e) => inv.problems.push(key_problem(e, &origin)),
         }
     }
@@ -701,6 +708,7 @@ enum DerKind {
     Key(Shape),
     EncryptedKey,
     Csr,
+    Crl,
     Certificate,
     Unknown,
 }
@@ -730,6 +738,14 @@ fn sniff_der(bytes: &[u8]) -> DerKind {
             if t.len() >= 4 && t[..4] == [der::INTEGER, der::SEQUENCE, der::SEQUENCE, 0xa0] {
                 return DerKind::Csr;
             }
+            // TBSCertList: [version INTEGER,] signature, issuer, thisUpdate.
+            let t = t.strip_prefix(&[der::INTEGER]).unwrap_or(&t);
+            if t.len() >= 3
+                && t[..2] == [der::SEQUENCE, der::SEQUENCE]
+                && matches!(t[2], UTC_TIME | GENERALIZED_TIME)
+            {
+                return DerKind::Crl;
+            }
         }
     }
     if certificate_prefix(bytes) {
@@ -738,6 +754,9 @@ fn sniff_der(bytes: &[u8]) -> DerKind {
         DerKind::Unknown
     }
 }
+
+const UTC_TIME: u8 = 0x17;
+const GENERALIZED_TIME: u8 = 0x18;
 
 /// SEQUENCE { SEQUENCE { [0] version | INTEGER serial …: the first bytes of
 /// a certificate, complete or not.
@@ -778,6 +797,7 @@ fn parse_der(
         }
         DerKind::EncryptedKey => add_encrypted_pkcs8(bytes, origin, name, passwords, inv),
         DerKind::Csr => inv.drop_block(origin.clone(), DropReason::CertificateRequest),
+        DerKind::Crl => inv.drop_block(origin.clone(), DropReason::Crl),
         DerKind::Certificate => add_cert(bytes.to_vec(), origin.clone(), inv),
         DerKind::Unknown => {
             let what = match hint {
@@ -887,6 +907,7 @@ mod tests {
         assert!(inv.problems.is_empty());
         assert_eq!(inv.dropped.len(), 2);
         assert_eq!(inv.dropped[0].reason, DropReason::CertificateRequest);
+        assert_eq!(inv.dropped[1].reason, DropReason::Crl);
         assert_eq!(inv.dropped[1].origin.to_string(), "x.pem:2");
     }
 

@@ -11,6 +11,7 @@ mod fetch;
 mod keystore;
 mod limbo;
 mod lint;
+mod messy;
 mod parse;
 mod probe;
 mod roots;

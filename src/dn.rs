@@ -1,0 +1,159 @@
+//! Distinguished names as text, the way people and OpenSSL read them:
+//! attributes in the certificate's order (`CN=…, O=…`, as `openssl x509
+//! -subject` prints them), each value escaped as RFC 4514 §2.4 says, so
+//! that `O=Cisco Systems\, Inc.` stays one attribute. Values in any ASN.1
+//! string type are decoded (BMPString, TeletexString, UniversalString
+//! too); a value that is no string at all is shown as `#` and its DER in
+//! hex (RFC 4514 §2.4). Comparison of names is not done here (that is
+//! RFC 5280 §7.1, in `chain`); this module only displays.
+
+use x509_parser::der_parser::asn1_rs::{Any, Tag, ToDer};
+use x509_parser::prelude::*;
+
+/// The name as one line, or `(empty name)`.
+pub fn name_to_string(name: &X509Name<'_>) -> String {
+    let s = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|attr| {
+                    format!(
+                        "{}={}",
+                        attribute_name(attr.attr_type()),
+                        value_text(attr.attr_value())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if s.is_empty() {
+        "(empty name)".to_string()
+    } else {
+        s
+    }
+}
+
+/// Why a name would be refused by OpenSSL, when its string values are not
+/// what their type promises (a PrintableString with `@`, broken UTF-8).
+pub fn name_problem(name: &X509Name<'_>) -> Option<String> {
+    name.iter_attributes().find_map(|attr| {
+        let v = attr.attr_value();
+        decode(v).is_none().then(|| {
+            format!(
+                "the {} value is not a valid {}",
+                attribute_name(attr.attr_type()),
+                tag_name(v.tag())
+            )
+        })
+    })
+}
+
+fn attribute_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    match oid.to_id_string().as_str() {
+        // OpenSSL's short name; x509-parser says "Email".
+        "1.2.840.113549.1.9.1" => "emailAddress".into(),
+        "2.5.4.5" => "serialNumber".into(),
+        _ => match x509_parser::objects::oid2abbrev(oid, x509_parser::objects::oid_registry()) {
+            Ok(s) => s.to_string(),
+            Err(_) => oid.to_id_string(),
+        },
+    }
+}
+
+fn tag_name(t: Tag) -> &'static str {
+    match t {
+        Tag::PrintableString => "PrintableString",
+        Tag::Utf8String => "UTF8String",
+        Tag::Ia5String => "IA5String",
+        Tag::BmpString => "BMPString",
+        Tag::UniversalString => "UniversalString",
+        Tag::T61String => "TeletexString",
+        _ => "string",
+    }
+}
+
+/// The value of one attribute, escaped.
+fn value_text(v: &Any<'_>) -> String {
+    match decode(v) {
+        Some(s) => escape(&s),
+        None => format!("#{}", hex::encode(v.to_der_vec().unwrap_or_default())),
+    }
+}
+
+/// Decodes a directory string; `None` when it is not a string or is not
+/// valid for its type.
+fn decode(v: &Any<'_>) -> Option<String> {
+    let d = v.data;
+    match v.tag() {
+        Tag::Utf8String => std::str::from_utf8(d).ok().map(str::to_string),
+        Tag::PrintableString => d
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b))
+            .then(|| String::from_utf8_lossy(d).into_owned()),
+        Tag::Ia5String | Tag::VisibleString | Tag::NumericString => d
+            .is_ascii()
+            .then(|| String::from_utf8_lossy(d).into_owned()),
+        // TeletexString in practice carries Latin-1 (what OpenSSL shows).
+        Tag::T61String => Some(d.iter().map(|&b| b as char).collect()),
+        Tag::BmpString => {
+            if !d.len().is_multiple_of(2) {
+                return None;
+            }
+            let units: Vec<u16> = d
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        Tag::UniversalString => {
+            if !d.len().is_multiple_of(4) {
+                return None;
+            }
+            d.chunks_exact(4)
+                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+                .collect()
+        }
+        _ => None,
+    }
+}
+
+/// RFC 4514 §2.4: `"` `+` `,` `;` `<` `>` `\` anywhere, `#` or a space
+/// first, a space last; control characters as `\XX`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let last = s.chars().count().saturating_sub(1);
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_rfc4514_names() {
+        assert_eq!(escape("Cisco Systems, Inc."), "Cisco Systems\\, Inc.");
+        assert_eq!(escape("#1 a+b "), "\\#1 a\\+b\\ ");
+        assert_eq!(escape(" x"), "\\ x");
+        assert_eq!(escape("a\"<>;\\"), "a\\\"\\<\\>\\;\\\\");
+        assert_eq!(escape("nul\0"), "nul\\00");
+    }
+}
