@@ -7,6 +7,7 @@ pub mod csr;
 pub mod jks;
 pub mod p12;
 pub mod salesforce;
+pub mod subject;
 
 /// A self-signed P-256 certificate and its key, for the writers' unit tests.
 #[cfg(test)]

@@ -17,3 +17,4 @@ mod probe;
 mod roots;
 mod signature;
 mod verify;
+mod writing;
