@@ -50,15 +50,43 @@ pub fn name_problem(name: &X509Name<'_>) -> Option<String> {
     })
 }
 
+/// OpenSSL's short name for an attribute (`openssl x509 -nameopt sname`),
+/// else x509-parser's, else the dotted OID (as OpenSSL prints unknown ones).
 fn attribute_name(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
-    match oid.to_id_string().as_str() {
-        // OpenSSL's short name; x509-parser says "Email".
-        "1.2.840.113549.1.9.1" => "emailAddress".into(),
-        "2.5.4.5" => "serialNumber".into(),
-        _ => match x509_parser::objects::oid2abbrev(oid, x509_parser::objects::oid_registry()) {
-            Ok(s) => s.to_string(),
-            Err(_) => oid.to_id_string(),
-        },
+    let dotted = oid.to_id_string();
+    let known = match dotted.as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.9" => "street",
+        "2.5.4.12" => "title",
+        "2.5.4.15" => "businessCategory",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.42" => "GN",
+        "2.5.4.43" => "initials",
+        "2.5.4.44" => "generationQualifier",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.97" => "organizationIdentifier",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    match x509_parser::objects::oid2abbrev(oid, x509_parser::objects::oid_registry()) {
+        Ok(s) => s.to_string(),
+        Err(_) => dotted,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod encrypted;
 pub mod keys;
 pub mod pem;
 pub mod pkcs12;
+pub mod pkcs12_null;
 pub mod pkcs7;
 
 use zeroize::Zeroizing;
@@ -649,20 +650,25 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
         });
         return;
     }
-    let result = with_password(passwords, file, &origin, true, |pw| {
-        match pkcs12::open(bytes, pw) {
-            Ok(c) => Attempt::Done(c),
-            Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
-            Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
-                path: file.to_string(),
-                detail,
-            }),
-            Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
-                origin: file.to_string(),
-                what: "the PKCS#12 file".into(),
-                detail,
-            }),
-        }
+    // OpenSSL's null password (zero bytes, not RFC 7292's 00 00) is tried
+    // with the empty one, before any password is asked for.
+    let null = pkcs12_null::open(bytes);
+    let result = null.map(Ok).unwrap_or_else(|| {
+        with_password(passwords, file, &origin, true, |pw| {
+            match pkcs12::open(bytes, pw) {
+                Ok(c) => Attempt::Done(c),
+                Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
+                Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
+                    path: file.to_string(),
+                    detail,
+                }),
+                Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
+                    origin: file.to_string(),
+                    what: "the PKCS#12 file".into(),
+                    detail,
+                }),
+            }
+        })
     });
     let contents = match result {
         Ok(c) => c,
