@@ -35,12 +35,19 @@ pub fn name_to_string(name: &X509Name<'_>) -> String {
     }
 }
 
-/// Why a name would be refused by OpenSSL, when its string values are not
-/// what their type promises (a PrintableString with `@`, broken UTF-8).
+/// Why OpenSSL refuses a certificate with this name: it converts every
+/// value to UTF-8 when parsing (`x509_name_canon`), so a UTF8String that is
+/// not UTF-8, or a BMPString/UniversalString of the wrong length, makes
+/// `d2i_X509` fail. (A PrintableString with characters outside its set
+/// is read as Latin-1 and accepted.)
 pub fn name_problem(name: &X509Name<'_>) -> Option<String> {
     name.iter_attributes().find_map(|attr| {
         let v = attr.attr_value();
-        decode(v).is_none().then(|| {
+        let strict = matches!(
+            v.tag(),
+            Tag::Utf8String | Tag::BmpString | Tag::UniversalString
+        );
+        (strict && decode(v).is_none()).then(|| {
             format!(
                 "the {} value is not a valid {}",
                 attribute_name(attr.attr_type()),
@@ -116,15 +123,14 @@ fn decode(v: &Any<'_>) -> Option<String> {
     let d = v.data;
     match v.tag() {
         Tag::Utf8String => std::str::from_utf8(d).ok().map(str::to_string),
-        Tag::PrintableString => d
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&b))
-            .then(|| String::from_utf8_lossy(d).into_owned()),
-        Tag::Ia5String | Tag::VisibleString | Tag::NumericString => d
-            .is_ascii()
-            .then(|| String::from_utf8_lossy(d).into_owned()),
-        // TeletexString in practice carries Latin-1 (what OpenSSL shows).
-        Tag::T61String => Some(d.iter().map(|&b| b as char).collect()),
+        // Byte strings: shown as OpenSSL shows them, each byte a Latin-1
+        // character (TeletexString in practice carries Latin-1; a
+        // PrintableString with `@` is still shown).
+        Tag::PrintableString
+        | Tag::Ia5String
+        | Tag::VisibleString
+        | Tag::NumericString
+        | Tag::T61String => Some(d.iter().map(|&b| b as char).collect()),
         Tag::BmpString => {
             if !d.len().is_multiple_of(2) {
                 return None;

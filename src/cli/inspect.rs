@@ -130,6 +130,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             ]);
         }
         common::out(io, &format!("{t}\n"))?;
+        for (i, c) in certs.iter().enumerate() {
+            if let Some(why) = &c.openssl_refuses {
+                common::note(
+                    io,
+                    &format!(
+                        "#{} ({}): OpenSSL refuses to parse this certificate ({why}), so curl, nginx and Python will too; get it re-issued",
+                        i + 1,
+                        c.sources.join(", ")
+                    ),
+                );
+            }
+        }
     }
     if !args.json {
         for d in &inv.dropped {

@@ -31,6 +31,9 @@ pub struct CertSummary {
     /// SHA-256 of the SubjectPublicKeyInfo: equal to a private key's
     /// `public_key_sha256` when that key belongs to this certificate.
     pub public_key_sha256: String,
+    /// Why OpenSSL (and so curl, nginx, Python) refuses to parse this
+    /// certificate although chainfix read it; null when it does not.
+    pub openssl_refuses: Option<String>,
 }
 
 /// What the reports say about a private key (never the key itself).
@@ -183,6 +186,11 @@ impl CertSummary {
             issuer: c.issuer().to_string(),
             serial: serial_text(x.raw_serial()),
             public_key_sha256: crate::model::CertId::of(c.spki_raw()).hex(),
+            openssl_refuses: crate::dn::name_problem(x.subject())
+                .map(|p| format!("in its subject, {p}"))
+                .or_else(|| {
+                    crate::dn::name_problem(x.issuer()).map(|p| format!("in its issuer, {p}"))
+                }),
             not_before: rfc3339(c.not_before()),
             not_after: rfc3339(c.not_after()),
             key: crate::model::key_algorithm_of(x.public_key()),

@@ -309,3 +309,65 @@ fn messy_names_and_negative_serials_read_as_openssl_reads_them() {
     let o = chainfix(d.path(), &["inspect", "c.pem", "k.pem"]);
     assert!(stdout(&o).contains("key of #1"), "{}", stdout(&o));
 }
+
+#[test]
+fn messy_a_certificate_openssl_refuses_is_read_and_said_plainly() {
+    let d = util::tempdir();
+    openssl(
+        d.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-noenc",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+            "-subj",
+            "/CN=zzzz",
+            "-days",
+            "3",
+        ],
+    );
+    // The subject's UTF8String "zzzz" made invalid UTF-8 (the issuer keeps
+    // its own copy): the signature no longer matters, the parse does.
+    let text = std::fs::read_to_string(d.path().join("c.pem")).unwrap();
+    let mut der = pem::parse(&text).unwrap().into_contents();
+    let at = der
+        .windows(6)
+        .enumerate()
+        .filter(|(_, w)| *w == [0x0c, 0x04, b'z', b'z', b'z', b'z'])
+        .map(|(i, _)| i)
+        .nth(1)
+        .expect("subject CN");
+    der[at + 2] = 0xff;
+    write(
+        d.path(),
+        "bad.pem",
+        pem::encode(&pem::Pem::new("CERTIFICATE", der)),
+    );
+    let o = std::process::Command::new("openssl")
+        .args(["x509", "-in", "bad.pem", "-noout"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "openssl accepted it after all");
+    let o = chainfix(d.path(), &["inspect", "bad.pem"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("OpenSSL refuses to parse this certificate (in its subject, the CN value is not a valid UTF8String)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("X509Error"), "{}", stdout(&o));
+    let o = chainfix(d.path(), &["inspect", "--json", "c.pem"]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        j["certificates"][0]["openssl_refuses"],
+        serde_json::Value::Null
+    );
+}
