@@ -87,40 +87,27 @@ fn csr_for_a_server_without_san_gets_one_from_the_common_name() {
 #[test]
 fn bundle_says_when_an_encrypted_key_is_written_decrypted() {
     let d = util::tempdir();
-    openssl(
+    util::openssl_self_signed(
         d.path(),
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-passout",
-            "pass:pw",
-            "-keyout",
-            "enc.key",
-            "-subj",
-            "/CN=enc",
-            "-days",
-            "3",
-            "-out",
-            "c.pem",
-        ],
+        "enc.key",
+        "c.pem",
+        "/CN=enc",
+        &["-passout", "pass:pw"],
     );
     write(d.path(), "pw.txt", "pw\n");
-    let o = chainfix(
-        d.path(),
-        &[
+    let bundle = |extra: &[&str]| {
+        let mut args = vec![
             "bundle",
             "c.pem",
             "--key",
             "enc.key",
             "--password-file",
             "pw.txt",
-            "--json",
-        ],
-    );
+        ];
+        args.extend(extra);
+        chainfix(d.path(), &args)
+    };
+    let o = bundle(&["--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["key_written_decrypted"], true);
@@ -129,41 +116,14 @@ fn bundle_says_when_an_encrypted_key_is_written_decrypted() {
         d.path(),
         &["pkey", "-in", "fullcert.pem", "-passin", "pass:", "-noout"],
     );
-    let o = chainfix(
-        d.path(),
-        &[
-            "bundle",
-            "c.pem",
-            "--key",
-            "enc.key",
-            "--password-file",
-            "pw.txt",
-            "-o",
-            "again.pem",
-        ],
-    );
+    let o = bundle(&["-o", "again.pem"]);
     assert!(
         stderr(&o).contains("written DECRYPTED") && stderr(&o).contains("--key-password-file"),
         "{}",
         stderr(&o)
     );
     // With --key-password-file it stays encrypted, and nothing is said.
-    let o = chainfix(
-        d.path(),
-        &[
-            "bundle",
-            "c.pem",
-            "--key",
-            "enc.key",
-            "--password-file",
-            "pw.txt",
-            "--key-password-file",
-            "pw.txt",
-            "-o",
-            "enc.pem",
-            "--json",
-        ],
-    );
+    let o = bundle(&["--key-password-file", "pw.txt", "-o", "enc.pem", "--json"]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(j["key_written_decrypted"], false);
     let text = std::fs::read_to_string(d.path().join("enc.pem")).unwrap();
