@@ -108,10 +108,6 @@ pub enum Error {
     )]
     KeystoreIntegrity { path: String },
     #[error(
-        "{path} is a JCEKS keystore, not JKS; convert it with `keytool -importkeystore -srckeystore {path} -srcstoretype JCEKS -destkeystore converted.jks -deststoretype JKS` and give converted.jks"
-    )]
-    Jceks { path: String },
-    #[error(
         "{path}: the key of entry {alias:?} has a password different from the keystore password (Salesforce: \"The Keystore contains a certificate '{alias}' whose per key password is not the same as the keystore password.\"); set it with `keytool -keypasswd -alias {alias} -keystore {path}`"
     )]
     KeyPasswordDiffers { path: String, alias: String },

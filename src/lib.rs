@@ -12,6 +12,7 @@
 pub mod chain;
 pub mod check;
 pub mod cli;
+pub mod dn;
 pub mod emit;
 pub mod error;
 pub mod fetch;

@@ -248,14 +248,10 @@ impl PartialEq for Cert {
 }
 impl Eq for Cert {}
 
-/// Formats a distinguished name as `CN=…, O=…`, in the certificate's order.
+/// Formats a distinguished name as `CN=…, O=…`, in the certificate's
+/// order, values escaped as RFC 4514 says ([`crate::dn`]).
 pub fn name_to_string(name: &X509Name<'_>) -> String {
-    let s = name.to_string();
-    if s.is_empty() {
-        "(empty name)".to_string()
-    } else {
-        s
-    }
+    crate::dn::name_to_string(name)
 }
 
 /// A Name prepared for comparison per RFC 5280 §7.1 / RFC 4518: each
@@ -352,7 +348,11 @@ impl fmt::Display for KeyAlgorithm {
             KeyAlgorithm::Rsa { bits } => write!(f, "RSA {bits}"),
             KeyAlgorithm::Ec { curve } => write!(f, "EC {curve}"),
             KeyAlgorithm::Ed25519 => f.write_str("Ed25519"),
-            KeyAlgorithm::Other { oid } => write!(f, "key {oid}"),
+            KeyAlgorithm::Other { oid } => match oid.as_str() {
+                "1.3.101.113" => f.write_str("Ed448"),
+                "1.2.840.10040.4.1" => f.write_str("DSA"),
+                _ => write!(f, "key {oid}"),
+            },
         }
     }
 }
@@ -474,6 +474,15 @@ pub enum DropReason {
     UnknownLabel { label: String },
     /// The same key was read before.
     DuplicateKey { first: String },
+    /// A certificate revocation list: not a certificate (revocation is
+    /// checked elsewhere).
+    Crl,
+    /// A key in an algorithm chainfix does not use (DSA, Ed448), found
+    /// next to certificates that were read (a PKCS#12 file).
+    UnsupportedKey { detail: String },
+    /// A file in an input directory that holds no certificate data
+    /// (`README.txt`, `.DS_Store`, `index.txt`): skipped.
+    NotCertificateData { detail: String },
 }
 
 /// A block the reader read but did not keep, with where it was.

@@ -460,7 +460,15 @@ pub(super) fn run(
                 ),
                 "remove the CSR from files meant for an upload box",
             ),
-            DropReason::DuplicateKey { .. } => {}
+            DropReason::Crl => cx.add(
+                Id::IgnoredBlock,
+                None,
+                format!("{}: a CRL was ignored (it is not a certificate)", d.origin),
+                "remove the CRL from files meant for an upload box",
+            ),
+            DropReason::DuplicateKey { .. }
+            | DropReason::UnsupportedKey { .. }
+            | DropReason::NotCertificateData { .. } => {}
         }
     }
     for k in input.keys {

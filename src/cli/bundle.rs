@@ -9,6 +9,7 @@ use super::fetch_args::FetchArgs;
 use super::{Exit, Io, json, verdict};
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
+use crate::model::KeyFormat;
 use crate::render::bundle::BundleReport;
 
 #[derive(clap::Args, Debug)]
@@ -125,6 +126,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         args.include_root,
     );
     report.completion = (!completion.is_empty()).then_some(completion);
+    // Decrypted by default: curl -E, nginx and HAProxy need the key
+    // readable without a prompt. Said, with the way to keep it encrypted.
+    report.key_written_decrypted = password.is_none()
+        && key.is_some_and(|k| {
+            matches!(
+                k.format,
+                KeyFormat::EncryptedPkcs8
+                    | KeyFormat::LegacyEncryptedPem
+                    | KeyFormat::Pkcs12
+                    | KeyFormat::Jks
+            )
+        });
     if args.json {
         let mut v = serde_json::to_value(&report).expect("report serialises");
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");

@@ -114,7 +114,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             true,
         ),
     };
-    let pem = csr::make_csr(&key, subject, sans, args.role)?;
+    let pem = csr::make_csr(&key, &subject, sans, args.role)?;
     if new {
         let password = match &args.key_password_file {
             Some(f) => Some(common::read_password_file(f)?),

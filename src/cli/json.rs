@@ -137,7 +137,6 @@ fn file(e: &Error) -> Option<String> {
         | PasswordFileNotText { path }
         | TooLarge { path, .. }
         | KeystoreIntegrity { path }
-        | Jceks { path }
         | KeyPasswordDiffers { path, .. }
         | OnlyTrustedCerts { path } => Some(path.clone()),
         OutputExists { path }

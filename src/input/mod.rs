@@ -120,6 +120,7 @@ pub fn read_inventory(
         let before = found(&inv);
         inv.problems.extend(problems);
         for s in &sources {
+            let problems_before = inv.problems.len();
             parse::parse_source(
                 &s.bytes,
                 &s.name,
@@ -127,6 +128,9 @@ pub fn read_inventory(
                 passwords,
                 &mut inv,
             );
+            if is_dir {
+                skip_junk(&mut inv, problems_before, &s.name);
+            }
         }
         if is_dir && found(&inv) == before {
             inv.problems.push(Error::NoCertificates {
@@ -135,6 +139,30 @@ pub fn read_inventory(
         }
     }
     inv
+}
+
+/// A file in a directory that is not certificate data at all (a
+/// `README.txt`, `.DS_Store`, an empty file) is a note, not an error: the
+/// user named the directory, not that file. Damaged certificate data in it
+/// stays an error.
+fn skip_junk(inv: &mut Inventory, problems_before: usize, name: &str) {
+    let junk = |e: &Error| match e {
+        Error::NotRecognised { path, detail } if path == name => Some(detail.clone()),
+        Error::Empty { path } if path == name => Some("empty".into()),
+        _ => None,
+    };
+    let mut i = problems_before;
+    while i < inv.problems.len() {
+        if let Some(detail) = junk(&inv.problems[i]) {
+            inv.problems.remove(i);
+            inv.drop_block(
+                crate::model::Origin::file(name),
+                DropReason::NotCertificateData { detail },
+            );
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// How many certificates and keys were found so far, duplicates included
