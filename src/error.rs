@@ -98,9 +98,13 @@ pub enum Error {
     )]
     PasswordFileNotText { path: String },
     #[error(
-        "{path} is larger than {limit_mib} MiB, far more than certificates and keys take; check that this is the file you meant"
+        "{path} is larger than {limit_mib} MiB, far more than certificates, keys and passwords take; check that this is the file you meant (to read bigger files, set CHAINFIX_MAX_INPUT_MIB, e.g. CHAINFIX_MAX_INPUT_MIB=256)"
     )]
     TooLarge { path: String, limit_mib: u64 },
+    #[error(
+        "{path} is a {kind}, not a regular file, and reading it could wait forever; give the file itself (or pipe it to standard input and give - instead)"
+    )]
+    SpecialFile { path: String, kind: &'static str },
     #[error("{0}")]
     Usage(String),
     #[error(

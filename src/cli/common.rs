@@ -48,18 +48,10 @@ impl InputArgs {
 
 /// Reads the first line of a password file, without its line ending.
 pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            Error::PasswordFileNotText {
-                path: path.display().to_string(),
-            }
-        } else {
-            Error::Read {
-                path: path.display().to_string(),
-                source,
-            }
-        }
-    })?);
+    let bytes = Zeroizing::new(crate::input::read_user_file(path)?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::PasswordFileNotText {
+        path: path.display().to_string(),
+    })?;
     let line = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(line.to_string()))
 }

@@ -116,7 +116,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
         for f in &args.input.files {
-            if std::fs::read(f).is_ok_and(|b| jks::is_jks(&b)) {
+            if crate::input::read_user_file(f).is_ok_and(|b| jks::is_jks(&b)) {
                 return Err(Error::OnlyTrustedCerts {
                     path: f.display().to_string(),
                 });

@@ -8,6 +8,7 @@ mod util;
 
 mod bundle;
 mod fetch;
+mod hostile;
 mod keystore;
 mod limbo;
 mod lint;
