@@ -190,3 +190,129 @@ fn standard_input_named_as_a_path_is_still_read() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// Starts `chainfix bundle` writing fullcert.pem (key included) in `dir`,
+/// held by the debug-build hook after the data is written and before the
+/// file gets its name; returns once it is held.
+#[cfg(debug_assertions)]
+fn bundle_held_at_rename(dir: &Path, named_temp: bool) -> util::Guard {
+    let ready = dir.parent().unwrap().join(format!(
+        "ready-{}",
+        dir.file_name().unwrap().to_string_lossy()
+    ));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
+    cmd.args([
+        "bundle",
+        "chain.pem",
+        "root.pem",
+        "key.pem",
+        "--offline",
+        "--no-cache",
+    ])
+    .current_dir(dir)
+    .env("CHAINFIX_TEST_HOLD_WRITE", &ready)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    if named_temp {
+        cmd.env("CHAINFIX_TEST_NAMED_TEMP", "1");
+    }
+    let child = util::Guard(cmd.spawn().unwrap());
+    let start = Instant::now();
+    while !ready.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never reached the rename"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_file(&ready);
+    child
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".chainfix-") || n == "fullcert.pem")
+        .collect()
+}
+
+#[cfg(all(debug_assertions, target_os = "linux"))]
+#[test]
+fn sigkill_during_a_write_leaves_no_file_behind() {
+    let (d, _) = pki_dir();
+    let mut child = bundle_held_at_rename(d.path(), false);
+    // The key is written but has no name: nothing to find, nothing to leak.
+    assert_eq!(temp_files(d.path()), Vec::<String>::new());
+    child.0.kill().unwrap(); // SIGKILL
+    child.0.wait().unwrap();
+    assert_eq!(temp_files(d.path()), Vec::<String>::new());
+}
+
+#[cfg(all(debug_assertions, unix))]
+#[test]
+fn sigterm_and_sigint_during_a_write_remove_the_named_temp_file() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::ExitStatusExt;
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        let (d, _) = pki_dir();
+        let mut child = bundle_held_at_rename(d.path(), true);
+        let held = temp_files(d.path());
+        assert_eq!(held.len(), 1, "{held:?}");
+        let mode = std::fs::metadata(d.path().join(&held[0]))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "temp file readable by others: {mode:o}");
+        assert_eq!(unsafe { libc::kill(child.0.id() as i32, sig) }, 0);
+        let status = child.0.wait().unwrap();
+        assert_eq!(status.signal(), Some(sig), "{status:?}");
+        assert_eq!(temp_files(d.path()), Vec::<String>::new(), "signal {sig}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_write_names_the_output_not_the_temp_file_and_leaves_nothing() {
+    use std::os::unix::process::CommandExt;
+    // A file-size limit stands in for a full disk: the write fails midway.
+    let (d, _) = pki_dir();
+    for named_temp in [false, true] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
+        cmd.args([
+            "bundle",
+            "chain.pem",
+            "root.pem",
+            "key.pem",
+            "--offline",
+            "--no-cache",
+        ])
+        .current_dir(d.path())
+        .stdin(Stdio::null());
+        if named_temp {
+            cmd.env("CHAINFIX_TEST_NAMED_TEMP", "1");
+        }
+        // SAFETY: async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let lim = libc::rlimit {
+                    rlim_cur: 100,
+                    rlim_max: 100,
+                };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                Ok(())
+            });
+        }
+        let o = cmd.output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with("chainfix: cannot write fullcert.pem: File too large"),
+            "{err}"
+        );
+        assert!(!err.contains(".chainfix-"), "{err}");
+        assert_eq!(temp_files(d.path()), Vec::<String>::new());
+    }
+}
