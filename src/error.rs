@@ -128,6 +128,14 @@ pub enum Error {
     )]
     PasswordTooShort { what: String, min: usize },
     #[error(
+        "the password for the new {what} ({from}) is empty, so anyone who gets the file gets the key; {fix}"
+    )]
+    EmptyOutputPassword {
+        what: String,
+        from: String,
+        fix: String,
+    },
+    #[error(
         "no password for the new {what}; give one with --password-file FILE or set CHAINFIX_PASSWORD"
     )]
     OutputPasswordNeeded { what: String },

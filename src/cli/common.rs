@@ -56,6 +56,28 @@ pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(line.to_string()))
 }
 
+/// Reads the password that will protect a new output from `path`,
+/// refusing an empty one (an empty line or file is nearly always a mistake,
+/// and it would silently leave the key unprotected). `fix` says what to do
+/// instead.
+pub fn read_output_password_file(path: &Path, what: &str, fix: &str) -> Result<Zeroizing<String>> {
+    let pw = read_password_file(path)?;
+    refuse_empty(&pw, what, &path.display().to_string(), fix)?;
+    Ok(pw)
+}
+
+/// Fails when a new output's password is empty.
+pub fn refuse_empty(password: &str, what: &str, from: &str, fix: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::EmptyOutputPassword {
+            what: what.into(),
+            from: from.into(),
+            fix: fix.into(),
+        });
+    }
+    Ok(())
+}
+
 /// Passwords from `--password-file`, then `CHAINFIX_PASSWORD`, then a prompt
 /// on the terminal (asked once per file, remembered for the run).
 pub struct CliPasswords {

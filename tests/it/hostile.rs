@@ -316,3 +316,272 @@ fn a_failed_write_names_the_output_not_the_temp_file_and_leaves_nothing() {
         assert_eq!(temp_files(d.path()), Vec::<String>::new());
     }
 }
+
+/// A listener on 127.0.0.1 that counts the connections it gets: given as
+/// the HTTP proxy, it catches any request a broken check would let through,
+/// so no test can send traffic beyond this machine.
+struct Trap {
+    port: u16,
+    listener: std::net::TcpListener,
+}
+
+impl Trap {
+    fn new() -> Trap {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Trap {
+            port: listener.local_addr().unwrap().port(),
+            listener,
+        }
+    }
+    fn connections(&self) -> usize {
+        let mut n = 0;
+        while self.listener.accept().is_ok() {
+            n += 1;
+        }
+        n
+    }
+}
+
+/// `chainfix bundle leaf.pem key.pem` whose leaf's AIA URL is `aia`, all
+/// HTTP going through the trap proxy.
+fn bundle_with_aia(aia: &str, extra: &[&str]) -> (Output, usize) {
+    let d = util::tempdir();
+    let mut leaf = crate::pki::Spec::client("leaf", crate::pki::Alg::EcdsaP256);
+    leaf.aia = vec![aia.into()];
+    let ca = crate::pki::Spec::ca("Issuing CA", crate::pki::Alg::EcdsaP256);
+    let pki = Pki::build(
+        crate::pki::Spec::ca("Root", crate::pki::Alg::EcdsaP256),
+        vec![ca],
+        leaf,
+    );
+    write(d.path(), "leaf.pem", pki.leaf.pem());
+    write(d.path(), "key.pem", pki.leaf.key_pem());
+    let trap = Trap::new();
+    let proxy = format!("http://127.0.0.1:{}", trap.port);
+    let o = Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args([
+            "bundle",
+            "leaf.pem",
+            "key.pem",
+            "--no-cache",
+            "--fetch-timeout",
+            "1",
+        ])
+        .args(extra)
+        .current_dir(d.path())
+        .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("CHAINFIX_ALLOW_PRIVATE_FETCH")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (o, trap.connections())
+}
+
+#[test]
+fn an_aia_url_to_cloud_metadata_is_refused_without_connecting() {
+    let (o, connections) = bundle_with_aia("http://169.254.169.254/latest/meta-data/ca.der", &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("refused: 169.254.169.254 is a link-local address, never fetched from"),
+        "{err}"
+    );
+    assert_eq!(connections, 0, "a request left chainfix: {err}");
+}
+
+#[test]
+fn an_aia_url_to_a_private_address_is_refused_when_private_fetches_are_off() {
+    let (o, connections) =
+        bundle_with_aia("http://10.0.0.1/ca.der", &["--allow-private-fetch=false"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("refused: 10.0.0.1 is a private address, and fetching from those is off"),
+        "{err}"
+    );
+    assert_eq!(connections, 0, "a request left chainfix: {err}");
+    // The same URL with the default setting is tried (through the trap):
+    // the trap proves the refusal above came from the setting.
+    let (_, connections) = bundle_with_aia("http://10.0.0.1/ca.der", &[]);
+    assert_eq!(connections, 1);
+}
+
+fn fetcher(allow_private: bool) -> chainfix::fetch::http::HttpFetcher {
+    chainfix::fetch::http::HttpFetcher::new(&chainfix::fetch::Limits {
+        total_timeout: Duration::from_secs(2),
+        allow_private,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn refused_reason(r: Result<chainfix::fetch::Response, chainfix::fetch::FetchError>) -> String {
+    match r {
+        Err(chainfix::fetch::FetchError::RefusedAddress { reason, .. }) => reason,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+#[test]
+fn a_redirect_to_a_forbidden_address_is_refused_before_connecting() {
+    use crate::httpd::{Route, Server};
+    use chainfix::fetch::Fetch;
+    let srv = Server::start();
+    // 0.0.0.0 is never fetched; were it followed, it would reach this very
+    // server (on Linux 0.0.0.0 means this machine) and show in its hits.
+    srv.set(
+        "/first",
+        Route::Redirect(format!("http://0.0.0.0:{}/second", srv.port)),
+    );
+    srv.set("/second", Route::Status(404));
+    let reason = refused_reason(fetcher(true).fetch(&srv.url("/first")));
+    assert_eq!(reason, "unspecified");
+    assert_eq!(srv.hits(), ["/first"]);
+}
+
+#[test]
+fn loopback_by_address_or_by_name_is_refused_without_a_socket_when_private_is_off() {
+    use crate::httpd::{Route, Server};
+    use chainfix::fetch::Fetch;
+    let srv = Server::start();
+    srv.set("/x", Route::Status(404));
+    let f = fetcher(false);
+    for url in [
+        srv.url("/x"),
+        format!("http://localhost:{}/x", srv.port),
+        format!("http://[::ffff:127.0.0.1]:{}/x", srv.port),
+    ] {
+        assert_eq!(refused_reason(f.fetch(&url)), "loopback", "{url}");
+    }
+    assert_eq!(srv.hits(), Vec::<String>::new());
+    // And allowed, the same server answers.
+    assert!(fetcher(true).fetch(&srv.url("/x")).is_ok());
+    assert_eq!(srv.hits(), ["/x"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_directory_is_made_0700_even_under_umask_000() {
+    use crate::httpd::{Route, Server};
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let d = util::tempdir();
+    let srv = Server::start();
+    let mut leaf = crate::pki::Spec::client("leaf", crate::pki::Alg::EcdsaP256);
+    leaf.aia = vec![srv.url("/ca.der")];
+    let ca = crate::pki::Spec::ca("Issuing CA", crate::pki::Alg::EcdsaP256);
+    let pki = Pki::build(
+        crate::pki::Spec::ca("Root", crate::pki::Alg::EcdsaP256),
+        vec![ca],
+        leaf,
+    );
+    srv.set(
+        "/ca.der",
+        Route::Body("application/pkix-cert", pki.intermediates[0].der()),
+    );
+    write(d.path(), "leaf.pem", pki.leaf.pem());
+    write(d.path(), "root.pem", pki.root.pem());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
+    cmd.args([
+        "verify",
+        "leaf.pem",
+        "--roots",
+        "root.pem",
+        "--cache-dir",
+        "cache/chainfix/aia",
+    ])
+    .current_dir(d.path())
+    .env_remove("CHAINFIX_ALLOW_PRIVATE_FETCH")
+    .stdin(Stdio::null());
+    // SAFETY: umask is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::umask(0);
+            Ok(())
+        });
+    }
+    let o = cmd.output().unwrap();
+    assert_eq!(srv.hits(), ["/ca.der"], "{}", stderr(&o));
+    assert!(
+        std::fs::read_dir(d.path().join("cache/chainfix/aia"))
+            .unwrap()
+            .count()
+            == 1,
+        "the issuer was not cached: {}",
+        util::stdout(&o)
+    );
+    for dir in ["cache", "cache/chainfix", "cache/chainfix/aia"] {
+        let mode = std::fs::metadata(d.path().join(dir))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{dir}: {mode:o}");
+    }
+}
+
+#[test]
+fn an_empty_output_password_is_refused_unless_allowed() {
+    let (d, _) = pki_dir();
+    write(d.path(), "empty.txt", "\n");
+    let keystore = |extra: &[&str]| {
+        let mut a = vec![
+            "keystore",
+            "chain.pem",
+            "root.pem",
+            "key.pem",
+            "--offline",
+            "--no-cache",
+            "--format",
+            "p12",
+            "-o",
+            "out.p12",
+            "--out-password-file",
+            "empty.txt",
+        ];
+        a.extend_from_slice(extra);
+        run_bounded(d.path(), &a, Duration::from_secs(30))
+    };
+    let o = keystore(&[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("the password for the new PKCS#12 file (empty.txt) is empty")
+            && err.contains("--allow-empty-password"),
+        "{err}"
+    );
+    assert!(!d.path().join("out.p12").exists());
+    let o = keystore(&["--allow-empty-password"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The real tool opens it with the empty password.
+    let o = util::openssl(
+        d.path(),
+        &[
+            "pkcs12", "-in", "out.p12", "-passin", "pass:", "-nokeys", "-noout",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let o = run_bounded(
+        d.path(),
+        &[
+            "bundle",
+            "chain.pem",
+            "root.pem",
+            "key.pem",
+            "--offline",
+            "--no-cache",
+            "--key-password-file",
+            "empty.txt",
+        ],
+        Duration::from_secs(30),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("leave out --key-password-file"), "{err}");
+    assert!(!d.path().join("fullcert.pem").exists());
+}
