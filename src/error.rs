@@ -105,6 +105,15 @@ pub enum Error {
         "{path} is a {kind}, not a regular file, and reading it could wait forever; give the file itself (or pipe it to standard input and give - instead)"
     )]
     SpecialFile { path: String, kind: &'static str },
+    #[error(
+        "{path}: decrypting it takes {needed} more key-derivation iterations, past the {budget} chainfix spends in one run ({spent} already spent on the inputs before it); give fewer encrypted files at a time, decrypt the keys first (`openssl pkey -in KEY -out key.pem`), or raise the budget with CHAINFIX_KDF_BUDGET=N"
+    )]
+    KdfBudget {
+        path: String,
+        needed: u64,
+        spent: u64,
+        budget: u64,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(

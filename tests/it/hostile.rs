@@ -585,3 +585,97 @@ fn an_empty_output_password_is_refused_unless_allowed() {
     assert!(err.contains("leave out --key-password-file"), "{err}");
     assert!(!d.path().join("fullcert.pem").exists());
 }
+
+#[test]
+fn many_encrypted_keys_share_one_key_derivation_budget() {
+    let (d, _) = pki_dir();
+    write(d.path(), "pw.txt", "correct horse\n");
+    // One key encrypted by the real openssl with 40,000 PBKDF2 iterations.
+    let o = util::openssl(
+        d.path(),
+        &[
+            "pkcs8",
+            "-topk8",
+            "-v2",
+            "aes-256-cbc",
+            "-iter",
+            "40000",
+            "-in",
+            "key.pem",
+            "-out",
+            "enc.pem",
+            "-passout",
+            "file:pw.txt",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let one = std::fs::read_to_string(d.path().join("enc.pem")).unwrap();
+    write(d.path(), "many.pem", one.repeat(5));
+    let o = Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args([
+            "verify",
+            "chain.pem",
+            "many.pem",
+            "--offline",
+            "--no-cache",
+            "--roots",
+            "root.pem",
+            "--password-file",
+            "pw.txt",
+        ])
+        .current_dir(d.path())
+        .env("CHAINFIX_KDF_BUDGET", "100000")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Two keys fit in 100,000 iterations; the third is refused, not run.
+    assert!(
+        err.contains("many.pem:3: decrypting it takes 40000 more key-derivation iterations, past the 100000 chainfix spends in one run (80000 already spent")
+            && err.contains("CHAINFIX_KDF_BUDGET"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pkcs12_with_a_huge_iteration_count_says_so() {
+    let (d, _) = pki_dir();
+    write(d.path(), "pw.txt", "correct horse\n");
+    let o = util::openssl(
+        d.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "chain.pem",
+            "-inkey",
+            "key.pem",
+            "-out",
+            "slow.p12",
+            "-passout",
+            "file:pw.txt",
+            "-iter",
+            "1000001",
+            "-nomac",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let start = Instant::now();
+    let o = run_bounded(
+        d.path(),
+        &["inspect", "slow.p12", "--password-file", "pw.txt"],
+        Duration::from_secs(30),
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("slow.p12: the PKCS#12 file asks for 1000001 key-derivation iterations, more than the 1000000 chainfix accepts"),
+        "{err}"
+    );
+    assert!(!err.contains("get a fresh copy"), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "it was decrypted anyway"
+    );
+}
