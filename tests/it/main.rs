@@ -8,6 +8,7 @@ mod util;
 
 mod bundle;
 mod fetch;
+mod fuzz_replay;
 mod hostile;
 mod keystore;
 mod limbo;
