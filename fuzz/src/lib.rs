@@ -81,6 +81,12 @@ pub fn keys(data: &[u8]) {
 /// chain stages on what was read: leaf choice and ordering, the validating
 /// path builder against the self-signed certificates found, and lint.
 pub fn chain(data: &[u8]) {
+    // The CLI's run-wide signature budget, smaller: a pile of same-named
+    // certificates must not make an execution slow.
+    chainfix::chain::signature::with_budget(2_000, || chain_stages(data));
+}
+
+fn chain_stages(data: &[u8]) {
     // The run's real key-derivation budget, nearly spent: the budget logic
     // itself is exercised, and no input costs more than FUZZ_KDF.
     let mut inv = Inventory {

@@ -679,3 +679,40 @@ fn a_pkcs12_with_a_huge_iteration_count_says_so() {
         "it was decrypted anyway"
     );
 }
+
+#[test]
+fn one_signature_budget_bounds_a_pile_of_same_named_certificates() {
+    // Twenty CAs under one name: every pair is a candidate (400 checks in
+    // lint alone, more in leaf choice and ordering).
+    let d = util::tempdir();
+    let pile: String = (0..20)
+        .map(|_| {
+            crate::pki::root(&crate::pki::Spec::ca(
+                "Same Name CA",
+                crate::pki::Alg::EcdsaP256,
+            ))
+            .pem()
+        })
+        .collect();
+    write(d.path(), "pile.pem", pile);
+    let lint = |budget: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
+        cmd.args(["lint", "pile.pem", "--at", "2027-01-01", "--json"])
+            .current_dir(d.path())
+            .stdin(Stdio::null());
+        match budget {
+            Some(b) => cmd.env("CHAINFIX_SIGNATURE_BUDGET", b),
+            None => cmd.env_remove("CHAINFIX_SIGNATURE_BUDGET"),
+        };
+        let o = cmd.output().unwrap();
+        format!("{}{}", util::stdout(&o), stderr(&o))
+    };
+    let out = lint(Some("50"));
+    assert!(
+        out.contains("not checked: this run's budget of 50 signature checks is spent")
+            && out.contains("raise it with CHAINFIX_SIGNATURE_BUDGET=N"),
+        "{out}"
+    );
+    let out = lint(None);
+    assert!(!out.contains("signature checks is spent"), "{out}");
+}
