@@ -10,29 +10,82 @@ use std::time::{Duration, Instant};
 use crate::pki::Pki;
 use crate::util::{self, stderr, write};
 
-/// Runs chainfix like `util::chainfix`, but kills it after `limit`: a hang
-/// must fail the test, not stall the suite.
-fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chainfix"))
-        .args(args)
+/// `chainfix ARGS` in `dir`, without a terminal, with no password and
+/// every knob this file tests (budgets, caps, fetch setting) at its default.
+fn chainfix_cmd(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
+    cmd.args(args)
         .current_dir(dir)
-        .env_remove("CHAINFIX_PASSWORD")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let o = child.wait_with_output().unwrap();
-            panic!("chainfix {args:?} hung; stderr: {}", stderr(&o));
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        .stderr(Stdio::piped());
+    for knob in [
+        "CHAINFIX_PASSWORD",
+        "CHAINFIX_MAX_INPUT_MIB",
+        "CHAINFIX_KDF_BUDGET",
+        "CHAINFIX_SIGNATURE_BUDGET",
+        "CHAINFIX_ALLOW_PRIVATE_FETCH",
+    ] {
+        cmd.env_remove(knob);
     }
-    child.wait_with_output().unwrap()
+    cmd
+}
+
+/// Runs `cmd`, killing it after 60 s: a hang must fail the test, not stall
+/// the suite. Output is drained while it runs (a full pipe would block it).
+fn run(cmd: &mut Command) -> Output {
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()));
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(o) => o,
+        Err(_) => {
+            // SAFETY: signalling our own child, which has not been reaped.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            let o = rx.recv().unwrap();
+            panic!("chainfix {cmd:?} hung; stderr: {}", stderr(&o));
+        }
+    }
+}
+
+/// `chainfix verify FILE --offline --no-cache --roots root.pem EXTRA…` in
+/// a `pki_dir`.
+fn verify_cmd(dir: &Path, file: &str, extra: &[&str]) -> Command {
+    let mut args = vec![
+        "verify",
+        file,
+        "--offline",
+        "--no-cache",
+        "--roots",
+        "root.pem",
+    ];
+    args.extend_from_slice(extra);
+    chainfix_cmd(dir, &args)
+}
+
+/// `chainfix keystore … --format p12 -o out.p12 EXTRA…` in a `pki_dir`.
+fn p12_cmd(dir: &Path, extra: &[&str]) -> Command {
+    let mut args = vec![
+        "keystore",
+        "chain.pem",
+        "root.pem",
+        "key.pem",
+        "--offline",
+        "--no-cache",
+        "--format",
+        "p12",
+        "-o",
+        "out.p12",
+    ];
+    args.extend_from_slice(extra);
+    chainfix_cmd(dir, &args)
+}
+
+/// `run(chainfix_cmd(dir, args))`.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    run(&mut chainfix_cmd(dir, args))
 }
 
 pub fn mkfifo(path: &Path) {
@@ -55,8 +108,9 @@ fn pki_dir() -> (tempfile::TempDir, Pki) {
     (d, pki)
 }
 
-fn refused(d: &Path, args: &[&str], names: &str, kind: &str) -> String {
-    let o = run_bounded(d, args, Duration::from_secs(20));
+fn refused(mut cmd: Command, names: &str, kind: &str) -> String {
+    let o = run(&mut cmd);
+    let args = cmd.get_args().collect::<Vec<_>>();
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
     let want = format!("{names} is a {kind}, not a regular file");
@@ -69,18 +123,6 @@ fn a_fifo_anywhere_is_refused_at_once_with_a_sentence() {
     let (d, _) = pki_dir();
     mkfifo(&d.path().join("pipe"));
     let fifo = "named pipe (FIFO)";
-    let verify = |extra: &[&str]| {
-        let mut a = vec![
-            "verify",
-            "chain.pem",
-            "--offline",
-            "--no-cache",
-            "--roots",
-            "root.pem",
-        ];
-        a.extend_from_slice(extra);
-        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
-    };
     for extra in [
         vec!["pipe"],
         vec!["--trust", "pipe"],
@@ -88,26 +130,10 @@ fn a_fifo_anywhere_is_refused_at_once_with_a_sentence() {
         vec!["--intermediates", "pipe"],
         vec!["--password-file", "pipe"],
     ] {
-        let a = verify(&extra);
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        refused(d.path(), &a, "pipe", fifo);
+        refused(verify_cmd(d.path(), "chain.pem", &extra), "pipe", fifo);
     }
     refused(
-        d.path(),
-        &[
-            "keystore",
-            "chain.pem",
-            "root.pem",
-            "key.pem",
-            "--offline",
-            "--no-cache",
-            "--format",
-            "p12",
-            "-o",
-            "out.p12",
-            "--out-password-file",
-            "pipe",
-        ],
+        p12_cmd(d.path(), &["--out-password-file", "pipe"]),
         "pipe",
         fifo,
     );
@@ -119,17 +145,7 @@ fn dev_zero_as_password_file_is_refused_not_read() {
     let (d, _) = pki_dir();
     let start = Instant::now();
     let err = refused(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--offline",
-            "--no-cache",
-            "--roots",
-            "root.pem",
-            "--password-file",
-            "/dev/zero",
-        ],
+        verify_cmd(d.path(), "chain.pem", &["--password-file", "/dev/zero"]),
         "/dev/zero",
         "character device",
     );
@@ -141,22 +157,10 @@ fn a_password_file_past_the_cap_is_refused_naming_the_cap_and_the_way_to_raise_i
     let (d, _) = pki_dir();
     // 2 MiB of password file against a cap lowered to 1 MiB.
     write(d.path(), "pw.txt", vec![b'x'; 2 << 20]);
-    let o = Command::new(env!("CARGO_BIN_EXE_chainfix"))
-        .args([
-            "verify",
-            "chain.pem",
-            "--offline",
-            "--no-cache",
-            "--roots",
-            "root.pem",
-            "--password-file",
-            "pw.txt",
-        ])
-        .current_dir(d.path())
-        .env("CHAINFIX_MAX_INPUT_MIB", "1")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let o = run(
+        verify_cmd(d.path(), "chain.pem", &["--password-file", "pw.txt"])
+            .env("CHAINFIX_MAX_INPUT_MIB", "1"),
+    );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -169,19 +173,8 @@ fn a_password_file_past_the_cap_is_refused_naming_the_cap_and_the_way_to_raise_i
 fn standard_input_named_as_a_path_is_still_read() {
     // `--password-file /dev/stdin` is the user's own pipe: read it.
     let (d, _) = pki_dir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chainfix"))
-        .args([
-            "verify",
-            "/dev/stdin",
-            "--offline",
-            "--no-cache",
-            "--roots",
-            "root.pem",
-        ])
-        .current_dir(d.path())
+    let mut child = verify_cmd(d.path(), "/dev/stdin", &[])
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let chain = std::fs::read(d.path().join("chain.pem")).unwrap();
@@ -200,20 +193,10 @@ fn bundle_held_at_rename(dir: &Path, named_temp: bool) -> util::Guard {
         "ready-{}",
         dir.file_name().unwrap().to_string_lossy()
     ));
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
-    cmd.args([
-        "bundle",
-        "chain.pem",
-        "root.pem",
-        "key.pem",
-        "--offline",
-        "--no-cache",
-    ])
-    .current_dir(dir)
-    .env("CHAINFIX_TEST_HOLD_WRITE", &ready)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
+    let mut cmd = chainfix_cmd(dir, &BUNDLE);
+    cmd.env("CHAINFIX_TEST_HOLD_WRITE", &ready)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     if named_temp {
         cmd.env("CHAINFIX_TEST_NAMED_TEMP", "1");
     }
@@ -229,6 +212,16 @@ fn bundle_held_at_rename(dir: &Path, named_temp: bool) -> util::Guard {
     let _ = std::fs::remove_file(&ready);
     child
 }
+
+/// Writes fullcert.pem (key included) from the `pki_dir` files.
+const BUNDLE: [&str; 6] = [
+    "bundle",
+    "chain.pem",
+    "root.pem",
+    "key.pem",
+    "--offline",
+    "--no-cache",
+];
 
 fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
@@ -279,17 +272,7 @@ fn a_failed_write_names_the_output_not_the_temp_file_and_leaves_nothing() {
     // A file-size limit stands in for a full disk: the write fails midway.
     let (d, _) = pki_dir();
     for named_temp in [false, true] {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
-        cmd.args([
-            "bundle",
-            "chain.pem",
-            "root.pem",
-            "key.pem",
-            "--offline",
-            "--no-cache",
-        ])
-        .current_dir(d.path())
-        .stdin(Stdio::null());
+        let mut cmd = chainfix_cmd(d.path(), &BUNDLE);
         if named_temp {
             cmd.env("CHAINFIX_TEST_NAMED_TEMP", "1");
         }
@@ -305,7 +288,7 @@ fn a_failed_write_names_the_output_not_the_temp_file_and_leaves_nothing() {
                 Ok(())
             });
         }
-        let o = cmd.output().unwrap();
+        let o = run(&mut cmd);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(
@@ -359,26 +342,21 @@ fn bundle_with_aia(aia: &str, extra: &[&str]) -> (Output, usize) {
     write(d.path(), "key.pem", pki.leaf.key_pem());
     let trap = Trap::new();
     let proxy = format!("http://127.0.0.1:{}", trap.port);
-    let o = Command::new(env!("CARGO_BIN_EXE_chainfix"))
-        .args([
-            "bundle",
-            "leaf.pem",
-            "key.pem",
-            "--no-cache",
-            "--fetch-timeout",
-            "1",
-        ])
-        .args(extra)
-        .current_dir(d.path())
+    let mut args = vec![
+        "bundle",
+        "leaf.pem",
+        "key.pem",
+        "--no-cache",
+        "--fetch-timeout",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(chainfix_cmd(d.path(), &args)
         .env("HTTP_PROXY", &proxy)
         .env("http_proxy", &proxy)
         .env("ALL_PROXY", &proxy)
         .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .env_remove("CHAINFIX_ALLOW_PRIVATE_FETCH")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .env_remove("no_proxy"));
     (o, trap.connections())
 }
 
@@ -486,18 +464,17 @@ fn the_cache_directory_is_made_0700_even_under_umask_000() {
     );
     write(d.path(), "leaf.pem", pki.leaf.pem());
     write(d.path(), "root.pem", pki.root.pem());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
-    cmd.args([
-        "verify",
-        "leaf.pem",
-        "--roots",
-        "root.pem",
-        "--cache-dir",
-        "cache/chainfix/aia",
-    ])
-    .current_dir(d.path())
-    .env_remove("CHAINFIX_ALLOW_PRIVATE_FETCH")
-    .stdin(Stdio::null());
+    let mut cmd = chainfix_cmd(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--roots",
+            "root.pem",
+            "--cache-dir",
+            "cache/chainfix/aia",
+        ],
+    );
     // SAFETY: umask is async-signal-safe.
     unsafe {
         cmd.pre_exec(|| {
@@ -505,7 +482,7 @@ fn the_cache_directory_is_made_0700_even_under_umask_000() {
             Ok(())
         });
     }
-    let o = cmd.output().unwrap();
+    let o = run(&mut cmd);
     assert_eq!(srv.hits(), ["/ca.der"], "{}", stderr(&o));
     assert!(
         std::fs::read_dir(d.path().join("cache/chainfix/aia"))
@@ -529,22 +506,10 @@ fn an_empty_output_password_is_refused_unless_allowed() {
     let (d, _) = pki_dir();
     write(d.path(), "empty.txt", "\n");
     let keystore = |extra: &[&str]| {
-        let mut a = vec![
-            "keystore",
-            "chain.pem",
-            "root.pem",
-            "key.pem",
-            "--offline",
-            "--no-cache",
-            "--format",
-            "p12",
-            "-o",
-            "out.p12",
-            "--out-password-file",
-            "empty.txt",
-        ];
-        a.extend_from_slice(extra);
-        run_bounded(d.path(), &a, Duration::from_secs(30))
+        run(&mut p12_cmd(
+            d.path(),
+            &[&["--out-password-file", "empty.txt"], extra].concat(),
+        ))
     };
     let o = keystore(&[]);
     let err = stderr(&o);
@@ -578,7 +543,6 @@ fn an_empty_output_password_is_refused_unless_allowed() {
             "--key-password-file",
             "empty.txt",
         ],
-        Duration::from_secs(30),
     );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -611,23 +575,12 @@ fn many_encrypted_keys_share_one_key_derivation_budget() {
     assert!(o.status.success(), "{}", stderr(&o));
     let one = std::fs::read_to_string(d.path().join("enc.pem")).unwrap();
     write(d.path(), "many.pem", one.repeat(5));
-    let o = Command::new(env!("CARGO_BIN_EXE_chainfix"))
-        .args([
-            "verify",
-            "chain.pem",
-            "many.pem",
-            "--offline",
-            "--no-cache",
-            "--roots",
-            "root.pem",
-            "--password-file",
-            "pw.txt",
-        ])
-        .current_dir(d.path())
-        .env("CHAINFIX_KDF_BUDGET", "100000")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let o = run(verify_cmd(
+        d.path(),
+        "chain.pem",
+        &["many.pem", "--password-file", "pw.txt"],
+    )
+    .env("CHAINFIX_KDF_BUDGET", "100000"));
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     // Two keys fit in 100,000 iterations; the third is refused, not run.
@@ -665,7 +618,6 @@ fn a_pkcs12_with_a_huge_iteration_count_says_so() {
     let o = run_bounded(
         d.path(),
         &["inspect", "slow.p12", "--password-file", "pw.txt"],
-        Duration::from_secs(30),
     );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -696,15 +648,14 @@ fn one_signature_budget_bounds_a_pile_of_same_named_certificates() {
         .collect();
     write(d.path(), "pile.pem", pile);
     let lint = |budget: Option<&str>| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_chainfix"));
-        cmd.args(["lint", "pile.pem", "--at", "2027-01-01", "--json"])
-            .current_dir(d.path())
-            .stdin(Stdio::null());
-        match budget {
-            Some(b) => cmd.env("CHAINFIX_SIGNATURE_BUDGET", b),
-            None => cmd.env_remove("CHAINFIX_SIGNATURE_BUDGET"),
-        };
-        let o = cmd.output().unwrap();
+        let mut cmd = chainfix_cmd(
+            d.path(),
+            &["lint", "pile.pem", "--at", "2027-01-01", "--json"],
+        );
+        if let Some(b) = budget {
+            cmd.env("CHAINFIX_SIGNATURE_BUDGET", b);
+        }
+        let o = run(&mut cmd);
         format!("{}{}", util::stdout(&o), stderr(&o))
     };
     let out = lint(Some("50"));
