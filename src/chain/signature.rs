@@ -77,6 +77,45 @@ impl std::fmt::Display for SigError {
     }
 }
 
+/// Signature checks one run may make once [`with_budget`] set a budget
+/// (the CLI does, for the whole command). A pile of certificates sharing
+/// one name costs a check per pair, and every stage (leaf choice,
+/// ordering, path building, lint) checks again: one budget bounds them all,
+/// as rustls-webpki's bounds one path build.
+pub const RUN_BUDGET: u64 = 100_000;
+
+/// The environment variable the CLI reads to change [`RUN_BUDGET`].
+pub const BUDGET_ENV: &str = "CHAINFIX_SIGNATURE_BUDGET";
+
+thread_local! {
+    /// (checks left, budget) on this thread; `None`: no budget set.
+    static BUDGET: std::cell::Cell<Option<(u64, u64)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with at most `checks` signature checks on this thread; past
+/// them a check fails as unsupported, with a sentence saying why.
+pub fn with_budget<T>(checks: u64, f: impl FnOnce() -> T) -> T {
+    let before = BUDGET.replace(Some((checks, checks)));
+    let out = f();
+    BUDGET.set(before);
+    out
+}
+
+fn spend() -> Result<(), SigError> {
+    match BUDGET.get() {
+        None => Ok(()),
+        Some((0, total)) => Err(SigError::Unsupported {
+            detail: format!(
+                "not checked: this run's budget of {total} signature checks is spent (so many certificates share names); give fewer certificates, or raise it with {BUDGET_ENV}=N"
+            ),
+        }),
+        Some((left, total)) => {
+            BUDGET.set(Some((left - 1, total)));
+            Ok(())
+        }
+    }
+}
+
 /// Verifies that `issuer`'s public key made `child`'s signature.
 pub fn verify_issued_by(child: &Cert, issuer: &Cert) -> Result<SigAlg, SigError> {
     let c = child.parsed();
@@ -98,6 +137,7 @@ pub fn verify_signed(
     signature: &[u8],
 ) -> Result<SigAlg, SigError> {
     let (how, which) = choose(spki, alg)?;
+    spend()?;
     let key = &spki.subject_public_key.data;
     let ok = match how {
         How::Ring(ring_alg) => sig::UnparsedPublicKey::new(ring_alg, key)

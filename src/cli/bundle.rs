@@ -84,7 +84,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         })
     });
     let password = match &args.key_password_file {
-        Some(f) => Some(common::read_password_file(f)?),
+        Some(f) => Some(common::read_output_password_file(
+            f,
+            "key",
+            "put the password on the first line of the file, or leave out --key-password-file to write the key unencrypted",
+        )?),
         None => None,
     };
     let at = match &args.at {

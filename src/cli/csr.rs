@@ -117,7 +117,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let pem = csr::make_csr(&key, &subject, sans, args.role)?;
     if new {
         let password = match &args.key_password_file {
-            Some(f) => Some(common::read_password_file(f)?),
+            Some(f) => Some(common::read_output_password_file(
+                f,
+                "key",
+                "put the password on the first line of the file, or leave out --key-password-file to write the key unencrypted",
+            )?),
             None => None,
         };
         let text = emit::pem::key_pem(&key, password.as_ref().map(|p| p.as_str()))?;

@@ -82,6 +82,10 @@ pub struct Args {
     /// password comes from --password-file, CHAINFIX_PASSWORD or a prompt.
     #[arg(long, value_name = "FILE")]
     pub out_password_file: Option<PathBuf>,
+    /// Accept an empty password for the new keystore (some consumers want
+    /// one); without this an empty password is refused as a mistake.
+    #[arg(long)]
+    pub allow_empty_password: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -127,7 +131,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
         for f in &args.input.files {
-            if std::fs::read(f).is_ok_and(|b| jks::is_jks(&b)) {
+            if crate::input::read_user_file(f).is_ok_and(|b| jks::is_jks(&b)) {
                 return Err(Error::OnlyTrustedCerts {
                     path: f.display().to_string(),
                 });
@@ -235,6 +239,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Format::P12 => "PKCS#12 file",
     };
     let password = output_password(&args, io, what)?;
+    if !args.allow_empty_password {
+        let from = match (&args.out_password_file, &args.input.password_file) {
+            (Some(f), _) | (None, Some(f)) => f.display().to_string(),
+            _ if std::env::var_os(common::PASSWORD_ENV).is_some() => common::PASSWORD_ENV.into(),
+            _ => "typed at the prompt".into(),
+        };
+        common::refuse_empty(
+            &password,
+            what,
+            &from,
+            "give a password, or pass --allow-empty-password if its consumer needs an empty one",
+        )?;
+    }
     if args.format == Format::Jks && password.chars().count() < jks::MIN_PASSWORD_CHARS {
         return Err(Error::PasswordTooShort {
             what: what.into(),

@@ -95,10 +95,7 @@ pub struct Summary {
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::input::read_user_file(path)
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {

@@ -33,10 +33,7 @@ pub struct LoadedTrust {
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::input::read_user_file(path)
 }
 
 impl TrustArgs {

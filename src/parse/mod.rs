@@ -13,6 +13,7 @@
 
 pub mod der;
 pub mod encrypted;
+pub mod kdf;
 pub mod keys;
 pub mod pem;
 pub mod pkcs12;
@@ -71,6 +72,8 @@ pub struct Inventory {
     /// of 10,000 certificates stays linear. Rebuilt when `certs` was
     /// changed directly.
     pub cert_index: CertIndex,
+    /// Key-derivation iterations spent so far (see [`kdf`]).
+    pub kdf_spent: u64,
 }
 
 /// Certificate id → position in [`Inventory::certs`].
@@ -600,15 +603,15 @@ fn add_encrypted_pkcs8(
         });
         return;
     }
-    let result =
-        with_password(
-            passwords,
-            file,
-            origin,
-            false,
-            |pw| match encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
+    let work = kdf::visible_work(body).total;
+    let mut spent = inv.kdf_spent;
+    let result = with_password(passwords, file, origin, false, |pw| {
+        match kdf::charge(&mut spent, work, &origin.to_string()).map(|()| {
+            encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
                 .unwrap_or_else(|| encrypted::decrypt_pkcs8(body, pw.as_bytes()))
-            {
+        }) {
+            Err(e) => Attempt::Fail(e),
+            Ok(decrypted) => match decrypted {
                 Decrypted::Plain(plain) => {
                     match keys::read(
                         &plain,
@@ -632,7 +635,9 @@ fn add_encrypted_pkcs8(
                     detail,
                 }),
             },
-        );
+        }
+    });
+    inv.kdf_spent = spent;
     match result {
         Ok(k) => inv.add_key(k),
         Err(e) => inv.problems.push(e),
@@ -650,11 +655,27 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
         });
         return;
     }
+    let work = kdf::visible_work(bytes);
+    if work.max > kdf::PKCS12_MAX_ITERATIONS {
+        inv.problems.push(Error::Unsupported {
+            path: file.to_string(),
+            detail: format!(
+                "the PKCS#12 file asks for {} key-derivation iterations, more than the {} chainfix accepts (OpenSSL writes 2,048); re-export it with `openssl pkcs12 -export`",
+                work.max,
+                kdf::PKCS12_MAX_ITERATIONS
+            ),
+        });
+        return;
+    }
+    let mut spent = inv.kdf_spent;
     // OpenSSL's null password (zero bytes, not RFC 7292's 00 00) is tried
     // with the empty one, before any password is asked for.
     let null = pkcs12_null::open(bytes);
     let result = null.map(Ok).unwrap_or_else(|| {
         with_password(passwords, file, &origin, true, |pw| {
+            if let Err(e) = kdf::charge(&mut spent, work.total, file) {
+                return Attempt::Fail(e);
+            }
             match pkcs12::open(bytes, pw) {
                 Ok(c) => Attempt::Done(c),
                 Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
@@ -670,6 +691,7 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
             }
         })
     });
+    inv.kdf_spent = spent;
     let contents = match result {
         Ok(c) => c,
         Err(e) => {

@@ -11,6 +11,8 @@ mod util;
 mod bundle;
 mod corpus;
 mod fetch;
+mod fuzz_replay;
+mod hostile;
 mod json;
 mod keystore;
 mod limbo;
