@@ -21,6 +21,7 @@ pub mod model;
 pub mod net;
 pub mod parse;
 pub mod render;
+pub mod revocation;
 pub mod trust;
 
 pub use error::{Error, Result};

@@ -12,6 +12,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod pkits;
 mod probe;
 mod roots;
 mod signature;
