@@ -7,9 +7,9 @@
 //! does not know; deltas applied on top (removeFromCRL lifts a hold).
 //! The certificate is good once the CRLs used cover every reason.
 
-use super::Status;
 use super::crl::{ALL_REASONS, Crl, DirName, Reason};
 use super::dp::{self, Dp};
+use super::{Cause, Status};
 use crate::chain::names::{GName, dir_of};
 use crate::chain::validate::Policy;
 use crate::chain::{Budget, Role, build};
@@ -52,9 +52,9 @@ fn check_path_at<'c>(ctx: &Context<'c>, path: &[&'c Cert], depth: usize) -> Vec<
 }
 
 /// Why a CRL was passed over, kept for the "could not check" sentence.
-fn note(whys: &mut Vec<String>, s: String) {
-    if !whys.contains(&s) {
-        whys.push(s);
+fn note(whys: &mut Vec<(Cause, String)>, cause: Cause, s: String) {
+    if !whys.iter().any(|(_, w)| *w == s) {
+        whys.push((cause, s));
     }
 }
 
@@ -64,19 +64,25 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
     let is_ca = cert.is_ca();
     let serial = x.raw_serial().to_vec();
     let mut mask: u16 = 0;
-    let mut whys: Vec<String> = Vec::new();
+    let mut whys: Vec<(Cause, String)> = Vec::new();
     let mut used: Vec<String> = Vec::new();
     // Newest first: a later CRL may list what an earlier did not.
     let mut order: Vec<&Crl> = ctx.crls.iter().filter(|c| !c.is_delta()).collect();
     order.sort_by_key(|c| std::cmp::Reverse(c.this_update));
     if order.is_empty() {
         return Status::CouldNotCheck {
+            cause: Cause::NoSource,
             why: "no CRL was available".into(),
         };
     }
     let dps = match distribution_points(cert) {
         Ok(d) => d,
-        Err(e) => return Status::CouldNotCheck { why: e },
+        Err(e) => {
+            return Status::CouldNotCheck {
+                cause: Cause::BadCrl,
+                why: e,
+            };
+        }
     };
     for dp in dps {
         if mask == ALL_REASONS {
@@ -96,6 +102,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                     if !crl.idp.as_ref().is_some_and(|i| i.indirect) {
                         note(
                             &mut whys,
+                            Cause::BadCrl,
                             format!(
                                 "{} is named as cRLIssuer but is not an indirect CRL",
                                 crl.source
@@ -122,6 +129,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                     if !ok {
                         note(
                             &mut whys,
+                            Cause::NoSource,
                             format!("{} is for another distribution point", crl.source),
                         );
                         continue;
@@ -130,6 +138,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                 if idp.only_user && is_ca {
                     note(
                         &mut whys,
+                        Cause::NoSource,
                         format!("{} covers only end-entity certificates", crl.source),
                     );
                     continue;
@@ -137,6 +146,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                 if idp.only_ca && !is_ca {
                     note(
                         &mut whys,
+                        Cause::NoSource,
                         format!("{} covers only CA certificates", crl.source),
                     );
                     continue;
@@ -144,6 +154,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                 if idp.only_attribute {
                     note(
                         &mut whys,
+                        Cause::NoSource,
                         format!("{} covers only attribute certificates", crl.source),
                     );
                     continue;
@@ -159,6 +170,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             if !crl.unknown_critical.is_empty() {
                 note(
                     &mut whys,
+                    Cause::BadCrl,
                     format!(
                         "{} has a critical extension chainfix does not know ({})",
                         crl.source,
@@ -168,7 +180,11 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                 continue;
             }
             if crl.this_update > ctx.at {
-                note(&mut whys, format!("{} is not valid yet", crl.source));
+                note(
+                    &mut whys,
+                    Cause::Stale,
+                    format!("{} is not valid yet", crl.source),
+                );
                 continue;
             }
             // (f) the CRL's signer.
@@ -179,7 +195,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             let signer = match find_signer(ctx, crl, &on_path, depth) {
                 Ok(s) => s,
                 Err(e) => {
-                    note(&mut whys, e);
+                    note(&mut whys, Cause::BadCrl, e);
                     continue;
                 }
             };
@@ -195,6 +211,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             if stale && delta.is_none() {
                 note(
                     &mut whys,
+                    Cause::Stale,
                     format!(
                         "{} is stale (nextUpdate {})",
                         crl.source,
@@ -227,6 +244,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
         }
     } else if whys.is_empty() {
         Status::CouldNotCheck {
+            cause: Cause::NoSource,
             why: if used.is_empty() {
                 "no CRL covers it".into()
             } else {
@@ -235,7 +253,12 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
         }
     } else {
         Status::CouldNotCheck {
-            why: whys.join("; "),
+            cause: whys.iter().map(|w| w.0).max().unwrap_or(Cause::NoSource),
+            why: whys
+                .iter()
+                .map(|w| w.1.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 }

@@ -119,6 +119,9 @@ pub struct Crl {
     /// Critical CRL or CRL-entry extensions chainfix does not know: the
     /// CRL cannot be relied on (RFC 5280 §5.2, §5.3).
     pub unknown_critical: Vec<String>,
+    /// Faults against the RFC 5280 CRL profile that strict verifiers
+    /// (rustls-webpki) refuse the CRL for, though RFC 5280 §6.3 does not.
+    pub profile_faults: Vec<String>,
     entries: HashMap<(DirName, Vec<u8>), Entry>,
     count: usize,
     /// Byte range of tbsCertList in `der`; the signature algorithm follows it.
@@ -179,6 +182,7 @@ impl Crl {
         }
         let issuer_name = x.issuer();
         let mut unknown_critical = Vec::new();
+        let mut profile_faults = Vec::new();
         let mut number = None;
         let mut delta_base = None;
         let mut idp = None;
@@ -189,7 +193,12 @@ impl Crl {
                 unknown_critical.push(oid.clone());
             }
             match e.parsed_extension() {
-                ParsedExtension::CRLNumber(n) => number = Some(strip(&n.to_bytes_be())),
+                ParsedExtension::CRLNumber(n) => {
+                    number = Some(strip(&n.to_bytes_be()));
+                    if e.critical {
+                        profile_faults.push("cRLNumber is critical (RFC 5280 §5.2.3)".into());
+                    }
+                }
                 ParsedExtension::AuthorityKeyIdentifier(a) => {
                     aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
                 }
@@ -243,6 +252,11 @@ impl Crl {
             );
         }
         unknown_critical.dedup();
+        if number.is_none() {
+            profile_faults.push(
+                "no cRLNumber (RFC 5280 §5.2.3: conforming CRL issuers MUST include it)".into(),
+            );
+        }
         let tbs_raw = x.tbs_cert_list.as_ref();
         let start = tbs_raw.as_ptr() as usize - der.as_ptr() as usize;
         let tbs = start..start + tbs_raw.len();
@@ -260,6 +274,7 @@ impl Crl {
             idp,
             aki,
             unknown_critical,
+            profile_faults,
             entries,
             count,
             der: Vec::new(),

@@ -69,8 +69,25 @@ pub enum Status {
         source: String,
     },
     CouldNotCheck {
+        cause: Cause,
         why: String,
     },
+}
+
+/// Why a status could not be had, most telling last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// No CRL (or responder) covers the certificate: none given, no URL,
+    /// or the offline mode has none cached.
+    NoSource,
+    /// The CRL or responder could not be reached or read in its bounds.
+    Unreachable,
+    /// The only CRLs are past their nextUpdate (or not yet valid).
+    Stale,
+    /// A CRL that covers it cannot be trusted: bad signature, signer not
+    /// allowed to sign CRLs or not valid, unknown critical extension.
+    BadCrl,
 }
 
 impl Status {
@@ -99,7 +116,7 @@ impl std::fmt::Display for Status {
                 }
             }
             Status::Unknown { source } => write!(f, "unknown to {source}"),
-            Status::CouldNotCheck { why } => write!(f, "could not check: {why}"),
+            Status::CouldNotCheck { why, .. } => write!(f, "could not check: {why}"),
         }
     }
 }
