@@ -391,6 +391,9 @@ pub enum DropReason {
     UnknownLabel { label: String },
     /// The same key was read before.
     DuplicateKey { first: String },
+    /// A certificate revocation list: kept apart (Inventory::crls) for the
+    /// revocation stage, not a certificate.
+    Crl,
 }
 
 /// A block the reader read but did not keep, with where it was.

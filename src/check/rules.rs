@@ -441,6 +441,15 @@ pub(super) fn run(
                 ),
                 "remove the CSR from files meant for an upload box",
             ),
+            DropReason::Crl => cx.add(
+                Id::IgnoredBlock,
+                None,
+                format!(
+                    "{}: a CRL was set aside (it is not part of a chain)",
+                    d.origin
+                ),
+                "remove the CRL from files meant for an upload box; give it to chainfix verify with --crl",
+            ),
             DropReason::DuplicateKey { .. } => {}
         }
     }

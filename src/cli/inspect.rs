@@ -23,6 +23,7 @@ struct InspectJson<'a> {
     version: u32,
     certificates: Vec<CertSummary>,
     keys: Vec<KeySummary>,
+    crls: Vec<crate::render::crl::CrlSummary>,
     dropped: &'a [crate::model::Dropped],
     problems: Vec<String>,
 }
@@ -31,11 +32,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut inv = args.input.read(&[], io)?;
     let certs: Vec<CertSummary> = inv.certs.iter().map(CertSummary::of).collect();
     let keys: Vec<KeySummary> = inv.keys.iter().map(KeySummary::of).collect();
+    let crls: Vec<crate::render::crl::CrlSummary> = inv
+        .crls
+        .iter()
+        .map(|c| crate::render::crl::CrlSummary::of(c, &inv.certs))
+        .collect();
+    let crl_table = crate::render::crl::table(&crls);
     if args.json {
         let j = InspectJson {
             version: 1,
             certificates: certs,
             keys,
+            crls,
             dropped: &inv.dropped,
             problems: inv.problems.iter().map(ToString::to_string).collect(),
         };
@@ -89,13 +97,21 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         common::out(io, &format!("{t}\n"))?;
     }
+    if !args.json && !crl_table.is_empty() {
+        common::out(io, &crl_table)?;
+    }
     if !args.json {
-        for d in &inv.dropped {
+        for d in inv
+            .dropped
+            .iter()
+            .filter(|d| d.reason != crate::model::DropReason::Crl)
+        {
             let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
             common::note(io, &format!("dropped {}: {}", e.source, e.reason));
         }
     }
-    if inv.certs.is_empty() && inv.keys.is_empty() && inv.problems.is_empty() {
+    if inv.certs.is_empty() && inv.keys.is_empty() && inv.crls.is_empty() && inv.problems.is_empty()
+    {
         return Err(inv.no_certificate_error());
     }
     common::require_clean(&mut inv, io)?;

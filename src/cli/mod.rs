@@ -20,6 +20,7 @@ pub mod inspect;
 pub mod keystore;
 pub mod lint;
 pub mod probe;
+pub mod revocation_args;
 pub mod roots;
 pub mod verify;
 

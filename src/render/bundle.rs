@@ -212,6 +212,9 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         DropReason::CertificateRequest => "certificate request (CSR): not part of a chain".into(),
         DropReason::UnknownLabel { label } => format!("PEM block \"{label}\" is not used"),
         DropReason::DuplicateKey { first } => format!("the same key as {first}"),
+        DropReason::Crl => {
+            "a CRL (certificate revocation list), not a certificate: kept for the revocation check (--crl)".into()
+        }
     };
     DroppedEntry {
         source: d.origin.to_string(),

@@ -17,12 +17,15 @@ use crate::model::Cert;
 
 /// What CRL processing may use.
 pub struct Context<'a> {
-    pub crls: &'a [Crl],
+    pub crls: &'a [&'a Crl],
     /// Certificates that may have signed a CRL (and their issuers).
     pub pool: &'a [Cert],
     pub anchors: &'a [Cert],
     /// Validation time, Unix seconds.
     pub at: i64,
+    /// What happened to the distribution point URLs (to say "unreachable"
+    /// rather than "no CRL").
+    pub fetched: &'a [super::fetch::Fetched],
 }
 
 /// How deep CRL-signer paths are themselves checked for revocation.
@@ -67,14 +70,8 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
     let mut whys: Vec<(Cause, String)> = Vec::new();
     let mut used: Vec<String> = Vec::new();
     // Newest first: a later CRL may list what an earlier did not.
-    let mut order: Vec<&Crl> = ctx.crls.iter().filter(|c| !c.is_delta()).collect();
+    let mut order: Vec<&Crl> = ctx.crls.iter().copied().filter(|c| !c.is_delta()).collect();
     order.sort_by_key(|c| std::cmp::Reverse(c.this_update));
-    if order.is_empty() {
-        return Status::CouldNotCheck {
-            cause: Cause::NoSource,
-            why: "no CRL was available".into(),
-        };
-    }
     let dps = match distribution_points(cert) {
         Ok(d) => d,
         Err(e) => {
@@ -238,9 +235,23 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             }
         }
     }
+    let failed: Vec<String> = super::fetch::urls(cert)
+        .iter()
+        .filter_map(|u| {
+            ctx.fetched
+                .iter()
+                .find(|f| &f.url == u)
+                .and_then(|f| f.error.as_ref().map(|e| format!("{u}: {e}")))
+        })
+        .collect();
     if mask == ALL_REASONS {
         Status::Good {
             source: used.join(", "),
+        }
+    } else if !failed.is_empty() && whys.iter().all(|w| w.0 == Cause::NoSource) {
+        Status::CouldNotCheck {
+            cause: Cause::Unreachable,
+            why: failed.join("; "),
         }
     } else if whys.is_empty() {
         Status::CouldNotCheck {

@@ -153,11 +153,13 @@ fn crl_verdict(
         return (Verdict::Failure, f.clone());
     }
     let certs: Vec<&Cert> = path.iter().map(|l| l.cert).collect();
+    let refs: Vec<&Crl> = crls.iter().collect();
     let ctx = revocation::Context {
-        crls: &crls,
+        crls: &refs,
         pool,
         anchors,
         at,
+        fetched: &[],
     };
     for s in revocation::check_path(&ctx, &certs) {
         match &s {

@@ -66,11 +66,13 @@ pub fn run_case(c: &Value) -> (String, String) {
         return ("invalid".into(), why);
     };
     let certs: Vec<&Cert> = path.iter().map(|l| l.cert).collect();
+    let refs: Vec<&Crl> = crls.iter().collect();
     let ctx = revocation::Context {
-        crls: &crls,
+        crls: &refs,
         pool: &pool,
         anchors: &anchors,
         at: AT,
+        fetched: &[],
     };
     for (c, s) in certs.iter().zip(revocation::check_path(&ctx, &certs)) {
         if s.refuses(Failure::Hard) {
