@@ -14,6 +14,7 @@ mod lint;
 mod parse;
 mod pkits;
 mod probe;
+mod revocation;
 mod roots;
 mod signature;
 mod verify;
