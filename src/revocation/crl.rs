@@ -38,19 +38,22 @@ const KNOWN_ENTRY_EXTENSIONS: &[&str] = &[
 /// Every reason bit of ReasonFlags (keyCompromise … aACompromise).
 pub const ALL_REASONS: u16 = 0x1FE;
 
-/// A CRLReason (RFC 5280 §5.3.1).
+/// A CRLReason (RFC 5280 §5.3.1); serialised with RFC 5280's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Reason {
     Unspecified,
     KeyCompromise,
+    #[serde(rename = "cACompromise")]
     CaCompromise,
     AffiliationChanged,
     Superseded,
     CessationOfOperation,
     CertificateHold,
+    #[serde(rename = "removeFromCRL")]
     RemoveFromCrl,
     PrivilegeWithdrawn,
+    #[serde(rename = "aACompromise")]
     AaCompromise,
     /// A value RFC 5280 does not define.
     Other(u8),
