@@ -125,7 +125,10 @@ pub struct Crl {
     /// Faults against the RFC 5280 CRL profile that strict verifiers
     /// (rustls-webpki) refuse the CRL for, though RFC 5280 §6.3 does not.
     pub profile_faults: Vec<String>,
-    entries: HashMap<(DirName, Vec<u8>), Entry>,
+    /// (index in `entry_issuers`, serial) → entry: an indirect CRL names
+    /// few issuers, so entries hold an index, not a name each.
+    entries: HashMap<(u32, Vec<u8>), Entry>,
+    entry_issuers: Vec<DirName>,
     count: usize,
     /// Byte range of tbsCertList in `der`; the signature algorithm follows it.
     tbs: std::ops::Range<usize>,
@@ -222,7 +225,8 @@ impl Crl {
         }
         let issuer_dir = dir_of(issuer_name);
         let mut entries = HashMap::new();
-        let mut entry_issuer = issuer_dir.clone();
+        let mut entry_issuers = vec![issuer_dir.clone()];
+        let mut entry_issuer: u32 = 0;
         let mut count = 0;
         for r in x.iter_revoked_certificates() {
             count += 1;
@@ -240,13 +244,19 @@ impl Crl {
                             .map(GName::from_general)
                             .find(|g| matches!(g, GName::Dir(_)))
                     {
-                        entry_issuer = d;
+                        entry_issuer = match entry_issuers.iter().position(|x| *x == d) {
+                            Some(i) => i as u32,
+                            None => {
+                                entry_issuers.push(d);
+                                (entry_issuers.len() - 1) as u32
+                            }
+                        };
                     }
                 }
             }
             let reason = r.reason_code().map(|(_, c)| Reason::from_code(c.0));
             entries.insert(
-                (entry_issuer.clone(), r.raw_serial().to_vec()),
+                (entry_issuer, r.raw_serial().to_vec()),
                 Entry {
                     revoked_at: r.revocation_date.timestamp(),
                     reason,
@@ -279,6 +289,7 @@ impl Crl {
             unknown_critical,
             profile_faults,
             entries,
+            entry_issuers,
             count,
             der: Vec::new(),
         }
@@ -309,7 +320,8 @@ impl Crl {
 
     /// The entry for a certificate with this issuer and serial.
     pub fn lookup(&self, issuer: &DirName, serial: &[u8]) -> Option<&Entry> {
-        self.entries.get(&(issuer.clone(), serial.to_vec()))
+        let i = self.entry_issuers.iter().position(|x| x == issuer)?;
+        self.entries.get(&(i as u32, serial.to_vec()))
     }
 
     /// Verifies the CRL's signature with `spki`.

@@ -58,7 +58,12 @@ pub fn urls(cert: &Cert) -> Vec<String> {
 
 /// Fetches (or reads from the cache) the CRLs of every certificate in
 /// `certs`. Returns the CRLs and one record per URL tried.
-pub fn gather(certs: &[&Cert], src: &Sources<'_>) -> (Vec<Crl>, Vec<Fetched>) {
+pub fn gather(
+    certs: &[&Cert],
+    src: &Sources<'_>,
+    local: &[Crl],
+    at: i64,
+) -> (Vec<Crl>, Vec<Fetched>) {
     let cache = src
         .cache_dir
         .as_ref()
@@ -66,6 +71,17 @@ pub fn gather(certs: &[&Cert], src: &Sources<'_>) -> (Vec<Crl>, Vec<Fetched>) {
     let mut crls = Vec::new();
     let mut log: Vec<Fetched> = Vec::new();
     for cert in certs {
+        // A current full CRL of the issuer given locally answers already.
+        let issuer = crate::chain::names::dir_of(cert.parsed().issuer());
+        if local.iter().any(|c| {
+            !c.is_delta()
+                && c.idp.is_none()
+                && c.issuer_dir == issuer
+                && c.this_update <= at
+                && c.next_update.is_none_or(|n| n >= at)
+        }) {
+            continue;
+        }
         for url in urls(cert) {
             if log.iter().any(|f| f.url == url) {
                 continue;

@@ -204,6 +204,8 @@ pub fn run(
             now: setup.now,
             max_fetches: setup.max_fetches,
         },
+        &setup.local,
+        at,
     );
     let all: Vec<&Crl> = setup.local.iter().chain(crls.iter()).collect();
     let ctx = Context {
