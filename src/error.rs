@@ -46,6 +46,10 @@ pub enum Error {
     )]
     OnlyCertificateRequest { origin: String },
     #[error(
+        "{origin} is a CRL (certificate revocation list), not a certificate; give it with --crl to check revocation (chainfix verify CERT-FILES --crl {origin}), or see it with chainfix inspect {origin}"
+    )]
+    OnlyCrl { origin: String },
+    #[error(
         "{key} holds a private key, but no certificate was given; add the file that holds the certificate issued for this key"
     )]
     KeyWithoutCertificate { key: String },

@@ -23,6 +23,7 @@ pub mod net;
 pub mod parse;
 pub mod peer;
 pub mod render;
+pub mod revocation;
 pub mod trust;
 
 pub use error::{Error, Result};

@@ -474,8 +474,8 @@ pub enum DropReason {
     UnknownLabel { label: String },
     /// The same key was read before.
     DuplicateKey { first: String },
-    /// A certificate revocation list: not a certificate (revocation is
-    /// checked elsewhere).
+    /// A certificate revocation list: kept apart (Inventory::crls) for the
+    /// revocation stage, not a certificate.
     Crl,
     /// A key in an algorithm chainfix does not use (DSA, Ed448), found
     /// next to certificates that were read (a PKCS#12 file).

@@ -20,6 +20,12 @@ pub enum Class {
     ExpiredCrossSign,
     WrongEku,
     SelfSignedLeaf,
+    /// A certificate on the path is on its CA's CRL (src/revocation).
+    Revoked,
+    /// A certificate's revocation status could not be had.
+    RevocationUnchecked,
+    /// No certificate policy asked for with --policy is valid for the path.
+    NoValidPolicy,
     /// Any other reason no valid path exists (expired leaf, name mismatch …).
     Invalid,
 }

@@ -11,6 +11,7 @@ pub mod index;
 pub mod names;
 pub mod order;
 pub mod path;
+pub mod policies;
 pub mod signature;
 pub mod validate;
 

@@ -52,28 +52,29 @@ impl GName {
 /// inner whitespace collapsed (RFC 5280 §7.1, simplified); other values
 /// compare as raw bytes.
 pub fn dir_of(n: &X509Name<'_>) -> Vec<Vec<(String, Vec<u8>)>> {
-    n.iter()
-        .map(|rdn| {
-            let mut set: Vec<(String, Vec<u8>)> = rdn
-                .iter()
-                .map(|atv| {
-                    let oid = atv.attr_type().to_id_string();
-                    let val = match atv.as_str() {
-                        Ok(s) => s
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                            .to_lowercase()
-                            .into_bytes(),
-                        Err(_) => atv.as_slice().to_vec(),
-                    };
-                    (oid, val)
-                })
-                .collect();
-            set.sort();
-            set
+    n.iter().map(rdn_of).collect()
+}
+
+/// One RDN of a Name, normalised as [`dir_of`] does.
+pub fn rdn_of(rdn: &RelativeDistinguishedName<'_>) -> Vec<(String, Vec<u8>)> {
+    let mut set: Vec<(String, Vec<u8>)> = rdn
+        .iter()
+        .map(|atv| {
+            let oid = atv.attr_type().to_id_string();
+            let val = match atv.as_str() {
+                Ok(s) => s
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+                    .into_bytes(),
+                Err(_) => atv.as_slice().to_vec(),
+            };
+            (oid, val)
         })
-        .collect()
+        .collect();
+    set.sort();
+    set
 }
 
 /// Permitted and excluded subtrees of one CA.

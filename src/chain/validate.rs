@@ -30,6 +30,7 @@ const KNOWN_CRITICAL: &[&str] = &[
     "2.5.29.32", // certificatePolicies (no policy is required of the path)
     "2.5.29.54", // inhibitAnyPolicy
     "2.5.29.36", // policyConstraints
+    "2.5.29.33", // policyMappings (chain::policies processes it)
 ];
 
 /// The role the leaf plays, which fixes the EKU it must carry.

@@ -463,8 +463,11 @@ pub(super) fn run(
             DropReason::Crl => cx.add(
                 Id::IgnoredBlock,
                 None,
-                format!("{}: a CRL was ignored (it is not a certificate)", d.origin),
-                "remove the CRL from files meant for an upload box",
+                format!(
+                    "{}: a CRL was set aside (it is not part of a chain)",
+                    d.origin
+                ),
+                "remove the CRL from files meant for an upload box; give it to chainfix verify with --crl",
             ),
             DropReason::DuplicateKey { .. }
             | DropReason::UnsupportedKey { .. }

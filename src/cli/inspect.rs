@@ -23,6 +23,7 @@ struct InspectJson<'a> {
     version: u32,
     certificates: Vec<CertSummary>,
     keys: Vec<InspectKey>,
+    crls: Vec<crate::render::crl::CrlSummary>,
     dropped: &'a [crate::model::Dropped],
     problems: Vec<String>,
     /// When a problem means exit 2: the last one, as every command's
@@ -61,11 +62,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 .collect(),
         })
         .collect();
+    let crls: Vec<crate::render::crl::CrlSummary> = inv
+        .crls
+        .iter()
+        .map(|c| crate::render::crl::CrlSummary::of(c, &inv.certs))
+        .collect();
+    let crl_table = crate::render::crl::table(&crls);
     if args.json {
         let j = InspectJson {
             version: 1,
             certificates: certs,
             keys,
+            crls,
             dropped: &inv.dropped,
             problems: inv.problems.iter().map(ToString::to_string).collect(),
             error: inv.problems.last().map(super::json::ErrorJson::of),
@@ -148,8 +156,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             }
         }
     }
+    if !args.json && !crl_table.is_empty() {
+        common::out(io, &crl_table)?;
+    }
     if !args.json {
-        for d in &inv.dropped {
+        for d in inv
+            .dropped
+            .iter()
+            .filter(|d| d.reason != crate::model::DropReason::Crl)
+        {
             let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
             common::note(io, &format!("dropped {}: {}", e.source, e.reason));
         }
@@ -161,7 +176,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         return Ok(Exit::Failed);
     }
-    if inv.certs.is_empty() && inv.keys.is_empty() && inv.problems.is_empty() {
+    if inv.certs.is_empty() && inv.keys.is_empty() && inv.crls.is_empty() && inv.problems.is_empty()
+    {
         return Err(inv.no_certificate_error());
     }
     common::require_clean(&mut inv, io)?;

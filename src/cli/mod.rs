@@ -23,6 +23,7 @@ pub mod keystore;
 pub mod lint;
 pub mod peer_args;
 pub mod probe;
+pub mod revocation_args;
 pub mod roots;
 pub mod verdict;
 pub mod verify;

@@ -53,6 +53,9 @@ pub struct Args {
     /// Validation time: RFC 3339 or YYYY-MM-DD [default: now].
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Revocation (--revocation, --crl) and certificate policies (--policy).
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
     /// Print the report as JSON (fields in docs/verify.md).
     #[arg(long)]
     pub json: bool,
@@ -150,6 +153,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub rejected: Vec<RejectedEntry>,
     pub budget_exhausted: bool,
+    /// The revocation stage (mode "off" when not asked for).
+    pub revocation: crate::revocation::Outcome,
+    /// With --policy: the policies valid for the path (RFC 5280 §6.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<String>>,
 }
 
 pub(crate) struct Loaded {
@@ -161,6 +169,8 @@ pub(crate) struct Loaded {
     pub candidate: bool,
     pub has_key: bool,
     pub pool_sources: Vec<String>,
+    pub revocation: crate::revocation::Setup,
+    pub policies: Vec<String>,
 }
 
 /// Fetches `url` once and says whether it serves `child`'s issuer.
@@ -243,7 +253,12 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
     let trust = args.trust.load(default_store(args))?.store;
+    let revocation =
+        args.revocation
+            .setup(&args.fetch, common::now(), std::mem::take(&mut inv.crls))?;
     Ok(Loaded {
+        revocation,
+        policies: args.revocation.policies.clone(),
         files: args
             .input
             .files
@@ -335,6 +350,58 @@ pub(crate) fn report(
             }
         }
     }
+    let mut valid = out.is_valid();
+    let mut revocation = crate::revocation::Outcome {
+        mode: l.revocation.mode,
+        failure: l.revocation.failure,
+        certificates: Vec::new(),
+        fetched: Vec::new(),
+        refused: false,
+    };
+    let mut policies = None;
+    if let Some(p) = out.path.as_ref().filter(|_| valid) {
+        let certs: Vec<&Cert> = p.iter().map(|k| k.cert).collect();
+        revocation = crate::revocation::run(&l.revocation, &certs, &l.certs, &l.anchors, pol.at);
+        let statuses: Vec<_> = revocation
+            .certificates
+            .iter()
+            .map(|c| c.status.clone())
+            .collect();
+        findings.extend(crate::revocation::explain::findings(
+            &certs,
+            &statuses,
+            revocation.failure,
+        ));
+        valid &= !revocation.refused;
+        if !l.policies.is_empty() {
+            let inputs = crate::chain::policies::PolicyInputs {
+                initial_policy_set: l.policies.clone(),
+                initial_explicit_policy: true,
+                ..Default::default()
+            };
+            match crate::chain::policies::process(&certs, &inputs) {
+                Ok(v) => policies = Some(v),
+                Err(e) => {
+                    valid = false;
+                    policies = Some(Vec::new());
+                    findings.push(explain::Finding {
+                        class: explain::Class::NoValidPolicy,
+                        fatal: true,
+                        message: format!(
+                            "the path is not valid for the policy {}: {e}",
+                            l.policies.join(" or ")
+                        ),
+                        fix: "get a certificate issued under that policy (its certificatePolicies, and every CA's above it, must carry it or anyPolicy), or drop --policy if the peer does not require it".into(),
+                        subject: None,
+                        authority_key_id: None,
+                        urls: Vec::new(),
+                        url_works: None,
+                        url_status: None,
+                    });
+                }
+            }
+        }
+    }
     let entry = |c: &Cert, place: Place, sig| PathEntry {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
@@ -367,7 +434,9 @@ pub(crate) fn report(
             .collect(),
     };
     Report {
-        valid: out.is_valid(),
+        revocation,
+        policies,
+        valid,
         verdict,
         peer_defaulted: false,
         role: if pol
@@ -434,6 +503,38 @@ pub(crate) fn render_path(r: &Report) -> String {
     format!("{t}\n")
 }
 
+/// The revocation statuses, one line per certificate (nothing when off).
+pub(crate) fn render_revocation(r: &Report) -> String {
+    let rv = &r.revocation;
+    if rv.certificates.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "revocation ({}, {} fail):\n",
+        match rv.mode {
+            crate::revocation::Mode::Off => "off",
+            crate::revocation::Mode::Crl => "CRL",
+            crate::revocation::Mode::Ocsp => "OCSP",
+            crate::revocation::Mode::Both => "CRL and OCSP",
+        },
+        match rv.failure {
+            crate::revocation::Failure::Hard => "hard",
+            crate::revocation::Failure::Soft => "soft",
+        }
+    );
+    for (i, c) in rv.certificates.iter().enumerate() {
+        s.push_str(&format!("  {i} {}: {}\n", c.subject, c.status));
+    }
+    for f in rv.fetched.iter().filter(|f| f.error.is_some()) {
+        s.push_str(&format!(
+            "  CRL {}: {}\n",
+            f.url,
+            f.error.as_deref().unwrap_or("")
+        ));
+    }
+    s
+}
+
 pub(crate) fn render_findings(r: &Report) -> String {
     let mut s = String::new();
     for f in &r.findings {
@@ -490,6 +591,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
+        s.push_str(&render_revocation(&r));
         if r.valid && r.path.len() == 1 {
             s.push_str(&format!(
                 "VALID: \"{}\" is itself in the {} trust store (trusted directly, no issuer needed), checked at {}.\n",
@@ -509,6 +611,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         s.push_str(&format!("{}\n", choice(&args)?.note()));
         if !r.valid {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
+            if r.revocation.refused {
+                s.push_str("  the path itself is valid; revocation refuses it (see below)\n");
+            }
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
             }

@@ -68,6 +68,8 @@ pub struct Inventory {
     /// Files or blocks that could not be read. Commands that write output
     /// refuse to go on while this is not empty.
     pub problems: Vec<Error>,
+    /// CRLs found among the inputs (DER, or PEM `X509 CRL` blocks).
+    pub crls: Vec<crate::revocation::Crl>,
     /// Position of each certificate by id, so that de-duplicating a pile
     /// of 10,000 certificates stays linear. Rebuilt when `certs` was
     /// changed directly.
@@ -104,9 +106,13 @@ impl Inventory {
             .dropped
             .iter()
             .find(|d| d.reason == DropReason::CertificateRequest);
+        let crl = self.dropped.iter().find(|d| d.reason == DropReason::Crl);
         match csr {
             Some(d) => Error::OnlyCertificateRequest {
                 origin: d.origin.to_string(),
+            },
+            None if crl.is_some() && self.keys.is_empty() => Error::OnlyCrl {
+                origin: crl.map(|d| d.origin.to_string()).unwrap_or_default(),
             },
             None if !self.keys.is_empty() => Error::KeyWithoutCertificate {
                 key: self.key_sources(),
@@ -190,6 +196,7 @@ impl Inventory {
         }
         self.dropped.extend(other.dropped);
         self.problems.extend(other.problems);
+        self.crls.extend(other.crls);
     }
 }
 
@@ -252,6 +259,22 @@ pub fn parse_source(
             _ => "neither PEM text nor DER data".into(),
         },
     });
+}
+
+/// A CRL among the inputs: kept for the revocation stage, and noted as
+/// set aside so that no one takes it for a malformed certificate.
+fn add_crl(der: &[u8], origin: Origin, inv: &mut Inventory) {
+    match crate::revocation::Crl::from_der(der.to_vec(), &origin.to_string()) {
+        Ok(c) => {
+            inv.crls.push(c);
+            inv.drop_block(origin, DropReason::Crl);
+        }
+        Err(detail) => inv.problems.push(Error::Malformed {
+            origin: origin.to_string(),
+            what: "the CRL".into(),
+            detail,
+        }),
+    }
 }
 
 /// Java keystores (JKS, JCEKS) are read by the keystore module; this is
@@ -365,7 +388,7 @@ fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inve
             "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
                 inv.drop_block(origin, DropReason::CertificateRequest)
             }
-            "X509 CRL" => inv.drop_block(origin, DropReason::Crl),
+            "X509 CRL" => add_crl(body, origin, inv),
             _ => inv.drop_block(
                 origin,
                 DropReason::UnknownLabel {
@@ -819,7 +842,7 @@ fn parse_der(
         }
         DerKind::EncryptedKey => add_encrypted_pkcs8(bytes, origin, name, passwords, inv),
         DerKind::Csr => inv.drop_block(origin.clone(), DropReason::CertificateRequest),
-        DerKind::Crl => inv.drop_block(origin.clone(), DropReason::Crl),
+        DerKind::Crl => add_crl(bytes, origin.clone(), inv),
         DerKind::Certificate => add_cert(bytes.to_vec(), origin.clone(), inv),
         DerKind::Unknown => {
             let what = match hint {
@@ -926,7 +949,7 @@ mod tests {
 
     #[test]
     fn csr_and_unknown_labels_are_dropped_not_problems() {
-        let text = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+        let text = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n";
         let mut inv = Inventory::default();
         parse_source(text.as_bytes(), "x.pem", None, &NoPasswords, &mut inv);
         assert!(inv.problems.is_empty());

@@ -230,7 +230,9 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         DropReason::CertificateRequest => "certificate request (CSR): not part of a chain".into(),
         DropReason::UnknownLabel { label } => format!("PEM block \"{label}\" is not used"),
         DropReason::DuplicateKey { first } => format!("the same key as {first}"),
-        DropReason::Crl => "a certificate revocation list (CRL), not a certificate".into(),
+        DropReason::Crl => {
+            "a CRL (certificate revocation list), not a certificate: kept for the revocation check (--crl)".into()
+        }
         DropReason::UnsupportedKey { detail } => format!("key not used: {detail}"),
         DropReason::NotCertificateData { detail } => {
             format!("skipped, not certificate data ({detail})")

@@ -1,0 +1,241 @@
+//! Revocation: a stage applied to a path that was already built and
+//! validated. [`crl`] reads CRLs; [`check`] decides, for each certificate
+//! on the path but the anchor, whether it is [`Status::Good`],
+//! [`Status::Revoked`] or could not be checked (RFC 5280 §6.3);
+//! [`fetch`] gathers the CRLs named by cRLDistributionPoints over the safe
+//! fetch layer. What "could not check" does to the verdict is the caller's
+//! [`Failure`] choice (the peer's default: hard-fail for Salesforce, not
+//! checked at all for OpenSSL and Java unless asked).
+
+pub mod check;
+pub mod crl;
+pub mod dp;
+pub mod explain;
+pub mod fetch;
+
+use serde::Serialize;
+
+pub use check::{Context, check_path};
+pub use crl::{Crl, Reason};
+
+/// Which revocation sources are consulted (`--revocation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Not checked (OpenSSL's and Java's default).
+    #[default]
+    Off,
+    Crl,
+    Ocsp,
+    Both,
+}
+
+impl Mode {
+    pub fn uses_crl(self) -> bool {
+        matches!(self, Mode::Crl | Mode::Both)
+    }
+    pub fn uses_ocsp(self) -> bool {
+        matches!(self, Mode::Ocsp | Mode::Both)
+    }
+}
+
+/// What a certificate whose status could not be checked does to the
+/// verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Failure {
+    /// The chain is refused (Salesforce: "revocation checks using
+    /// certificate revocation lists"; `openssl verify -crl_check_all`).
+    #[default]
+    Hard,
+    /// The chain passes with a warning.
+    Soft,
+}
+
+/// The revocation status of one certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Status {
+    Good {
+        /// The CRLs (files or URLs) that were used.
+        source: String,
+    },
+    Revoked {
+        /// Revocation date, Unix seconds.
+        at: i64,
+        reason: Option<Reason>,
+        source: String,
+    },
+    /// The responder does not know the certificate (OCSP "unknown").
+    Unknown {
+        source: String,
+    },
+    CouldNotCheck {
+        cause: Cause,
+        why: String,
+    },
+}
+
+/// Why a status could not be had, most telling last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// No CRL (or responder) covers the certificate: none given, no URL,
+    /// or the offline mode has none cached.
+    NoSource,
+    /// The CRL or responder could not be reached or read in its bounds.
+    Unreachable,
+    /// The only CRLs are past their nextUpdate (or not yet valid).
+    Stale,
+    /// A CRL that covers it cannot be trusted: bad signature, signer not
+    /// allowed to sign CRLs or not valid, unknown critical extension.
+    BadCrl,
+}
+
+impl Status {
+    /// True when this status refuses the chain under `failure`.
+    pub fn refuses(&self, failure: Failure) -> bool {
+        match self {
+            Status::Good { .. } => false,
+            Status::Revoked { .. } => true,
+            Status::Unknown { .. } | Status::CouldNotCheck { .. } => failure == Failure::Hard,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Good { source } => write!(f, "good (per {source})"),
+            Status::Revoked { at, reason, .. } => {
+                match reason {
+                    Some(Reason::CertificateHold) => write!(f, "on hold since {}", ts(*at))?,
+                    _ => write!(f, "revoked on {}", ts(*at))?,
+                }
+                match reason {
+                    Some(r) if *r != Reason::CertificateHold => write!(f, " ({r})"),
+                    _ => Ok(()),
+                }
+            }
+            Status::Unknown { source } => write!(f, "unknown to {source}"),
+            Status::CouldNotCheck { why, .. } => write!(f, "could not check: {why}"),
+        }
+    }
+}
+
+/// Everything the stage needs besides the path: built by the command
+/// layer from `--revocation`, `--crl`, the fetch flags and (at merge) the
+/// peer profile's default.
+pub struct Setup {
+    pub mode: Mode,
+    pub failure: Failure,
+    /// CRLs given as files (`--crl`).
+    pub local: Vec<Crl>,
+    /// The network with the CRL size cap; None offline.
+    pub network: Option<Box<dyn crate::fetch::Fetch>>,
+    pub cache_dir: Option<std::path::PathBuf>,
+    pub max_fetches: usize,
+    /// Current time, for the cache (not the validation time).
+    pub now: i64,
+}
+
+impl Setup {
+    /// No revocation checking.
+    pub fn off() -> Setup {
+        Setup {
+            mode: Mode::Off,
+            failure: Failure::Hard,
+            local: Vec::new(),
+            network: None,
+            cache_dir: None,
+            max_fetches: 0,
+            now: 0,
+        }
+    }
+}
+
+/// One certificate's status in a report.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertStatus {
+    pub subject: String,
+    pub sha256: String,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+/// The stage's result for one path.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub mode: Mode,
+    pub failure: Failure,
+    /// One per certificate on the path but the trust anchor (leaf first).
+    pub certificates: Vec<CertStatus>,
+    /// The distribution point URLs tried.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetched: Vec<fetch::Fetched>,
+    /// True when a status refuses the chain under `failure`.
+    pub refused: bool,
+}
+
+/// Runs the stage over `path` (leaf first, anchor last) at validation
+/// time `at`; `pool` and `anchors` may hold a CRL signer's own path.
+pub fn run(
+    setup: &Setup,
+    path: &[&crate::model::Cert],
+    pool: &[crate::model::Cert],
+    anchors: &[crate::model::Cert],
+    at: i64,
+) -> Outcome {
+    let mut out = Outcome {
+        mode: setup.mode,
+        failure: setup.failure,
+        certificates: Vec::new(),
+        fetched: Vec::new(),
+        refused: false,
+    };
+    if !setup.mode.uses_crl() {
+        return out;
+    }
+    let (crls, fetched) = fetch::gather(
+        &path[..path.len().saturating_sub(1)],
+        &fetch::Sources {
+            network: setup.network.as_deref(),
+            cache_dir: setup.cache_dir.clone(),
+            now: setup.now,
+            max_fetches: setup.max_fetches,
+        },
+        &setup.local,
+        at,
+    );
+    let all: Vec<&Crl> = setup.local.iter().chain(crls.iter()).collect();
+    let ctx = Context {
+        crls: &all,
+        pool,
+        anchors,
+        at,
+        fetched: &fetched,
+    };
+    let statuses = check_path(&ctx, path);
+    out.refused = statuses.iter().any(|s| s.refuses(setup.failure));
+    out.certificates = path
+        .iter()
+        .zip(statuses)
+        .map(|(c, status)| CertStatus {
+            subject: c.subject().to_string(),
+            sha256: c.id().hex(),
+            status,
+        })
+        .collect();
+    out.fetched = fetched;
+    out
+}
+
+pub(crate) fn ts(t: i64) -> String {
+    ::time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}

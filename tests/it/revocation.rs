@@ -1,0 +1,361 @@
+//! Revocation against a real CA made with `openssl ca` in the test: a root,
+//! two intermediates and three client leaves whose cRLDistributionPoints
+//! name CRLs served over HTTP on 127.0.0.1. One leaf and one intermediate
+//! are revoked with `openssl ca -revoke`; chainfix must say revoked / good
+//! exactly as `openssl verify -crl_check_all` does. Then the intermediate's
+//! CRL URL turns hostile (huge, slow, garbage, wrong signer, stale) and
+//! every run ends within its bounds with the cause named.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::httpd::{Route, Server};
+use crate::util::{chainfix, openssl, stdout, tempdir, write};
+
+fn config(dir: &Path, name: &str, cdp: &str) -> PathBuf {
+    let d = dir.join(name);
+    std::fs::create_dir_all(d.join("newcerts")).unwrap();
+    write(&d, "index.txt", "");
+    write(&d, "serial", "1000\n");
+    write(&d, "crlnumber", "01\n");
+    let cnf = format!(
+        "[ ca ]\ndefault_ca = d\n[ d ]\ndir = {dir}\ndatabase = $dir/index.txt\nnew_certs_dir = $dir/newcerts\n\
+         serial = $dir/serial\ncrlnumber = $dir/crlnumber\ncertificate = $dir/ca.pem\nprivate_key = $dir/ca.key\n\
+         default_md = sha256\ndefault_days = 365\ndefault_crl_days = 7\npolicy = p\nunique_subject = no\n\
+         [ p ]\ncommonName = supplied\n\
+         [ req ]\ndistinguished_name = dn\n[ dn ]\n\
+         [ root ]\nbasicConstraints = critical, CA:true\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\n\
+         [ ca_ext ]\nbasicConstraints = critical, CA:true\nkeyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{cdp}\n\
+         [ leaf ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = clientAuth\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n\
+         crlDistributionPoints = URI:{cdp}\n",
+        dir = d.display()
+    );
+    write(&d, "ca.cnf", cnf)
+}
+
+fn key(dir: &Path, name: &str) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &format!("{name}.key"),
+        ],
+    );
+}
+
+/// Issues `name` (a CA when `ext` is "ca_ext") from the CA in `ca_dir`.
+fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+    key(dir, name);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            &format!("{name}.key"),
+            "-subj",
+            &format!("/CN={cn}"),
+            "-out",
+            &format!("{name}.csr"),
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-batch",
+            "-notext",
+            "-config",
+            &format!("{ca}/ca.cnf"),
+            "-extensions",
+            ext,
+            "-in",
+            &format!("{name}.csr"),
+            "-out",
+            &format!("{name}.pem"),
+        ],
+    );
+}
+
+/// Makes `name` (issued already) a CA of its own: its key and certificate
+/// in its directory, whose CRLs are served at `cdp`.
+fn become_ca(dir: &Path, name: &str, cdp: &str) {
+    config(dir, name, cdp);
+    std::fs::copy(
+        dir.join(format!("{name}.pem")),
+        dir.join(name).join("ca.pem"),
+    )
+    .unwrap();
+    std::fs::copy(
+        dir.join(format!("{name}.key")),
+        dir.join(name).join("ca.key"),
+    )
+    .unwrap();
+}
+
+fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
+    let mut args = vec!["ca", "-gencrl", "-config"];
+    let cnf = format!("{ca}/ca.cnf");
+    args.push(&cnf);
+    args.extend_from_slice(extra);
+    let pem = format!("{out}.pem");
+    args.extend_from_slice(&["-out", &pem]);
+    openssl(dir, &args);
+    openssl(dir, &["crl", "-in", &pem, "-outform", "DER", "-out", out]);
+    std::fs::read(dir.join(out)).unwrap()
+}
+
+fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
+    Command::new("openssl")
+        .args([
+            "verify",
+            "-crl_check_all",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            chain,
+        ])
+        .args([
+            "-CRLfile",
+            "root.crl.pem",
+            "-CRLfile",
+            "a.crl.pem",
+            "-CRLfile",
+            "b.crl.pem",
+        ])
+        .arg(leaf)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+struct Ca {
+    dir: tempfile::TempDir,
+    server: Server,
+}
+
+/// root → A (good) → leaf-good, leaf-revoked; root → B (revoked) → leaf-b.
+fn real_ca() -> Ca {
+    let t = tempdir();
+    let dir = t.path();
+    let server = Server::start();
+    let root_cnf = config(dir, "root", &server.url("/root.crl"));
+    key(dir, "root/ca");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "root/ca.key",
+            "-subj",
+            "/CN=Revocation Test Root",
+            "-days",
+            "3650",
+            "-config",
+            root_cnf.to_str().unwrap(),
+            "-extensions",
+            "root",
+            "-out",
+            "root/ca.pem",
+        ],
+    );
+    std::fs::copy(dir.join("root/ca.pem"), dir.join("root.pem")).unwrap();
+    issue(dir, "root", "a", "Intermediate A", "ca_ext");
+    issue(dir, "root", "b", "Intermediate B", "ca_ext");
+    become_ca(dir, "a", &server.url("/a.crl"));
+    become_ca(dir, "b", &server.url("/b.crl"));
+    issue(dir, "a", "leaf-good", "Good Client", "leaf");
+    issue(dir, "a", "leaf-revoked", "Revoked Client", "leaf");
+    issue(dir, "b", "leaf-b", "Client under B", "leaf");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            "a/ca.cnf",
+            "-revoke",
+            "leaf-revoked.pem",
+            "-crl_reason",
+            "keyCompromise",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            "root/ca.cnf",
+            "-revoke",
+            "b.pem",
+            "-crl_reason",
+            "cACompromise",
+        ],
+    );
+    for (ca, path) in [("root", "root.crl"), ("a", "a.crl"), ("b", "b.crl")] {
+        let der = gencrl(dir, ca, path, &[]);
+        server.set(
+            &format!("/{path}"),
+            Route::Body("application/pkix-crl", der),
+        );
+    }
+    Ca { dir: t, server }
+}
+
+fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
+    let mut args = vec![
+        "verify",
+        leaf,
+        inter,
+        "--trust",
+        "root.pem",
+        "--revocation",
+        "crl",
+        "--fetch-timeout",
+        "3",
+        "--connect-timeout",
+        "2",
+    ];
+    if !extra.contains(&"--cache-dir") && !extra.contains(&"--no-cache") {
+        args.extend_from_slice(&["--cache-dir", "cache"]);
+    }
+    args.extend_from_slice(extra);
+    let o = chainfix(dir, &args);
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        crate::util::stderr(&o)
+    );
+    (o.status.success(), stdout(&o))
+}
+
+#[test]
+fn revoked_and_good_as_openssl_says_then_hostile_crl_endpoints() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    for (leaf, inter, want_revoked) in [
+        ("leaf-good.pem", "a.pem", None),
+        ("leaf-revoked.pem", "a.pem", Some("Revoked Client")),
+        ("leaf-b.pem", "b.pem", Some("Intermediate B")),
+    ] {
+        let theirs = openssl_verify(dir, leaf, inter);
+        let (ours, out) = verify(dir, leaf, inter, &[]);
+        assert_eq!(ours, theirs, "{leaf}: openssl says {theirs}\n{out}");
+        match want_revoked {
+            None => assert!(out.contains("good (per http://127.0.0.1"), "{out}"),
+            Some(who) => {
+                assert!(out.contains("revoked on"), "{out}");
+                assert!(
+                    out.contains(&format!("\"{who}\"")) || out.contains(who),
+                    "{out}"
+                );
+                assert!(out.contains("fix:"), "{out}");
+            }
+        }
+    }
+    let (_, out) = verify(dir, "leaf-revoked.pem", "a.pem", &[]);
+    assert!(out.contains("keyCompromise"), "{out}");
+    let (_, out) = verify(dir, "leaf-b.pem", "b.pem", &[]);
+    assert!(
+        out.contains("cACompromise") && out.contains("the CA has replaced the intermediate"),
+        "{out}"
+    );
+
+    // --offline: the cache answers (the CRLs are current), and a fresh
+    // cache has nothing, which a hard-failing check refuses.
+    let (ok, out) = verify(dir, "leaf-good.pem", "a.pem", &["--offline"]);
+    assert!(ok, "{out}");
+    let (ok, out) = verify(
+        dir,
+        "leaf-good.pem",
+        "a.pem",
+        &["--offline", "--cache-dir", "empty-cache"],
+    );
+    assert!(!ok && out.contains("could not check"), "{out}");
+    let (ok, out) = verify(
+        dir,
+        "leaf-good.pem",
+        "a.pem",
+        &[
+            "--offline",
+            "--cache-dir",
+            "empty-cache",
+            "--revocation-failure",
+            "soft",
+        ],
+    );
+    assert!(ok && out.contains("soft fail"), "{out}");
+
+    // Hostile endpoints for A's CRL. Each run ends within its bounds.
+    let good_a = std::fs::read(dir.join("a.crl")).unwrap();
+    // A's CRL with its signature spoilt: what a CRL from the wrong signer
+    // looks like to the checker (name right, key wrong).
+    let wrong_signer = {
+        let mut b = good_a.clone();
+        let n = b.len();
+        b[n - 5] ^= 0xff;
+        b
+    };
+    let stale = gencrl(dir, "a", "a-stale.crl", &["-crlhours", "1"]);
+    let cases: Vec<(&str, Route, &str)> = vec![
+        ("huge", Route::Endless, "larger than 100000 bytes"),
+        (
+            "slow",
+            Route::Slow(Duration::from_secs(30), good_a.clone()),
+            "timed out",
+        ),
+        (
+            "garbage",
+            Route::Body("application/pkix-crl", b"<html>not found</html>".to_vec()),
+            "not a CRL",
+        ),
+        (
+            "wrong signer",
+            Route::Body("application/pkix-crl", wrong_signer),
+            "does not verify",
+        ),
+        ("stale", Route::Body("application/pkix-crl", stale), "stale"),
+    ];
+    for (what, route, says) in cases {
+        ca.server.set("/a.crl", route);
+        let at = if what == "stale" {
+            // Two hours on: past the one-hour CRL's nextUpdate.
+            let t = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        } else {
+            String::new()
+        };
+        let mut extra = vec!["--no-cache", "--max-crl-size", "100000"];
+        if !at.is_empty() {
+            extra.extend_from_slice(&["--at", &at]);
+        }
+        let t0 = Instant::now();
+        let (ok, out) = verify(dir, "leaf-good.pem", "a.pem", &extra);
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{what}: took {:?}",
+            t0.elapsed()
+        );
+        assert!(
+            !ok,
+            "{what}: a hostile CRL must not pass under hard fail\n{out}"
+        );
+        assert!(
+            out.contains("could not check") && out.contains(says),
+            "{what}:\n{out}"
+        );
+    }
+}
