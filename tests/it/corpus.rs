@@ -19,14 +19,17 @@ CN = Corpus
 dns = IMPLICIT:2,UTF8String:www.bücher.example.com
 ";
 
+/// `key = value` lines of an openssl extensions section.
+type Lines = &'static [(&'static str, &'static str)];
+
 /// The extensions of a clean root, intermediate and TLS server leaf; each
 /// variant below changes a few of them.
-const ROOT: &[(&str, &str)] = &[
+const ROOT: Lines = &[
     ("basicConstraints", "critical,CA:TRUE"),
     ("keyUsage", "critical,keyCertSign,cRLSign"),
     ("subjectKeyIdentifier", "hash"),
 ];
-const INTER: &[(&str, &str)] = &[
+const INTER: Lines = &[
     ("basicConstraints", "critical,CA:TRUE,pathlen:0"),
     ("keyUsage", "critical,digitalSignature,keyCertSign,cRLSign"),
     ("extendedKeyUsage", "serverAuth"),
@@ -42,7 +45,7 @@ const INTER: &[(&str, &str)] = &[
         "URI:http://crl.example.com/root.crl",
     ),
 ];
-const LEAF: &[(&str, &str)] = &[
+const LEAF: Lines = &[
     ("basicConstraints", "critical,CA:FALSE"),
     ("keyUsage", "critical,digitalSignature,keyEncipherment"),
     ("extendedKeyUsage", "serverAuth"),
@@ -59,7 +62,7 @@ const LEAF: &[(&str, &str)] = &[
 /// Sections: (name, base, changes). A change sets a key (added when new);
 /// an empty value removes it.
 #[rustfmt::skip]
-const SECTIONS: &[(&str, &[(&str, &str)], &[(&str, &str)])] = &[
+const SECTIONS: &[(&str, Lines, Lines)] = &[
     ("root", ROOT, &[]),
     ("root_eku", ROOT, &[("extendedKeyUsage", "serverAuth")]),
     ("root_bc_noncrit", ROOT, &[("basicConstraints", "CA:TRUE")]),
