@@ -9,190 +9,100 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{openssl, write};
 
-const CNF: &str = r#"
+const REQ: &str = "\
 [req]
 distinguished_name = dn
 prompt = no
 [dn]
-C = US
-O = Corpus Test
-CN = Corpus Root CA
-
-[root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-
-[root_eku]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-extendedKeyUsage = serverAuth
-
-[root_bc_noncrit]
-basicConstraints = CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-
-[root_noski]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = none
-
-[inter]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,digitalSignature,keyCertSign,cRLSign
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/root.crt
-crlDistributionPoints = URI:http://crl.example.com/root.crl
-
-[inter_nc_nokcs]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/root.crt
-crlDistributionPoints = URI:http://crl.example.com/root.crl
-nameConstraints = critical,permitted;DNS:example.com
-
-[inter_bare]
-basicConstraints = critical,CA:TRUE,pathlen:0
-keyUsage = critical,digitalSignature,keyCertSign,cRLSign
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-
-[leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[leaf_ec]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[leaf_bad_dns]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com, DNS:www..example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[leaf_critical_unknown]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-2.16.840.1.113730.1.13 = critical,ASN1:IA5STRING:a critical comment
-
-[leaf_non_ia5]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-2.5.29.17 = ASN1:SEQUENCE:non_ia5
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
+CN = Corpus
 [non_ia5]
 dns = IMPLICIT:2,UTF8String:www.bücher.example.com
+";
 
-[leaf_bc_noncrit]
-basicConstraints = CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
+/// `key = value` lines of an openssl extensions section.
+type Lines = &'static [(&'static str, &'static str)];
 
-[leaf_ku_zero_bits]
-basicConstraints = critical,CA:FALSE
-2.5.29.15 = critical,DER:03:02:00:80
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
+/// The extensions of a clean root, intermediate and TLS server leaf; each
+/// variant below changes a few of them.
+const ROOT: Lines = &[
+    ("basicConstraints", "critical,CA:TRUE"),
+    ("keyUsage", "critical,keyCertSign,cRLSign"),
+    ("subjectKeyIdentifier", "hash"),
+];
+const INTER: Lines = &[
+    ("basicConstraints", "critical,CA:TRUE,pathlen:0"),
+    ("keyUsage", "critical,digitalSignature,keyCertSign,cRLSign"),
+    ("extendedKeyUsage", "serverAuth"),
+    ("subjectKeyIdentifier", "hash"),
+    ("authorityKeyIdentifier", "keyid"),
+    ("certificatePolicies", "2.23.140.1.2.1"),
+    (
+        "authorityInfoAccess",
+        "caIssuers;URI:http://ca.example.com/root.crt",
+    ),
+    (
+        "crlDistributionPoints",
+        "URI:http://crl.example.com/root.crl",
+    ),
+];
+const LEAF: Lines = &[
+    ("basicConstraints", "critical,CA:FALSE"),
+    ("keyUsage", "critical,digitalSignature,keyEncipherment"),
+    ("extendedKeyUsage", "serverAuth"),
+    ("authorityKeyIdentifier", "keyid"),
+    ("subjectAltName", "DNS:www.example.com"),
+    ("certificatePolicies", "2.23.140.1.2.1"),
+    (
+        "authorityInfoAccess",
+        "caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com",
+    ),
+    ("crlDistributionPoints", "URI:http://crl.example.com/ca.crl"),
+];
 
-[leaf_no_policy]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
+/// Sections: (name, base, changes). A change sets a key (added when new);
+/// an empty value removes it.
+#[rustfmt::skip]
+const SECTIONS: &[(&str, Lines, Lines)] = &[
+    ("root", ROOT, &[]),
+    ("root_eku", ROOT, &[("extendedKeyUsage", "serverAuth")]),
+    ("root_bc_noncrit", ROOT, &[("basicConstraints", "CA:TRUE")]),
+    ("root_noski", ROOT, &[("subjectKeyIdentifier", "none")]),
+    ("inter", INTER, &[]),
+    ("inter_nc_nokcs", INTER, &[("keyUsage", "critical,digitalSignature"), ("nameConstraints", "critical,permitted;DNS:example.com")]),
+    ("inter_bare", INTER, &[("certificatePolicies", ""), ("authorityInfoAccess", ""), ("crlDistributionPoints", "")]),
+    ("leaf", LEAF, &[]),
+    ("leaf_ec", LEAF, &[("keyUsage", "critical,digitalSignature")]),
+    ("leaf_bad_dns", LEAF, &[("subjectAltName", "DNS:www.example.com, DNS:www..example.com")]),
+    ("leaf_critical_unknown", LEAF, &[("2.16.840.1.113730.1.13", "critical,ASN1:IA5STRING:a critical comment")]),
+    ("leaf_non_ia5", LEAF, &[("subjectAltName", ""), ("2.5.29.17", "ASN1:SEQUENCE:non_ia5")]),
+    ("leaf_bc_noncrit", LEAF, &[("basicConstraints", "CA:FALSE")]),
+    ("leaf_ku_zero_bits", LEAF, &[("keyUsage", ""), ("2.5.29.15", "critical,DER:03:02:00:80")]),
+    ("leaf_no_policy", LEAF, &[("certificatePolicies", "")]),
+    ("leaf_no_aia", LEAF, &[("authorityInfoAccess", "")]),
+    ("leaf_no_crl_no_ocsp", LEAF, &[("authorityInfoAccess", "caIssuers;URI:http://ca.example.com/ca.crt"), ("crlDistributionPoints", "")]),
+    ("leaf_no_aki", LEAF, &[("authorityKeyIdentifier", "none")]),
+    ("leaf_aki_critical", LEAF, &[("authorityKeyIdentifier", "critical,keyid")]),
+    ("selfsigned_leaf", LEAF, &[("authorityKeyIdentifier", ""), ("certificatePolicies", ""), ("authorityInfoAccess", ""), ("crlDistributionPoints", "")]),
+];
 
-[leaf_no_aia]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[leaf_no_crl_no_ocsp]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt
-
-[leaf_no_aki]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = none
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[leaf_aki_critical]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityKeyIdentifier = critical,keyid
-subjectAltName = DNS:www.example.com
-certificatePolicies = 2.23.140.1.2.1
-authorityInfoAccess = caIssuers;URI:http://ca.example.com/ca.crt, OCSP;URI:http://ocsp.example.com
-crlDistributionPoints = URI:http://crl.example.com/ca.crl
-
-[selfsigned_leaf]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:www.example.com
-"#;
+/// The openssl configuration: [req] and every extensions section.
+fn cnf() -> String {
+    let mut out = REQ.to_string();
+    for (name, base, changes) in SECTIONS {
+        let mut lines: Vec<(&str, &str)> = base.to_vec();
+        for &(k, v) in *changes {
+            match lines.iter().position(|l| l.0 == k) {
+                Some(i) => lines[i].1 = v,
+                None => lines.push((k, v)),
+            }
+        }
+        out.push_str(&format!("[{name}]\n"));
+        for (k, v) in lines.iter().filter(|l| !l.1.is_empty()) {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+    }
+    out
+}
 
 /// One certificate of the corpus.
 pub struct Entry {
@@ -306,7 +216,7 @@ pub fn cert(name: &str) -> chainfix::model::Cert {
 
 /// Makes the corpus in `dir`: `NAME.pem` for each entry.
 pub fn make(dir: &Path) -> Vec<Entry> {
-    write(dir, "corpus.cnf", CNF);
+    write(dir, "corpus.cnf", cnf());
     let rsa1024 = format!("{}/testdata/keys/rsa1024-1.pem", env!("CARGO_MANIFEST_DIR"));
     let run = |args: Vec<String>| {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();
