@@ -106,7 +106,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if args.json {
         json::print_raw(io, &report)?;
     } else {
-        common::note(io, report.text().trim_end());
+        common::note(io, report.text_listing(io.verbose).trim_end());
     }
     Ok(verdict::decide(
         (!report.complete).then_some(verdict::Level::Error),

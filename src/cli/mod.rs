@@ -47,6 +47,10 @@ pub struct Cli {
         default_value = "auto"
     )]
     pub color: ColorWhen,
+    /// List every dropped input and every problem; without it, long lists
+    /// stop after a few lines with a count of the rest.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// `--color`.
@@ -102,6 +106,8 @@ pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdin_tty: bool,
     pub stderr_tty: bool,
+    /// `--verbose`: long lists in full (set by [`run`] from the arguments).
+    pub verbose: bool,
 }
 
 /// Runs chainfix with `args` (including the program name) on `io`, and
@@ -127,6 +133,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    io.verbose = cli.verbose;
     let wants_json = cli.command.json();
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
@@ -195,6 +202,7 @@ pub fn main() -> ExitCode {
         stdin: &mut stdin,
         stdin_tty,
         stderr_tty,
+        verbose: false,
     };
     let code = run(std::env::args_os(), &mut io);
     let _ = io.out.flush();

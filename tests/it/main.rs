@@ -7,6 +7,7 @@ mod pki;
 mod schema;
 mod util;
 
+mod bounded;
 mod bundle;
 mod fetch;
 mod json;
