@@ -54,7 +54,8 @@ pub struct FetchArgs {
     /// Levels of missing issuers fetched, one above the other.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub max_depth: usize,
-    /// No progress line while fetching.
+    /// Quiet: no progress line and no account of downloads; only errors and
+    /// the final report.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -137,6 +137,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let completed = args.fetch.complete(&mut inv, args.leaf.as_deref(), io);
     if let Ok((_, report)) = &completed
         && !report.is_empty()
+        && !args.fetch.quiet
     {
         common::note(io, crate::render::fetch::completion_text(report).trim_end());
     }
