@@ -28,7 +28,9 @@ pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
-(bad usage, unreadable or malformed input, wrong password, output exists).";
+(bad usage, unreadable or malformed input, wrong password, output exists). A warning: never \
+causes exit 1; exit 1 always prints an error: line. With --json, exit 2 prints \
+{\"version\":1,\"error\":{kind,file,message,fix}} on stdout.";
 
 /// Takes the certificate files you have and hands back a chain that works.
 #[derive(Parser, Debug)]
