@@ -147,7 +147,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
         json::print_raw(io, &v)?;
     } else {
-        common::note(io, report.text().trim_end());
+        common::note(io, report.text_listing(io.verbose).trim_end());
         common::note(io, &judged.text());
     }
     Ok(verdict::decide(

@@ -69,7 +69,8 @@ pub struct FetchArgs {
         action = clap::ArgAction::Set
     )]
     pub allow_private_fetch: bool,
-    /// No progress line while fetching.
+    /// Quiet: no progress line and no account of downloads; only errors and
+    /// the final report.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -122,6 +122,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             "--legacy applies to PKCS#12 only; drop it or use --format p12".into(),
         ));
     }
+    if common::is_stdout(&args.output) {
+        if args.json {
+            return Err(Error::Usage(
+                "-o - and --json both want stdout; write the keystore to a file with -o FILE"
+                    .into(),
+            ));
+        }
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            return Err(Error::Usage(
+                "a keystore is binary and stdout is a terminal; redirect it (-o - > client.jks) or give -o FILE".into(),
+            ));
+        }
+    }
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
@@ -152,6 +165,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let completed = args.fetch.complete(&mut inv, args.leaf.as_deref(), io);
     if let Ok((_, report)) = &completed
         && !report.is_empty()
+        && !args.fetch.quiet
     {
         common::note(io, crate::render::fetch::completion_text(report).trim_end());
     }
@@ -290,7 +304,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     common::write_output(io, &args.output, &bytes, Secrecy::Secret, args.force)?;
     let report = KeystoreReport {
-        output: args.output.display().to_string(),
+        output: if common::is_stdout(&args.output) {
+            "standard output".into()
+        } else {
+            args.output.display().to_string()
+        },
         format: args.format,
         alias,
         chain: chain.iter().map(|c| c.subject().to_string()).collect(),
