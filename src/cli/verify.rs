@@ -26,9 +26,10 @@ pub enum RoleArg {
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The role the leaf plays: client (mutual TLS, e.g. to Salesforce) or server.
-    #[arg(long, value_enum, default_value = "client")]
-    pub role: RoleArg,
+    /// The role the leaf plays: client (mutual TLS, e.g. to Salesforce) or server
+    /// [default: client; diagnose: the side its --error message names].
+    #[arg(long, value_enum)]
+    pub role: Option<RoleArg>,
     /// Host name the leaf must be valid for.
     #[arg(long)]
     pub host: Option<String>,
@@ -54,6 +55,13 @@ pub struct Args {
     /// Print the report as JSON (fields in docs/verify.md).
     #[arg(long)]
     pub json: bool,
+}
+
+impl Args {
+    /// `--role`, client when not given.
+    pub fn role(&self) -> RoleArg {
+        self.role.unwrap_or(RoleArg::Client)
+    }
 }
 
 /// One certificate on the chosen path.
@@ -227,7 +235,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
-    let default = match args.role {
+    let default = match args.role() {
         RoleArg::Client => "salesforce",
         RoleArg::Server => "mozilla",
     };
@@ -259,7 +267,7 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
         Some(s) => common::parse_at(s)?,
         None => common::now(),
     };
-    let role = match args.role {
+    let role = match args.role() {
         RoleArg::Client => Role::Client,
         RoleArg::Server => Role::Server,
     };
