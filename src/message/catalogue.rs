@@ -236,6 +236,7 @@ pub fn family(id: &str) -> Option<&'static Family> {
     catalogue().iter().find(|f| f.id == id)
 }
 
+#[rustfmt::skip]
 fn build() -> Vec<Family> {
     use Cause::*;
     use Raised::*;
@@ -253,72 +254,16 @@ fn build() -> Vec<Family> {
                 ProxyIntercepts,
             ],
             vec![
-                ossl(
-                    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-                    "unable to get local issuer certificate",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "UNABLE_TO_GET_ISSUER_CERT",
-                    "unable to get issuer certificate",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "STORE_LOOKUP",
-                    "issuer certificate lookup error",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target",
-                    &[
-                        "unable to find valid certification path to requested target",
-                        "PKIX path building failed",
-                    ],
-                    JAVA_PKIX,
-                )),
-                one(says(
-                    Java,
-                    "PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors",
-                    &["Path does not chain with any of the trust anchors"],
-                    "jdk17u sun/security/provider/certpath/PKIXCertPathValidator.java",
-                )),
-                one(says(
-                    Java,
-                    "No trusted certificate found",
-                    &[],
-                    "jdk17u sun/security/validator/SimpleValidator.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: certificate signed by unknown authority",
-                    &[],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: PartialChain",
-                    &["PartialChain"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: UnknownIssuer",
-                    &[],
-                    RUSTLS,
-                )),
-                one(by(
-                    Role::Server,
-                    says(
-                        Salesforce,
-                        "Client certificate error: unable to get local issuer certificate",
-                        &[],
-                        SF,
-                    ),
-                )),
+                ossl("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "unable to get local issuer certificate", &[], true),
+                ossl("UNABLE_TO_GET_ISSUER_CERT", "unable to get issuer certificate", &[], true),
+                ossl("STORE_LOOKUP", "issuer certificate lookup error", &[], false),
+                one(says(Java, "PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target", &["unable to find valid certification path to requested target", "PKIX path building failed"], JAVA_PKIX)),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors", &["Path does not chain with any of the trust anchors"], "jdk17u sun/security/provider/certpath/PKIXCertPathValidator.java")),
+                one(says(Java, "No trusted certificate found", &[], "jdk17u sun/security/validator/SimpleValidator.java")),
+                one(says(Go, "x509: certificate signed by unknown authority", &[], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: PartialChain", &["PartialChain"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: UnknownIssuer", &[], RUSTLS)),
+                one(by(Role::Server, says(Salesforce, "Client certificate error: unable to get local issuer certificate", &[], SF))),
             ],
         ),
         fam(
@@ -351,21 +296,8 @@ fn build() -> Vec<Family> {
             Verifier,
             &[RootNotTrusted, ProxyIntercepts],
             vec![
-                ossl(
-                    "SELF_SIGNED_CERT_IN_CHAIN",
-                    "self-signed certificate in certificate chain",
-                    &["self signed certificate in certificate chain"],
-                    true,
-                ),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot",
-                    &[
-                        "UntrustedRoot",
-                        "The certificate chain was issued by an authority that is not trusted",
-                    ],
-                    DOTNET,
-                )),
+                ossl("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain", &["self signed certificate in certificate chain"], true),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot", &["UntrustedRoot", "The certificate chain was issued by an authority that is not trusted"], DOTNET)),
             ],
         ),
         fam(
@@ -376,12 +308,7 @@ fn build() -> Vec<Family> {
             vec![
                 ossl("CERT_UNTRUSTED", "certificate not trusted", &[], true),
                 ossl("CERT_REJECTED", "certificate rejected", &[], true),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: NotTrusted",
-                    &["ExplicitDistrust"],
-                    DOTNET,
-                )),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: NotTrusted", &["ExplicitDistrust"], DOTNET)),
             ],
         ),
         fam(
@@ -391,34 +318,10 @@ fn build() -> Vec<Family> {
             &[Expired, ClockWrong, WrongIntermediate],
             vec![
                 ossl("CERT_HAS_EXPIRED", "certificate has expired", &[], true),
-                one(says(
-                    Java,
-                    "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed",
-                    &[
-                        "validity check failed",
-                        "timestamp check failed",
-                        "CertificateExpiredException",
-                    ],
-                    "jdk17u sun/security/provider/certpath/BasicChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: certificate has expired or is not yet valid: current time … is after …",
-                    &["certificate has expired or is not yet valid"],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: NotTimeValid",
-                    &["NotTimeValid", "The received certificate has expired"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: certificate expired: verification time … (UNIX), but certificate is not valid after …",
-                    &["invalid peer certificate: Expired"],
-                    RUSTLS,
-                )),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed", &["validity check failed", "timestamp check failed", "CertificateExpiredException"], "jdk17u sun/security/provider/certpath/BasicChecker.java")),
+                one(says(Go, "x509: certificate has expired or is not yet valid: current time … is after …", &["certificate has expired or is not yet valid"], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: NotTimeValid", &["NotTimeValid", "The received certificate has expired"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: certificate expired: verification time … (UNIX), but certificate is not valid after …", &["invalid peer certificate: Expired"], RUSTLS)),
             ],
         ),
         fam(
@@ -427,24 +330,9 @@ fn build() -> Vec<Family> {
             Verifier,
             &[NotYetValid, ClockWrong],
             vec![
-                ossl(
-                    "CERT_NOT_YET_VALID",
-                    "certificate is not yet valid",
-                    &[],
-                    true,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertificateNotYetValidException: NotBefore: …",
-                    &["CertificateNotYetValidException"],
-                    "jdk17u sun/security/x509/CertificateValidity.java",
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: certificate not valid yet: verification time … (UNIX), but certificate is not valid before …",
-                    &["invalid peer certificate: NotValidYet"],
-                    RUSTLS,
-                )),
+                ossl("CERT_NOT_YET_VALID", "certificate is not yet valid", &[], true),
+                one(says(Java, "java.security.cert.CertificateNotYetValidException: NotBefore: …", &["CertificateNotYetValidException"], "jdk17u sun/security/x509/CertificateValidity.java")),
+                one(says(Rustls, "invalid peer certificate: certificate not valid yet: verification time … (UNIX), but certificate is not valid before …", &["invalid peer certificate: NotValidYet"], RUSTLS)),
             ],
         ),
         fam(
@@ -453,42 +341,11 @@ fn build() -> Vec<Family> {
             Verifier,
             &[WrongEku, OtherFileSent],
             vec![
-                ossl(
-                    "INVALID_PURPOSE",
-                    "unsuitable certificate purpose",
-                    &["unsupported certificate purpose"],
-                    true,
-                ),
-                one(says(
-                    Java,
-                    "sun.security.validator.ValidatorException: Extended key usage does not permit use for TLS client authentication",
-                    &[
-                        "Extended key usage does not permit use for TLS server authentication",
-                        "Netscape cert type does not permit use for SSL client",
-                        "Netscape cert type does not permit use for SSL server",
-                    ],
-                    "jdk17u sun/security/validator/EndEntityChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: certificate specifies an incompatible key usage",
-                    &[
-                        "a root or intermediate certificate is not authorized for an extended key usage",
-                    ],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: NotValidForUsage",
-                    &["NotValidForUsage"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: certificate does not allow extended key usage for …",
-                    &["invalid peer certificate: InvalidPurpose"],
-                    RUSTLS,
-                )),
+                ossl("INVALID_PURPOSE", "unsuitable certificate purpose", &["unsupported certificate purpose"], true),
+                one(says(Java, "sun.security.validator.ValidatorException: Extended key usage does not permit use for TLS client authentication", &["Extended key usage does not permit use for TLS server authentication", "Netscape cert type does not permit use for SSL client", "Netscape cert type does not permit use for SSL server"], "jdk17u sun/security/validator/EndEntityChecker.java")),
+                one(says(Go, "x509: certificate specifies an incompatible key usage", &["a root or intermediate certificate is not authorized for an extended key usage"], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: NotValidForUsage", &["NotValidForUsage"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: certificate does not allow extended key usage for …", &["invalid peer certificate: InvalidPurpose"], RUSTLS)),
             ],
         ),
         fam(
@@ -497,27 +354,9 @@ fn build() -> Vec<Family> {
             Verifier,
             &[KeyUsage],
             vec![
-                ossl(
-                    "KEYUSAGE_NO_CERTSIGN",
-                    "key usage does not include certificate signing",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "KEYUSAGE_NO_DIGITAL_SIGNATURE",
-                    "key usage does not include digital signature",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "CA key usage check failed: keyCertSign bit is not set",
-                    &[
-                        "KeyUsage does not allow digital signatures",
-                        "KeyUsage does not allow key encipherment",
-                    ],
-                    "jdk17u sun/security/provider/certpath/KeyChecker.java; sun/security/validator/EndEntityChecker.java",
-                )),
+                ossl("KEYUSAGE_NO_CERTSIGN", "key usage does not include certificate signing", &[], false),
+                ossl("KEYUSAGE_NO_DIGITAL_SIGNATURE", "key usage does not include digital signature", &[], false),
+                one(says(Java, "CA key usage check failed: keyCertSign bit is not set", &["KeyUsage does not allow digital signatures", "KeyUsage does not allow key encipherment"], "jdk17u sun/security/provider/certpath/KeyChecker.java; sun/security/validator/EndEntityChecker.java")),
             ],
         ),
         fam(
@@ -527,36 +366,11 @@ fn build() -> Vec<Family> {
             &[NotCa, WrongIntermediate],
             vec![
                 ossl("INVALID_CA", "invalid CA certificate", &[], true),
-                ossl(
-                    "INVALID_NON_CA",
-                    "invalid non-CA certificate (has CA markings)",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "basic constraints check failed: this is not a CA certificate",
-                    &[],
-                    "jdk17u sun/security/provider/certpath/ConstraintsChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: certificate is not authorized to sign other certificates",
-                    &[],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: InvalidBasicConstraints",
-                    &["InvalidBasicConstraints"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))",
-                    &["CaUsedAsEndEntity", "EndEntityUsedAsCa"],
-                    "rustls-webpki 0.103 src/error.rs",
-                )),
+                ossl("INVALID_NON_CA", "invalid non-CA certificate (has CA markings)", &[], false),
+                one(says(Java, "basic constraints check failed: this is not a CA certificate", &[], "jdk17u sun/security/provider/certpath/ConstraintsChecker.java")),
+                one(says(Go, "x509: certificate is not authorized to sign other certificates", &[], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: InvalidBasicConstraints", &["InvalidBasicConstraints"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))", &["CaUsedAsEndEntity", "EndEntityUsedAsCa"], "rustls-webpki 0.103 src/error.rs")),
             ],
         ),
         fam(
@@ -565,30 +379,10 @@ fn build() -> Vec<Family> {
             Verifier,
             &[PathLength],
             vec![
-                ossl(
-                    "PATH_LENGTH_EXCEEDED",
-                    "path length constraint exceeded",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "PROXY_PATH_LENGTH_EXCEEDED",
-                    "proxy path length constraint exceeded",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "basic constraints check failed: pathLenConstraint violated - this cert must be the last cert in the certification path",
-                    &["pathLenConstraint violated"],
-                    "jdk17u sun/security/provider/certpath/ConstraintsChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: too many intermediates for path length constraint",
-                    &[],
-                    GO_VERIFY,
-                )),
+                ossl("PATH_LENGTH_EXCEEDED", "path length constraint exceeded", &[], true),
+                ossl("PROXY_PATH_LENGTH_EXCEEDED", "proxy path length constraint exceeded", &[], false),
+                one(says(Java, "basic constraints check failed: pathLenConstraint violated - this cert must be the last cert in the certification path", &["pathLenConstraint violated"], "jdk17u sun/security/provider/certpath/ConstraintsChecker.java")),
+                one(says(Go, "x509: too many intermediates for path length constraint", &[], GO_VERIFY)),
             ],
         ),
         fam(
@@ -597,18 +391,8 @@ fn build() -> Vec<Family> {
             Verifier,
             &[TooDeep],
             vec![
-                ossl(
-                    "CERT_CHAIN_TOO_LONG",
-                    "certificate chain too long",
-                    &[],
-                    true,
-                ),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: Other(OtherError(MaximumPathDepthExceeded))",
-                    &["MaximumPathDepthExceeded", "MaximumPathBuildCallsExceeded"],
-                    "rustls-webpki 0.103 src/error.rs",
-                )),
+                ossl("CERT_CHAIN_TOO_LONG", "certificate chain too long", &[], true),
+                one(says(Rustls, "invalid peer certificate: Other(OtherError(MaximumPathDepthExceeded))", &["MaximumPathDepthExceeded", "MaximumPathBuildCallsExceeded"], "rustls-webpki 0.103 src/error.rs")),
             ],
         ),
         fam(
@@ -617,60 +401,15 @@ fn build() -> Vec<Family> {
             Verifier,
             &[WrongIntermediate, BadSignature],
             vec![
-                ossl(
-                    "CERT_SIGNATURE_FAILURE",
-                    "certificate signature failure",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
-                    "unable to decrypt certificate's signature",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
-                    "unable to decode issuer public key",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "NO_ISSUER_PUBLIC_KEY",
-                    "issuer certificate doesn't have a public key",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "SIGNATURE_ALGORITHM_MISMATCH",
-                    "subject signature algorithm and issuer public key algorithm mismatch",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: signature check failed",
-                    &["Signature does not match"],
-                    "jdk17u sun/security/provider/certpath/BasicChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate …)",
-                    &["while trying to verify candidate authority certificate"],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: NotSignatureValid",
-                    &["NotSignatureValid"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: BadSignature",
-                    &[],
-                    RUSTLS,
-                )),
+                ossl("CERT_SIGNATURE_FAILURE", "certificate signature failure", &[], true),
+                ossl("UNABLE_TO_DECRYPT_CERT_SIGNATURE", "unable to decrypt certificate's signature", &[], true),
+                ossl("UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY", "unable to decode issuer public key", &[], true),
+                ossl("NO_ISSUER_PUBLIC_KEY", "issuer certificate doesn't have a public key", &[], false),
+                ossl("SIGNATURE_ALGORITHM_MISMATCH", "subject signature algorithm and issuer public key algorithm mismatch", &[], false),
+                one(says(Java, "java.security.cert.CertPathValidatorException: signature check failed", &["Signature does not match"], "jdk17u sun/security/provider/certpath/BasicChecker.java")),
+                one(says(Go, "x509: certificate signed by unknown authority (possibly because of \"crypto/rsa: verification error\" while trying to verify candidate authority certificate …)", &["while trying to verify candidate authority certificate"], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: NotSignatureValid", &["NotSignatureValid"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: BadSignature", &[], RUSTLS)),
             ],
         ),
         fam(
@@ -679,36 +418,11 @@ fn build() -> Vec<Family> {
             Verifier,
             &[WrongIntermediate],
             vec![
-                ossl(
-                    "SUBJECT_ISSUER_MISMATCH",
-                    "subject issuer mismatch",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "AKID_SKID_MISMATCH",
-                    "authority and subject key identifier mismatch",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "AKID_ISSUER_SERIAL_MISMATCH",
-                    "authority and issuer serial number mismatch",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "subject/issuer name chaining check failed",
-                    &[],
-                    "jdk17u sun/security/provider/certpath/BasicChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: issuer name does not match subject from issuing certificate",
-                    &[],
-                    GO_VERIFY,
-                )),
+                ossl("SUBJECT_ISSUER_MISMATCH", "subject issuer mismatch", &[], false),
+                ossl("AKID_SKID_MISMATCH", "authority and subject key identifier mismatch", &[], false),
+                ossl("AKID_ISSUER_SERIAL_MISMATCH", "authority and issuer serial number mismatch", &[], false),
+                one(says(Java, "subject/issuer name chaining check failed", &[], "jdk17u sun/security/provider/certpath/BasicChecker.java")),
+                one(says(Go, "x509: issuer name does not match subject from issuing certificate", &[], GO_VERIFY)),
             ],
         ),
         fam(
@@ -717,60 +431,14 @@ fn build() -> Vec<Family> {
             Verifier,
             &[WeakAlgorithm],
             vec![
-                ossl(
-                    "CA_MD_TOO_WEAK",
-                    "CA signature digest algorithm too weak",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "EE_KEY_TOO_SMALL",
-                    "EE certificate key too weak",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "CA_KEY_TOO_SMALL",
-                    "CA certificate key too weak",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNSUPPORTED_SIGNATURE_ALGORITHM",
-                    "Cannot find certificate signature algorithm",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "SUITE_B_INVALID_ALGORITHM",
-                    "Suite B: invalid public key algorithm",
-                    &[
-                        "Suite B: invalid ECC curve",
-                        "Suite B: invalid signature algorithm",
-                        "Suite B: curve not allowed for this LOS",
-                        "Suite B: cannot sign P-384 with P-256",
-                        "Suite B: certificate version invalid",
-                    ],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: Algorithm constraints check failed on signature algorithm: SHA1withRSA",
-                    &["Algorithm constraints check failed"],
-                    "jdk17u sun/security/provider/certpath/AlgorithmChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)",
-                    &["cannot verify signature: insecure algorithm"],
-                    "go src/crypto/x509/x509.go InsecureAlgorithmError",
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: UnsupportedSignatureAlgorithm",
-                    &["UnsupportedSignatureAlgorithmContext"],
-                    RUSTLS,
-                )),
+                ossl("CA_MD_TOO_WEAK", "CA signature digest algorithm too weak", &[], false),
+                ossl("EE_KEY_TOO_SMALL", "EE certificate key too weak", &[], false),
+                ossl("CA_KEY_TOO_SMALL", "CA certificate key too weak", &[], false),
+                ossl("UNSUPPORTED_SIGNATURE_ALGORITHM", "Cannot find certificate signature algorithm", &[], false),
+                ossl("SUITE_B_INVALID_ALGORITHM", "Suite B: invalid public key algorithm", &["Suite B: invalid ECC curve", "Suite B: invalid signature algorithm", "Suite B: curve not allowed for this LOS", "Suite B: cannot sign P-384 with P-256", "Suite B: certificate version invalid"], false),
+                one(says(Java, "java.security.cert.CertPathValidatorException: Algorithm constraints check failed on signature algorithm: SHA1withRSA", &["Algorithm constraints check failed"], "jdk17u sun/security/provider/certpath/AlgorithmChecker.java")),
+                one(says(Go, "x509: cannot verify signature: insecure algorithm SHA1-RSA (temporarily override with GODEBUG=x509sha1=1)", &["cannot verify signature: insecure algorithm"], "go src/crypto/x509/x509.go InsecureAlgorithmError")),
+                one(says(Rustls, "invalid peer certificate: UnsupportedSignatureAlgorithm", &["UnsupportedSignatureAlgorithmContext"], RUSTLS)),
             ],
         ),
         fam(
@@ -780,24 +448,9 @@ fn build() -> Vec<Family> {
             &[Revoked],
             vec![
                 ossl("CERT_REVOKED", "certificate revoked", &[], true),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: …",
-                    &["Certificate has been revoked"],
-                    "jdk17u sun/security/provider/certpath/RevocationChecker.java",
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: Revoked",
-                    &[],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: Revoked",
-                    &[],
-                    RUSTLS,
-                )),
+                one(says(Java, "java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: …", &["Certificate has been revoked"], "jdk17u sun/security/provider/certpath/RevocationChecker.java")),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: Revoked", &[], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: Revoked", &[], RUSTLS)),
             ],
         ),
         fam(
@@ -806,91 +459,21 @@ fn build() -> Vec<Family> {
             Verifier,
             &[RevocationUnknown, ClockWrong],
             vec![
-                ossl(
-                    "UNABLE_TO_GET_CRL",
-                    "unable to get certificate CRL",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "UNABLE_TO_GET_CRL_ISSUER",
-                    "unable to get CRL issuer certificate",
-                    &[],
-                    false,
-                ),
+                ossl("UNABLE_TO_GET_CRL", "unable to get certificate CRL", &[], true),
+                ossl("UNABLE_TO_GET_CRL_ISSUER", "unable to get CRL issuer certificate", &[], false),
                 ossl("CRL_HAS_EXPIRED", "CRL has expired", &[], true),
                 ossl("CRL_NOT_YET_VALID", "CRL is not yet valid", &[], true),
                 ossl("CRL_SIGNATURE_FAILURE", "CRL signature failure", &[], true),
-                ossl(
-                    "UNABLE_TO_DECRYPT_CRL_SIGNATURE",
-                    "unable to decrypt CRL's signature",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "ERROR_IN_CRL_LAST_UPDATE_FIELD",
-                    "format error in CRL's lastUpdate field",
-                    &["format error in CRL's nextUpdate field"],
-                    true,
-                ),
-                ossl(
-                    "KEYUSAGE_NO_CRL_SIGN",
-                    "key usage does not include CRL signing",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNHANDLED_CRITICAL_CRL_EXTENSION",
-                    "unhandled critical CRL extension",
-                    &[],
-                    false,
-                ),
+                ossl("UNABLE_TO_DECRYPT_CRL_SIGNATURE", "unable to decrypt CRL's signature", &[], true),
+                ossl("ERROR_IN_CRL_LAST_UPDATE_FIELD", "format error in CRL's lastUpdate field", &["format error in CRL's nextUpdate field"], true),
+                ossl("KEYUSAGE_NO_CRL_SIGN", "key usage does not include CRL signing", &[], false),
+                ossl("UNHANDLED_CRITICAL_CRL_EXTENSION", "unhandled critical CRL extension", &[], false),
                 ossl("DIFFERENT_CRL_SCOPE", "different CRL scope", &[], false),
-                ossl(
-                    "CRL_PATH_VALIDATION_ERROR",
-                    "CRL path validation error",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "OCSP_VERIFY_FAILED",
-                    "OCSP verification failed",
-                    &[
-                        "OCSP verification needed",
-                        "OCSP unknown cert",
-                        "OCSP response(s) invalid",
-                        "OCSP response signature verification failure",
-                        "OCSP response not yet valid",
-                        "OCSP response has expired",
-                        "no OCSP response available for certificate",
-                    ],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: Could not determine revocation status",
-                    &["Unable to determine revocation status due to network error"],
-                    "jdk17u sun/security/provider/certpath/RevocationChecker.java",
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: RevocationStatusUnknown",
-                    &[
-                        "RevocationStatusUnknown",
-                        "OfflineRevocation",
-                        "The revocation function was unable to check revocation for the certificate",
-                    ],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: UnknownRevocationStatus",
-                    &[
-                        "ExpiredRevocationList",
-                        "certificate revocation list expired",
-                    ],
-                    RUSTLS,
-                )),
+                ossl("CRL_PATH_VALIDATION_ERROR", "CRL path validation error", &[], false),
+                ossl("OCSP_VERIFY_FAILED", "OCSP verification failed", &["OCSP verification needed", "OCSP unknown cert", "OCSP response(s) invalid", "OCSP response signature verification failure", "OCSP response not yet valid", "OCSP response has expired", "no OCSP response available for certificate"], false),
+                one(says(Java, "java.security.cert.CertPathValidatorException: Could not determine revocation status", &["Unable to determine revocation status due to network error"], "jdk17u sun/security/provider/certpath/RevocationChecker.java")),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: RevocationStatusUnknown", &["RevocationStatusUnknown", "OfflineRevocation", "The revocation function was unable to check revocation for the certificate"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: UnknownRevocationStatus", &["ExpiredRevocationList", "certificate revocation list expired"], RUSTLS)),
             ],
         ),
         fam(
@@ -902,84 +485,13 @@ fn build() -> Vec<Family> {
                 ossl("HOSTNAME_MISMATCH", "hostname mismatch", &[], true),
                 ossl("IP_ADDRESS_MISMATCH", "IP address mismatch", &[], false),
                 ossl("EMAIL_MISMATCH", "email address mismatch", &[], false),
-                one(by(
-                    Role::Client,
-                    says(
-                        OpenSsl,
-                        "SSL: no alternative certificate subject name matches target host name '…'",
-                        &["does not match target host name"],
-                        "curl lib/vtls/openssl.c verifyhost",
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        Python,
-                        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.",
-                        &[
-                            "certificate is not valid for",
-                            "IP address mismatch, certificate is not valid for",
-                        ],
-                        PY_SSL,
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        Node,
-                        "ERR_TLS_CERT_ALTNAME_INVALID",
-                        &["Hostname/IP does not match certificate's altnames"],
-                        "node lib/tls.js checkServerIdentity",
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        Java,
-                        "java.security.cert.CertificateException: No subject alternative DNS name matching … found.",
-                        &[
-                            "No subject alternative DNS name matching",
-                            "No subject alternative names matching IP address",
-                            "No subject alternative names present",
-                            "No name matching",
-                        ],
-                        "jdk17u sun/security/util/HostnameChecker.java",
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        Go,
-                        "x509: certificate is valid for …, not …",
-                        &[
-                            "certificate is not valid for any names, but wanted to match",
-                            "because it doesn't contain any IP SANs",
-                            "certificate relies on legacy Common Name field, use SANs instead",
-                        ],
-                        GO_VERIFY,
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        DotNet,
-                        "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch",
-                        &[
-                            "RemoteCertificateNameMismatch",
-                            "The target principal name is incorrect",
-                        ],
-                        "dotnet/runtime Strings.resx net_ssl_io_cert_validation; SslPolicyErrors",
-                    ),
-                )),
-                one(by(
-                    Role::Client,
-                    says(
-                        Rustls,
-                        "invalid peer certificate: certificate not valid for name \"…\"; certificate is only valid for …",
-                        &["invalid peer certificate: NotValidForName"],
-                        RUSTLS,
-                    ),
-                )),
+                one(by(Role::Client, says(OpenSsl, "SSL: no alternative certificate subject name matches target host name '…'", &["does not match target host name"], "curl lib/vtls/openssl.c verifyhost"))),
+                one(by(Role::Client, says(Python, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '…'.", &["certificate is not valid for", "IP address mismatch, certificate is not valid for"], PY_SSL))),
+                one(by(Role::Client, says(Node, "ERR_TLS_CERT_ALTNAME_INVALID", &["Hostname/IP does not match certificate's altnames"], "node lib/tls.js checkServerIdentity"))),
+                one(by(Role::Client, says(Java, "java.security.cert.CertificateException: No subject alternative DNS name matching … found.", &["No subject alternative DNS name matching", "No subject alternative names matching IP address", "No subject alternative names present", "No name matching"], "jdk17u sun/security/util/HostnameChecker.java"))),
+                one(by(Role::Client, says(Go, "x509: certificate is valid for …, not …", &["certificate is not valid for any names, but wanted to match", "because it doesn't contain any IP SANs", "certificate relies on legacy Common Name field, use SANs instead"], GO_VERIFY))),
+                one(by(Role::Client, says(DotNet, "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch", &["RemoteCertificateNameMismatch", "The target principal name is incorrect"], "dotnet/runtime Strings.resx net_ssl_io_cert_validation; SslPolicyErrors"))),
+                one(by(Role::Client, says(Rustls, "invalid peer certificate: certificate not valid for name \"…\"; certificate is only valid for …", &["invalid peer certificate: NotValidForName"], RUSTLS))),
             ],
         ),
         fam(
@@ -988,80 +500,17 @@ fn build() -> Vec<Family> {
             Verifier,
             &[NameConstraints],
             vec![
-                ossl(
-                    "PERMITTED_VIOLATION",
-                    "permitted subtree violation",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "EXCLUDED_VIOLATION",
-                    "excluded subtree violation",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "SUBTREE_MINMAX",
-                    "name constraints minimum and maximum not supported",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNSUPPORTED_CONSTRAINT_TYPE",
-                    "unsupported name constraint type",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNSUPPORTED_CONSTRAINT_SYNTAX",
-                    "unsupported or invalid name constraint syntax",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNSUPPORTED_NAME_SYNTAX",
-                    "unsupported or invalid name syntax",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "PROXY_SUBJECT_NAME_VIOLATION",
-                    "proxy subject name violation",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: name constraints check failed",
-                    &[],
-                    "jdk17u sun/security/provider/certpath/ConstraintsChecker.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: a root or intermediate certificate is not authorized to sign for this name: …",
-                    &[
-                        "issuer has name constraints but leaf contains unknown or unconstrained name",
-                        "x509: too many constraints",
-                    ],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: HasExcludedNameConstraint",
-                    &[
-                        "HasExcludedNameConstraint",
-                        "HasNotPermittedNameConstraint",
-                        "HasNotSupportedNameConstraint",
-                        "InvalidNameConstraints",
-                    ],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: Other(OtherError(NameConstraintViolation))",
-                    &["NameConstraintViolation"],
-                    "rustls-webpki 0.103 src/error.rs",
-                )),
+                ossl("PERMITTED_VIOLATION", "permitted subtree violation", &[], false),
+                ossl("EXCLUDED_VIOLATION", "excluded subtree violation", &[], false),
+                ossl("SUBTREE_MINMAX", "name constraints minimum and maximum not supported", &[], false),
+                ossl("UNSUPPORTED_CONSTRAINT_TYPE", "unsupported name constraint type", &[], false),
+                ossl("UNSUPPORTED_CONSTRAINT_SYNTAX", "unsupported or invalid name constraint syntax", &[], false),
+                ossl("UNSUPPORTED_NAME_SYNTAX", "unsupported or invalid name syntax", &[], false),
+                ossl("PROXY_SUBJECT_NAME_VIOLATION", "proxy subject name violation", &[], false),
+                one(says(Java, "java.security.cert.CertPathValidatorException: name constraints check failed", &[], "jdk17u sun/security/provider/certpath/ConstraintsChecker.java")),
+                one(says(Go, "x509: a root or intermediate certificate is not authorized to sign for this name: …", &["issuer has name constraints but leaf contains unknown or unconstrained name", "x509: too many constraints"], GO_VERIFY)),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: HasExcludedNameConstraint", &["HasExcludedNameConstraint", "HasNotPermittedNameConstraint", "HasNotSupportedNameConstraint", "InvalidNameConstraints"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: Other(OtherError(NameConstraintViolation))", &["NameConstraintViolation"], "rustls-webpki 0.103 src/error.rs")),
             ],
         ),
         fam(
@@ -1070,36 +519,11 @@ fn build() -> Vec<Family> {
             Verifier,
             &[CriticalExtension],
             vec![
-                ossl(
-                    "UNHANDLED_CRITICAL_EXTENSION",
-                    "unhandled critical extension",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: Unrecognized critical extension(s)",
-                    &[],
-                    "jdk17u sun/security/provider/certpath/PKIXMasterCertPathValidator.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: unhandled critical extension",
-                    &[],
-                    "go src/crypto/x509/x509.go UnhandledCriticalExtension",
-                )),
-                one(says(
-                    DotNet,
-                    "The remote certificate is invalid because of errors in the certificate chain: HasNotSupportedCriticalExtension",
-                    &["HasNotSupportedCriticalExtension"],
-                    DOTNET,
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: UnhandledCriticalExtension",
-                    &[],
-                    RUSTLS,
-                )),
+                ossl("UNHANDLED_CRITICAL_EXTENSION", "unhandled critical extension", &[], false),
+                one(says(Java, "java.security.cert.CertPathValidatorException: Unrecognized critical extension(s)", &[], "jdk17u sun/security/provider/certpath/PKIXMasterCertPathValidator.java")),
+                one(says(Go, "x509: unhandled critical extension", &[], "go src/crypto/x509/x509.go UnhandledCriticalExtension")),
+                one(says(DotNet, "The remote certificate is invalid because of errors in the certificate chain: HasNotSupportedCriticalExtension", &["HasNotSupportedCriticalExtension"], DOTNET)),
+                one(says(Rustls, "invalid peer certificate: UnhandledCriticalExtension", &[], RUSTLS)),
             ],
         ),
         fam(
@@ -1108,66 +532,16 @@ fn build() -> Vec<Family> {
             Verifier,
             &[Malformed],
             vec![
-                ossl(
-                    "ERROR_IN_CERT_NOT_BEFORE_FIELD",
-                    "format error in certificate's notBefore field",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "ERROR_IN_CERT_NOT_AFTER_FIELD",
-                    "format error in certificate's notAfter field",
-                    &[],
-                    true,
-                ),
-                ossl(
-                    "INVALID_EXTENSION",
-                    "invalid or inconsistent certificate extension",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNSUPPORTED_EXTENSION_FEATURE",
-                    "unsupported extension feature",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "SIGNATURE_ALGORITHM_INCONSISTENCY",
-                    "cert info signature and signature algorithm mismatch",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "UNNESTED_RESOURCE",
-                    "RFC 3779 resource not subset of parent's resources",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "PROXY_CERTIFICATES_NOT_ALLOWED",
-                    "proxy certificates not allowed, please set the appropriate flag",
-                    &[],
-                    false,
-                ),
-                one(says(
-                    Go,
-                    "x509: malformed certificate",
-                    &["tls: failed to parse certificate from server"],
-                    "go src/crypto/x509/parser.go",
-                )),
-                one(says(
-                    Rustls,
-                    "invalid peer certificate: BadEncoding",
-                    &[],
-                    RUSTLS,
-                )),
-                one(says(
-                    Java,
-                    "java.security.cert.CertificateParsingException: …",
-                    &["CertificateParsingException"],
-                    "jdk17u sun/security/x509/X509CertImpl.java",
-                )),
+                ossl("ERROR_IN_CERT_NOT_BEFORE_FIELD", "format error in certificate's notBefore field", &[], true),
+                ossl("ERROR_IN_CERT_NOT_AFTER_FIELD", "format error in certificate's notAfter field", &[], true),
+                ossl("INVALID_EXTENSION", "invalid or inconsistent certificate extension", &[], false),
+                ossl("UNSUPPORTED_EXTENSION_FEATURE", "unsupported extension feature", &[], false),
+                ossl("SIGNATURE_ALGORITHM_INCONSISTENCY", "cert info signature and signature algorithm mismatch", &[], false),
+                ossl("UNNESTED_RESOURCE", "RFC 3779 resource not subset of parent's resources", &[], false),
+                ossl("PROXY_CERTIFICATES_NOT_ALLOWED", "proxy certificates not allowed, please set the appropriate flag", &[], false),
+                one(says(Go, "x509: malformed certificate", &["tls: failed to parse certificate from server"], "go src/crypto/x509/parser.go")),
+                one(says(Rustls, "invalid peer certificate: BadEncoding", &[], RUSTLS)),
+                one(says(Java, "java.security.cert.CertificateParsingException: …", &["CertificateParsingException"], "jdk17u sun/security/x509/X509CertImpl.java")),
             ],
         ),
         fam(
@@ -1176,86 +550,21 @@ fn build() -> Vec<Family> {
             Verifier,
             &[StrictProfile],
             vec![
-                ossl(
-                    "CA_BCONS_NOT_CRITICAL",
-                    "Basic Constraints of CA cert not marked critical",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "MISSING_AUTHORITY_KEY_IDENTIFIER",
-                    "Missing Authority Key Identifier",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "MISSING_SUBJECT_KEY_IDENTIFIER",
-                    "Missing Subject Key Identifier",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "CA_CERT_MISSING_KEY_USAGE",
-                    "CA cert does not include key usage extension",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "PATHLEN_INVALID_FOR_NON_CA",
-                    "Path length invalid for non-CA cert",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "PATHLEN_WITHOUT_KU_KEY_CERT_SIGN",
-                    "Path length given without key usage keyCertSign",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA",
-                    "Key usage keyCertSign invalid for non-CA cert",
-                    &[],
-                    false,
-                ),
+                ossl("CA_BCONS_NOT_CRITICAL", "Basic Constraints of CA cert not marked critical", &[], false),
+                ossl("MISSING_AUTHORITY_KEY_IDENTIFIER", "Missing Authority Key Identifier", &[], false),
+                ossl("MISSING_SUBJECT_KEY_IDENTIFIER", "Missing Subject Key Identifier", &[], false),
+                ossl("CA_CERT_MISSING_KEY_USAGE", "CA cert does not include key usage extension", &[], false),
+                ossl("PATHLEN_INVALID_FOR_NON_CA", "Path length invalid for non-CA cert", &[], false),
+                ossl("PATHLEN_WITHOUT_KU_KEY_CERT_SIGN", "Path length given without key usage keyCertSign", &[], false),
+                ossl("KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA", "Key usage keyCertSign invalid for non-CA cert", &[], false),
                 ossl("ISSUER_NAME_EMPTY", "Issuer name empty", &[], false),
                 ossl("SUBJECT_NAME_EMPTY", "Subject name empty", &[], false),
-                ossl(
-                    "EMPTY_SUBJECT_ALT_NAME",
-                    "Empty Subject Alternative Name extension",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "EMPTY_SUBJECT_SAN_NOT_CRITICAL",
-                    "Subject empty and Subject Alt Name extension not critical",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "AUTHORITY_KEY_IDENTIFIER_CRITICAL",
-                    "Authority Key Identifier marked critical",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "SUBJECT_KEY_IDENTIFIER_CRITICAL",
-                    "Subject Key Identifier marked critical",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "EXTENSIONS_REQUIRE_VERSION_3",
-                    "Using cert extension requires at least X509v3",
-                    &[],
-                    false,
-                ),
-                ossl(
-                    "EC_KEY_EXPLICIT_PARAMS",
-                    "Certificate public key has explicit ECC parameters",
-                    &[],
-                    false,
-                ),
+                ossl("EMPTY_SUBJECT_ALT_NAME", "Empty Subject Alternative Name extension", &[], false),
+                ossl("EMPTY_SUBJECT_SAN_NOT_CRITICAL", "Subject empty and Subject Alt Name extension not critical", &[], false),
+                ossl("AUTHORITY_KEY_IDENTIFIER_CRITICAL", "Authority Key Identifier marked critical", &[], false),
+                ossl("SUBJECT_KEY_IDENTIFIER_CRITICAL", "Subject Key Identifier marked critical", &[], false),
+                ossl("EXTENSIONS_REQUIRE_VERSION_3", "Using cert extension requires at least X509v3", &[], false),
+                ossl("EC_KEY_EXPLICIT_PARAMS", "Certificate public key has explicit ECC parameters", &[], false),
             ],
         ),
         fam(
@@ -1264,26 +573,11 @@ fn build() -> Vec<Family> {
             Verifier,
             &[PolicyRequired],
             vec![
-                ossl(
-                    "INVALID_POLICY_EXTENSION",
-                    "invalid or inconsistent certificate policy extension",
-                    &[],
-                    false,
-                ),
+                ossl("INVALID_POLICY_EXTENSION", "invalid or inconsistent certificate policy extension", &[], false),
                 ossl("NO_EXPLICIT_POLICY", "no explicit policy", &[], false),
-                ossl(
-                    "NO_VALID_SCTS",
-                    "Certificate Transparency required, but no valid SCTs found",
-                    &[],
-                    false,
-                ),
+                ossl("NO_VALID_SCTS", "Certificate Transparency required, but no valid SCTs found", &[], false),
                 ossl("DANE_NO_MATCH", "no matching DANE TLSA records", &[], false),
-                one(says(
-                    Java,
-                    "java.security.cert.CertPathValidatorException: policy constraints check failed",
-                    &[],
-                    "jdk17u sun/security/provider/certpath/PolicyChecker.java",
-                )),
+                one(says(Java, "java.security.cert.CertPathValidatorException: policy constraints check failed", &[], "jdk17u sun/security/provider/certpath/PolicyChecker.java")),
             ],
         ),
         fam(
@@ -1308,75 +602,15 @@ fn build() -> Vec<Family> {
                     ProxyIntercepts,
                 ],
                 vec![
-                    one(says(
-                        OpenSsl,
-                        "SSL routines::certificate verify failed",
-                        &[
-                            "certificate verify failed",
-                            "ssl3_get_server_certificate:certificate verify failed",
-                            "unspecified certificate verification error",
-                            "application verification failure",
-                            "X509_V_ERR_UNSPECIFIED",
-                        ],
-                        "openssl ssl/ssl_err.c SSL_R_CERTIFICATE_VERIFY_FAILED",
-                    )),
-                    one(says(
-                        Python,
-                        "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed",
-                        &["CERTIFICATE_VERIFY_FAILED"],
-                        PY_SSL,
-                    )),
+                    one(says(OpenSsl, "SSL routines::certificate verify failed", &["certificate verify failed", "ssl3_get_server_certificate:certificate verify failed", "unspecified certificate verification error", "application verification failure", "X509_V_ERR_UNSPECIFIED"], "openssl ssl/ssl_err.c SSL_R_CERTIFICATE_VERIFY_FAILED")),
+                    one(says(Python, "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", &["CERTIFICATE_VERIFY_FAILED"], PY_SSL)),
                     one(says(Node, "code: 'UNSPECIFIED'", &[], NODE_CODES)),
-                    one(says(
-                        Java,
-                        "javax.net.ssl.SSLHandshakeException: PKIX path validation failed",
-                        &["PKIX path validation failed", "General SSLEngine problem"],
-                        JAVA_PKIX,
-                    )),
-                    one(says(
-                        Go,
-                        "tls: failed to verify certificate: …",
-                        &["tls: failed to verify certificate"],
-                        "go src/crypto/tls/handshake_client.go",
-                    )),
-                    one(by(
-                        Role::Server,
-                        says(
-                            Go,
-                            "tls: failed to verify client certificate: …",
-                            &["tls: failed to verify client certificate"],
-                            "go src/crypto/tls/handshake_server.go",
-                        ),
-                    )),
-                    one(says(
-                        DotNet,
-                        "The remote certificate is invalid according to the validation procedure: RemoteCertificateChainErrors",
-                        &[
-                            "The remote certificate is invalid according to the validation procedure",
-                            "The remote certificate is invalid because of errors in the certificate chain",
-                            "RemoteCertificateChainErrors",
-                            "The remote certificate was rejected by the provided RemoteCertificateValidationCallback",
-                        ],
-                        "dotnet/runtime Strings.resx net_ssl_io_cert_validation",
-                    )),
-                    one(says(
-                        Rustls,
-                        "invalid peer certificate: ApplicationVerificationFailure",
-                        &["invalid peer certificate"],
-                        RUSTLS,
-                    )),
-                    one(by(
-                        Role::Server,
-                        says(
-                            OpenSsl,
-                            "nginx: client SSL certificate verify error: (…)",
-                            &[
-                                "client SSL certificate verify error",
-                                "400 The SSL certificate error",
-                            ],
-                            "nginx src/http/ngx_http_request.c ngx_http_ssl_handshake_handler",
-                        ),
-                    )),
+                    one(says(Java, "javax.net.ssl.SSLHandshakeException: PKIX path validation failed", &["PKIX path validation failed", "General SSLEngine problem"], JAVA_PKIX)),
+                    one(says(Go, "tls: failed to verify certificate: …", &["tls: failed to verify certificate"], "go src/crypto/tls/handshake_client.go")),
+                    one(by(Role::Server, says(Go, "tls: failed to verify client certificate: …", &["tls: failed to verify client certificate"], "go src/crypto/tls/handshake_server.go"))),
+                    one(says(DotNet, "The remote certificate is invalid according to the validation procedure: RemoteCertificateChainErrors", &["The remote certificate is invalid according to the validation procedure", "The remote certificate is invalid because of errors in the certificate chain", "RemoteCertificateChainErrors", "The remote certificate was rejected by the provided RemoteCertificateValidationCallback"], "dotnet/runtime Strings.resx net_ssl_io_cert_validation")),
+                    one(says(Rustls, "invalid peer certificate: ApplicationVerificationFailure", &["invalid peer certificate"], RUSTLS)),
+                    one(by(Role::Server, says(OpenSsl, "nginx: client SSL certificate verify error: (…)", &["client SSL certificate verify error", "400 The SSL certificate error"], "nginx src/http/ngx_http_request.c ngx_http_ssl_handshake_handler"))),
                 ],
             )
         },
@@ -1391,54 +625,11 @@ fn build() -> Vec<Family> {
                 ProxyIntercepts,
             ],
             vec![
-                one(by(
-                    Role::Server,
-                    says(
-                        Salesforce,
-                        "Client certificate error: No client certificate provided.",
-                        &["No client certificate provided"],
-                        SF,
-                    ),
-                )),
-                one(by(
-                    Role::Server,
-                    says(
-                        OpenSsl,
-                        "peer did not return a certificate",
-                        &[
-                            "PEER_DID_NOT_RETURN_A_CERTIFICATE",
-                            "No required SSL certificate was sent",
-                        ],
-                        "openssl ssl/ssl_err.c SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE; nginx 400 page",
-                    ),
-                )),
-                one(by(
-                    Role::Server,
-                    says(
-                        Java,
-                        "javax.net.ssl.SSLHandshakeException: Empty client certificate chain",
-                        &["Empty client certificate chain", "null cert chain"],
-                        "jdk17u sun/security/ssl/CertificateMessage.java",
-                    ),
-                )),
-                one(by(
-                    Role::Server,
-                    says(
-                        Go,
-                        "tls: client didn't provide a certificate",
-                        &[],
-                        "go src/crypto/tls/handshake_server.go",
-                    ),
-                )),
-                one(by(
-                    Role::Server,
-                    says(
-                        Salesforce,
-                        "Request did not provide the required two-way TLS certificate",
-                        &[],
-                        SF,
-                    ),
-                )),
+                one(by(Role::Server, says(Salesforce, "Client certificate error: No client certificate provided.", &["No client certificate provided"], SF))),
+                one(by(Role::Server, says(OpenSsl, "peer did not return a certificate", &["PEER_DID_NOT_RETURN_A_CERTIFICATE", "No required SSL certificate was sent"], "openssl ssl/ssl_err.c SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE; nginx 400 page"))),
+                one(by(Role::Server, says(Java, "javax.net.ssl.SSLHandshakeException: Empty client certificate chain", &["Empty client certificate chain", "null cert chain"], "jdk17u sun/security/ssl/CertificateMessage.java"))),
+                one(by(Role::Server, says(Go, "tls: client didn't provide a certificate", &[], "go src/crypto/tls/handshake_server.go"))),
+                one(by(Role::Server, says(Salesforce, "Request did not provide the required two-way TLS certificate", &[], SF))),
             ],
         ),
         fam(
@@ -1524,27 +715,9 @@ fn build() -> Vec<Family> {
             Local,
             &[EmptyTrustStore],
             vec![
-                one(says(
-                    Java,
-                    "java.security.InvalidAlgorithmParameterException: the trustAnchors parameter must be non-empty",
-                    &["the trustAnchors parameter must be non-empty"],
-                    "jdk17u java/security/cert/PKIXParameters.java",
-                )),
-                one(says(
-                    Go,
-                    "x509: failed to load system roots and no roots provided",
-                    &[],
-                    GO_VERIFY,
-                )),
-                one(says(
-                    OpenSsl,
-                    "curl: (77) error setting certificate verify locations",
-                    &[
-                        "error setting certificate verify locations",
-                        "error setting certificate file",
-                    ],
-                    "curl lib/vtls/openssl.c",
-                )),
+                one(says(Java, "java.security.InvalidAlgorithmParameterException: the trustAnchors parameter must be non-empty", &["the trustAnchors parameter must be non-empty"], "jdk17u java/security/cert/PKIXParameters.java")),
+                one(says(Go, "x509: failed to load system roots and no roots provided", &[], GO_VERIFY)),
+                one(says(OpenSsl, "curl: (77) error setting certificate verify locations", &["error setting certificate verify locations", "error setting certificate file"], "curl lib/vtls/openssl.c")),
             ],
         ),
     ];
@@ -1725,4 +898,114 @@ pub fn count_by_speaker() -> Vec<(Speaker, usize)> {
             )
         })
         .collect()
+}
+
+/// The catalogue as the Markdown tables of docs/troubleshooting.md
+/// (between its `catalogue` markers; a test keeps the page in step).
+pub fn markdown() -> String {
+    fn cell(s: &str) -> String {
+        s.replace('|', "\\|")
+    }
+    let mut s = String::from(
+        "| family | message, as each peer prints it | printed by | raised by | means | causes (most frequent first) |\n|---|---|---|---|---|---|\n",
+    );
+    for f in catalogue() {
+        let mut texts: Vec<String> = Vec::new();
+        for x in &f.says {
+            let t = format!("`{}`", cell(&x.text));
+            if !texts.contains(&t) {
+                texts.push(t);
+            }
+        }
+        let raised = match f.raised {
+            Raised::Verifier => "the verifier of the chain",
+            Raised::Alerted => "the side told by an alert",
+            Raised::Local => "a local check",
+        };
+        let speakers: Vec<&str> = f.speakers().iter().map(|s| s.label()).collect();
+        let causes: Vec<String> = f
+            .causes
+            .iter()
+            .map(|c| format!("[{0}](#{0})", cause_id(*c)))
+            .collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {raised} | {} | {} |\n",
+            f.id,
+            texts.join("<br>"),
+            speakers.join(", "),
+            cell(f.meaning),
+            causes.join(", ")
+        ));
+    }
+    s.push_str("\n### Causes\n\n| cause | what it means | how to tell |\n|---|---|---|\n");
+    let mut all: Vec<Cause> = catalogue()
+        .iter()
+        .flat_map(|f| f.causes.iter().copied())
+        .collect();
+    all.sort();
+    all.dedup();
+    for c in all {
+        s.push_str(&format!(
+            "| <a id=\"{0}\"></a>`{0}` | {1} | {2} |\n",
+            cause_id(c),
+            cell(c.text()),
+            cell(c.check())
+        ));
+    }
+    s.push_str("\n### Families per peer\n\n| peer | families |\n|---|---|\n");
+    for (sp, n) in count_by_speaker() {
+        s.push_str(&format!("| {} | {n} |\n", sp.label()));
+    }
+    s
+}
+
+fn cause_id(c: Cause) -> String {
+    serde_json::to_value(c)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEGIN: &str = "<!-- catalogue:begin (generated from src/message/catalogue.rs; CHAINFIX_BLESS_DOCS=1 cargo test --lib troubleshooting rewrites it) -->\n";
+    const END: &str = "<!-- catalogue:end -->";
+
+    /// docs/troubleshooting.md carries the catalogue as generated: the page
+    /// and the code cannot drift.
+    #[test]
+    fn troubleshooting_page_matches_the_catalogue() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/troubleshooting.md");
+        let page = std::fs::read_to_string(&path).unwrap();
+        let (Some(b), Some(e)) = (page.find(BEGIN), page.find(END)) else {
+            panic!("docs/troubleshooting.md lacks the catalogue markers");
+        };
+        let want = markdown();
+        let have = &page[b + BEGIN.len()..e];
+        if have != want {
+            if std::env::var_os("CHAINFIX_BLESS_DOCS").is_some() {
+                let new = format!("{}{BEGIN}{want}{}", &page[..b], &page[e..]);
+                std::fs::write(&path, new).unwrap();
+            } else {
+                panic!(
+                    "docs/troubleshooting.md is out of date with the catalogue; run CHAINFIX_BLESS_DOCS=1 cargo test --lib troubleshooting"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_every_family_has_a_source_per_wording() {
+        let mut ids: Vec<&str> = catalogue().iter().map(|f| f.id).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        for f in catalogue() {
+            assert!(!f.causes.is_empty(), "{}", f.id);
+            assert!(f.says.iter().all(|s| !s.source.is_empty()), "{}", f.id);
+        }
+    }
 }

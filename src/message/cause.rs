@@ -180,10 +180,10 @@ impl Cause {
             AccessRule => "ask the server's owner which subjects or issuers it allows",
             WrongPort => "call https://MyDomain.my.salesforce.com:8443/… with the certificate",
             NotPkcs12 => {
-                "chainfix keystore FILE --key KEY --format p12 writes PKCS#12; give its base64"
+                "chainfix keystore FILE --key KEY --format p12 -o client.p12 writes PKCS#12; give its base64"
             }
             KeystoreWithoutKey => {
-                "chainfix keystore FILE --key KEY --format jks writes a JKS with the key and chain"
+                "chainfix keystore FILE --key KEY --format jks -o client.jks writes a JKS with the key and chain"
             }
             FileFormat => {
                 "chainfix inspect FILE reads PEM, DER, PKCS#7, PKCS#12 and JKS and says what is inside"
