@@ -845,7 +845,12 @@ fn alert_says(a: &Alert) -> Vec<Says> {
         says(
             Speaker::OpenSsl,
             &format!("SSL routines::{}", a.openssl),
-            &[&a.openssl, &format!("SSL alert number {}", a.code)],
+            &[
+                a.openssl,
+                &format!("SSL alert number {}", a.code),
+                // curl -v: "TLSv1.3 (IN), TLS alert, unknown CA (560)".
+                &format!("alert {}", a.name.replace('_', " ")),
+            ],
             "openssl ssl/ssl_err.c SSL_R_*_ALERT_* and ssl/record/rec_layer_s3.c (\"SSL alert number %d\")",
         ),
         says(

@@ -7,6 +7,7 @@ mod pki;
 mod util;
 
 mod bundle;
+mod diagnose;
 mod fetch;
 mod keystore;
 mod limbo;

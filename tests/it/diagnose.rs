@@ -1,0 +1,485 @@
+//! `chainfix diagnose` fed the exact text real peers printed, on
+//! 127.0.0.1 only: curl and `openssl s_client` against `openssl s_server`,
+//! Python's `ssl`, and a small Java program (tests/java/TlsPeer.java,
+//! compiled here with javac) as client and as server. Each test makes the
+//! peer fail for a known reason, captures what it printed, gives diagnose
+//! that text with the same files, and checks the side it judged and the
+//! cause it put first.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::pki::{Alg, Pki, Spec};
+use crate::util::{self, Guard};
+
+/// Both PKIs, written out: c* is the client's (root → intermediate →
+/// clientAuth leaf), s* the server's (root → intermediate → leaf for
+/// localhost).
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new(server_leaf_not_after: (i32, u8, u8)) -> Files {
+        let dir = util::tempdir();
+        let c = Pki::client(1, false);
+        let mut leaf = Spec::server("localhost", Alg::EcdsaP256, "localhost");
+        leaf.not_after = server_leaf_not_after;
+        let s = Pki::build(
+            Spec::ca("Server Root CA", Alg::EcdsaP256),
+            vec![Spec::ca("Server Intermediate CA", Alg::EcdsaP256)],
+            leaf,
+        );
+        for (p, pki) in [("c", &c), ("s", &s)] {
+            let d = dir.path();
+            util::write(d, &format!("{p}root.pem"), pki.root.pem());
+            util::write(d, &format!("{p}int.pem"), pki.intermediates[0].pem());
+            util::write(d, &format!("{p}leaf.pem"), pki.leaf.pem());
+            util::write(d, &format!("{p}leaf.key"), pki.leaf.key_pem());
+            util::write(d, &format!("{p}chain.pem"), pki.chain_pems().concat());
+        }
+        Files { dir }
+    }
+    fn p(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn s(&self, name: &str) -> String {
+        self.p(name).display().to_string()
+    }
+}
+
+/// `chainfix diagnose FILES --roots ROOT --error TEXT --json`: exit code
+/// and the JSON.
+fn diagnose_json(f: &Files, files: &[&str], root: &str, error: &str) -> (i32, Value) {
+    let mut args: Vec<String> = vec!["diagnose".into()];
+    args.extend(files.iter().map(|x| f.s(x)));
+    args.extend([
+        "--roots".into(),
+        f.s(root),
+        "--offline".into(),
+        "--json".into(),
+    ]);
+    args.extend(["--error".into(), error.into()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = util::chainfix(f.dir.path(), &argv);
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", util::stdout(&o), util::stderr(&o)));
+    (o.status.code().unwrap_or(-1), v)
+}
+
+/// The family diagnose read, the role it judged, and the first cause with
+/// its standing.
+fn verdict(v: &Value) -> (String, String, String, String) {
+    let m = &v["message"];
+    let s = |x: &Value| x.as_str().unwrap_or("").to_string();
+    (
+        s(&m["reading"]["families"][0]),
+        s(&m["judged_role"]),
+        s(&m["causes"][0]["cause"]),
+        s(&m["causes"][0]["standing"]),
+    )
+}
+
+fn curl(f: &Files, port: u16, args: &[&str]) -> String {
+    let o = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "--max-time", "20"])
+        .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+        .args(args)
+        .arg(format!("https://localhost:{port}/"))
+        .current_dir(f.dir.path())
+        .output()
+        .expect("curl is installed");
+    assert!(!o.status.success(), "curl succeeded");
+    util::stderr(&o)
+}
+
+/// s_server presenting `cert` (+ `chain`), requiring a client certificate
+/// that chains to `client_ca`.
+fn s_server(
+    f: &Files,
+    cert: &str,
+    chain: Option<&str>,
+    client_ca: &str,
+    extra: &[&str],
+) -> (Guard, u16) {
+    util::openssl_mtls_server_opts(
+        f.dir.path(),
+        &f.p(cert),
+        chain.map(|c| f.p(c)).as_deref(),
+        &f.p("sleaf.key"),
+        &f.p(client_ca),
+        extra,
+    )
+}
+
+#[test]
+fn curl_told_unknown_ca_judges_the_client_chain_and_names_the_missing_intermediate() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &[]);
+    let err = curl(
+        &f,
+        port,
+        &[
+            "--cacert",
+            &f.s("sroot.pem"),
+            "--cert",
+            &f.s("cleaf.pem"),
+            "--key",
+            &f.s("cleaf.key"),
+        ],
+    );
+    assert!(err.contains("alert unknown ca"), "{err}");
+    let (code, v) = diagnose_json(&f, &["cleaf.pem"], "croot.pem", &err);
+    assert_eq!(code, 1);
+    assert_eq!(
+        verdict(&v),
+        (
+            "alert-unknown-ca".into(),
+            "client".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+    assert_eq!(v["message"]["reading"]["chain_of"], "client");
+    assert_eq!(v["message"]["reading"]["raised"], "alerted");
+}
+
+#[test]
+fn files_that_pass_are_not_nothing_wrong_when_curl_was_told_unknown_ca() {
+    let f = Files::new((2027, 1, 1));
+    // The server trusts only the server's own root: the client's full chain
+    // is refused although it is complete.
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "sroot.pem", &[]);
+    let err = curl(
+        &f,
+        port,
+        &[
+            "--cacert",
+            &f.s("sroot.pem"),
+            "--cert",
+            &f.s("cchain.pem"),
+            "--key",
+            &f.s("cleaf.key"),
+        ],
+    );
+    assert!(err.contains("alert unknown ca"), "{err}");
+    let (code, v) = diagnose_json(&f, &["cchain.pem"], "croot.pem", &err);
+    assert_eq!(code, 1, "a failure in hand is never exit 0");
+    assert_eq!(v["message"]["unexplained"], true);
+    let causes: Vec<&str> = v["message"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cause"].as_str().unwrap())
+        .collect();
+    assert!(causes.contains(&"root-not-trusted"), "{causes:?}");
+    assert!(causes.contains(&"other-file-sent"), "{causes:?}");
+    // The text says so, with the command that tells them apart.
+    let o = util::chainfix(
+        f.dir.path(),
+        &[
+            "diagnose",
+            &f.s("cchain.pem"),
+            "--roots",
+            &f.s("croot.pem"),
+            "--offline",
+            "--error",
+            &err,
+        ],
+    );
+    let out = util::stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("The files pass"), "{out}");
+    assert!(!out.contains("Nothing wrong"), "{out}");
+    assert!(out.contains("chainfix probe HOST:PORT --cert"), "{out}");
+}
+
+#[test]
+fn curl_refusing_the_servers_chain_judges_the_server_chain() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", None, "croot.pem", &[]);
+    let err = curl(&f, port, &["--cacert", &f.s("sroot.pem")]);
+    assert!(
+        err.contains("SSL certificate problem: unable to get local issuer certificate"),
+        "{err}"
+    );
+    let (code, v) = diagnose_json(&f, &["sleaf.pem"], "sroot.pem", &err);
+    assert_eq!(code, 1);
+    assert_eq!(
+        verdict(&v),
+        (
+            "issuer-unknown".into(),
+            "server".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+    assert_eq!(v["message"]["reading"]["judged_by"], "openssl");
+
+    // The same failure, as `openssl s_client` prints it.
+    let o = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-verify_return_error",
+        ])
+        .arg("-CAfile")
+        .arg(f.p("sroot.pem"))
+        .stdin(Stdio::null())
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    let text = format!("{}{}", util::stdout(&o), util::stderr(&o));
+    assert!(
+        text.contains("unable to get local issuer certificate"),
+        "{text}"
+    );
+    let (_, v) = diagnose_json(&f, &["sleaf.pem"], "sroot.pem", &text);
+    let (_, role, cause, standing) = verdict(&v);
+    assert_eq!(
+        (role.as_str(), cause.as_str(), standing.as_str()),
+        ("server", "intermediate-missing", "shown-by-files")
+    );
+}
+
+#[test]
+fn curl_refusing_an_expired_server_certificate_names_it() {
+    let f = Files::new((2025, 6, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &[]);
+    let err = curl(&f, port, &["--cacert", &f.s("sroot.pem")]);
+    assert!(err.contains("certificate has expired"), "{err}");
+    let (_, v) = diagnose_json(&f, &["schain.pem"], "sroot.pem", &err);
+    assert_eq!(
+        verdict(&v),
+        (
+            "expired".into(),
+            "server".into(),
+            "expired".into(),
+            "shown-by-files".into()
+        )
+    );
+}
+
+#[test]
+fn curl_sending_no_certificate_to_a_tls13_server_lists_what_remains() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &["-tls1_3"]);
+    let err = curl(&f, port, &["--cacert", &f.s("sroot.pem")]);
+    assert!(err.contains("alert certificate required"), "{err}");
+    let (code, v) = diagnose_json(&f, &["cchain.pem"], "croot.pem", &err);
+    assert_eq!(code, 1);
+    assert_eq!(
+        v["message"]["reading"]["families"][0],
+        "alert-certificate-required"
+    );
+    assert_eq!(v["message"]["causes"][0]["cause"], "no-client-cert-sent");
+    assert_eq!(v["message"]["unexplained"], true);
+}
+
+#[test]
+fn python_ssl_refusing_the_servers_chain_judges_the_server_chain() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", None, "croot.pem", &[]);
+    let script = format!(
+        "import ssl, socket\nctx = ssl.create_default_context(cafile={:?})\nctx.wrap_socket(socket.create_connection(('127.0.0.1', {port}), timeout=20), server_hostname='localhost')\n",
+        f.s("sroot.pem")
+    );
+    let o = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3");
+    let err = util::stderr(&o);
+    assert!(err.contains("SSLCertVerificationError"), "{err}");
+    let (_, v) = diagnose_json(&f, &["sleaf.pem"], "sroot.pem", &err);
+    assert_eq!(v["message"]["reading"]["speaker"], "python");
+    assert_eq!(
+        verdict(&v),
+        (
+            "issuer-unknown".into(),
+            "server".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+}
+
+#[test]
+fn a_curl_verbose_log_on_stdin_is_read_for_its_relevant_lines() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &[]);
+    let log = curl(
+        &f,
+        port,
+        &[
+            "-v",
+            "--cacert",
+            &f.s("sroot.pem"),
+            "--cert",
+            &f.s("cleaf.pem"),
+            "--key",
+            &f.s("cleaf.key"),
+        ],
+    );
+    assert!(log.lines().count() > 10, "{log}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args([
+            "diagnose",
+            &f.s("cleaf.pem"),
+            "--roots",
+            &f.s("croot.pem"),
+            "--offline",
+            "--json",
+            "--error",
+            "-",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        verdict(&v),
+        (
+            "alert-unknown-ca".into(),
+            "client".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+    let hits = v["message"]["reading"]["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() < log.lines().count());
+}
+
+/// tests/java/TlsPeer.java compiled once per run (javac is needed: CI
+/// installs openjdk-17-jdk-headless).
+fn java_peer() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = util::tempdir().keep();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/TlsPeer.java");
+        let o = Command::new("javac")
+            .arg("-d")
+            .arg(&dir)
+            .arg(&src)
+            .output()
+            .expect("javac is installed (openjdk-17-jdk-headless)");
+        assert!(o.status.success(), "javac: {}", util::stderr(&o));
+        dir
+    })
+}
+
+fn java(args: &[&str]) -> Command {
+    let mut c = Command::new("java");
+    c.arg("-cp").arg(java_peer()).arg("TlsPeer").args(args);
+    c
+}
+
+#[test]
+fn java_client_refusing_the_servers_chain_is_judged_as_java_for_the_server() {
+    let f = Files::new((2027, 1, 1));
+    let (_g, port) = s_server(&f, "sleaf.pem", None, "croot.pem", &[]);
+    let o = java(&["client", &port.to_string(), &f.s("sroot.pem")])
+        .output()
+        .unwrap();
+    let err = util::stderr(&o);
+    assert!(err.contains("PKIX path building failed"), "{err}");
+    let (_, v) = diagnose_json(&f, &["sleaf.pem"], "sroot.pem", &err);
+    assert_eq!(v["message"]["reading"]["judged_by"], "java");
+    assert_eq!(
+        verdict(&v),
+        (
+            "issuer-unknown".into(),
+            "server".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+}
+
+#[test]
+fn java_server_refusing_curls_leaf_alone_is_judged_for_the_client_both_ways() {
+    let f = Files::new((2027, 1, 1));
+    util::openssl(
+        f.dir.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "schain.pem",
+            "-inkey",
+            "sleaf.key",
+            "-out",
+            "server.p12",
+            "-passout",
+            "pass:changeit",
+        ],
+    );
+    let mut server = java(&["server", &f.s("croot.pem"), &f.s("server.p12"), "changeit"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .expect("the Java server prints its port");
+    let mut server_err = server.stderr.take().unwrap();
+    let guard = Guard(server);
+    let curl_err = curl(
+        &f,
+        port,
+        &[
+            "--cacert",
+            &f.s("sroot.pem"),
+            "--cert",
+            &f.s("cleaf.pem"),
+            "--key",
+            &f.s("cleaf.key"),
+        ],
+    );
+    let mut java_err = String::new();
+    std::io::Read::read_to_string(&mut server_err, &mut java_err).unwrap();
+    drop(guard);
+    assert!(java_err.contains("PKIX path building failed"), "{java_err}");
+    // What the Java server printed: it refused the client's chain.
+    let (_, v) = diagnose_json(&f, &["cleaf.pem"], "croot.pem", &java_err);
+    assert_eq!(v["message"]["reading"]["printer_role"], "server");
+    assert_eq!(
+        verdict(&v),
+        (
+            "issuer-unknown".into(),
+            "client".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+    // What curl printed: Java's alert for a PKIX failure.
+    assert!(
+        curl_err.contains("alert certificate unknown")
+            || curl_err.contains("alert bad certificate"),
+        "{curl_err}"
+    );
+    let (_, v) = diagnose_json(&f, &["cleaf.pem"], "croot.pem", &curl_err);
+    let (_, role, cause, standing) = verdict(&v);
+    assert_eq!(
+        (role.as_str(), cause.as_str(), standing.as_str()),
+        ("client", "intermediate-missing", "shown-by-files")
+    );
+}
