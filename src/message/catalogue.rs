@@ -44,6 +44,7 @@ use crate::chain::validate::Role;
 pub enum Speaker {
     /// OpenSSL/libssl and what prints its texts as they are: curl, nginx,
     /// `openssl s_client`/`s_server`/`verify`.
+    #[serde(rename = "openssl")]
     OpenSsl,
     /// Python's `ssl` (and requests, urllib3) over OpenSSL.
     Python,
@@ -54,6 +55,7 @@ pub enum Speaker {
     /// Go's crypto/x509 and crypto/tls.
     Go,
     /// .NET SslStream (SChannel on Windows).
+    #[serde(rename = "dotnet")]
     DotNet,
     /// rustls and rustls-webpki.
     Rustls,
@@ -999,6 +1001,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every message quoted in the hand-written table of the common ones is
+    /// one diagnose recognises.
+    #[test]
+    fn the_common_messages_on_the_troubleshooting_page_are_recognised() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/troubleshooting.md");
+        let page = std::fs::read_to_string(path).unwrap();
+        let table = &page[page.find("## The common ones").unwrap()..page.find(BEGIN).unwrap()];
+        let mut n = 0;
+        for row in table.lines().filter(|l| l.starts_with("| `")) {
+            let first = row.split(" | ").next().unwrap();
+            for quoted in first.split('`').skip(1).step_by(2) {
+                let text = quoted.replace('…', "x");
+                assert!(
+                    super::super::read(&text).is_some(),
+                    "not recognised: {quoted}"
+                );
+                n += 1;
+            }
+        }
+        assert!(n >= 10, "{n}");
     }
 
     #[test]

@@ -215,10 +215,10 @@ pub fn read(text: &str) -> Option<Reading> {
         // The best wording of each family on this line.
         let mut best: Vec<Option<(&Compiled, usize)>> = vec![None; cat.len()];
         for p in compiled() {
-            if let Some(c) = matches(&line, &p.pieces) {
-                if best[p.family].is_none_or(|(_, b)| c > b) {
-                    best[p.family] = Some((p, c));
-                }
+            if let Some(c) = matches(&line, &p.pieces)
+                && best[p.family].is_none_or(|(_, b)| c > b)
+            {
+                best[p.family] = Some((p, c));
             }
         }
         let mut here: Vec<Hit> = Vec::new();
