@@ -41,8 +41,9 @@ pub struct Diagnosis {
     pub judged_role_from: &'static str,
     /// Causes, ranked: shown-by-files, then possible, then also-in-files.
     pub causes: Vec<Ranked>,
-    /// True when a failure was given but the files pass: the cause lies
-    /// outside them (exit code 1).
+    /// True when a failure was given but no cause is both one the message
+    /// can mean and one the files show: the cause lies outside the files
+    /// (or, with other faults in them, is not the one the message names).
     pub unexplained: bool,
 }
 
@@ -113,7 +114,7 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let peer = reading.as_ref().and_then(|r| r.judged_by);
     let r = judge(&args.verify, peer, io)?;
     let family = reading.as_ref().and_then(Reading::family);
-    let shown = if r.valid {
+    let mut shown = if r.valid {
         Vec::new()
     } else {
         cause::shown_by_files(
@@ -123,6 +124,15 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 .chain(r.rejected.iter().flat_map(|x| x.problems.iter())),
         )
     };
+    // A SHA-1 signature passes chainfix's rules but not OpenSSL's at its
+    // default security level, nor Java's or Go's.
+    if text.is_some()
+        && r.path
+            .iter()
+            .any(|p| p.signature.is_some_and(|s| s.uses_sha1()))
+    {
+        shown.push(crate::message::Cause::WeakAlgorithm);
+    }
     let about_chain = family.is_none_or(|f| f.raised != Raised::Local);
     let of_message: &[crate::message::Cause] = match family {
         Some(f) => f.causes,
@@ -130,13 +140,15 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
         None => &[],
     };
     let causes = cause::rank(of_message, &shown, r.valid, about_chain);
+    let unexplained =
+        text.is_some() && !causes.iter().any(|c| c.standing == Standing::ShownByFiles);
     let d = Diagnosis {
         meaning: family.map(|f| f.meaning),
         reading,
         judged_role: r.role,
         judged_role_from: from,
         causes,
-        unexplained: text.is_some() && r.valid,
+        unexplained,
     };
     let failed = !r.valid || text.is_some();
     if args.verify.json {
@@ -198,9 +210,14 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
         "Judged: {files} as the {role}'s chain ({how}), against the {} trust store.\n\n",
         r.trust
     ));
-    if r.valid && had_error {
+    if r.valid && d.unexplained {
         s.push_str(&format!(
             "The files pass: \"{}\" has a valid path as a {role} chain. The failure lies outside these files; what remains possible:\n",
+            r.leaf
+        ));
+    } else if r.valid && had_error {
+        s.push_str(&format!(
+            "\"{}\" has a valid path as a {role} chain by chainfix's rules, but:\n",
             r.leaf
         ));
     } else if r.valid {
@@ -232,7 +249,7 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
     section(
         &mut s,
         Standing::Possible,
-        if r.valid {
+        if r.valid && d.unexplained {
             ""
         } else {
             "Also possible (the files cannot show it):\n"

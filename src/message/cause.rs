@@ -104,7 +104,9 @@ impl Cause {
             NoClientCertSent => {
                 "the client sent no certificate (none configured, or the key is missing)"
             }
-            OtherFileSent => "the client sends another certificate file than the one checked here",
+            OtherFileSent => {
+                "the failing side presents other certificates than the files checked here (the client's curl -E file or keystore, the server's configured chain)"
+            }
             ServerAsksOtherCas => {
                 "the server's list of acceptable CA names does not name your issuer, so the client withholds its certificate (Java and Salesforce do)"
             }
@@ -167,7 +169,7 @@ impl Cause {
             }
             PolicyRequired => "openssl x509 -in FILE -noout -ext certificatePolicies",
             NoClientCertSent | OtherFileSent => {
-                "chainfix probe HOST:PORT --cert FILE shows what the server asks for and whether this file gets in; compare with the file your client is configured with (curl -E, keystore)"
+                "chainfix probe HOST:PORT --cert FILE shows the chain the server sends, the CA names it asks for, and whether this client file gets in; compare with the files client and server are configured with"
             }
             ServerAsksOtherCas => "chainfix probe HOST:PORT lists the CA names the server asks for",
             ProxyIntercepts => {

@@ -483,3 +483,97 @@ fn java_server_refusing_curls_leaf_alone_is_judged_for_the_client_both_ways() {
         ("client", "intermediate-missing", "shown-by-files")
     );
 }
+
+#[test]
+fn curl_refusing_a_sha1_signature_is_shown_by_the_files() {
+    let f = Files::new((2027, 1, 1));
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys");
+    let (k1, k2) = (keys.join("rsa2048-1.pem"), keys.join("rsa2048-2.pem"));
+    let (k1, k2) = (k1.to_str().unwrap(), k2.to_str().unwrap());
+    let d = f.dir.path();
+    util::openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-key",
+            k1,
+            "-out",
+            "wroot.pem",
+            "-subj",
+            "/CN=SHA-1 Test Root",
+            "-days",
+            "3650",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    util::openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            k2,
+            "-subj",
+            "/CN=localhost",
+            "-out",
+            "w.csr",
+        ],
+    );
+    util::write(
+        d,
+        "w.ext",
+        "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n",
+    );
+    util::openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-sha1",
+            "-in",
+            "w.csr",
+            "-CA",
+            "wroot.pem",
+            "-CAkey",
+            k1,
+            "-set_serial",
+            "7",
+            "-days",
+            "300",
+            "-extfile",
+            "w.ext",
+            "-out",
+            "wleaf.pem",
+        ],
+    );
+    // s_server itself must be told to load a SHA-1 certificate.
+    let (_g, port) = util::openssl_mtls_server_opts(
+        d,
+        &f.p("wleaf.pem"),
+        None,
+        Path::new(k2),
+        &f.p("croot.pem"),
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    let err = curl(&f, port, &["--cacert", &f.s("wroot.pem")]);
+    assert!(
+        err.contains("CA signature digest algorithm too weak"),
+        "{err}"
+    );
+    let (code, v) = diagnose_json(&f, &["wleaf.pem"], "wroot.pem", &err);
+    assert_eq!(code, 1);
+    assert_eq!(
+        verdict(&v),
+        (
+            "weak-algorithm".into(),
+            "server".into(),
+            "weak-algorithm".into(),
+            "shown-by-files".into()
+        )
+    );
+    assert_eq!(v["message"]["unexplained"], false);
+}
