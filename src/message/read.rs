@@ -580,4 +580,70 @@ Caused by: sun.security.provider.certpath.SunCertPathBuilderException: unable to
         }
         assert_eq!(top("unsupported certificate purpose").0, "purpose");
     }
+
+    /// rustls is on the machine (chainfix links it): its verifier's own
+    /// errors, as it prints them, read as the right family.
+    #[test]
+    fn rustls_messages_reproduced_live() {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, date_time_ymd};
+        use rustls::client::danger::ServerCertVerifier;
+        use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+        use std::sync::Arc;
+
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
+        let int_key = KeyPair::generate().unwrap();
+        let mut int = CertificateParams::new(Vec::<String>::new()).unwrap();
+        int.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        int.distinguished_name
+            .push(rcgen::DnType::CommonName, "Int");
+        let int_cert = int.signed_by(&int_key, &issuer).unwrap();
+        let int_issuer = rcgen::Issuer::from_params(&int, &int_key);
+        let leaf = |host: &str, not_after| {
+            let mut p = CertificateParams::new(vec![host.to_string()]).unwrap();
+            p.not_after = not_after;
+            p.signed_by(&KeyPair::generate().unwrap(), &int_issuer)
+                .unwrap()
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca_cert.der().clone()).unwrap();
+        let v = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::new(rustls::crypto::ring::default_provider()),
+        )
+        .build()
+        .unwrap();
+        let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_780_000_000));
+        let name = ServerName::try_from("a.test").unwrap();
+        let check = |leaf: &rcgen::Certificate, inter: &[CertificateDer<'_>]| {
+            let e = v
+                .verify_server_cert(leaf.der(), inter, &name, &[], now)
+                .unwrap_err();
+            rustls::Error::from(e).to_string()
+        };
+        let good = leaf("a.test", date_time_ymd(2030, 1, 1));
+        let int_der = [int_cert.der().clone()];
+        for (text, family) in [
+            (check(&good, &[]), "issuer-unknown"),
+            (
+                check(&leaf("a.test", date_time_ymd(2026, 1, 1)), &int_der),
+                "expired",
+            ),
+            (
+                check(&leaf("b.test", date_time_ymd(2030, 1, 1)), &int_der),
+                "name-mismatch",
+            ),
+            (
+                rustls::Error::AlertReceived(rustls::AlertDescription::UnknownCA).to_string(),
+                "alert-unknown-ca",
+            ),
+        ] {
+            let (got, r) = top(&text);
+            assert_eq!(got, family, "{text}");
+            assert_eq!(r.speaker, Some(Speaker::Rustls), "{text}");
+        }
+    }
 }
