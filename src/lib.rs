@@ -22,6 +22,7 @@ pub mod message;
 pub mod model;
 pub mod net;
 pub mod parse;
+pub mod peer;
 pub mod render;
 pub mod trust;
 

@@ -249,7 +249,7 @@ impl Completer<'_> {
                 .iter()
                 .filter(|p| {
                     !present.contains(&p.id())
-                        && p.subject_raw() == child.issuer_raw()
+                        && p.subject_key() == child.issuer_key()
                         && verify_issued_by(&child, p).is_ok()
                 })
                 .collect();

@@ -98,7 +98,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     };
 
     // Self-signed leaf.
-    if leaf.subject_raw() == leaf.issuer_raw()
+    if leaf.is_self_issued()
         && super::signature::verify_issued_by(leaf, leaf).is_ok()
         && out.path.is_none()
     {
@@ -223,7 +223,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
 
     if out.path.is_none() && !out.dead_end.is_empty() {
         let top = *out.dead_end.last().unwrap();
-        let self_signed = top.subject_raw() == top.issuer_raw();
+        let self_signed = top.is_self_issued();
         if self_signed && top.id() != leaf.id() {
             f.push(Finding {
                 subject: Some(top.subject().to_string()),

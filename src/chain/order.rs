@@ -95,7 +95,7 @@ impl Search<'_, '_> {
         let mut best: (Vec<usize>, ChainEnd) = (path.clone(), ChainEnd::NoVerifyingIssuer);
         for cand in candidates {
             let key = (
-                certs[cand].subject_raw().to_vec(),
+                certs[cand].subject_key().to_vec(),
                 certs[cand].spki_raw().to_vec(),
             );
             if path.len() >= MAX_DEPTH || seen.contains(&key) || self.exhausted {
@@ -134,7 +134,7 @@ pub fn order_from(index: &IssuerIndex<'_>, leaf: usize) -> Ordered {
     let certs = index.certs();
     let mut seen = HashSet::new();
     seen.insert((
-        certs[leaf].subject_raw().to_vec(),
+        certs[leaf].subject_key().to_vec(),
         certs[leaf].spki_raw().to_vec(),
     ));
     let (path, end) = search.extend(&mut vec![leaf], &mut seen);
