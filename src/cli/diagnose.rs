@@ -13,10 +13,11 @@ use serde::Serialize;
 use super::common;
 use super::verify::{self, Args as VerifyArgs, Report, RoleArg};
 use super::{Exit, Io};
-use crate::chain::validate::Role;
+use crate::chain::validate::{Policy, Role};
 use crate::error::{Error, Result};
 use crate::message::cause::{self, Ranked, Standing};
 use crate::message::{Raised, Reading, read};
+use crate::peer::Peer;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -39,6 +40,9 @@ pub struct Diagnosis {
     /// The role whose chain was judged, and why that one.
     pub judged_role: Role,
     pub judged_role_from: &'static str,
+    /// The peer profile the files were judged with (the one the message
+    /// names); null: verify's default.
+    pub peer: Option<Peer>,
     /// Causes, ranked: shown-by-files, then possible, then also-in-files.
     pub causes: Vec<Ranked>,
     /// True when a failure was given but no cause is both one the message
@@ -80,12 +84,17 @@ fn error_text(arg: &str, files_from_stdin: bool, io: &mut Io<'_>) -> Result<Stri
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Judges the files for `role`. The peer the message names (`_peer`, a
-/// `--peer` name) is where the peer profile plugs in; until then every
-/// peer is judged by the one verify path.
-fn judge(args: &VerifyArgs, _peer: Option<&str>, io: &mut Io<'_>) -> Result<Report> {
+/// Judges the files for their role, with the profile of `peer` (the one
+/// the message names) when there is one, else verify's own default.
+fn judge(args: &VerifyArgs, peer: Option<Peer>, io: &mut Io<'_>) -> Result<Report> {
     let l = verify::load(args, io)?;
-    let pol = verify::policy(args)?;
+    let mut pol = verify::policy(args)?;
+    if let Some(p) = peer {
+        pol = Policy {
+            names: pol.names,
+            ..Policy::for_peer(pol.at, pol.role, p)
+        };
+    }
     let fetcher = args.fetch.fetcher(common::now())?;
     Ok(verify::report(&l, &pol, Some(fetcher.as_ref())))
 }
@@ -130,6 +139,7 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
         && r.path
             .iter()
             .any(|p| p.signature.is_some_and(|s| s.uses_sha1()))
+        && !shown.contains(&crate::message::Cause::WeakAlgorithm)
     {
         shown.push(crate::message::Cause::WeakAlgorithm);
     }
@@ -147,6 +157,7 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
         reading,
         judged_role: r.role,
         judged_role_from: from,
+        peer,
         causes,
         unexplained,
     };
@@ -206,8 +217,12 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
         }
         _ => "the default; --role server for a server's chain",
     };
+    let rules = match d.peer {
+        Some(p) => format!(" by the rules of {}", p.display_name()),
+        None => String::new(),
+    };
     s.push_str(&format!(
-        "Judged: {files} as the {role}'s chain ({how}), against the {} trust store.\n\n",
+        "Judged: {files} as the {role}'s chain ({how}){rules}, against the {} trust store.\n\n",
         r.trust
     ));
     if r.valid && d.unexplained {

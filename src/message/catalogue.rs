@@ -37,6 +37,7 @@ use serde::Serialize;
 use super::alert::Alert;
 use super::cause::Cause;
 use crate::chain::validate::Role;
+use crate::peer::Peer;
 
 /// The software that prints a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -88,14 +89,14 @@ impl Speaker {
         }
     }
 
-    /// The verifier profile that judges a chain the way this speaker does
-    /// (the `--peer` names), when chainfix has one.
-    pub fn profile(self) -> Option<&'static str> {
+    /// The peer profile that judges a chain the way this speaker does,
+    /// when chainfix has one (Python and Node verify with OpenSSL).
+    pub fn profile(self) -> Option<Peer> {
         match self {
-            Speaker::OpenSsl | Speaker::Python | Speaker::Node => Some("openssl"),
-            Speaker::Java => Some("java"),
-            Speaker::Salesforce => Some("salesforce"),
-            Speaker::Rustls => Some("webpki"),
+            Speaker::OpenSsl | Speaker::Python | Speaker::Node => Some(Peer::OpenSsl),
+            Speaker::Java => Some(Peer::Java),
+            Speaker::Salesforce => Some(Peer::Salesforce),
+            Speaker::Rustls => Some(Peer::Webpki),
             Speaker::Go | Speaker::DotNet => None,
         }
     }

@@ -251,6 +251,10 @@ pub fn shown_by_files<'a>(
             Problem::BadSignature { .. } => Cause::WrongIntermediate,
             Problem::RootNotTrusted => Cause::RootNotTrusted,
             Problem::UnknownIssuer => Cause::IntermediateMissing,
+            Problem::WeakKey { .. } | Problem::WeakSignature { .. } => Cause::WeakAlgorithm,
+            Problem::CaAsLeaf => Cause::NotCa,
+            Problem::KeyUsageUndefined => Cause::KeyUsage,
+            Problem::Profile { .. } => Cause::StrictProfile,
             Problem::Loop | Problem::BudgetExhausted => continue,
         });
     }

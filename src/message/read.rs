@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::catalogue::{Family, Raised, Says, Speaker, catalogue};
 use crate::chain::validate::Role;
+use crate::peer::Peer;
 
 /// Lowercase, every run of non-alphanumerics one space, padded with a
 /// space each side so that a pattern matches whole words only.
@@ -91,8 +92,8 @@ pub struct Reading {
     /// Whose chain the failure is about: client or server (None: the text
     /// does not say, and diagnose uses --role).
     pub chain_of: Option<Role>,
-    /// The verifier profile that judged that chain (`--peer` name), when known.
-    pub judged_by: Option<&'static str>,
+    /// The peer profile that judged that chain, when known.
+    pub judged_by: Option<Peer>,
     /// One sentence on how the side was worked out.
     pub side_reason: String,
 }
@@ -350,7 +351,7 @@ fn side(
     speaker: Speaker,
     printer: Option<Role>,
     salesforce_host: bool,
-) -> (Option<Role>, Option<&'static str>, String) {
+) -> (Option<Role>, Option<Peer>, String) {
     let who = speaker.label();
     match (raised, printer) {
         (Raised::Local, _) => (
@@ -377,7 +378,7 @@ fn side(
         (Raised::Alerted, Some(p)) => (
             Some(p),
             if salesforce_host {
-                Some("salesforce")
+                Some(Peer::Salesforce)
             } else {
                 None
             },
@@ -391,7 +392,7 @@ fn side(
         (Raised::Alerted, None) => (
             None,
             if salesforce_host {
-                Some("salesforce")
+                Some(Peer::Salesforce)
             } else {
                 None
             },
@@ -482,7 +483,7 @@ mod tests {
             top("curl: (60) SSL certificate problem: unable to get local issuer certificate");
         assert_eq!(f, "issuer-unknown");
         assert_eq!(r.chain_of, Some(Role::Server));
-        assert_eq!(r.judged_by, Some("openssl"));
+        assert_eq!(r.judged_by, Some(Peer::OpenSsl));
     }
 
     #[test]
@@ -490,7 +491,7 @@ mod tests {
         let (_, r) = top("Client certificate error: unable to get local issuer certificate");
         assert_eq!(r.speaker, Some(Speaker::Salesforce));
         assert_eq!(r.chain_of, Some(Role::Client));
-        assert_eq!(r.judged_by, Some("salesforce"));
+        assert_eq!(r.judged_by, Some(Peer::Salesforce));
     }
 
     #[test]
@@ -506,7 +507,7 @@ Caused by: sun.security.provider.certpath.SunCertPathBuilderException: unable to
         assert_eq!(f, "issuer-unknown");
         assert_eq!(r.speaker, Some(Speaker::Java));
         assert_eq!(r.chain_of, Some(Role::Server));
-        assert_eq!(r.judged_by, Some("java"));
+        assert_eq!(r.judged_by, Some(Peer::Java));
         assert_eq!(r.hits.len(), 3);
     }
 

@@ -576,4 +576,7 @@ fn curl_refusing_a_sha1_signature_is_shown_by_the_files() {
         )
     );
     assert_eq!(v["message"]["unexplained"], false);
+    // Judged as OpenSSL judges it: SHA-1 is refused at its default level.
+    assert_eq!(v["message"]["peer"], "openssl");
+    assert_eq!(v["valid"], false);
 }
