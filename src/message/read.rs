@@ -623,7 +623,7 @@ Caused by: sun.security.provider.certpath.SunCertPathBuilderException: unable to
             let e = v
                 .verify_server_cert(leaf.der(), inter, &name, &[], now)
                 .unwrap_err();
-            rustls::Error::from(e).to_string()
+            e.to_string()
         };
         let good = leaf("a.test", date_time_ymd(2030, 1, 1));
         let int_der = [int_cert.der().clone()];
