@@ -801,8 +801,8 @@ fn alert_families() -> Vec<Family> {
             "the other side ended the handshake without a specific reason (OpenSSL servers in TLS 1.2 send it for a missing client certificate)",
             &[
                 NoClientCertSent,
-                HandshakeParameters,
                 ServerAsksOtherCas,
+                HandshakeParameters,
                 KeyMismatch,
             ],
         ),

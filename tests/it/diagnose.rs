@@ -580,3 +580,146 @@ fn curl_refusing_a_sha1_signature_is_shown_by_the_files() {
     assert_eq!(v["message"]["peer"], "openssl");
     assert_eq!(v["valid"], false);
 }
+
+/// The client sends its leaf without the intermediate to an OpenSSL
+/// server (TLS 1.2) that asks for certificates under the client's root.
+/// Python sends the leaf and is told unknown_ca. Java's key manager finds
+/// no chain under the CA names asked for, sends no certificate at all, and
+/// is told handshake_failure: the server-asks-other-CAs case, live.
+#[test]
+fn python_told_unknown_ca_and_java_told_handshake_failure_are_judged_for_the_client() {
+    let f = Files::new((2027, 1, 1));
+    util::openssl(
+        f.dir.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "cleaf.pem",
+            "-inkey",
+            "cleaf.key",
+            "-out",
+            "client.p12",
+            "-passout",
+            "pass:changeit",
+        ],
+    );
+    let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &["-tls1_2"]);
+    let script = format!(
+        "import ssl, socket\nctx = ssl.create_default_context(cafile={:?})\nctx.load_cert_chain({:?}, {:?})\ns = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {port}), timeout=20), server_hostname='localhost')\ns.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.recv(100)\n",
+        f.s("sroot.pem"),
+        f.s("cleaf.pem"),
+        f.s("cleaf.key")
+    );
+    let o = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("python3");
+    let py_err = util::stderr(&o);
+    assert!(py_err.contains("TLSV1_ALERT_UNKNOWN_CA"), "{py_err}");
+    let (_, v) = diagnose_json(&f, &["cleaf.pem"], "croot.pem", &py_err);
+    assert_eq!(v["message"]["reading"]["speaker"], "python");
+    assert_eq!(
+        verdict(&v),
+        (
+            "alert-unknown-ca".into(),
+            "client".into(),
+            "intermediate-missing".into(),
+            "shown-by-files".into()
+        )
+    );
+
+    let o = java(&[
+        "client",
+        &port.to_string(),
+        &f.s("sroot.pem"),
+        &f.s("client.p12"),
+        "changeit",
+    ])
+    .output()
+    .unwrap();
+    let java_err = util::stderr(&o);
+    assert!(
+        java_err.contains("Received fatal alert: handshake_failure"),
+        "{java_err}"
+    );
+    let (_, v) = diagnose_json(&f, &["cleaf.pem"], "croot.pem", &java_err);
+    assert_eq!(v["message"]["reading"]["speaker"], "java");
+    assert_eq!(v["message"]["judged_role"], "client");
+    let causes: Vec<(&str, &str)> = v["message"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["cause"].as_str().unwrap(),
+                c["standing"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        causes.contains(&("server-asks-other-cas", "possible")),
+        "{causes:?}"
+    );
+    assert!(
+        causes.contains(&("intermediate-missing", "also-in-files")),
+        "{causes:?}"
+    );
+}
+
+#[test]
+fn java_server_given_no_client_certificate_says_none_was_sent() {
+    let f = Files::new((2027, 1, 1));
+    util::openssl(
+        f.dir.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "schain.pem",
+            "-inkey",
+            "sleaf.key",
+            "-out",
+            "server.p12",
+            "-passout",
+            "pass:changeit",
+        ],
+    );
+    let mut server = java(&["server", &f.s("croot.pem"), &f.s("server.p12"), "changeit"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .expect("the Java server prints its port");
+    let mut server_err = server.stderr.take().unwrap();
+    let guard = Guard(server);
+    let curl_err = curl(&f, port, &["--cacert", &f.s("sroot.pem")]);
+    let mut java_err = String::new();
+    std::io::Read::read_to_string(&mut server_err, &mut java_err).unwrap();
+    drop(guard);
+    assert!(
+        java_err.contains("Empty client certificate chain"),
+        "{java_err}"
+    );
+    let (code, v) = diagnose_json(&f, &["cchain.pem"], "croot.pem", &java_err);
+    assert_eq!(code, 1);
+    assert_eq!(
+        v["message"]["reading"]["families"][0],
+        "no-client-certificate"
+    );
+    assert_eq!(v["message"]["judged_role"], "client");
+    assert_eq!(v["message"]["causes"][0]["cause"], "no-client-cert-sent");
+    // curl's side of it: an alert saying a certificate was required.
+    let (_, v) = diagnose_json(&f, &["cchain.pem"], "croot.pem", &curl_err);
+    assert_eq!(
+        v["message"]["causes"][0]["cause"], "no-client-cert-sent",
+        "{curl_err}"
+    );
+}
