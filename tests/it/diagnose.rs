@@ -381,6 +381,46 @@ fn java_peer() -> &'static Path {
     })
 }
 
+/// A PKCS#12 (password changeit) of `certs` with `key`, for Java.
+fn p12(f: &Files, certs: &str, key: &str, out: &str) {
+    util::openssl(
+        f.dir.path(),
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            certs,
+            "-inkey",
+            key,
+            "-out",
+            out,
+            "-passout",
+            "pass:changeit",
+        ],
+    );
+}
+
+/// The Java server (the server's full chain, trusting the client's root),
+/// its port, and its stderr to read once it has ended.
+fn java_server(f: &Files) -> (Guard, u16, std::process::ChildStderr) {
+    p12(f, "schain.pem", "sleaf.key", "server.p12");
+    let mut server = java(&["server", &f.s("croot.pem"), &f.s("server.p12"), "changeit"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .parse()
+        .expect("the Java server prints its port");
+    let err = server.stderr.take().unwrap();
+    (Guard(server), port, err)
+}
+
 fn java(args: &[&str]) -> Command {
     let mut c = Command::new("java");
     c.arg("-cp").arg(java_peer()).arg("TlsPeer").args(args);
@@ -412,36 +452,7 @@ fn java_client_refusing_the_servers_chain_is_judged_as_java_for_the_server() {
 #[test]
 fn java_server_refusing_curls_leaf_alone_is_judged_for_the_client_both_ways() {
     let f = Files::new((2027, 1, 1));
-    util::openssl(
-        f.dir.path(),
-        &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "schain.pem",
-            "-inkey",
-            "sleaf.key",
-            "-out",
-            "server.p12",
-            "-passout",
-            "pass:changeit",
-        ],
-    );
-    let mut server = java(&["server", &f.s("croot.pem"), &f.s("server.p12"), "changeit"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line
-        .trim()
-        .parse()
-        .expect("the Java server prints its port");
-    let mut server_err = server.stderr.take().unwrap();
-    let guard = Guard(server);
+    let (guard, port, mut server_err) = java_server(&f);
     let curl_err = curl(
         &f,
         port,
@@ -589,21 +600,7 @@ fn curl_refusing_a_sha1_signature_is_shown_by_the_files() {
 #[test]
 fn python_told_unknown_ca_and_java_told_handshake_failure_are_judged_for_the_client() {
     let f = Files::new((2027, 1, 1));
-    util::openssl(
-        f.dir.path(),
-        &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "cleaf.pem",
-            "-inkey",
-            "cleaf.key",
-            "-out",
-            "client.p12",
-            "-passout",
-            "pass:changeit",
-        ],
-    );
+    p12(&f, "cleaf.pem", "cleaf.key", "client.p12");
     let (_g, port) = s_server(&f, "sleaf.pem", Some("sint.pem"), "croot.pem", &["-tls1_2"]);
     let script = format!(
         "import ssl, socket\nctx = ssl.create_default_context(cafile={:?})\nctx.load_cert_chain({:?}, {:?})\ns = ctx.wrap_socket(socket.create_connection(('127.0.0.1', {port}), timeout=20), server_hostname='localhost')\ns.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.recv(100)\n",
@@ -670,36 +667,7 @@ fn python_told_unknown_ca_and_java_told_handshake_failure_are_judged_for_the_cli
 #[test]
 fn java_server_given_no_client_certificate_says_none_was_sent() {
     let f = Files::new((2027, 1, 1));
-    util::openssl(
-        f.dir.path(),
-        &[
-            "pkcs12",
-            "-export",
-            "-in",
-            "schain.pem",
-            "-inkey",
-            "sleaf.key",
-            "-out",
-            "server.p12",
-            "-passout",
-            "pass:changeit",
-        ],
-    );
-    let mut server = java(&["server", &f.s("croot.pem"), &f.s("server.p12"), "changeit"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port: u16 = line
-        .trim()
-        .parse()
-        .expect("the Java server prints its port");
-    let mut server_err = server.stderr.take().unwrap();
-    let guard = Guard(server);
+    let (guard, port, mut server_err) = java_server(&f);
     let curl_err = curl(&f, port, &["--cacert", &f.s("sroot.pem")]);
     let mut java_err = String::new();
     std::io::Read::read_to_string(&mut server_err, &mut java_err).unwrap();
