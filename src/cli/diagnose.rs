@@ -241,6 +241,7 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
             r.leaf, r.trust
         ));
     }
+    let target = d.reading.as_ref().and_then(|r| r.target.as_deref());
     let section = |s: &mut String, st: Standing, title: &str| {
         let v: Vec<&Ranked> = d.causes.iter().filter(|c| c.standing == st).collect();
         if v.is_empty() {
@@ -251,7 +252,11 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
             let check: Vec<&str> = c
                 .check
                 .split(' ')
-                .map(|w| if w == "FILE" { files.as_str() } else { w })
+                .map(|w| match (w, target) {
+                    ("FILE", _) => files.as_str(),
+                    ("HOST:PORT", Some(t)) => t,
+                    _ => w,
+                })
                 .collect();
             s.push_str(&format!("  - {}\n    check: {}\n", c.text, check.join(" ")));
         }

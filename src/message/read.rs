@@ -96,6 +96,9 @@ pub struct Reading {
     pub judged_by: Option<Peer>,
     /// One sentence on how the side was worked out.
     pub side_reason: String,
+    /// The server the log shows being called (`host:port`), for the
+    /// commands that look at the live connection.
+    pub target: Option<String>,
 }
 
 impl Reading {
@@ -201,7 +204,11 @@ pub fn read(text: &str) -> Option<Reading> {
     let mut clue_speaker = None;
     let mut clue_role = None;
     let mut salesforce_host = false;
+    let mut target = None;
     for (n, raw) in text.lines().enumerate() {
+        if target.is_none() {
+            target = target_in(raw);
+        }
         for (pat, sp, role) in CLUES {
             if raw.contains(pat) {
                 clue_speaker = clue_speaker.or(*sp);
@@ -294,8 +301,41 @@ pub fn read(text: &str) -> Option<Reading> {
         chain_of,
         judged_by,
         side_reason,
+        target,
         hits,
     })
+}
+
+/// `host:port` from an `https://` URL, or from curl -v's "Connected to
+/// HOST (ADDRESS) port N".
+fn target_in(line: &str) -> Option<String> {
+    if let Some(i) = line.find("https://") {
+        let rest = &line[i + "https://".len()..];
+        let end = rest
+            .find(|c: char| c == '/' || c == '"' || c == '\'' || c == ')' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let hostport = &rest[..end];
+        if hostport.is_empty() {
+            return None;
+        }
+        // [v6]:port, host:port, or host alone.
+        let has_port = match hostport.rfind(':') {
+            Some(c) => {
+                hostport[c + 1..].chars().all(|d| d.is_ascii_digit()) && !hostport.ends_with(']')
+            }
+            None => false,
+        };
+        return Some(if has_port {
+            hostport.to_string()
+        } else {
+            format!("{hostport}:443")
+        });
+    }
+    let rest = line.split("Connected to ").nth(1)?;
+    let host = rest.split_whitespace().next()?;
+    let port = rest.split(" port ").nth(1)?.split_whitespace().next()?;
+    port.parse::<u16>().ok()?;
+    Some(format!("{host}:{port}"))
 }
 
 /// One wording's pattern, normalized once.
@@ -558,6 +598,23 @@ Caused by: sun.security.provider.certpath.SunCertPathBuilderException: unable to
             Some(Role::Server),
             "a callout: Salesforce is the client"
         );
+    }
+
+    #[test]
+    fn the_server_called_is_found_for_the_probe_command() {
+        assert_eq!(
+            target_in("curl: (60) x https://my.example.test:8443/services"),
+            Some("my.example.test:8443".into())
+        );
+        assert_eq!(
+            target_in("requests.get('https://api.example.test/x')"),
+            Some("api.example.test:443".into())
+        );
+        assert_eq!(
+            target_in("* Connected to localhost (127.0.0.1) port 40123 (#0)"),
+            Some("localhost:40123".into())
+        );
+        assert_eq!(target_in("nothing here"), None);
     }
 
     #[test]
