@@ -254,6 +254,7 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
                 .split(' ')
                 .map(|w| match (w, target) {
                     ("FILE", _) => files.as_str(),
+                    ("ROLE", _) => role,
                     ("HOST:PORT", Some(t)) => t,
                     _ => w,
                 })
