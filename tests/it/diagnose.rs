@@ -305,7 +305,10 @@ fn a_curl_verbose_log_on_stdin_is_read_for_its_relevant_lines() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     expect(&v, "alert-unknown-ca", "client", "intermediate-missing");
     // curl -v names the server it connected to: the probe commands use it.
-    assert_eq!(v["message"]["reading"]["target"], format!("localhost:{port}"));
+    assert_eq!(
+        v["message"]["reading"]["target"],
+        format!("localhost:{port}")
+    );
     let hits = v["message"]["reading"]["hits"].as_array().unwrap();
     assert!(!hits.is_empty() && hits.len() < log.lines().count());
 }
