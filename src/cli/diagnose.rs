@@ -121,6 +121,10 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     args.verify.role = Some(role);
     let peer = reading.as_ref().and_then(|r| r.judged_by);
+    // Salesforce judges with its own store, whichever side's chain it is.
+    if peer == Some(Peer::Salesforce) && args.verify.trust.trust.is_none() {
+        args.verify.trust.trust = Some("salesforce".into());
+    }
     let r = judge(&args.verify, peer, io)?;
     let family = reading.as_ref().and_then(Reading::family);
     let mut shown = if r.valid {

@@ -281,6 +281,8 @@ pub fn read(text: &str) -> Option<Reading> {
     // and the log says which program printed it.
     let speaker = match (top.speaker, clue_speaker) {
         (Speaker::OpenSsl, Some(c)) if c != Speaker::Go => c,
+        // Salesforce runs on Java: a callout's PKIX error is Salesforce's.
+        (Speaker::Java, Some(Speaker::Salesforce)) => Speaker::Salesforce,
         (s, _) => s,
     };
     let printer_role = ranked
