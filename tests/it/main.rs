@@ -12,6 +12,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peers;
 mod probe;
 mod roots;
 mod signature;
