@@ -76,7 +76,7 @@ fn docs_peers_md_is_the_profiles_as_coded() {
         }
     }
     for (f, _, _) in &rows {
-        if !fields.iter().any(|x| *x == f) {
+        if !fields.contains(&f) {
             wrong.push(format!("docs/peers.md has `{f}`, which Profile does not"));
         }
     }
