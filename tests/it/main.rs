@@ -12,6 +12,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peer_verdict;
 mod peers;
 mod probe;
 mod roots;
