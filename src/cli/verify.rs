@@ -227,12 +227,17 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
+    let mut inv = args.input.read(&[], io)?;
     common::require_clean(&mut inv, io)?;
+    // The leaf comes from the FILEs only: a certificate in --intermediates
+    // is a candidate issuer, never the leaf.
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
+    for c in args.fetch.pools(io)? {
+        inv.add_cert(c);
+    }
     let trust = args.trust.load(default_store(args))?.store;
     Ok(Loaded {
         files: args

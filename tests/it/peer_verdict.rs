@@ -512,3 +512,61 @@ fn the_verdict_names_the_peer_and_its_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn intermediates_are_a_pool_never_the_leaf_and_may_be_empty() {
+    let d = tempdir();
+    make(d.path(), Spec::default());
+    make(&d.path().join("other"), Spec::default());
+    // The pool holds the intermediate and someone else's end-entity certificate.
+    let pool = std::fs::read_to_string(d.path().join("int.pem")).unwrap()
+        + &std::fs::read_to_string(d.path().join("other/leaf.pem")).unwrap();
+    write(d.path(), "pool.pem", pool);
+    write(d.path(), "empty.pem", "");
+    let at = at();
+    for pool in ["pool.pem", "empty.pem"] {
+        let o = chainfix(
+            d.path(),
+            &[
+                "verify",
+                "leaf.pem",
+                "chain.pem",
+                "--role",
+                "client",
+                "--trust",
+                "root.pem",
+                "--at",
+                &at,
+                "--peer",
+                "openssl",
+                "--intermediates",
+                pool,
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{pool}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--role",
+            "client",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+            "--peer",
+            "openssl",
+            "--intermediates",
+            "pool.pem",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
