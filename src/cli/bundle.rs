@@ -17,6 +17,15 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub fetch: FetchArgs,
+    /// The peer's store: with --trust, --roots or --peer, the chain written is
+    /// the path the peer accepts (e.g. the cross-sign that reaches its root).
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// The private key, if it is not among the FILEs (any format chainfix reads).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -77,7 +86,20 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Some(f) => Some(common::read_password_file(f)?),
         None => None,
     };
-    let chain = assembly.to_send(&inv, args.include_root);
+    let at = match &args.at {
+        Some(s) => common::parse_at(s)?,
+        None => common::now(),
+    };
+    let judged =
+        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
+        (Some(p), true) => p
+            .iter()
+            .map(|&i| &inv.certs[i])
+            .chain(judged.anchor.as_ref().filter(|_| args.include_root))
+            .collect(),
+        _ => assembly.to_send(&inv, args.include_root),
+    };
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
     let secrecy = if key.is_some() {
         Secrecy::Secret
@@ -94,10 +116,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     );
     report.completion = (!completion.is_empty()).then_some(completion);
     if args.json {
-        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
+        let mut v = serde_json::to_value(&report).expect("report serialises");
+        v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
+        let j = serde_json::to_string_pretty(&v).expect("report serialises") + "\n";
         common::out(io, &j)?;
     } else {
         common::note(io, report.text().trim_end());
+        common::note(io, &judged.text());
     }
     Ok(if report.complete {
         Exit::Ok

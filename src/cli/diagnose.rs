@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::common;
 use super::verify::{self, Args as VerifyArgs, Report, RoleArg};
 use super::{Exit, Io};
-use crate::chain::validate::{Policy, Role};
+use crate::chain::validate::Role;
 use crate::error::{Error, Result};
 use crate::message::cause::{self, Ranked, Standing};
 use crate::message::{Raised, Reading, read};
@@ -40,9 +40,11 @@ pub struct Diagnosis {
     /// The role whose chain was judged, and why that one.
     pub judged_role: Role,
     pub judged_role_from: &'static str,
-    /// The peer profile the files were judged with (the one the message
-    /// names); null: verify's default.
-    pub peer: Option<Peer>,
+    /// The peer whose rules judged the files, and why that one.
+    pub peer: Peer,
+    pub peer_from: &'static str,
+    #[serde(skip)]
+    peer_note: String,
     /// Causes, ranked: shown-by-files, then possible, then also-in-files.
     pub causes: Vec<Ranked>,
     /// True when a failure was given but no cause is both one the message
@@ -84,19 +86,16 @@ fn error_text(arg: &str, files_from_stdin: bool, io: &mut Io<'_>) -> Result<Stri
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Judges the files for their role, with the profile of `peer` (the one
-/// the message names) when there is one, else verify's own default.
-fn judge(args: &VerifyArgs, peer: Option<Peer>, io: &mut Io<'_>) -> Result<Report> {
+/// Judges the files as verify does, for the role and the peer now in
+/// `args` (see `run`); the note says which peer and why.
+fn judge(args: &VerifyArgs, io: &mut Io<'_>) -> Result<(Report, crate::peer::Choice)> {
     let l = verify::load(args, io)?;
-    let mut pol = verify::policy(args)?;
-    if let Some(p) = peer {
-        pol = Policy {
-            names: pol.names,
-            ..Policy::for_peer(pol.at, pol.role, p)
-        };
-    }
+    let pol = verify::policy(args)?;
     let fetcher = args.fetch.fetcher(common::now())?;
-    Ok(verify::report(&l, &pol, Some(fetcher.as_ref())))
+    let mut r = verify::report(&l, &pol, Some(fetcher.as_ref()));
+    let choice = verify::choice(args)?;
+    r.peer_defaulted = choice.defaulted;
+    Ok((r, choice))
 }
 
 fn role_name(r: Role) -> &'static str {
@@ -120,12 +119,20 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
         (None, None) => (RoleArg::Client, "default"),
     };
     args.verify.role = Some(role);
-    let peer = reading.as_ref().and_then(|r| r.judged_by);
-    // Salesforce judges with its own store, whichever side's chain it is.
-    if peer == Some(Peer::Salesforce) && args.verify.trust.trust.is_none() {
-        args.verify.trust.trust = Some("salesforce".into());
-    }
-    let r = judge(&args.verify, peer, io)?;
+    // The peer: --peer when given, else the one the message names (its
+    // profile, and for Salesforce its store), else verify's default.
+    let peer_from = match (
+        args.verify.peer.peer,
+        reading.as_ref().and_then(|r| r.judged_by),
+    ) {
+        (Some(_), _) => "--peer",
+        (None, Some(p)) => {
+            args.verify.peer.peer = Some(p);
+            "message"
+        }
+        (None, None) => "default",
+    };
+    let (r, choice) = judge(&args.verify, io)?;
     let family = reading.as_ref().and_then(Reading::family);
     let mut shown = if r.valid {
         Vec::new()
@@ -161,7 +168,9 @@ pub fn run(mut args: Args, io: &mut Io<'_>) -> Result<Exit> {
         reading,
         judged_role: r.role,
         judged_role_from: from,
-        peer,
+        peer: choice.peer(),
+        peer_from,
+        peer_note: choice.note(),
         causes,
         unexplained,
     };
@@ -221,13 +230,17 @@ fn render(r: &Report, d: &Diagnosis, had_error: bool, files: &[std::path::PathBu
         }
         _ => "the default; --role server for a server's chain",
     };
-    let rules = match d.peer {
-        Some(p) => format!(" by the rules of {}", p.display_name()),
-        None => String::new(),
+    let rules = match d.peer_from {
+        "message" => " (the peer that printed it)",
+        "--peer" => " (--peer)",
+        _ => "",
     };
     s.push_str(&format!(
-        "Judged: {files} as the {role}'s chain ({how}){rules}, against the {} trust store.\n\n",
-        r.trust
+        "Judged: {files} as the {role}'s chain ({how}), by the rules of {}{rules}, against the {} trust store.\n{}\n{}\n\n",
+        d.peer.display_name(),
+        r.trust,
+        r.verdict.headline,
+        d.peer_note
     ));
     if r.valid && d.unexplained {
         s.push_str(&format!(

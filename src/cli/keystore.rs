@@ -66,6 +66,15 @@ pub struct Args {
     /// Also put the self-signed root at the end of the chain.
     #[arg(long)]
     pub root: bool,
+    /// The peer's store: with --trust, --roots or --peer, the chain stored is
+    /// the path the peer accepts.
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// Whose rules to check [default: salesforce for JKS, generic for PKCS#12].
     #[arg(long = "for", value_enum, value_name = "TARGET")]
     pub target: Option<Target>,
@@ -90,6 +99,8 @@ pub struct KeystoreReport {
     pub complete: bool,
     pub encryption: Option<&'static str>,
     pub checks: Vec<salesforce::Check>,
+    /// The peer's judgement of the chain (the same every command gives).
+    pub verdict: crate::peer::Verdict,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -150,7 +161,20 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         other => other?,
     };
-    let chain = assembly.to_send(&inv, args.root);
+    let at = match &args.at {
+        Some(s) => common::parse_at(s)?,
+        None => common::now(),
+    };
+    let judged =
+        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
+        (Some(p), true) => p
+            .iter()
+            .map(|&i| &inv.certs[i])
+            .chain(judged.anchor.as_ref().filter(|_| args.root))
+            .collect(),
+        _ => assembly.to_send(&inv, args.root),
+    };
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),
@@ -256,12 +280,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         complete: assembly.complete(),
         encryption,
         checks,
+        verdict: judged.verdict.clone(),
     };
     if args.json {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;
     } else {
         common::note(io, &text(&report));
+        common::note(io, &judged.text());
     }
     Ok(if report.complete {
         Exit::Ok

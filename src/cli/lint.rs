@@ -51,6 +51,8 @@ pub struct Args {
     pub at: Option<String>,
     #[command(flatten)]
     pub trust: TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
     /// Print JSON (docs/lint-schema.json) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -66,6 +68,10 @@ pub struct LintJson<'a> {
     pub trust_store: TrustJson<'a>,
     pub chain: &'a [usize],
     pub summary: Summary,
+    /// Whether the peer accepts the chain: the judgement verify, diagnose,
+    /// probe, bundle and keystore give. The findings add what no peer
+    /// checks (hygiene, dated policy).
+    pub verdict: &'a crate::peer::Verdict,
     pub findings: &'a [Finding],
 }
 
@@ -163,7 +169,23 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;
-    render(&report, &public.store, at, args.json, io)?;
+    // The peer's verdict, from the one judgement every command shares.
+    let choice = args.peer.choice(profile.salesforce())?;
+    let leaf = check::choose_leaf(&input, &links).unwrap_or(0);
+    let role = match profile.purpose() {
+        check::Purpose::ClientAuth => crate::chain::Role::Client,
+        check::Purpose::ServerAuth => crate::chain::Role::Server,
+    };
+    let mut anchors = public.store.anchors.clone();
+    if let Some(p) = &private {
+        anchors.extend(p.anchors.iter().cloned());
+    }
+    let policy = crate::chain::Policy::with_profile(at, role, choice.profile);
+    let (_, verdict) = crate::peer::judge(&inv.certs[leaf], &inv.certs, &anchors, &policy);
+    render(&report, &public.store, at, &verdict, args.json, io)?;
+    if !args.json {
+        common::note(io, &choice.note());
+    }
     Ok(if report.has_errors() {
         Exit::Findings
     } else {
@@ -171,7 +193,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     })
 }
 
-fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<'_>) -> Result<()> {
+fn render(
+    report: &Report,
+    store: &TrustStore,
+    at: i64,
+    verdict: &crate::peer::Verdict,
+    json: bool,
+    io: &mut Io<'_>,
+) -> Result<()> {
     let summary = Summary {
         error: report.count(Severity::Error),
         warning: report.count(Severity::Warning),
@@ -196,6 +225,7 @@ fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<
             },
             chain: &report.chain,
             summary,
+            verdict,
             findings: &report.findings,
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
@@ -225,6 +255,13 @@ fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<
         }
         common::out(io, &format!("{t}\n"))?;
     }
+    common::out(
+        io,
+        &format!(
+            "verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
+            verdict.headline
+        ),
+    )?;
     common::note(
         io,
         &format!(

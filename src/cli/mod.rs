@@ -19,6 +19,7 @@ pub mod fetch_args;
 pub mod inspect;
 pub mod keystore;
 pub mod lint;
+pub mod peer_args;
 pub mod probe;
 pub mod roots;
 pub mod verify;

@@ -41,6 +41,15 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>> {
 
 impl TrustArgs {
     /// Loads `--trust` (or `default` when not given) plus every `--roots`.
+    /// Whether the store these arguments choose (or `default`) is
+    /// Salesforce's, which makes Salesforce the default peer.
+    pub fn is_salesforce(&self, default: &str) -> bool {
+        self.trust
+            .as_deref()
+            .unwrap_or(default)
+            .starts_with("salesforce")
+    }
+
     pub fn load(&self, default: &str) -> Result<LoadedTrust> {
         let which = self.trust.as_deref().unwrap_or(default);
         let (mut store, report) = match which {

@@ -42,6 +42,8 @@ pub struct Args {
     /// Trust store [default: salesforce for --role client, mozilla for --role server].
     #[command(flatten)]
     pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
     /// Local pools (--intermediates, never sent to the peer: a path that needs
     /// one is reported) and the network used to check a missing issuer's AIA URL.
     #[command(flatten)]
@@ -138,6 +140,10 @@ pub struct RejectedEntry {
 #[derive(Serialize)]
 pub struct Report {
     pub valid: bool,
+    /// The peer's judgement (the same every command gives).
+    pub verdict: crate::peer::Verdict,
+    /// True when --peer was not given.
+    pub peer_defaulted: bool,
     pub role: Role,
     pub trust: String,
     /// True when the store is the bundled Salesforce CANDIDATE list.
@@ -229,17 +235,18 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
+    let mut inv = args.input.read(&[], io)?;
     common::require_clean(&mut inv, io)?;
+    // The leaf comes from the FILEs only: a certificate in --intermediates
+    // is a candidate issuer, never the leaf.
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
-    let default = match args.role() {
-        RoleArg::Client => "salesforce",
-        RoleArg::Server => "mozilla",
-    };
-    let trust = args.trust.load(default)?.store;
+    for c in args.fetch.pools(io)? {
+        inv.add_cert(c);
+    }
+    let trust = args.trust.load(default_store(args))?.store;
     Ok(Loaded {
         files: args
             .input
@@ -262,6 +269,19 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     })
 }
 
+fn default_store(args: &Args) -> &'static str {
+    match (args.role(), args.peer.peer) {
+        (_, Some(crate::peer::Peer::Salesforce)) | (RoleArg::Client, None) => "salesforce",
+        _ => "mozilla",
+    }
+}
+
+/// The peer the verdict is for (`--peer`, or the default for the store).
+pub(crate) fn choice(args: &Args) -> Result<crate::peer::Choice> {
+    args.peer
+        .choice(args.trust.is_salesforce(default_store(args)))
+}
+
 pub(crate) fn policy(args: &Args) -> Result<Policy> {
     let at = match &args.at {
         Some(s) => common::parse_at(s)?,
@@ -271,7 +291,7 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
         RoleArg::Client => Role::Client,
         RoleArg::Server => Role::Server,
     };
-    let mut p = Policy::new(at, role);
+    let mut p = Policy::with_profile(at, role, choice(args)?.profile);
     if let Some(h) = &args.host {
         p.names.push(PeerName::Dns(h.clone()));
     }
@@ -293,6 +313,7 @@ pub(crate) fn report(
     // All the certificates are the pool: `build` skips the leaf's own copy
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
+    let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
     let cx = Context {
         files: &l.files,
         store: &l.store,
@@ -345,6 +366,8 @@ pub(crate) fn report(
     };
     Report {
         valid: out.is_valid(),
+        verdict,
+        peer_defaulted: false,
         role: if pol
             .eku
             .iter()
@@ -459,7 +482,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = load(&args, io)?;
     let pol = policy(&args)?;
     let fetcher = args.fetch.fetcher(common::now())?;
-    let r = report(&l, &pol, Some(fetcher.as_ref()));
+    let mut r = report(&l, &pol, Some(fetcher.as_ref()));
+    r.peer_defaulted = choice(&args)?.defaulted;
     if args.json {
         let text = serde_json::to_string_pretty(&r).expect("report serialises");
         common::out(io, &format!("{text}\n"))?;
@@ -480,6 +504,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 date(r.at)
             ));
         }
+        s.push_str(&format!("{}\n", r.verdict.headline));
+        s.push_str(&format!("{}\n", choice(&args)?.note()));
         if !r.valid {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             for p in &r.leaf_problems {

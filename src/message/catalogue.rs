@@ -342,7 +342,7 @@ fn build() -> Vec<Family> {
             "purpose",
             "the leaf's extended key usage does not allow the role it was used in",
             Verifier,
-            &[WrongEku, CaAsLeaf, OtherFileSent],
+            &[WrongEku, OtherFileSent],
             vec![
                 ossl("INVALID_PURPOSE", "unsuitable certificate purpose", &["unsupported certificate purpose"], true),
                 one(says(Java, "sun.security.validator.ValidatorException: Extended key usage does not permit use for TLS client authentication", &["Extended key usage does not permit use for TLS server authentication", "Netscape cert type does not permit use for SSL client", "Netscape cert type does not permit use for SSL server"], "jdk17u sun/security/validator/EndEntityChecker.java")),
@@ -366,7 +366,7 @@ fn build() -> Vec<Family> {
             "not-a-ca",
             "a certificate used as an issuer is not a CA, or a leaf carries CA markings",
             Verifier,
-            &[NotCa, CaAsLeaf, WrongIntermediate],
+            &[NotCa, WrongIntermediate],
             vec![
                 ossl("INVALID_CA", "invalid CA certificate", &[], true),
                 ossl("INVALID_NON_CA", "invalid non-CA certificate (has CA markings)", &[], false),

@@ -22,7 +22,6 @@ pub enum Cause {
     WrongEku,
     KeyUsage,
     NotCa,
-    CaAsLeaf,
     PathLength,
     TooDeep,
     NameMismatch,
@@ -78,7 +77,6 @@ impl Cause {
             NotCa => {
                 "a certificate used as an issuer is not a CA (basicConstraints CA:FALSE or absent)"
             }
-            CaAsLeaf => "a CA certificate (basicConstraints CA:TRUE) is used as the leaf",
             PathLength => {
                 "a CA's pathLenConstraint allows fewer intermediates below it than the chain has"
             }
@@ -155,7 +153,7 @@ impl Cause {
                 "chainfix verify FILE --at DATE names the certificate and its dates"
             }
             ClockWrong => "compare `date -u` on both machines",
-            WrongEku | KeyUsage | NotCa | CaAsLeaf | PathLength | CriticalExtension | Malformed
+            WrongEku | KeyUsage | NotCa | PathLength | CriticalExtension | Malformed
             | StrictProfile => "chainfix lint FILE names the certificate and the extension",
             TooDeep => "chainfix verify FILE shows the path and its length",
             NameMismatch => "chainfix verify FILE --role server --host HOST (or --ip ADDRESS)",
@@ -254,8 +252,6 @@ pub fn shown_by_files<'a>(
             Problem::RootNotTrusted => Cause::RootNotTrusted,
             Problem::UnknownIssuer => Cause::IntermediateMissing,
             Problem::WeakKey { .. } | Problem::WeakSignature { .. } => Cause::WeakAlgorithm,
-            Problem::CaAsLeaf => Cause::CaAsLeaf,
-            Problem::KeyUsageUndefined => Cause::KeyUsage,
             Problem::Profile { .. } => Cause::StrictProfile,
             Problem::Loop | Problem::BudgetExhausted => continue,
         });

@@ -13,6 +13,8 @@ mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peer_verdict;
+mod peers;
 mod probe;
 mod roots;
 mod signature;
