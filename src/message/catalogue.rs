@@ -605,7 +605,7 @@ fn build() -> Vec<Family> {
                     ProxyIntercepts,
                 ],
                 vec![
-                    one(says(OpenSsl, "SSL routines::certificate verify failed", &["certificate verify failed", "ssl3_get_server_certificate:certificate verify failed", "unspecified certificate verification error", "application verification failure", "X509_V_ERR_UNSPECIFIED"], "openssl ssl/ssl_err.c SSL_R_CERTIFICATE_VERIFY_FAILED")),
+                    one(says(OpenSsl, "SSL routines::certificate verify failed", &["certificate verify failed", "ssl3_get_server_certificate:certificate verify failed", "unspecified certificate verification error", "unknown certificate verification error", "application verification failure", "X509_V_ERR_UNSPECIFIED"], "openssl ssl/ssl_err.c SSL_R_CERTIFICATE_VERIFY_FAILED")),
                     one(says(Python, "ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed", &["CERTIFICATE_VERIFY_FAILED"], PY_SSL)),
                     one(says(Node, "code: 'UNSPECIFIED'", &[], NODE_CODES)),
                     one(says(Java, "javax.net.ssl.SSLHandshakeException: PKIX path validation failed", &["PKIX path validation failed", "General SSLEngine problem"], JAVA_PKIX)),
