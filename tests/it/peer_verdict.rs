@@ -570,3 +570,131 @@ fn intermediates_are_a_pool_never_the_leaf_and_may_be_empty() {
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// Roots are roots: when the missing issuer's AIA URL serves a self-signed
+/// root the store lacks, the finding says the peer does not trust that
+/// root, and does not send the user to `chainfix bundle` (which cannot help).
+#[test]
+fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
+    let d = tempdir();
+    let dir = d.path();
+    let server = crate::httpd::Server::start();
+    let url = server.url("/root.cer");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Untrusted Test Root",
+            "-days",
+            "3650",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=aia.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    write(
+        dir,
+        "leaf.ext",
+        format!(
+            "extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\nauthorityKeyIdentifier=keyid\n"
+        ),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "100",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    server.set(
+        "/root.cer",
+        crate::httpd::Route::Body(
+            "application/pkix-cert",
+            std::fs::read(dir.join("root.cer")).unwrap(),
+        ),
+    );
+    let at = at();
+    let doc = json(
+        dir,
+        &[
+            "verify",
+            "leaf.pem",
+            "--role",
+            "client",
+            "--trust",
+            "mozilla",
+            "--at",
+            &at,
+            "--no-cache",
+            "--json",
+        ],
+    );
+    let f = &doc["findings"][0];
+    assert_eq!(f["class"], "root-not-in-store", "{doc:#}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the root \"CN=Untrusted Test Root\""),
+        "{f}"
+    );
+    assert!(
+        !f["fix"].as_str().unwrap().contains("chainfix bundle"),
+        "{f}"
+    );
+    assert_eq!(server.hits().len(), 1);
+}
