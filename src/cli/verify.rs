@@ -199,6 +199,12 @@ fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> expl
         .iter()
         .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
     {
+        Some(c) if c.is_self_issued() && crate::chain::verify_issued_by(c, c).is_ok() => {
+            UrlCheck::ServesRoot {
+                subject: c.subject().to_string(),
+                sha256: c.id().hex(),
+            }
+        }
         Some(c) => UrlCheck::Serves {
             subject: c.subject().to_string(),
         },
@@ -329,7 +335,7 @@ pub(crate) fn report(
         {
             if let Some(url) = f.urls.first().cloned() {
                 let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, l.has_key, check);
+                explain::note_url_check(f, &l.files, l.has_key, &l.store, check);
             }
         }
     }

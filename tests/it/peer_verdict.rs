@@ -570,3 +570,312 @@ fn intermediates_are_a_pool_never_the_leaf_and_may_be_empty() {
     );
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// Roots are roots: when the missing issuer's AIA URL serves a self-signed
+/// root the store lacks, the finding says the peer does not trust that
+/// root, and does not send the user to `chainfix bundle` (which cannot help).
+#[test]
+fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
+    let d = tempdir();
+    let dir = d.path();
+    let server = crate::httpd::Server::start();
+    let url = server.url("/root.cer");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Untrusted Test Root",
+            "-days",
+            "3650",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=aia.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    write(
+        dir,
+        "leaf.ext",
+        format!(
+            "extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\nauthorityKeyIdentifier=keyid\n"
+        ),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "100",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    server.set(
+        "/root.cer",
+        crate::httpd::Route::Body(
+            "application/pkix-cert",
+            std::fs::read(dir.join("root.cer")).unwrap(),
+        ),
+    );
+    let at = at();
+    let doc = json(
+        dir,
+        &[
+            "verify",
+            "leaf.pem",
+            "--role",
+            "client",
+            "--trust",
+            "mozilla",
+            "--at",
+            &at,
+            "--no-cache",
+            "--json",
+        ],
+    );
+    let f = &doc["findings"][0];
+    assert_eq!(f["class"], "root-not-in-store", "{doc:#}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the root \"CN=Untrusted Test Root\""),
+        "{f}"
+    );
+    assert!(
+        !f["fix"].as_str().unwrap().contains("chainfix bundle"),
+        "{f}"
+    );
+    assert_eq!(server.hits().len(), 1);
+}
+
+/// A CA certificate: self-signed (no `issuer`) or issued by `issuer`.
+fn ca(dir: &Path, name: &str, key: &str, issuer: Option<&str>, days: &str) {
+    let cn = format!("/CN={name}");
+    match issuer {
+        None => {
+            openssl(
+                dir,
+                &[
+                    "req",
+                    "-x509",
+                    "-key",
+                    key,
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-subj",
+                    &cn,
+                    "-days",
+                    days,
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ],
+            );
+        }
+        Some(i) => {
+            openssl(
+                dir,
+                &["req", "-new", "-key", key, "-subj", &cn, "-out", "x.csr"],
+            );
+            write(
+                dir,
+                "ca.ext",
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+            );
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    "x.csr",
+                    "-CA",
+                    &format!("{i}.pem"),
+                    "-CAkey",
+                    &format!("{i}.key"),
+                    "-CAcreateserial",
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-days",
+                    days,
+                    "-extfile",
+                    "ca.ext",
+                ],
+            );
+        }
+    }
+}
+
+/// The ISRG X1 / DST X3 pattern: bundle writes the path toward the peer's
+/// root — with the cross-sign when the peer trusts only the old root,
+/// without it when it trusts the new one — and says why each input is left out.
+#[test]
+fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
+    let d = tempdir();
+    let dir = d.path();
+    for k in ["old", "new", "int", "leaf"] {
+        openssl(
+            dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                &format!("{k}.key"),
+            ],
+        );
+    }
+    ca(dir, "Old Root", "old.key", None, "3650");
+    std::fs::copy(dir.join("new.key"), dir.join("New Root.key")).unwrap();
+    std::fs::copy(dir.join("old.key"), dir.join("Old Root.key")).unwrap();
+    ca(dir, "New Root", "new.key", None, "3650");
+    std::fs::rename(dir.join("New Root.pem"), dir.join("new-self.pem")).unwrap();
+    ca(dir, "New Root", "new.key", Some("Old Root"), "3650");
+    std::fs::rename(dir.join("New Root.pem"), dir.join("new-cross.pem")).unwrap();
+    std::fs::copy(dir.join("new-self.pem"), dir.join("New Root.pem")).unwrap();
+    std::fs::copy(dir.join("int.key"), dir.join("Int.key")).unwrap();
+    ca(dir, "Int", "int.key", Some("New Root"), "3650");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=x.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    write(
+        dir,
+        "leaf.ext",
+        "extendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n",
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "Int.pem",
+            "-CAkey",
+            "Int.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "100",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    let at = at();
+    let bundle = |trust: &str| {
+        let doc = json(
+            dir,
+            &[
+                "bundle",
+                "leaf.pem",
+                "Int.pem",
+                "new-cross.pem",
+                "Old Root.pem",
+                "--no-key",
+                "-o",
+                "out.pem",
+                "--force",
+                "--trust",
+                trust,
+                "--peer",
+                "java",
+                "--at",
+                &at,
+                "--json",
+            ],
+        );
+        let written = std::fs::read_to_string(dir.join("out.pem")).unwrap();
+        (doc, written.matches("BEGIN CERTIFICATE").count())
+    };
+    // The peer trusts only the old root: the cross-sign is needed.
+    let (doc, n) = bundle("Old Root.pem");
+    assert!(doc["verdict"]["accepted"].as_bool().unwrap(), "{doc:#}");
+    assert_eq!(n, 3, "leaf, Int, the cross-signed New Root: {doc:#}");
+    // It trusts the new root: the cross-sign is left out, with the reason.
+    let (doc, n) = bundle("New Root.pem");
+    assert!(doc["verdict"]["accepted"].as_bool().unwrap(), "{doc:#}");
+    assert_eq!(n, 2, "leaf and Int: {doc:#}");
+    let reasons: Vec<String> = doc["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["subject"], d["reason"]))
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("CN=New Root")
+            && r.contains("a cross-sign the peer does not need")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("CN=Old Root") && r.contains("unrelated")),
+        "{reasons:?}"
+    );
+}
