@@ -307,7 +307,12 @@ pub fn rank(of_message: &[Cause], shown: &[Cause], valid: bool, about_chain: boo
         .iter()
         .copied()
         .filter(|c| !shown.contains(c))
-        .filter(|c| c.outside_files() || matches!(c, Cause::RootNotTrusted | Cause::OtherFileSent))
+        .filter(|c| {
+            // A local message's causes are not about the chain verify judges.
+            !about_chain
+                || c.outside_files()
+                || matches!(c, Cause::RootNotTrusted | Cause::OtherFileSent)
+        })
         .collect();
     if valid && about_chain {
         for c in [Cause::OtherFileSent, Cause::ProxyIntercepts] {
@@ -324,4 +329,49 @@ pub fn rank(of_message: &[Cause], shown: &[Cause], valid: bool, about_chain: boo
             .map(|c| make(*c, Standing::AlsoInFiles)),
     );
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[Ranked]) -> Vec<(Cause, Standing)> {
+        v.iter().map(|r| (r.cause, r.standing)).collect()
+    }
+
+    #[test]
+    fn causes_both_point_at_come_first_and_unseen_file_faults_are_dropped() {
+        let of = [
+            Cause::IntermediateMissing,
+            Cause::Expired,
+            Cause::RootNotTrusted,
+        ];
+        let got = rank(
+            &of,
+            &[Cause::IntermediateMissing, Cause::WrongEku],
+            false,
+            true,
+        );
+        assert_eq!(
+            ids(&got),
+            [
+                (Cause::IntermediateMissing, Standing::ShownByFiles),
+                (Cause::RootNotTrusted, Standing::Possible),
+                (Cause::WrongEku, Standing::AlsoInFiles),
+            ]
+        );
+    }
+
+    #[test]
+    fn files_that_pass_still_leave_something_to_check() {
+        let got = rank(&[Cause::Expired], &[], true, true);
+        assert!(got.iter().any(|r| r.cause == Cause::OtherFileSent));
+        assert!(got.iter().any(|r| r.cause == Cause::ProxyIntercepts));
+        // A local message (a keystore without a key) is not about a chain
+        // sent: its own causes stay, nothing about the handshake is added.
+        assert_eq!(
+            ids(&rank(&[Cause::KeystoreWithoutKey], &[], true, false)),
+            [(Cause::KeystoreWithoutKey, Standing::Possible)]
+        );
+    }
 }

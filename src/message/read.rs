@@ -399,7 +399,7 @@ fn side(
         (Raised::Local, _) => (
             None,
             None,
-            format!("{who} refused a local file or setting; no handshake judged a chain"),
+            format!("{who} refused the request, a file or a setting, not a chain in a handshake"),
         ),
         (Raised::Verifier, Some(p)) => (
             Some(other(p)),
