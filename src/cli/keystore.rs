@@ -169,7 +169,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     {
         common::note(io, crate::render::fetch::completion_text(report).trim_end());
     }
-    let assembly = match completed.map(|(a, _)| a) {
+    let mut assembly = match completed.map(|(a, _)| a) {
         Err(Error::KeyMatchesNothing { key }) if target == Target::Salesforce => {
             return Err(Error::Salesforce {
                 ours: format!("the private key from {key} matches none of the certificates given"),
@@ -185,14 +185,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
-        (Some(p), true) => p
-            .iter()
-            .map(|&i| &inv.certs[i])
-            .chain(judged.anchor.as_ref().filter(|_| args.root))
-            .collect(),
-        _ => assembly.to_send(&inv, args.root),
-    };
+    if let (Some(p), true) = (&judged.path, judged.explicit) {
+        // The peer's path: the cross-sign toward its root, each other
+        // certificate left out with its reason.
+        let root = judged
+            .anchor
+            .as_ref()
+            .and_then(|r| inv.certs.iter().position(|c| c.id() == r.id()));
+        assembly.follow(&inv.certs, p.clone(), judged.anchor.as_ref(), root, at);
+    }
+    let mut chain = assembly.to_send(&inv, args.root);
+    if args.root && assembly.root.is_none() && judged.path.is_some() && judged.explicit {
+        chain.extend(judged.anchor.as_ref());
+    }
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),
