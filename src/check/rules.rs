@@ -86,6 +86,17 @@ impl Ctx<'_> {
     }
 }
 
+/// The issuer of `certs[top]` was given, but signs in an algorithm
+/// chainfix cannot check: `signature-unsupported` says so, and the issuer
+/// is not "missing".
+fn issuer_unchecked(certs: &[Cert], top: usize) -> bool {
+    let c = &certs[top];
+    certs.iter().any(|i| {
+        i.subject_raw() == c.issuer_raw()
+            && matches!(verify_issued_by(c, i), Err(SigError::Unsupported { .. }))
+    })
+}
+
 fn self_signed(c: &Cert) -> bool {
     c.is_self_issued() && verify_issued_by(c, c).is_ok()
 }
@@ -1003,7 +1014,7 @@ fn chain_checks(
                 "use a CA whose root the peer trusts, or add this root to the peer (then pass it with --roots)".to_string()
             },
         );
-    } else {
+    } else if !issuer_unchecked(certs, top) {
         let c = &certs[top];
         let urls = c.ca_issuer_urls();
         let aki = c.authority_key_id().map(hex::encode);
