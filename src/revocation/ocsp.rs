@@ -105,7 +105,7 @@ pub fn judge(
     body: &[u8],
     cert: &Cert,
     issuer: &Cert,
-    nonce: &[u8],
+    nonce: Option<&[u8]>,
     at: i64,
     source: &str,
 ) -> Result<Status, String> {
@@ -229,7 +229,7 @@ pub fn judge(
         return Err(why);
     }
     // The response's nonce, when it sends one, must be ours.
-    if let Some(ext) = response_exts {
+    if let (Some(ext), Some(nonce)) = (response_exts, nonce) {
         let want = enc(0x04, nonce);
         let exts = tlv(ext.1)
             .and_then(|(_, c, _)| items(c))
@@ -332,7 +332,7 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
     };
     for u in urls {
         match net.fetch(&get_url(&u, &der)) {
-            Ok(r) if r.status == 200 => match judge(&r.body, cert, issuer, &nonce, at, &u) {
+            Ok(r) if r.status == 200 => match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
                 Ok(s @ (Status::Good { .. } | Status::Revoked { .. })) => return s,
                 Ok(s) => last = s,
                 Err(e) => {
@@ -357,4 +357,26 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
         }
     }
     last
+}
+
+/// Judges the OCSP response a TLS server stapled for `chain[0]` (its
+/// issuer is the next certificate sent); None when nothing was stapled.
+pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
+    if body.is_empty() {
+        return None;
+    }
+    let source = "the stapled response";
+    Some(match chain {
+        [leaf, issuer, ..] => match judge(body, leaf, issuer, None, at, source) {
+            Ok(s) => s,
+            Err(e) => Status::CouldNotCheck {
+                cause: Cause::BadCrl,
+                why: e,
+            },
+        },
+        _ => Status::CouldNotCheck {
+            cause: Cause::NoSource,
+            why: "the server sent no issuer to check the stapled response against".into(),
+        },
+    })
 }

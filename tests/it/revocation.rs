@@ -33,6 +33,9 @@ fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
          [ leaf ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
          extendedKeyUsage = clientAuth\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n\
          crlDistributionPoints = URI:{cdp}\nauthorityInfoAccess = OCSP;URI:{ocsp}\n\
+         [ server ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid:always\n\
          [ responder ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
          extendedKeyUsage = OCSPSigning\nnoCheck = ignored\nsubjectKeyIdentifier = hash\n\
          authorityKeyIdentifier = keyid:always\n",
@@ -494,5 +497,114 @@ fn ocsp_answers_as_openssl_ocsp_does() {
             assert_eq!(ours, says, "{leaf}: openssl ocsp says {says}\n{out}");
         }
         assert_eq!(ok, leaf_says == "good" && inter_says == "good", "{out}");
+    }
+}
+
+/// `openssl s_server` stapling `status` (a DER OCSP response file), or
+/// nothing when None.
+fn stapling_server(dir: &Path, status: Option<&str>) -> (crate::util::Guard, u16) {
+    let port = crate::util::free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www"])
+        .args([
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
+            "-cert_chain",
+            "a.pem",
+        ]);
+    if let Some(f) = status {
+        cmd.args(["-status_file", f]);
+    }
+    let child = cmd
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl is installed");
+    let g = crate::util::Guard(child);
+    let t0 = Instant::now();
+    while !listening(port) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no s_server on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (g, port)
+}
+
+#[test]
+fn probe_judges_a_stapled_ocsp_response() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    issue(dir, "a", "server", "localhost", "server");
+    // A's responder answers for the server certificate offline, into a file.
+    let respond = |out: &str| {
+        openssl(
+            dir,
+            &[
+                "ocsp",
+                "-index",
+                "a/index.txt",
+                "-rsigner",
+                "a-responder.pem",
+                "-rkey",
+                "a-responder.key",
+                "-CA",
+                "a/ca.pem",
+                "-issuer",
+                "a.pem",
+                "-cert",
+                "server.pem",
+                "-respout",
+                out,
+                "-ndays",
+                "1",
+            ],
+        )
+    };
+    respond("good.der");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            "a/ca.cnf",
+            "-revoke",
+            "server.pem",
+            "-crl_reason",
+            "superseded",
+        ],
+    );
+    respond("revoked.der");
+    for (file, want) in [
+        (Some("good.der"), "stapled OCSP response: good"),
+        (Some("revoked.der"), "stapled OCSP response: revoked on"),
+        (None, "stapled OCSP response: none"),
+    ] {
+        let (_g, port) = stapling_server(dir, file);
+        let target = format!("127.0.0.1:{port}");
+        let o = chainfix(
+            dir,
+            &[
+                "probe",
+                &target,
+                "--servername",
+                "localhost",
+                "--trust",
+                "root.pem",
+                "--timeout",
+                "10",
+            ],
+        );
+        let out = stdout(&o);
+        assert!(
+            out.contains(want),
+            "{file:?}: {out}{}",
+            crate::util::stderr(&o)
+        );
     }
 }
