@@ -102,19 +102,28 @@ pub enum Error {
     )]
     PasswordFileNotText { path: String },
     #[error(
-        "{path} is larger than {limit_mib} MiB, far more than certificates and keys take; check that this is the file you meant"
+        "{path} is larger than {limit_mib} MiB, far more than certificates, keys and passwords take; check that this is the file you meant (to read bigger files, set CHAINFIX_MAX_INPUT_MIB, e.g. CHAINFIX_MAX_INPUT_MIB=256)"
     )]
     TooLarge { path: String, limit_mib: u64 },
+    #[error(
+        "{path} is a {kind}, not a regular file, and reading it could wait forever; give the file itself (or pipe it to standard input and give - instead)"
+    )]
+    SpecialFile { path: String, kind: &'static str },
+    #[error(
+        "{path}: decrypting it takes {needed} more key-derivation iterations, past the {budget} chainfix spends in one run ({spent} already spent on the inputs before it); give fewer encrypted files at a time, decrypt the keys first (`openssl pkey -in KEY -out key.pem`), or raise the budget with CHAINFIX_KDF_BUDGET=N"
+    )]
+    KdfBudget {
+        path: String,
+        needed: u64,
+        spent: u64,
+        budget: u64,
+    },
     #[error("{0}")]
     Usage(String),
     #[error(
         "{path}: the keystore password is wrong or the file was changed; check the password given by --password-file or CHAINFIX_PASSWORD, or get a fresh copy of the file"
     )]
     KeystoreIntegrity { path: String },
-    #[error(
-        "{path} is a JCEKS keystore, not JKS; convert it with `keytool -importkeystore -srckeystore {path} -srcstoretype JCEKS -destkeystore converted.jks -deststoretype JKS` and give converted.jks"
-    )]
-    Jceks { path: String },
     #[error(
         "{path}: the key of entry {alias:?} has a password different from the keystore password (Salesforce: \"The Keystore contains a certificate '{alias}' whose per key password is not the same as the keystore password.\"); set it with `keytool -keypasswd -alias {alias} -keystore {path}`"
     )]
@@ -127,6 +136,14 @@ pub enum Error {
         "the {what} password must have at least {min} characters (keytool refuses shorter ones); choose a longer one"
     )]
     PasswordTooShort { what: String, min: usize },
+    #[error(
+        "the password for the new {what} ({from}) is empty, so anyone who gets the file gets the key; {fix}"
+    )]
+    EmptyOutputPassword {
+        what: String,
+        from: String,
+        fix: String,
+    },
     #[error(
         "no password for the new {what}; give one with --password-file FILE or set CHAINFIX_PASSWORD"
     )]

@@ -12,6 +12,7 @@
 pub mod chain;
 pub mod check;
 pub mod cli;
+pub mod dn;
 pub mod emit;
 pub mod error;
 pub mod fetch;
@@ -20,6 +21,7 @@ pub mod keystore;
 pub mod model;
 pub mod net;
 pub mod parse;
+pub mod peer;
 pub mod render;
 pub mod revocation;
 pub mod trust;

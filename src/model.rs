@@ -97,6 +97,9 @@ pub struct Cert {
     pub origins: Vec<Origin>,
     subject_raw: Vec<u8>,
     issuer_raw: Vec<u8>,
+    /// Subject and issuer prepared for comparison (RFC 5280 §7.1).
+    subject_key: Vec<u8>,
+    issuer_key: Vec<u8>,
     spki_raw: Vec<u8>,
     ski: Option<Vec<u8>>,
     aki: Option<Vec<u8>>,
@@ -138,6 +141,8 @@ impl Cert {
             origins: vec![origin],
             subject_raw: x.subject().as_raw().to_vec(),
             issuer_raw: x.issuer().as_raw().to_vec(),
+            subject_key: prepared_name(x.subject()),
+            issuer_key: prepared_name(x.issuer()),
             spki_raw: x.public_key().raw.to_vec(),
             ski,
             aki,
@@ -182,6 +187,15 @@ impl Cert {
         &self.issuer_raw
     }
     /// DER of the SubjectPublicKeyInfo.
+    /// The subject prepared for comparison: two names that RFC 5280 §7.1
+    /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
+    /// keys. Issuer lookups use these, never the raw bytes.
+    pub fn subject_key(&self) -> &[u8] {
+        &self.subject_key
+    }
+    pub fn issuer_key(&self) -> &[u8] {
+        &self.issuer_key
+    }
     pub fn spki_raw(&self) -> &[u8] {
         &self.spki_raw
     }
@@ -206,7 +220,7 @@ impl Cert {
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
     pub fn is_self_issued(&self) -> bool {
-        self.subject_raw == self.issuer_raw
+        self.subject_key == self.issuer_key
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
@@ -234,13 +248,78 @@ impl PartialEq for Cert {
 }
 impl Eq for Cert {}
 
-/// Formats a distinguished name as `CN=…, O=…`, in the certificate's order.
+/// Formats a distinguished name as `CN=…, O=…`, in the certificate's
+/// order, values escaped as RFC 4514 says ([`crate::dn`]).
 pub fn name_to_string(name: &X509Name<'_>) -> String {
-    let s = name.to_string();
-    if s.is_empty() {
-        "(empty name)".to_string()
-    } else {
-        s
+    crate::dn::name_to_string(name)
+}
+
+/// A Name prepared for comparison per RFC 5280 §7.1 / RFC 4518: each
+/// RDN's attributes sorted; a string value (Printable, UTF8, IA5, Teletex,
+/// BMP, Universal — the string type itself does not count) case-folded,
+/// with leading and trailing spaces dropped and inner runs of spaces made
+/// one; any other value kept as its tag and bytes. OpenSSL (x509_name_canon
+/// in crypto/x509/x_name.c) and Java (X500Name canonical form) compare so.
+pub fn prepared_name(name: &X509Name<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for rdn in name.iter() {
+        let mut set: Vec<Vec<u8>> = rdn
+            .iter()
+            .map(|atv| {
+                let mut v = atv.attr_type().as_bytes().to_vec();
+                v.push(0xff);
+                match string_value(atv) {
+                    Some(s) => {
+                        v.push(0);
+                        let folded = s
+                            .chars()
+                            .filter(|c| !c.is_control())
+                            .flat_map(char::to_lowercase)
+                            .collect::<String>();
+                        let prepared = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+                        v.extend_from_slice(prepared.as_bytes());
+                    }
+                    None => {
+                        v.push(1);
+                        v.push(atv.attr_value().header.tag().0 as u8);
+                        v.extend_from_slice(atv.as_slice());
+                    }
+                }
+                v
+            })
+            .collect();
+        set.sort();
+        for a in set {
+            out.extend_from_slice(&(a.len() as u32).to_be_bytes());
+            out.extend(a);
+        }
+        out.push(0xfe);
+    }
+    out
+}
+
+/// The text of a directory string attribute value, whatever its type.
+fn string_value(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<String> {
+    let bytes = atv.as_slice();
+    match atv.attr_value().header.tag().0 {
+        // UTF8String, PrintableString, IA5String, NumericString, VisibleString
+        12 | 19 | 22 | 18 | 26 => std::str::from_utf8(bytes).ok().map(str::to_string),
+        // TeletexString: read as Latin-1, as OpenSSL does.
+        20 => Some(bytes.iter().map(|&b| b as char).collect()),
+        // BMPString: UTF-16BE.
+        30 if bytes.len().is_multiple_of(2) => {
+            let units: Vec<u16> = bytes
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        // UniversalString: UTF-32BE.
+        28 if bytes.len().is_multiple_of(4) => bytes
+            .chunks(4)
+            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        _ => None,
     }
 }
 
@@ -269,7 +348,11 @@ impl fmt::Display for KeyAlgorithm {
             KeyAlgorithm::Rsa { bits } => write!(f, "RSA {bits}"),
             KeyAlgorithm::Ec { curve } => write!(f, "EC {curve}"),
             KeyAlgorithm::Ed25519 => f.write_str("Ed25519"),
-            KeyAlgorithm::Other { oid } => write!(f, "key {oid}"),
+            KeyAlgorithm::Other { oid } => match oid.as_str() {
+                "1.3.101.113" => f.write_str("Ed448"),
+                "1.2.840.10040.4.1" => f.write_str("DSA"),
+                _ => write!(f, "key {oid}"),
+            },
         }
     }
 }
@@ -394,6 +477,12 @@ pub enum DropReason {
     /// A certificate revocation list: kept apart (Inventory::crls) for the
     /// revocation stage, not a certificate.
     Crl,
+    /// A key in an algorithm chainfix does not use (DSA, Ed448), found
+    /// next to certificates that were read (a PKCS#12 file).
+    UnsupportedKey { detail: String },
+    /// A file in an input directory that holds no certificate data
+    /// (`README.txt`, `.DS_Store`, `index.txt`): skipped.
+    NotCertificateData { detail: String },
 }
 
 /// A block the reader read but did not keep, with where it was.

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::index::IssuerIndex;
 use super::order::{ChainEnd, RejectedLink, order_from};
+use super::signature::SigError;
 use crate::error::{Error, Result};
 use crate::model::Cert;
 use crate::parse::Inventory;
@@ -37,6 +38,10 @@ pub struct MissingIssuer {
     pub ca_issuers: Vec<String>,
     /// True when certificates with that name were given but none signed the child.
     pub name_matched_but_signature_failed: bool,
+    /// When a certificate with that name was given but its signature on
+    /// the child is in an algorithm chainfix cannot check: the algorithm.
+    /// The issuer is then not missing; chainfix cannot confirm the link.
+    pub unsupported_signature: Option<String>,
 }
 
 /// The result of assembling: positions into `Inventory::certs` / `keys`.
@@ -97,12 +102,19 @@ pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly
         _ => {
             let pos = ordered.path.len() - 1;
             let child = &inv.certs[ordered.path[pos]];
+            let unsupported_signature = ordered.rejected.iter().find_map(|r| match &r.reason {
+                SigError::Unsupported { detail } if r.child == ordered.path[pos] => {
+                    Some(detail.clone())
+                }
+                _ => None,
+            });
             Some(MissingIssuer {
                 child: pos,
                 issuer: child.issuer().to_string(),
                 authority_key_id: child.authority_key_id().map(hex::encode),
                 ca_issuers: child.ca_issuer_urls(),
                 name_matched_but_signature_failed: ordered.end == ChainEnd::NoVerifyingIssuer,
+                unsupported_signature,
             })
         }
     };

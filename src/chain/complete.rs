@@ -90,6 +90,13 @@ pub enum Outcome {
     BadUrl {
         detail: String,
     },
+    /// The host is a link-local, unspecified or (unless allowed) loopback
+    /// or private address; nothing was sent.
+    RefusedAddress {
+        host: String,
+        addr: String,
+        reason: String,
+    },
     Network {
         detail: String,
     },
@@ -111,6 +118,9 @@ impl From<FetchError> for Outcome {
             FetchError::Timeout { millis } => Outcome::Timeout { millis },
             FetchError::TooLarge { limit } => Outcome::TooLarge { limit },
             FetchError::TooManyRedirects { limit } => Outcome::TooManyRedirects { limit },
+            FetchError::RefusedAddress { host, addr, reason } => {
+                Outcome::RefusedAddress { host, addr, reason }
+            }
             FetchError::Network { detail } => Outcome::Network { detail },
             FetchError::NotCached => Outcome::NotCached,
         }
@@ -151,6 +161,9 @@ impl std::fmt::Display for Outcome {
                 )
             }
             Outcome::BadUrl { detail } => write!(f, "not a valid URL ({detail})"),
+            Outcome::RefusedAddress { host, addr, reason } => {
+                f.write_str(&crate::fetch::refused_address_text(host, addr, reason))
+            }
             Outcome::Network { detail } => write!(f, "network error ({detail})"),
             Outcome::NotCached => write!(f, "not in the cache (offline)"),
             Outcome::AlreadyTried => write!(f, "already tried in this run"),
@@ -249,7 +262,7 @@ impl Completer<'_> {
                 .iter()
                 .filter(|p| {
                     !present.contains(&p.id())
-                        && p.subject_raw() == child.issuer_raw()
+                        && p.subject_key() == child.issuer_key()
                         && verify_issued_by(&child, p).is_ok()
                 })
                 .collect();

@@ -46,8 +46,8 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
     /// For a missing intermediate: whether its AIA URL serves it (set by
-    /// the caller, which may fetch; absent when not checked).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// the caller, which may fetch); null when unknown (not checked, e.g.
+    /// `--offline` with nothing cached, or no URL).
     pub url_works: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_status: Option<String>,
@@ -104,7 +104,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     };
 
     // Self-signed leaf.
-    if leaf.subject_raw() == leaf.issuer_raw()
+    if leaf.is_self_issued()
         && super::signature::verify_issued_by(leaf, leaf).is_ok()
         && out.path.is_none()
     {
@@ -229,7 +229,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
 
     if out.path.is_none() && !out.dead_end.is_empty() {
         let top = *out.dead_end.last().unwrap();
-        let self_signed = top.subject_raw() == top.issuer_raw();
+        let self_signed = top.is_self_issued();
         if self_signed && top.id() != leaf.id() {
             f.push(Finding {
                 subject: Some(top.subject().to_string()),

@@ -18,8 +18,8 @@ impl<'a> IssuerIndex<'a> {
         let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
         let mut by_issuer: HashMap<&[u8], Vec<usize>> = HashMap::new();
         for (i, c) in certs.iter().enumerate() {
-            by_subject.entry(c.subject_raw()).or_default().push(i);
-            by_issuer.entry(c.issuer_raw()).or_default().push(i);
+            by_subject.entry(c.subject_key()).or_default().push(i);
+            by_issuer.entry(c.issuer_key()).or_default().push(i);
         }
         IssuerIndex {
             certs,
@@ -38,7 +38,7 @@ impl<'a> IssuerIndex<'a> {
     /// because a mismatched AKI is only a hint). Ties go to the later
     /// notAfter. The certificate itself is never its own candidate.
     pub fn candidates(&self, child: &Cert) -> Vec<usize> {
-        let Some(found) = self.by_subject.get(child.issuer_raw()) else {
+        let Some(found) = self.by_subject.get(child.issuer_key()) else {
             return Vec::new();
         };
         let mut out: Vec<usize> = found
@@ -62,7 +62,7 @@ impl<'a> IssuerIndex<'a> {
     pub fn children(&self, issuer: &Cert) -> impl Iterator<Item = usize> + '_ {
         let id = issuer.id();
         self.by_issuer
-            .get(issuer.subject_raw())
+            .get(issuer.subject_key())
             .into_iter()
             .flatten()
             .copied()

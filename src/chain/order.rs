@@ -22,7 +22,8 @@ pub const MAX_DEPTH: usize = 12;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ChainEnd {
-    /// The last certificate is self-signed (its own signature verifies).
+    /// The last certificate is self-signed (its own signature verifies, or
+    /// is in an algorithm chainfix cannot check).
     Root,
     /// The last certificate's issuer is not among the certificates given.
     MissingIssuer,
@@ -73,8 +74,19 @@ impl Search<'_, '_> {
         r
     }
 
+    /// Self-issued and its own signature verifies, or uses an algorithm
+    /// chainfix cannot check: peers do not check a root's own signature
+    /// (RFC 5280 §6.1 starts from the trust anchor's key), so such a
+    /// certificate ends the chain rather than being reported as missing.
     fn is_root(&mut self, i: usize) -> bool {
-        self.index.certs()[i].is_self_issued() && self.link(i, i).is_ok()
+        if !self.index.certs()[i].is_self_issued() {
+            return false;
+        }
+        match self.link(i, i) {
+            Ok(()) => true,
+            Err(SigError::Unsupported { .. }) => !self.exhausted,
+            Err(_) => false,
+        }
     }
 
     /// Best path starting at `path`'s last element.
@@ -95,7 +107,7 @@ impl Search<'_, '_> {
         let mut best: (Vec<usize>, ChainEnd) = (path.clone(), ChainEnd::NoVerifyingIssuer);
         for cand in candidates {
             let key = (
-                certs[cand].subject_raw().to_vec(),
+                certs[cand].subject_key().to_vec(),
                 certs[cand].spki_raw().to_vec(),
             );
             if path.len() >= MAX_DEPTH || seen.contains(&key) || self.exhausted {
@@ -134,7 +146,7 @@ pub fn order_from(index: &IssuerIndex<'_>, leaf: usize) -> Ordered {
     let certs = index.certs();
     let mut seen = HashSet::new();
     seen.insert((
-        certs[leaf].subject_raw().to_vec(),
+        certs[leaf].subject_key().to_vec(),
         certs[leaf].spki_raw().to_vec(),
     ));
     let (path, end) = search.extend(&mut vec![leaf], &mut seen);

@@ -181,7 +181,7 @@ pub fn build<'a>(
     }
     let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (i, n) in nodes.iter().enumerate().skip(1) {
-        by_subject.entry(n.cert.subject_raw()).or_default().push(i);
+        by_subject.entry(n.cert.subject_key()).or_default().push(i);
     }
     let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {
@@ -208,6 +208,15 @@ pub fn build<'a>(
     }
     let valid_paths = s.found.len();
     let best = choose(&s);
+    let mut leaf_problems = leaf_problems;
+    if policy.profile.nc_cn_joins_san
+        && let Some(p) = best
+        && p.iter().skip(1).any(|&(i, _)| {
+            s.nodes[i].place != Place::Anchor && s.nodes[i].facts().constraints.is_some()
+        })
+    {
+        leaf_problems = s.nodes[0].facts().leaf_problems_with(policy, true);
+    }
     let path = best.map(|p| {
         p.iter()
             .map(|&(i, sig)| Link {
@@ -243,7 +252,7 @@ impl<'a> Search<'a, '_> {
         let child = self.nodes[top].cert;
         let mut cands: Vec<usize> = self
             .by_subject
-            .get(child.issuer_raw())
+            .get(child.issuer_key())
             .cloned()
             .unwrap_or_default();
         cands.retain(|&i| self.nodes[i].cert.id() != child.id());
@@ -277,9 +286,9 @@ impl<'a> Search<'a, '_> {
             if path.iter().any(|&(p, _)| {
                 let q = self.nodes[p].cert;
                 q.id() == node.cert.id()
-                    || (q.subject_raw() == node.cert.subject_raw()
+                    || (q.subject_key() == node.cert.subject_key()
                         && q.spki_raw() == node.cert.spki_raw()
-                        && q.issuer_raw() == node.cert.issuer_raw())
+                        && q.issuer_key() == node.cert.issuer_key())
             }) {
                 self.reject(c, top, vec![Problem::Loop]);
                 continue;
@@ -291,7 +300,7 @@ impl<'a> Search<'a, '_> {
                 .count() as u32;
             // A self-signed certificate from the files is a root the store
             // does not hold: the path ends there, untrusted.
-            let self_signed_looking = node.cert.subject_raw() == node.cert.issuer_raw()
+            let self_signed_looking = node.cert.is_self_issued()
                 && (node.cert.authority_key_id().is_none()
                     || node.cert.authority_key_id() == node.cert.subject_key_id());
             if place == Place::Pool && self_signed_looking {
@@ -337,7 +346,9 @@ impl<'a> Search<'a, '_> {
                 intermediates_below,
                 place == Place::Anchor,
             );
+            let anchor_nc = place != Place::Anchor || !self.policy.profile.anchor_is_name_and_key;
             if problems.is_empty()
+                && anchor_nc
                 && let Err(p) = self.check_constraints(c, path)
             {
                 problems.push(p);
@@ -366,7 +377,13 @@ impl<'a> Search<'a, '_> {
             };
             path.last_mut().unwrap().1 = Some(sig);
             path.push((c, None));
-            if place == Place::Anchor {
+            // OpenSSL (without X509_V_FLAG_PARTIAL_CHAIN) and Salesforce end a
+            // path only at a self-signed anchor; a trusted intermediate goes
+            // on to its own issuer.
+            let ends = place == Place::Anchor
+                && (self.policy.profile.intermediate_anchors
+                    || self.nodes[c].facts().openssl_self_signed());
+            if ends {
                 self.found.push(path.clone());
             } else {
                 self.extend(path)?;
@@ -402,7 +419,8 @@ impl<'a> Search<'a, '_> {
             if k > 0 && f.self_issued {
                 continue;
             }
-            let names = f.names_for_constraints(k == 0);
+            let names =
+                f.constrained_names_with_cn(k == 0, self.policy.profile.cn_name_constraints);
             if let Err(e) = nc.check(&names, &mut charge) {
                 result = Err(Problem::NameConstraint {
                     detail: e.to_string(),

@@ -14,6 +14,7 @@ use x509_parser::prelude::*;
 
 use super::names::{Constraints, GName, PeerName, peer_matches};
 use crate::model::Cert;
+use crate::peer::{CnConstraints, Peer, Profile};
 
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -63,6 +64,10 @@ pub struct Policy {
     /// Key usages the leaf must allow (when it has a keyUsage extension),
     /// as bit numbers (0 = digitalSignature).
     pub leaf_key_usage: Vec<u8>,
+    /// The role the leaf plays.
+    pub role: Role,
+    /// What the peer accepts beyond plain RFC 5280.
+    pub profile: Profile,
 }
 
 /// Intermediates allowed by default: rustls-webpki's MAX_SUB_CA_COUNT is 6;
@@ -70,14 +75,33 @@ pub struct Policy {
 pub const DEFAULT_MAX_INTERMEDIATES: usize = 8;
 
 impl Policy {
+    /// The strict profile (rustls-webpki / CA/Browser Forum), as before
+    /// peers were profiles: `for_peer(at, role, Peer::Webpki)`.
     pub fn new(at: i64, role: Role) -> Policy {
+        Policy::for_peer(at, role, Peer::Webpki)
+    }
+
+    /// What `peer` requires of a chain in `role` at `at`.
+    pub fn for_peer(at: i64, role: Role, peer: Peer) -> Policy {
+        Policy::with_profile(at, role, peer.profile())
+    }
+
+    /// As [`Policy::for_peer`], with a profile adjusted by the caller
+    /// (`--seclevel`).
+    pub fn with_profile(at: i64, role: Role, profile: Profile) -> Policy {
         Policy {
             at,
             eku: vec![role.eku_oid().to_string()],
             names: Vec::new(),
-            max_intermediates: DEFAULT_MAX_INTERMEDIATES,
+            max_intermediates: profile.max_intermediates,
             leaf_key_usage: Vec::new(),
+            role,
+            profile,
         }
+    }
+
+    pub fn peer(&self) -> Peer {
+        self.profile.peer
     }
 }
 
@@ -94,6 +118,28 @@ pub enum Problem {
     Malformed {
         detail: String,
     },
+    /// Well-formed, but outside the RFC 5280 / CA/Browser Forum profile
+    /// that the strict (webpki) peer enforces: a policy refusal.
+    Profile {
+        detail: String,
+    },
+    /// A key below the peer's minimum (OpenSSL security level, Java's
+    /// disabledAlgorithms).
+    WeakKey {
+        algorithm: String,
+        bits: u32,
+        min_bits: u32,
+        leaf: bool,
+    },
+    /// A signature algorithm the peer refuses (SHA-1 at OpenSSL level ≥ 1,
+    /// MD5 everywhere).
+    WeakSignature {
+        algorithm: String,
+    },
+    /// A CA certificate presented as the end entity.
+    CaAsLeaf,
+    /// keyUsage decipherOnly / encipherOnly without keyAgreement.
+    KeyUsageUndefined,
     UnknownCriticalExtension {
         oid: String,
     },
@@ -135,11 +181,16 @@ impl Problem {
             Problem::Expired { .. } | Problem::NotYetValid { .. } => 0,
             Problem::WrongEku { .. } | Problem::NameMismatch { .. } => 1,
             Problem::NameConstraint { .. } => 2,
+            Problem::WeakKey { .. } | Problem::WeakSignature { .. } => 1,
             Problem::NotCa
             | Problem::NoKeyCertSign
             | Problem::PathLenExceeded { .. }
-            | Problem::LeafKeyUsage => 3,
-            Problem::Malformed { .. } | Problem::UnknownCriticalExtension { .. } => 4,
+            | Problem::LeafKeyUsage
+            | Problem::CaAsLeaf
+            | Problem::KeyUsageUndefined => 3,
+            Problem::Malformed { .. }
+            | Problem::Profile { .. }
+            | Problem::UnknownCriticalExtension { .. } => 4,
             Problem::BadSignature { .. } => 5,
             Problem::TooDeep { .. } => 6,
             Problem::Loop => 7,
@@ -157,6 +208,26 @@ impl std::fmt::Display for Problem {
                 write!(f, "not valid yet (from {})", ts(*not_before))
             }
             Problem::Malformed { detail } => write!(f, "malformed: {detail}"),
+            Problem::Profile { detail } => {
+                write!(f, "outside the RFC 5280 / CA/B Forum profile: {detail}")
+            }
+            Problem::WeakKey {
+                algorithm,
+                bits,
+                min_bits,
+                leaf,
+            } => write!(
+                f,
+                "{} key is {algorithm} {bits} bits (the peer requires at least {min_bits})",
+                if *leaf { "the certificate's" } else { "the CA's" }
+            ),
+            Problem::WeakSignature { algorithm } => {
+                write!(f, "signed with {algorithm}, which the peer refuses")
+            }
+            Problem::CaAsLeaf => f.write_str("a CA certificate used as the end entity"),
+            Problem::KeyUsageUndefined => f.write_str(
+                "keyUsage has encipherOnly/decipherOnly without keyAgreement (undefined, RFC 5280 §4.2.1.3)",
+            ),
             Problem::UnknownCriticalExtension { oid } => {
                 write!(f, "unknown critical extension {oid}")
             }
@@ -249,6 +320,14 @@ pub struct Facts {
     pub leaf_profile: Vec<String>,
     /// Profile faults that matter only as a trust anchor.
     pub anchor_profile: Vec<String>,
+    /// The subject key: algorithm name and size in bits.
+    pub key: (&'static str, u32),
+    /// This certificate's own signature: algorithm name and its strength
+    /// in OpenSSL security bits (MD5 39, SHA-1 63, SHA-256 128).
+    pub sig: (String, u32),
+    /// The AKI is absent or names this certificate itself (its key id
+    /// equals the SKI; no issuer/serial that differ).
+    pub akid_names_self: bool,
 }
 
 impl Facts {
@@ -452,7 +531,7 @@ impl Facts {
         match aki_ext {
             // RFC 5280 §4.2.1.1: a self-signed certificate MAY omit it (a
             // self-signed client certificate trusted directly is a leaf).
-            None if cert.subject_raw() == cert.issuer_raw()
+            None if cert.is_self_issued()
                 && super::signature::verify_issued_by(cert, cert).is_ok() => {}
             None => {
                 leaf_profile.push("no authorityKeyIdentifier".into());
@@ -468,7 +547,7 @@ impl Facts {
                 }
                 if let (Some(k), Some(s)) = (&a.key_identifier, cert.subject_key_id())
                     && k.0 != s
-                    && cert.subject_raw() == cert.issuer_raw()
+                    && cert.is_self_issued()
                 {
                     anchor_profile.push(
                         "self-signed with authorityKeyIdentifier ≠ subjectKeyIdentifier".into(),
@@ -494,7 +573,20 @@ impl Facts {
         if crit("2.5.29.37") == Some(true) {
             leaf_profile.push("extendedKeyUsage is critical".into());
         }
+        let akid_names_self = match &aki_ext {
+            None => true,
+            Some(a) => {
+                a.key_identifier
+                    .as_ref()
+                    .is_none_or(|k| cert.subject_key_id().is_none_or(|s| s == k.0))
+                    && a.authority_cert_serial.is_none_or(|s| s == x.raw_serial())
+                    && a.authority_cert_issuer.is_none()
+            }
+        };
         Facts {
+            akid_names_self,
+            key: key_size(&x),
+            sig: sig_strength(&x),
             profile,
             ca_profile,
             leaf_profile,
@@ -509,18 +601,27 @@ impl Facts {
             constraints,
             unknown_critical,
             malformed,
-            self_issued: cert.subject_raw() == cert.issuer_raw(),
+            self_issued: cert.is_self_issued(),
             not_before: cert.not_before(),
             not_after: cert.not_after(),
         }
+    }
+
+    /// Self-signed as OpenSSL decides it without a signature check
+    /// (crypto/x509/v3_purp.c `ossl_x509v3_cache_extensions` EXFLAG_SS):
+    /// subject = issuer, the AKI (when present) names this certificate,
+    /// and keyUsage (when present) allows keyCertSign.
+    pub fn openssl_self_signed(&self) -> bool {
+        self.self_issued && self.akid_names_self && self.key_usage.is_none_or(|k| k >> 5 & 1 == 1)
     }
 
     pub fn is_ca(&self) -> bool {
         matches!(self.basic, Some((true, _)))
     }
 
-    fn common(&self, at: i64, out: &mut Vec<Problem>) {
-        if at > self.not_after {
+    fn common(&self, policy: &Policy, out: &mut Vec<Problem>) {
+        let at = policy.at;
+        if at > self.not_after || (policy.profile.expired_at_not_after && at == self.not_after) {
             out.push(Problem::Expired {
                 not_after: self.not_after,
             });
@@ -533,8 +634,10 @@ impl Facts {
         if let Some(m) = &self.malformed {
             out.push(Problem::Malformed { detail: m.clone() });
         }
-        for m in &self.profile {
-            out.push(Problem::Malformed { detail: m.clone() });
+        if policy.profile.web_pki_profile {
+            for m in &self.profile {
+                out.push(Problem::Profile { detail: m.clone() });
+            }
         }
         for oid in &self.unknown_critical {
             out.push(Problem::UnknownCriticalExtension { oid: oid.clone() });
@@ -559,19 +662,53 @@ impl Facts {
 
     /// Problems of the end-entity certificate, independent of the path.
     pub fn leaf_problems(&self, policy: &Policy) -> Vec<Problem> {
+        self.leaf_problems_with(policy, false)
+    }
+
+    /// As [`Facts::leaf_problems`]; `cn_in_san` adds the most specific CN
+    /// to the SAN first (Java, below a CA with name constraints: see
+    /// `Profile::nc_cn_joins_san`).
+    pub fn leaf_problems_with(&self, policy: &Policy, cn_in_san: bool) -> Vec<Problem> {
         let mut out = Vec::new();
-        self.common(policy.at, &mut out);
-        for m in &self.leaf_profile {
-            out.push(Problem::Malformed { detail: m.clone() });
+        let prof = &policy.profile;
+        self.common(policy, &mut out);
+        if prof.web_pki_profile {
+            for m in &self.leaf_profile {
+                out.push(Problem::Profile { detail: m.clone() });
+            }
+        }
+        if let Some(p) = self.weak_key(prof, true) {
+            out.push(p);
+        }
+        if let Some(p) = self.weak_sig(prof) {
+            out.push(p);
+        }
+        if prof.ca_leaf_refused && self.is_ca() {
+            out.push(Problem::CaAsLeaf);
+        }
+        if prof.decipher_only_refused && self.ku_undefined() {
+            out.push(Problem::KeyUsageUndefined);
+        }
+        if prof.leaf_key_usage
+            && let Some(ku) = self.key_usage
+        {
+            // OpenSSL v3_purp.c: client KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT,
+            // server KU_TLS (+ keyEncipherment); Java EndEntityChecker alike.
+            let allowed: u16 = match policy.role {
+                Role::Client => 1 | 1 << 4,
+                Role::Server => 1 | 1 << 2 | 1 << 4,
+            };
+            if ku & allowed == 0 {
+                out.push(Problem::LeafKeyUsage);
+            }
         }
         match &self.eku {
             None => {}
-            Some(present) if present.iter().any(|o| o == OID_ANY_EKU) => {
-                out.push(Problem::WrongEku {
+            Some(present) if present.iter().any(|o| o == OID_ANY_EKU) && !prof.any_eku_leaf => out
+                .push(Problem::WrongEku {
                     required: policy.eku.clone(),
                     present: present.clone(),
-                })
-            }
+                }),
             _ => {
                 if let Err(p) = self.eku_ok(&policy.eku, false) {
                     out.push(p);
@@ -583,9 +720,32 @@ impl Facts {
         {
             out.push(Problem::LeafKeyUsage);
         }
-        let san = self.san.as_deref().unwrap_or(&[]);
+        let joined: Vec<GName>;
+        // Only an existing SAN list is added to (with none, Java builds a
+        // fresh list that the certificate does not keep).
+        let san = if cn_in_san && self.san.is_some() {
+            joined = self.constrained_names_with_cn(true, CnConstraints::MostSpecific)
+                [self.constrained_names.len()..]
+                .iter()
+                .cloned()
+                .chain(self.san.iter().flatten().cloned())
+                .collect();
+            &joined[..]
+        } else {
+            self.san.as_deref().unwrap_or(&[])
+        };
+        // OpenSSL v3_utl.c do_x509_check / Java HostnameChecker: with no
+        // DNS SAN, the subject CN is the host name.
+        let cns: Vec<GName> = self.subject_cns.iter().cloned().map(GName::Dns).collect();
+        let dns_san = san.iter().any(|n| matches!(n, GName::Dns(_)));
+        let san_for = |want: &PeerName| -> &[GName] {
+            match want {
+                PeerName::Dns(_) if prof.cn_as_host && !dns_san => &cns,
+                _ => san,
+            }
+        };
         for want in &policy.names {
-            if !peer_matches(san, want) {
+            if !peer_matches(san_for(want), want) {
                 out.push(Problem::NameMismatch {
                     wanted: want.to_string(),
                 });
@@ -603,17 +763,34 @@ impl Facts {
     /// makes a trust anchor only a name and a key.
     pub fn issuer_problems(&self, policy: &Policy, below: u32, anchor: bool) -> Vec<Problem> {
         let mut out = Vec::new();
-        self.common(policy.at, &mut out);
+        let prof = &policy.profile;
+        if !(anchor && prof.anchor_is_name_and_key) {
+            self.common(policy, &mut out);
+        }
         match self.basic {
             Some((true, _)) => {}
+            // OpenSSL v3_purp.c check_ca: no basicConstraints, but a keyUsage
+            // with keyCertSign (checked below), or a v1 self-signed root.
+            None if prof.ca_by_key_usage
+                && (self.key_usage.is_some() || (self.version == 0 && self.self_issued)) => {}
             _ => out.push(Problem::NotCa),
         }
-        for m in if anchor {
-            &self.anchor_profile
-        } else {
-            &self.ca_profile
-        } {
-            out.push(Problem::Malformed { detail: m.clone() });
+        if prof.web_pki_profile {
+            for m in if anchor {
+                &self.anchor_profile
+            } else {
+                &self.ca_profile
+            } {
+                out.push(Problem::Profile { detail: m.clone() });
+            }
+        }
+        if let Some(p) = self.weak_key(prof, false) {
+            out.push(p);
+        }
+        // The anchor's own (self-)signature is not judged (x509_vfy.c
+        // check_auth_level: `i < num - 1`; Java AlgorithmChecker skips it).
+        if !anchor && let Some(p) = self.weak_sig(prof) {
+            out.push(p);
         }
         if let Some((_, Some(limit))) = self.basic
             && below > limit
@@ -626,25 +803,126 @@ impl Facts {
                 out.push(Problem::NoKeyCertSign);
             }
         }
-        if let Err(p) = self.eku_ok(&policy.eku, true) {
+        if prof.eku_nesting
+            && let Err(p) = self.eku_ok(&policy.eku, true)
+        {
             out.push(p);
         }
         out.sort_by_key(Problem::rank);
         out
     }
 
+    fn weak_key(&self, prof: &Profile, leaf: bool) -> Option<Problem> {
+        let (alg, bits) = self.key;
+        let min = match alg {
+            "RSA" | "DSA" => prof.min_rsa_bits,
+            "EC" => prof.min_ec_bits,
+            _ => 0,
+        };
+        (bits > 0 && bits < min).then(|| Problem::WeakKey {
+            algorithm: alg.to_string(),
+            bits,
+            min_bits: min,
+            leaf,
+        })
+    }
+
+    fn weak_sig(&self, prof: &Profile) -> Option<Problem> {
+        let (alg, bits) = &self.sig;
+        let sha1 = *bits == 63;
+        let refused = if sha1 {
+            prof.sha1 == crate::peer::Sha1::Refused
+        } else {
+            !prof.sig_ok(*bits)
+        };
+        refused.then(|| Problem::WeakSignature {
+            algorithm: alg.clone(),
+        })
+    }
+
+    /// encipherOnly (7) or decipherOnly (8) without keyAgreement (4).
+    fn ku_undefined(&self) -> bool {
+        self.key_usage
+            .is_some_and(|ku| ku & (1 << 7 | 1 << 8) != 0 && ku & 1 << 4 == 0)
+    }
+
     /// The names of this certificate that a CA's name constraints apply to.
     pub fn names_for_constraints(&self, is_leaf: bool) -> Vec<GName> {
+        self.constrained_names_with_cn(is_leaf, CnConstraints::LeafWithoutSan)
+    }
+
+    /// As [`Facts::names_for_constraints`], the leaf's CN included only
+    /// when `cn` (the profile's `cn_name_constraints`).
+    pub fn constrained_names_with_cn(&self, is_leaf: bool, rule: CnConstraints) -> Vec<GName> {
         let mut names = self.constrained_names.clone();
-        if is_leaf && self.san.is_none() {
+        let san = self.san.as_deref().unwrap_or(&[]);
+        let has = |f: fn(&GName) -> bool| san.iter().any(f);
+        let dns_cns = |names: &mut Vec<GName>, like: fn(&str) -> bool| {
             for cn in &self.subject_cns {
-                if looks_like_dns(cn) {
+                if like(cn) {
                     names.push(GName::Dns(cn.clone()));
                 }
             }
+        };
+        match rule {
+            CnConstraints::LeafWithoutSan if is_leaf && self.san.is_none() => {
+                dns_cns(&mut names, looks_like_dns)
+            }
+            CnConstraints::LeafWithoutDnsSan if is_leaf && !has(|n| matches!(n, GName::Dns(_))) => {
+                dns_cns(&mut names, openssl_cn_dns)
+            }
+            CnConstraints::MostSpecific => {
+                if let Some(cn) = self.subject_cns.last() {
+                    match cn.parse::<std::net::IpAddr>() {
+                        Ok(ip) if !has(|n| matches!(n, GName::Ip(_))) => {
+                            names.push(GName::Ip(match ip {
+                                std::net::IpAddr::V4(a) => a.octets().to_vec(),
+                                std::net::IpAddr::V6(a) => a.octets().to_vec(),
+                            }))
+                        }
+                        Ok(_) => {}
+                        Err(_) if !has(|n| matches!(n, GName::Dns(_))) && java_dns(cn) => {
+                            names.push(GName::Dns(cn.clone()))
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            _ => {}
         }
         names
     }
+}
+
+/// OpenSSL's test of a CN as a host name (crypto/x509/v3_ncons.c
+/// `cn2dnsid`): letters, digits, `_`, inner `-` and `.`, at least two
+/// labels. "127.0.0.1" passes, as it does in OpenSSL.
+fn openssl_cn_dns(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut dots = false;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            continue;
+        }
+        let inner = i > 0 && i + 1 < b.len();
+        if inner && c == b'-' {
+            continue;
+        }
+        if inner && c == b'.' && b[i + 1] != b'.' && b[i - 1] != b'-' && b[i + 1] != b'-' {
+            dots = true;
+            continue;
+        }
+        return false;
+    }
+    dots
+}
+
+/// What Java's `DNSName` constructor accepts: letters, digits, hyphens
+/// in dot-separated labels, none empty (sun/security/x509/DNSName.java).
+fn java_dns(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }
 
 fn looks_like_dns(s: &str) -> bool {
@@ -712,4 +990,66 @@ fn key_fault(x: &X509Certificate<'_>) -> Option<String> {
         "1.2.840.10040.4.1" => Some("DSA key".into()),
         _ => None,
     }
+}
+
+/// The subject key's algorithm and size in bits (EC: the curve's size).
+fn key_size(x: &X509Certificate<'_>) -> (&'static str, u32) {
+    use x509_parser::public_key::PublicKey;
+    let spki = x.public_key();
+    let oid = spki.algorithm.algorithm.to_id_string();
+    match (oid.as_str(), spki.parsed()) {
+        (_, Ok(PublicKey::RSA(rsa))) => ("RSA", bit_len(rsa.modulus)),
+        ("1.2.840.10045.2.1", _) => {
+            let bits = match crate::model::named_curve_oid(spki).as_str() {
+                "1.2.840.10045.3.1.1" => 192,
+                "1.3.132.0.33" => 224,
+                "1.2.840.10045.3.1.7" => 256,
+                "1.3.132.0.34" => 384,
+                "1.3.132.0.35" => 521,
+                _ => 0,
+            };
+            ("EC", bits)
+        }
+        (_, Ok(PublicKey::DSA(y))) => ("DSA", bit_len(y)),
+        ("1.3.101.112", _) => ("Ed25519", 256),
+        ("1.3.101.113", _) => ("Ed448", 456),
+        _ => ("unknown", 0),
+    }
+}
+
+fn bit_len(n: &[u8]) -> u32 {
+    let m: Vec<u8> = n.iter().copied().skip_while(|&b| b == 0).collect();
+    match m.first() {
+        None => 0,
+        Some(&top) => (m.len() as u32 - 1) * 8 + (8 - top.leading_zeros()),
+    }
+}
+
+/// The certificate's signature algorithm and its strength in OpenSSL
+/// security bits (crypto/x509/x509_set.c `x509_sig_info_init`: half the
+/// digest size, SHA-1 63, MD5 39; Ed25519 128).
+fn sig_strength(x: &X509Certificate<'_>) -> (String, u32) {
+    let oid = x.signature_algorithm.algorithm.to_id_string();
+    let (name, bits): (&str, u32) = match oid.as_str() {
+        "1.2.840.113549.1.1.2" => ("md2WithRSAEncryption", 0),
+        "1.2.840.113549.1.1.4" => ("md5WithRSAEncryption", 39),
+        "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => ("sha1WithRSAEncryption", 63),
+        "1.2.840.10045.4.1" => ("ecdsa-with-SHA1", 63),
+        "1.2.840.10040.4.3" => ("dsa-with-SHA1", 63),
+        "1.2.840.113549.1.1.14" => ("sha224WithRSAEncryption", 112),
+        "1.2.840.10045.4.3.1" => ("ecdsa-with-SHA224", 112),
+        "1.2.840.113549.1.1.11" => ("sha256WithRSAEncryption", 128),
+        "1.2.840.10045.4.3.2" => ("ecdsa-with-SHA256", 128),
+        "2.16.840.1.101.3.4.3.2" => ("dsa-with-SHA256", 128),
+        "1.2.840.113549.1.1.12" => ("sha384WithRSAEncryption", 192),
+        "1.2.840.10045.4.3.3" => ("ecdsa-with-SHA384", 192),
+        "1.2.840.113549.1.1.13" => ("sha512WithRSAEncryption", 256),
+        "1.2.840.10045.4.3.4" => ("ecdsa-with-SHA512", 256),
+        "1.3.101.112" => ("Ed25519", 128),
+        "1.3.101.113" => ("Ed448", 224),
+        // RSA-PSS: by its hash (SHA-256 unless said otherwise here).
+        "1.2.840.113549.1.1.10" => ("RSASSA-PSS", 128),
+        _ => return (oid, 128),
+    };
+    (name.to_string(), bits)
 }

@@ -5,6 +5,7 @@
 //! [`policy`] holds the dated rules as data; [`name`] the Salesforce
 //! Unique Name rules. Pure: time, trust stores and inputs are arguments.
 
+pub mod certificate;
 pub mod name;
 pub mod policy;
 mod rules;
@@ -88,6 +89,19 @@ ids! {
     LeafIsCa = "leaf-is-ca", Warning;
     PathLengthExceeded = "path-length-exceeded", Error;
     UnknownCriticalExtension = "unknown-critical-extension", Error;
+    DuplicateExtension = "duplicate-extension", Error;
+    NegativeSerial = "negative-serial", Error;
+    MalformedSan = "malformed-san", Error;
+    SignatureAlgorithmMismatch = "signature-algorithm-mismatch", Error;
+    AlgorithmParameters = "algorithm-parameters", Error;
+    KeyUsageEncoding = "key-usage-encoding", Warning;
+    KeyUsageForKey = "key-usage-for-key", Warning;
+    CaKeyUsage = "ca-key-usage", Warning;
+    RootEku = "root-eku", Warning;
+    CertificatePolicies = "certificate-policies", Warning;
+    AiaMissing = "aia-missing", Warning;
+    CrlMissing = "crl-missing", Warning;
+    CnNotInSan = "cn-not-in-san", Warning;
     NameConstraints = "name-constraints", Error;
     Rfc5280Profile = "rfc5280-profile", Warning;
     EkuMissing = "eku-missing", Error;
@@ -311,6 +325,10 @@ pub struct Options {
     pub allow: Vec<Id>,
     /// Drop findings below this severity.
     pub min_severity: Severity,
+    /// Judge each certificate on its own: the per-certificate rules of
+    /// [`certificate::RULES`] and validity dates, no chain rules (no
+    /// `issuer-missing`, no order or trust findings).
+    pub certificate_only: bool,
 }
 
 impl Options {
@@ -323,6 +341,7 @@ impl Options {
             deny: Vec::new(),
             allow: Vec::new(),
             min_severity: Severity::Info,
+            certificate_only: false,
         }
     }
 }
@@ -359,6 +378,11 @@ pub use rules::Links;
 /// both need (every issuer→subject pair the names allow, self-signatures).
 pub fn links(input: &Input<'_>) -> Links {
     Links::of(input.certs)
+}
+
+/// [`links`] for [`Options::certificate_only`]: self-signatures only.
+pub fn self_links(input: &Input<'_>) -> Links {
+    Links::self_only(input.certs)
 }
 
 /// The leaf lint would choose (a position in `input.certs`): the

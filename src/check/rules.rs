@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use x509_parser::prelude::*;
 
+use super::certificate::{self, Kind};
 use super::policy::{self, EkuScope};
 use super::{
     CertRef, Finding, Id, Input, Options, Profile, Purpose, Report, Severity, Trust, name,
@@ -13,6 +14,7 @@ use super::{
 use crate::chain::index::IssuerIndex;
 use crate::chain::order::{ChainEnd, order_from};
 use crate::chain::signature::{SigError, verify_issued_by};
+use crate::chain::validate::Facts;
 use crate::model::{Cert, DropReason, KeyAlgorithm, KeyFormat};
 use crate::trust::{CACERTS_URL, Lookup, TrustStore, date};
 
@@ -86,17 +88,6 @@ impl Ctx<'_> {
 
 fn self_signed(c: &Cert) -> bool {
     c.is_self_issued() && verify_issued_by(c, c).is_ok()
-}
-
-fn sig_oid_name(oid: &str) -> Option<&'static str> {
-    match oid {
-        "1.2.840.113549.1.1.5" => Some("SHA-1 with RSA"),
-        "1.2.840.10045.4.1" => Some("ECDSA with SHA-1"),
-        "1.2.840.10040.4.3" => Some("DSA with SHA-1"),
-        "1.2.840.113549.1.1.4" => Some("MD5 with RSA"),
-        "1.2.840.113549.1.1.2" => Some("MD2 with RSA"),
-        _ => None,
-    }
 }
 
 fn anchor_public(store: &TrustStore, top: &Cert) -> Option<String> {
@@ -174,6 +165,18 @@ pub struct Links {
 }
 
 impl Links {
+    /// Self-signatures only, no issuer→subject pairs: all that
+    /// `--certificate-only` needs (a certificate's kind).
+    pub(super) fn self_only(certs: &[Cert]) -> Links {
+        Links {
+            pairs: Pairs {
+                verified: vec![Vec::new(); certs.len()],
+                failed: vec![Vec::new(); certs.len()],
+                issues_another: vec![false; certs.len()],
+            },
+            roots: certs.iter().map(self_signed).collect(),
+        }
+    }
     pub(super) fn of(certs: &[Cert]) -> Links {
         let index = IssuerIndex::new(certs);
         Links {
@@ -234,10 +237,11 @@ pub(super) fn run(
     };
     let on_path: HashSet<usize> = path.iter().copied().collect();
     let at = opts.at;
+    let facts: Vec<Facts> = certs.iter().map(Facts::of).collect();
 
-    // ---- every certificate ----
+    // ---- every certificate, on its own ----
     for (i, &root) in roots.iter().enumerate() {
-        per_cert(&mut cx, i, root, on_path.contains(&i), at);
+        per_cert(&mut cx, i, root, on_path.contains(&i), at, &facts[i]);
     }
 
     for p in input.unreadable {
@@ -247,6 +251,17 @@ pub(super) fn run(
             p.to_string(),
             "fix or remove that block; an upload box refuses the whole file",
         );
+    }
+    if opts.certificate_only {
+        let store = trust.public;
+        return Some(Report {
+            profile,
+            profile_reason,
+            trust_store: store.name.clone(),
+            trust_candidate: store.candidate,
+            chain: Vec::new(),
+            findings: cx.out,
+        });
     }
 
     // ---- every issuer→subject pair ----
@@ -330,8 +345,12 @@ pub(super) fn run(
     }
 
     // ---- the leaf's chain ----
-    chain_checks(&mut cx, &path, &ordered.end, trust, purpose);
-    profile_and_names(&mut cx, &path, &ordered.end, roots);
+    // The chain's first certificate is judged as a leaf only when it is an
+    // end entity by its content, or the key given is its key: a CA
+    // certificate linted alone is not a leaf that lacks a SAN.
+    let leaf_is_leaf = !certs[leaf].is_ca() || key_leaf == Some(leaf);
+    chain_checks(&mut cx, &path, &ordered.end, trust, purpose, leaf_is_leaf);
+    name_constraints(&mut cx, &path, &facts);
 
     // ---- the inputs: leaves, order, duplicates, strays, blocks, keys, name ----
     if end_entities.len() > 1 {
@@ -450,7 +469,9 @@ pub(super) fn run(
                 ),
                 "remove the CRL from files meant for an upload box; give it to chainfix verify with --crl",
             ),
-            DropReason::DuplicateKey { .. } => {}
+            DropReason::DuplicateKey { .. }
+            | DropReason::UnsupportedKey { .. }
+            | DropReason::NotCertificateData { .. } => {}
         }
     }
     for k in input.keys {
@@ -533,9 +554,8 @@ fn private_key_finding(cx: &mut Ctx<'_>, origin: &str) {
     );
 }
 
-fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64) {
+fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64, facts: &Facts) {
     let c = &cx.certs[i];
-    let x = c.parsed();
     let (nb, na) = (c.not_before(), c.not_after());
     let warn = cx.opts.warn_days;
     if at < nb {
@@ -594,94 +614,14 @@ fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64) {
             "note the date: renew before it",
         );
     }
-    let oid = x.signature_algorithm.algorithm.to_id_string();
-    if !root && let Some(alg) = sig_oid_name(&oid) {
-        cx.add(
-            Id::Sha1Signature,
-            Some(i),
-            format!("{} is signed with {alg}, which peers (Salesforce, browsers, Java) refuse: collisions are practical", cx.name(i)),
-            "reissue it with SHA-256 (or better) from the CA",
-        );
-    }
-    match c.key_algorithm() {
-        KeyAlgorithm::Rsa { bits } if bits < 2048 => cx.add(
-            Id::WeakKey,
-            Some(i),
-            format!("{} has a {bits}-bit RSA key; below 2048 bits is refused (NIST SP 800-131A, CA/B Forum BR 6.1.5)", cx.name(i)),
-            "make a new RSA 2048+ or ECDSA P-256 key and a new CSR, and have the certificate reissued",
-        ),
-        KeyAlgorithm::Rsa { bits } if cx.profile.salesforce() && ![2048, 3072, 4096].contains(&bits) => cx.add(
-            Id::UnusualKey,
-            Some(i),
-            format!("{} has a {bits}-bit RSA key; Salesforce keystores take RSA 2048, 3072 or 4096", cx.name(i)),
-            "use an RSA 2048, 3072 or 4096 key",
-        ),
-        KeyAlgorithm::Ec { curve } if !["P-256", "P-384", "P-521"].contains(&curve.as_str()) => cx.add(
-            Id::UnusualKey,
-            Some(i),
-            format!("{} uses the elliptic curve {curve}, which TLS peers rarely accept", cx.name(i)),
-            "use ECDSA P-256 or P-384, or RSA 2048+",
-        ),
-        KeyAlgorithm::Other { oid } => cx.add(
-            Id::UnusualKey,
-            Some(i),
-            format!("{} has a public key of type {oid}, which chainfix does not know", cx.name(i)),
-            "use ECDSA P-256/P-384 or RSA 2048+",
-        ),
-        KeyAlgorithm::Ed25519 if cx.profile.salesforce() => cx.add(
-            Id::UnusualKey,
-            Some(i),
-            format!("{} has an Ed25519 key, which Salesforce does not accept for TLS certificates", cx.name(i)),
-            "use RSA 2048+ or ECDSA P-256/P-384",
-        ),
-        _ => {}
-    }
-    for e in x.extensions() {
-        if e.critical
-            && matches!(
-                e.parsed_extension(),
-                ParsedExtension::UnsupportedExtension { .. }
-            )
-        {
-            cx.add(
-                Id::UnknownCriticalExtension,
-                Some(i),
-                format!(
-                    "{} carries a critical extension {} that verifiers do not know, so they must reject it (RFC 5280 4.2)",
-                    cx.name(i),
-                    e.oid.to_id_string()
-                ),
-                "reissue the certificate without that extension, or with it marked non-critical",
-            );
-        }
-    }
-    if c.is_ca() {
-        if c.subject_key_id().is_none() {
-            cx.add(
-                Id::CaMissingSki,
-                Some(i),
-                format!("the CA certificate {} has no subject key identifier (RFC 5280 4.2.1.2: CAs MUST)", cx.name(i)),
-                "reissue the CA certificate with a subjectKeyIdentifier",
-            );
-        }
-        if let Ok(Some(bc)) = x.basic_constraints()
-            && !bc.critical
-        {
-            cx.add(
-                Id::BasicConstraintsNotCritical,
-                Some(i),
-                format!("the CA certificate {}'s basicConstraints is not marked critical (RFC 5280 4.2.1.9: MUST be)", cx.name(i)),
-                "reissue the CA certificate with basicConstraints critical",
-            );
-        }
-    }
-    if !c.is_self_issued() && c.authority_key_id().is_none() {
-        cx.add(
-            Id::MissingAki,
-            Some(i),
-            format!("{} has no authority key identifier, so issuers are found by name alone (RFC 5280 4.2.1.1)", cx.name(i)),
-            "nothing to do for this chain; CAs should include the extension",
-        );
+    let cx_cert = certificate::Context {
+        kind: Kind::of(c, root),
+        tls_server: cx.profile.purpose() == Purpose::ServerAuth,
+        salesforce: cx.profile.salesforce(),
+        facts,
+    };
+    for h in certificate::check(c, &cx_cert) {
+        cx.push(h.id, h.severity, Some(i), h.message, h.fix);
     }
 }
 
@@ -700,6 +640,7 @@ fn chain_checks(
     end: &ChainEnd,
     trust: &Trust<'_>,
     purpose: Purpose,
+    leaf_is_leaf: bool,
 ) {
     let certs = cx.certs;
     let leaf = path[0];
@@ -707,7 +648,8 @@ fn chain_checks(
     let lx = lc.parsed();
     let top = *path.last().expect("path holds the leaf");
     let reached_root = *end == ChainEnd::Root;
-    let self_signed_leaf = reached_root && path.len() == 1;
+    // A lone root is a root, not a self-signed leaf.
+    let self_signed_leaf = reached_root && path.len() == 1 && leaf_is_leaf;
     let sf = cx.profile.salesforce();
 
     // pathLen: non-self-issued intermediates below each CA.
@@ -779,7 +721,7 @@ fn chain_checks(
             ),
             "get the certificate issued by a CA the peer trusts (for Salesforce: one whose root is in your org's cacerts.jsp); `chainfix roots` lists the candidates".into(),
         );
-    } else if lc.is_ca() {
+    } else if lc.is_ca() && leaf_is_leaf {
         cx.add(
             Id::LeafIsCa,
             Some(leaf),
@@ -787,7 +729,9 @@ fn chain_checks(
             "request an end-entity certificate (CA:FALSE) for this key",
         );
     }
-    if let Ok(Some(ku)) = lx.key_usage() {
+    if let Ok(Some(ku)) = lx.key_usage()
+        && leaf_is_leaf
+    {
         let ok = ku.value.digital_signature()
             || (purpose == Purpose::ServerAuth
                 && ku.value.key_encipherment()
@@ -827,7 +771,7 @@ fn chain_checks(
         Some(e) => e.allows(purpose),
         None => !(cx.profile == Profile::SalesforceMtls),
     };
-    if !eku_ok {
+    if !eku_ok && leaf_is_leaf {
         let mut msg = format!(
             "the leaf {} {} the {purpose} extended key usage, so {} it",
             cx.name(leaf),
@@ -884,6 +828,7 @@ fn chain_checks(
         && !self_signed_leaf
     {
         if let Some(e) = leaf_eku
+            && leaf_is_leaf
             && e.client
             && e.server
         {
@@ -951,7 +896,7 @@ fn chain_checks(
                 );
             }
         }
-        if purpose == Purpose::ServerAuth {
+        if purpose == Purpose::ServerAuth && leaf_is_leaf {
             let rule = policy::max_server_validity(lc.not_before());
             let life = lc.not_after() - lc.not_before();
             if life > rule.days * DAY {
@@ -971,7 +916,7 @@ fn chain_checks(
             }
         }
     }
-    if purpose == Purpose::ServerAuth {
+    if purpose == Purpose::ServerAuth && leaf_is_leaf {
         let has_san = matches!(lx.subject_alternative_name(), Ok(Some(s)) if s.value.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))));
         if !has_san {
             cx.add(
@@ -1085,60 +1030,12 @@ fn chain_checks(
     }
 }
 
-/// RFC 5280 / CA/B Forum profile faults (as the validator reads them, in
-/// `chain::validate::Facts`) for each certificate in its role, and the
-/// name constraints of every CA on the chain applied to the certificates
-/// below it (RFC 5280 4.2.1.10; self-issued intermediates exempt).
-fn profile_and_names(cx: &mut Ctx<'_>, path: &[usize], end: &ChainEnd, roots: &[bool]) {
-    use crate::chain::validate::Facts;
-    // Reported by their own ids already.
-    const COVERED: &[&str] = &[
-        "no authorityKeyIdentifier",
-        "no subjectKeyIdentifier",
-        "basicConstraints is not critical",
-    ];
-    let certs = cx.certs;
-    let leaf = path[0];
-    let top_root = (*end == ChainEnd::Root).then(|| *path.last().expect("non-empty"));
-    let on_path: HashSet<usize> = path.iter().copied().collect();
-    let facts: Vec<Option<Facts>> = (0..certs.len())
-        .map(|i| on_path.contains(&i).then(|| Facts::of(&certs[i])))
-        .collect();
-    for i in 0..certs.len() {
-        let owned;
-        let f = match &facts[i] {
-            Some(f) => f,
-            None => {
-                owned = Facts::of(&certs[i]);
-                &owned
-            }
-        };
-        let mut faults: Vec<&String> = f.profile.iter().collect();
-        if i == leaf {
-            faults.extend(&f.leaf_profile);
-        } else if Some(i) == top_root || (roots[i] && !on_path.contains(&i)) {
-            faults.extend(&f.anchor_profile);
-        } else if certs[i].is_ca() {
-            faults.extend(&f.ca_profile);
-        }
-        faults.retain(|p| !COVERED.contains(&p.as_str()));
-        faults.dedup();
-        if !faults.is_empty() {
-            let list: Vec<&str> = faults.iter().map(|s| s.as_str()).collect();
-            cx.add(
-                Id::Rfc5280Profile,
-                Some(i),
-                format!(
-                    "{} breaks the certificate profile (RFC 5280 / CA/B Forum BR): {}; strict verifiers may refuse it",
-                    cx.name(i),
-                    list.join("; ")
-                ),
-                "have the CA reissue it within the profile",
-            );
-        }
-    }
+/// The name constraints of every CA on the chain applied to the
+/// certificates below it (RFC 5280 §4.2.1.10; self-issued intermediates
+/// exempt).
+fn name_constraints(cx: &mut Ctx<'_>, path: &[usize], facts: &[Facts]) {
     for (k, &ca) in path.iter().enumerate().skip(1) {
-        let Some(nc) = facts[ca].as_ref().and_then(|f| f.constraints.clone()) else {
+        let Some(nc) = facts[ca].constraints.clone() else {
             continue;
         };
         let mut budget = 250_000usize;
@@ -1147,7 +1044,7 @@ fn profile_and_names(cx: &mut Ctx<'_>, path: &[usize], end: &ChainEnd, roots: &[
             budget > 0
         };
         for (kk, &below) in path[..k].iter().enumerate() {
-            let f = facts[below].as_ref().expect("path certificates have facts");
+            let f = &facts[below];
             if kk > 0 && f.self_issued {
                 continue;
             }

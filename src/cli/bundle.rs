@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use super::common::{self, InputArgs};
 use super::fetch_args::FetchArgs;
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
+use crate::model::KeyFormat;
 use crate::render::bundle::BundleReport;
 
 #[derive(clap::Args, Debug)]
@@ -17,6 +18,15 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub fetch: FetchArgs,
+    /// The peer's store: with --trust, --roots or --peer, the chain written is
+    /// the path the peer accepts (e.g. the cross-sign that reaches its root).
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// The private key, if it is not among the FILEs (any format chainfix reads).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -74,34 +84,73 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         })
     });
     let password = match &args.key_password_file {
-        Some(f) => Some(common::read_password_file(f)?),
+        Some(f) => Some(common::read_output_password_file(
+            f,
+            "key",
+            "put the password on the first line of the file, or leave out --key-password-file to write the key unencrypted",
+        )?),
         None => None,
     };
-    let chain = assembly.to_send(&inv, args.include_root);
+    let at = match &args.at {
+        Some(s) => common::parse_at(s)?,
+        None => common::now(),
+    };
+    let judged =
+        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
+        (Some(p), true) => p
+            .iter()
+            .map(|&i| &inv.certs[i])
+            .chain(judged.anchor.as_ref().filter(|_| args.include_root))
+            .collect(),
+        _ => assembly.to_send(&inv, args.include_root),
+    };
+    let to_stdout = common::is_stdout(&output);
+    if to_stdout && args.json {
+        return Err(Error::Usage(
+            "-o - and --json both want stdout; write the bundle to a file with -o FILE".into(),
+        ));
+    }
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
     let secrecy = if key.is_some() {
         Secrecy::Secret
     } else {
         Secrecy::Public
     };
-    emit::write_atomic(&output, text.as_bytes(), secrecy, args.force)?;
+    common::write_output(io, &output, text.as_bytes(), secrecy, args.force)?;
     let mut report = BundleReport::new(
         &inv,
         &assembly,
-        Some(output.display().to_string()),
+        Some(if to_stdout {
+            "standard output".into()
+        } else {
+            output.display().to_string()
+        }),
         key.is_some(),
         args.include_root,
     );
     report.completion = (!completion.is_empty()).then_some(completion);
+    // Decrypted by default: curl -E, nginx and HAProxy need the key
+    // readable without a prompt. Said, with the way to keep it encrypted.
+    report.key_written_decrypted = password.is_none()
+        && key.is_some_and(|k| {
+            matches!(
+                k.format,
+                KeyFormat::EncryptedPkcs8
+                    | KeyFormat::LegacyEncryptedPem
+                    | KeyFormat::Pkcs12
+                    | KeyFormat::Jks
+            )
+        });
     if args.json {
-        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
-        common::out(io, &j)?;
+        let mut v = serde_json::to_value(&report).expect("report serialises");
+        v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
+        json::print_raw(io, &v)?;
     } else {
         common::note(io, report.text().trim_end());
+        common::note(io, &judged.text());
     }
-    Ok(if report.complete {
-        Exit::Ok
-    } else {
-        Exit::Findings
-    })
+    Ok(verdict::decide(
+        (!report.complete).then_some(verdict::Level::Error),
+    ))
 }

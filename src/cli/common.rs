@@ -48,20 +48,34 @@ impl InputArgs {
 
 /// Reads the first line of a password file, without its line ending.
 pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::InvalidData {
-            Error::PasswordFileNotText {
-                path: path.display().to_string(),
-            }
-        } else {
-            Error::Read {
-                path: path.display().to_string(),
-                source,
-            }
-        }
-    })?);
+    let bytes = Zeroizing::new(crate::input::read_user_file(path)?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::PasswordFileNotText {
+        path: path.display().to_string(),
+    })?;
     let line = text.lines().next().unwrap_or("");
     Ok(Zeroizing::new(line.to_string()))
+}
+
+/// Reads the password that will protect a new output from `path`,
+/// refusing an empty one (an empty line or file is nearly always a mistake,
+/// and it would silently leave the key unprotected). `fix` says what to do
+/// instead.
+pub fn read_output_password_file(path: &Path, what: &str, fix: &str) -> Result<Zeroizing<String>> {
+    let pw = read_password_file(path)?;
+    refuse_empty(&pw, what, &path.display().to_string(), fix)?;
+    Ok(pw)
+}
+
+/// Fails when a new output's password is empty.
+pub fn refuse_empty(password: &str, what: &str, from: &str, fix: &str) -> Result<()> {
+    if password.is_empty() {
+        return Err(Error::EmptyOutputPassword {
+            what: what.into(),
+            from: from.into(),
+            fix: fix.into(),
+        });
+    }
+    Ok(())
 }
 
 /// Passwords from `--password-file`, then `CHAINFIX_PASSWORD`, then a prompt
@@ -149,6 +163,30 @@ pub fn out(io: &mut Io<'_>, text: &str) -> Result<()> {
             path: PathBuf::from("<stdout>"),
             source,
         })
+}
+
+/// `-o -`: the output goes to stdout.
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Writes a command's output file: to stdout for `-o -`, else atomically
+/// (temp file + rename, never replacing a file without `force`).
+pub fn write_output(
+    io: &mut Io<'_>,
+    path: &Path,
+    bytes: &[u8],
+    secrecy: crate::emit::Secrecy,
+    force: bool,
+) -> Result<()> {
+    if is_stdout(path) {
+        io.out.write_all(bytes).map_err(|source| Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        })
+    } else {
+        crate::emit::write_atomic(path, bytes, secrecy, force)
+    }
 }
 
 /// Writes one line to stderr; failures to write a report are ignored.

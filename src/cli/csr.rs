@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use super::common::{self, CliPasswords};
+use super::json;
 use super::{Exit, Io};
 use crate::emit::{self, Secrecy};
 use crate::error::{Error, Result};
@@ -47,6 +48,21 @@ pub struct Args {
     /// replaced: the certificate issued for it would be orphaned.
     #[arg(long)]
     pub force: bool,
+    /// Print the report as JSON on stdout (fields in docs/json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `csr` wrote, for `--json`.
+#[derive(serde::Serialize)]
+struct CsrJson {
+    /// Where the CSR went (`-` for stdout).
+    csr: String,
+    /// The new key's file, or null when the CSR is for an existing --key.
+    key_written: Option<String>,
+    key: String,
+    subject: String,
+    role: &'static str,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -58,7 +74,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         .collect::<Result<Vec<_>>>()?;
     // Refuse before generating anything: nothing is written when one of
     // the outputs is in the way.
-    if !args.force && args.output.exists() {
+    let to_stdout = common::is_stdout(&args.output);
+    if to_stdout && args.json {
+        return Err(Error::Usage(
+            "-o - and --json both want stdout; write the CSR to a file with -o FILE".into(),
+        ));
+    }
+    if !to_stdout && !args.force && args.output.exists() {
         return Err(Error::OutputExists {
             path: args.output.clone(),
         });
@@ -92,16 +114,43 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             true,
         ),
     };
-    let pem = csr::make_csr(&key, subject, sans, args.role)?;
+    let pem = csr::make_csr(&key, &subject, sans, args.role)?;
     if new {
         let password = match &args.key_password_file {
-            Some(f) => Some(common::read_password_file(f)?),
+            Some(f) => Some(common::read_output_password_file(
+                f,
+                "key",
+                "put the password on the first line of the file, or leave out --key-password-file to write the key unencrypted",
+            )?),
             None => None,
         };
         let text = emit::pem::key_pem(&key, password.as_ref().map(|p| p.as_str()))?;
         emit::write_atomic(&args.key_out, text.as_bytes(), Secrecy::Secret, false)?;
     }
-    emit::write_atomic(&args.output, pem.as_bytes(), Secrecy::Public, args.force)?;
+    common::write_output(
+        io,
+        &args.output,
+        pem.as_bytes(),
+        Secrecy::Public,
+        args.force,
+    )?;
+    let role = match args.role {
+        Role::Client => "clientAuth",
+        Role::Server => "serverAuth",
+    };
+    if args.json {
+        json::print(
+            io,
+            &CsrJson {
+                csr: args.output.display().to_string(),
+                key_written: new.then(|| args.key_out.display().to_string()),
+                key: key.algorithm().to_string(),
+                subject: args.subject.clone(),
+                role,
+            },
+        )?;
+        return Ok(Exit::Ok);
+    }
     let mut msg = String::new();
     if new {
         msg.push_str(&format!(
@@ -119,10 +168,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         "wrote {} (CSR for {}, asking for {})\nsend the CSR to your CA; keep the key where it is",
         args.output.display(),
         args.subject,
-        match args.role {
-            Role::Client => "clientAuth",
-            Role::Server => "serverAuth",
-        }
+        role
     ));
     common::note(io, &msg);
     Ok(Exit::Ok)

@@ -50,11 +50,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = verify::load(&args.verify, io)?;
     let pol = verify::policy(&args.verify)?;
     let fetcher = args.verify.fetch.fetcher(common::now())?;
-    let r = verify::report(&l, &pol, Some(fetcher.as_ref()));
+    let mut r = verify::report(&l, &pol, Some(fetcher.as_ref()));
+    r.peer_defaulted = verify::choice(&args.verify)?.defaulted;
     if args.verify.json {
-        let text = serde_json::to_string_pretty(&r).expect("report serialises");
-        common::out(io, &format!("{text}\n"))?;
-        return Ok(if r.valid { Exit::Ok } else { Exit::Findings });
+        super::json::print(io, &r)?;
+        return Ok(verify::exit(&r));
     }
     let mut s = String::new();
     if let Some(e) = &args.error {
@@ -63,7 +63,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             None => s.push_str("chainfix does not know that message; here is what it finds.\n\n"),
         }
     }
-    if r.findings.is_empty() {
+    s.push_str(&format!("{}\n", r.verdict.headline));
+    s.push_str(&format!("{}\n", verify::choice(&args.verify)?.note()));
+    if r.findings.is_empty() && r.valid {
         s.push_str(&format!(
             "Nothing wrong found: \"{}\" has a valid path to the {} trust store.\n",
             r.leaf, r.trust
@@ -78,7 +80,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         s.push_str(&verify::render_rejected(&r));
     }
     common::out(io, &s)?;
-    Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+    Ok(verify::exit(&r))
 }
 
 #[cfg(test)]

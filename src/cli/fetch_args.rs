@@ -54,6 +54,21 @@ pub struct FetchArgs {
     /// Levels of missing issuers fetched, one above the other.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub max_depth: usize,
+    /// Let AIA URLs (and their redirects) lead to loopback and private
+    /// addresses (127.x, 10.x, 172.16-31.x, 192.168.x, fc00::/7): on for a
+    /// run on your own files; `--allow-private-fetch=false` refuses them, as
+    /// CI or a service checking others' certificates should. Link-local
+    /// (cloud metadata, 169.254.x) and unspecified addresses are never fetched.
+    #[arg(
+        long,
+        env = "CHAINFIX_ALLOW_PRIVATE_FETCH",
+        value_name = "BOOL",
+        default_value_t = true,
+        num_args = 0..=1,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
+    pub allow_private_fetch: bool,
     /// No progress line while fetching.
     #[arg(short, long)]
     pub quiet: bool,
@@ -91,6 +106,7 @@ impl FetchArgs {
             max_redirects: self.max_redirects,
             max_fetches: self.max_fetches,
             max_depth: self.max_depth,
+            allow_private: self.allow_private_fetch,
         })
     }
 

@@ -22,16 +22,46 @@ pub struct Args {
 struct InspectJson<'a> {
     version: u32,
     certificates: Vec<CertSummary>,
-    keys: Vec<KeySummary>,
+    keys: Vec<InspectKey>,
     crls: Vec<crate::render::crl::CrlSummary>,
     dropped: &'a [crate::model::Dropped],
     problems: Vec<String>,
+    /// When a problem means exit 2: the last one, as every command's
+    /// `--json` failure carries it (docs/json.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<super::json::ErrorJson>,
+}
+
+/// A key and the certificates that carry its public key.
+#[derive(Serialize)]
+struct InspectKey {
+    #[serde(flatten)]
+    key: KeySummary,
+    /// SHA-256 of each certificate (in `certificates`) this key belongs to.
+    certificates: Vec<String>,
+}
+
+/// The first hex digits of a public-key hash, as the table shows them.
+fn key_id(sha256: &str) -> String {
+    format!("pub {}", &sha256[..8])
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut inv = args.input.read(&[], io)?;
     let certs: Vec<CertSummary> = inv.certs.iter().map(CertSummary::of).collect();
-    let keys: Vec<KeySummary> = inv.keys.iter().map(KeySummary::of).collect();
+    let keys: Vec<InspectKey> = inv
+        .keys
+        .iter()
+        .map(|k| InspectKey {
+            key: KeySummary::of(k),
+            certificates: inv
+                .certs
+                .iter()
+                .filter(|c| k.matches(c))
+                .map(|c| c.id().hex())
+                .collect(),
+        })
+        .collect();
     let crls: Vec<crate::render::crl::CrlSummary> = inv
         .crls
         .iter()
@@ -46,6 +76,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             crls,
             dropped: &inv.dropped,
             problems: inv.problems.iter().map(ToString::to_string).collect(),
+            error: inv.problems.last().map(super::json::ErrorJson::of),
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
         common::out(io, &text)?;
@@ -65,7 +96,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 c.issuer.clone(),
                 c.serial.clone(),
                 format!("{} → {}", &c.not_before[..10], &c.not_after[..10]),
-                c.key.to_string(),
+                format!("{}\n{}", c.key, key_id(&c.public_key_sha256)),
                 c.eku.join(", "),
                 c.sans.join(", "),
                 aia.join("\n"),
@@ -73,7 +104,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 c.sources.join("\n"),
             ]);
         }
-        for (i, k) in keys.iter().enumerate() {
+        for (
+            i,
+            InspectKey {
+                key: k,
+                certificates,
+            },
+        ) in keys.iter().enumerate()
+        {
+            let of: Vec<String> = certificates
+                .iter()
+                .filter_map(|h| certs.iter().position(|c| &c.sha256 == h))
+                .map(|p| format!("#{}", p + 1))
+                .collect();
             t.add_row(vec![
                 (certs.len() + i + 1).to_string(),
                 format!(
@@ -83,19 +126,35 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default()
                 ),
+                if of.is_empty() {
+                    "matches no certificate read".to_string()
+                } else {
+                    format!("key of {}", of.join(", "))
+                },
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{}\n{}", k.key, key_id(&k.public_key_sha256)),
                 String::new(),
                 String::new(),
                 String::new(),
                 String::new(),
-                k.key.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-                format!("pub {}", &k.public_key_sha256[..16]),
                 k.sources.join("\n"),
             ]);
         }
         common::out(io, &format!("{t}\n"))?;
+        for (i, c) in certs.iter().enumerate() {
+            if let Some(why) = &c.openssl_refuses {
+                common::note(
+                    io,
+                    &format!(
+                        "#{} ({}): OpenSSL refuses to parse this certificate ({why}), so curl, nginx and Python will too; get it re-issued",
+                        i + 1,
+                        c.sources.join(", ")
+                    ),
+                );
+            }
+        }
     }
     if !args.json && !crl_table.is_empty() {
         common::out(io, &crl_table)?;
@@ -109,6 +168,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
             common::note(io, &format!("dropped {}: {}", e.source, e.reason));
         }
+    }
+    if args.json && !inv.problems.is_empty() {
+        // The report above carries the problems and the error: one object.
+        for p in &inv.problems {
+            common::note(io, &format!("chainfix: {p}"));
+        }
+        return Ok(Exit::Failed);
     }
     if inv.certs.is_empty() && inv.keys.is_empty() && inv.crls.is_empty() && inv.problems.is_empty()
     {

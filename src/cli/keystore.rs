@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::common::{self, CliPasswords, InputArgs};
-use super::{Exit, Io};
-use crate::emit::{self, Secrecy};
+use super::{Exit, Io, json, verdict};
+use crate::emit::Secrecy;
 use crate::error::{Error, Result};
 use crate::keystore::{jks, p12, salesforce};
 use crate::parse::Passwords;
@@ -66,6 +66,15 @@ pub struct Args {
     /// Also put the self-signed root at the end of the chain.
     #[arg(long)]
     pub root: bool,
+    /// The peer's store: with --trust, --roots or --peer, the chain stored is
+    /// the path the peer accepts.
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// Whose rules to check [default: salesforce for JKS, generic for PKCS#12].
     #[arg(long = "for", value_enum, value_name = "TARGET")]
     pub target: Option<Target>,
@@ -73,6 +82,10 @@ pub struct Args {
     /// password comes from --password-file, CHAINFIX_PASSWORD or a prompt.
     #[arg(long, value_name = "FILE")]
     pub out_password_file: Option<PathBuf>,
+    /// Accept an empty password for the new keystore (some consumers want
+    /// one); without this an empty password is refused as a mistake.
+    #[arg(long)]
+    pub allow_empty_password: bool,
     /// Print the report as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -90,6 +103,8 @@ pub struct KeystoreReport {
     pub complete: bool,
     pub encryption: Option<&'static str>,
     pub checks: Vec<salesforce::Check>,
+    /// The peer's judgement of the chain (the same every command gives).
+    pub verdict: crate::peer::Verdict,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -116,7 +131,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
         for f in &args.input.files {
-            if std::fs::read(f).is_ok_and(|b| jks::is_jks(&b)) {
+            if crate::input::read_user_file(f).is_ok_and(|b| jks::is_jks(&b)) {
                 return Err(Error::OnlyTrustedCerts {
                     path: f.display().to_string(),
                 });
@@ -150,7 +165,20 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         other => other?,
     };
-    let chain = assembly.to_send(&inv, args.root);
+    let at = match &args.at {
+        Some(s) => common::parse_at(s)?,
+        None => common::now(),
+    };
+    let judged =
+        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
+        (Some(p), true) => p
+            .iter()
+            .map(|&i| &inv.certs[i])
+            .chain(judged.anchor.as_ref().filter(|_| args.root))
+            .collect(),
+        _ => assembly.to_send(&inv, args.root),
+    };
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),
@@ -211,6 +239,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Format::P12 => "PKCS#12 file",
     };
     let password = output_password(&args, io, what)?;
+    if !args.allow_empty_password {
+        let from = match (&args.out_password_file, &args.input.password_file) {
+            (Some(f), _) | (None, Some(f)) => f.display().to_string(),
+            _ if std::env::var_os(common::PASSWORD_ENV).is_some() => common::PASSWORD_ENV.into(),
+            _ => "typed at the prompt".into(),
+        };
+        common::refuse_empty(
+            &password,
+            what,
+            &from,
+            "give a password, or pass --allow-empty-password if its consumer needs an empty one",
+        )?;
+    }
     if args.format == Format::Jks && password.chars().count() < jks::MIN_PASSWORD_CHARS {
         return Err(Error::PasswordTooShort {
             what: what.into(),
@@ -247,7 +288,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             )
         }
     };
-    emit::write_atomic(&args.output, &bytes, Secrecy::Secret, args.force)?;
+    common::write_output(io, &args.output, &bytes, Secrecy::Secret, args.force)?;
     let report = KeystoreReport {
         output: args.output.display().to_string(),
         format: args.format,
@@ -256,18 +297,17 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         complete: assembly.complete(),
         encryption,
         checks,
+        verdict: judged.verdict.clone(),
     };
     if args.json {
-        let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
-        common::out(io, &j)?;
+        json::print(io, &report)?;
     } else {
         common::note(io, &text(&report));
+        common::note(io, &judged.text());
     }
-    Ok(if report.complete {
-        Exit::Ok
-    } else {
-        Exit::Findings
-    })
+    Ok(verdict::decide(
+        (!report.complete).then_some(verdict::Level::Error),
+    ))
 }
 
 fn output_password(args: &Args, io: &mut Io<'_>, what: &str) -> Result<zeroize::Zeroizing<String>> {
@@ -322,7 +362,10 @@ fn text(r: &KeystoreReport) -> String {
         ));
     }
     if !r.complete {
-        s.push_str("warning: the chain does not reach a root among the inputs; give the missing issuer (see `chainfix bundle`)\n");
+        // Exit 1: Salesforce (and Java) refuse a chain that stops short.
+        s.push_str(&verdict::Level::Error.line(
+            "the chain does not reach a root among the inputs; give the missing issuer (see `chainfix bundle`)\n",
+        ));
     }
     s.trim_end().to_string()
 }

@@ -49,8 +49,14 @@ pub struct Args {
     /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Judge each certificate on its own (RFC 5280 and CA/B Forum rules, dates),
+    /// without chain rules: no issuer-missing, order or trust findings.
+    #[arg(long)]
+    pub certificate_only: bool,
     #[command(flatten)]
     pub trust: TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
     /// Print JSON (docs/lint-schema.json) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -66,6 +72,10 @@ pub struct LintJson<'a> {
     pub trust_store: TrustJson<'a>,
     pub chain: &'a [usize],
     pub summary: Summary,
+    /// Whether the peer accepts the chain: the judgement verify, diagnose,
+    /// probe, bundle and keystore give. The findings add what no peer
+    /// checks (hygiene, dated policy).
+    pub verdict: &'a crate::peer::Verdict,
     pub findings: &'a [Finding],
 }
 
@@ -85,10 +95,7 @@ pub struct Summary {
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::input::read_user_file(path)
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -124,8 +131,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         dropped: &inv.dropped,
         unreadable: &unreadable,
     };
-    // Signatures verified once, for choosing the leaf and for linting.
-    let links = check::links(&input);
+    // Signatures verified once, for choosing the leaf and for linting
+    // (alone, a certificate needs only its self-signature checked).
+    let links = if args.certificate_only {
+        check::self_links(&input)
+    } else {
+        check::links(&input)
+    };
     // The profile decides the default store; pick it as lint will.
     let profile = match args.profile {
         Some(p) => p,
@@ -160,18 +172,44 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         deny: args.deny.clone(),
         allow: args.allow.clone(),
         min_severity: args.min_severity,
+        certificate_only: args.certificate_only,
     };
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;
-    render(&report, &public.store, at, args.json, io)?;
-    Ok(if report.has_errors() {
-        Exit::Findings
-    } else {
-        Exit::Ok
-    })
+    // The peer's verdict, from the one judgement every command shares.
+    let choice = args.peer.choice(profile.salesforce())?;
+    let leaf = check::choose_leaf(&input, &links).unwrap_or(0);
+    let role = match profile.purpose() {
+        check::Purpose::ClientAuth => crate::chain::Role::Client,
+        check::Purpose::ServerAuth => crate::chain::Role::Server,
+    };
+    let mut anchors = public.store.anchors.clone();
+    if let Some(p) = &private {
+        anchors.extend(p.anchors.iter().cloned());
+    }
+    let policy = crate::chain::Policy::with_profile(at, role, choice.profile);
+    let (_, verdict) = crate::peer::judge(&inv.certs[leaf], &inv.certs, &anchors, &policy);
+    render(&report, &public.store, at, &verdict, args.json, io)?;
+    if !args.json {
+        common::note(io, &choice.note());
+    }
+    Ok(super::verdict::decide(report.findings.iter().map(
+        |f| match f.severity {
+            Severity::Error => super::verdict::Level::Error,
+            Severity::Warning => super::verdict::Level::Warning,
+            Severity::Info => super::verdict::Level::Note,
+        },
+    )))
 }
 
-fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<'_>) -> Result<()> {
+fn render(
+    report: &Report,
+    store: &TrustStore,
+    at: i64,
+    verdict: &crate::peer::Verdict,
+    json: bool,
+    io: &mut Io<'_>,
+) -> Result<()> {
     let summary = Summary {
         error: report.count(Severity::Error),
         warning: report.count(Severity::Warning),
@@ -196,6 +234,7 @@ fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<
             },
             chain: &report.chain,
             summary,
+            verdict,
             findings: &report.findings,
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
@@ -225,10 +264,18 @@ fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<
         }
         common::out(io, &format!("{t}\n"))?;
     }
+    common::out(
+        io,
+        &format!(
+            "verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
+            verdict.headline
+        ),
+    )?;
     common::note(
         io,
         &format!(
-            "profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            "{}profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            if summary.error > 0 { "error: " } else { "" },
             report.profile,
             report.profile_reason,
             store.name,

@@ -13,15 +13,19 @@ use crate::error::Error;
 
 pub mod bundle;
 pub mod common;
+pub mod completions;
 pub mod csr;
 pub mod diagnose;
 pub mod fetch_args;
 pub mod inspect;
+pub mod json;
 pub mod keystore;
 pub mod lint;
+pub mod peer_args;
 pub mod probe;
 pub mod revocation_args;
 pub mod roots;
+pub mod verdict;
 pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
@@ -34,6 +38,24 @@ const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with finding
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour in the output: chainfix draws none, so `never` and `auto`
+    /// (which also honours NO_COLOR) print the same; accepted so scripts
+    /// that pass it to every tool work.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto"
+    )]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,6 +78,10 @@ pub enum Command {
     Probe(probe::Args),
     /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
     Roots(roots::Args),
+    /// Print shell completions: `chainfix completions bash > /etc/bash_completion.d/chainfix`.
+    Completions(completions::Args),
+    /// Print the man page (or write every page with --out-dir DIR).
+    Man(completions::ManArgs),
 }
 
 /// What a command did, when it could do it.
@@ -65,6 +91,9 @@ pub enum Exit {
     Ok,
     /// Done, with findings at error level.
     Findings,
+    /// Could not do the job (exit 2), and the command has already said why
+    /// on stderr and, with `--json`, in its own JSON object.
+    Failed,
 }
 
 /// The terminal a command talks to: injected so tests drive commands
@@ -80,10 +109,14 @@ pub struct Io<'a> {
 /// Runs chainfix with `args` (including the program name) on `io`, and
 /// returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            if code == 2 && args.iter().any(|a| a == "--json") {
+                json::print_error(io, json::ErrorJson::usage(&e.render().to_string()));
+            }
             let _ = write!(
                 if code == 0 {
                     &mut *io.out
@@ -96,6 +129,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    let wants_json = cli.command.json();
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
         Command::Bundle(a) => bundle::run(a, io),
@@ -106,14 +140,42 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Keystore(a) => keystore::run(a, io),
         Command::Csr(a) => csr::run(a, io),
         Command::Probe(a) => probe::run(a, io),
+        Command::Completions(a) => completions::run(a, io),
+        Command::Man(a) => completions::man(a, io),
     };
+    let code = verdict::code(&result);
     match result {
-        Ok(Exit::Ok) => 0,
-        Ok(Exit::Findings) => 1,
         Err(Error::Write { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            let _ = writeln!(io.err, "chainfix: {e}");
-            e.exit_code()
+            if code == 1 {
+                // The job was done as far as it could be: a finding.
+                let _ = writeln!(io.err, "{}", verdict::Level::Error.line(&e.to_string()));
+            } else {
+                let _ = writeln!(io.err, "chainfix: {e}");
+            }
+            if wants_json {
+                json::print_error(io, json::ErrorJson::of(&e));
+            }
+            code
+        }
+        Ok(_) => code,
+    }
+}
+
+impl Command {
+    /// `--json` was given.
+    fn json(&self) -> bool {
+        match self {
+            Command::Inspect(a) => a.json,
+            Command::Bundle(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Diagnose(a) => a.verify.json,
+            Command::Lint(a) => a.json,
+            Command::Keystore(a) => a.json,
+            Command::Csr(a) => a.json,
+            Command::Probe(a) => a.json,
+            Command::Roots(a) => a.json,
+            Command::Completions(_) | Command::Man(_) => false,
         }
     }
 }

@@ -13,7 +13,7 @@ use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::chain::assemble::assemble;
 use crate::error::{Error, Result};
-use crate::net::judge::{judge_server, matches_ca_names};
+use crate::net::judge::{judge_server, judge_server_for, matches_ca_names};
 use crate::net::{ClientIdentity, ProbeOptions, parse_target, probe};
 use crate::render::probe::{AiaCheck, Attempt, ProbeReport};
 
@@ -40,6 +40,8 @@ pub struct Args {
     /// (with the bundled CANDIDATE list; your org's cacerts.jsp saved as a FILE is exact).
     #[command(flatten)]
     pub trust: TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
     /// When the server leaves out an intermediate, chainfix checks whether
     /// AIA fetching would find it (as browsers do); these flags set how.
     #[command(flatten)]
@@ -124,6 +126,8 @@ fn aia_check(
             let fixes = !found.is_empty()
                 && j.trusted
                 && !j.findings.iter().any(|f| f.id == "missing-intermediate");
+            // Offline with nothing found, nobody knows whether AIA would fix it.
+            let fixes = (fixes || !(fetch.offline && found.is_empty())).then_some(fixes);
             AiaCheck {
                 fixes,
                 found: found.iter().map(|c| c.subject().to_string()).collect(),
@@ -132,7 +136,7 @@ fn aia_check(
             }
         }
         Err(e) => AiaCheck {
-            fixes: false,
+            fixes: None,
             found: Vec::new(),
             completion: None,
             error: Some(e.to_string()),
@@ -177,7 +181,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         runs.push(("leaf-only", probe(&opts(true))?));
     }
     let first = &runs[0].1;
-    let judgement = judge_server(&first.server_chain, &server_name, at, &trust);
+    let choice = args.peer.choice(args.trust.is_salesforce("mozilla"))?;
+    let judgement = judge_server_for(
+        &first.server_chain,
+        &server_name,
+        at,
+        &trust,
+        choice.profile,
+    );
     let chain_matches = match (&client, &first.client_auth) {
         (Some(c), Some(req)) if !req.ca_names_der.is_empty() => {
             Some(matches_ca_names(&c.chain, &req.ca_names_der).is_some())
@@ -215,7 +226,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;
     } else {
-        common::out(io, &report.text())?;
+        let verdict = report
+            .server
+            .verdict
+            .as_ref()
+            .map(|v| format!("server chain: {}\n{}\n", v.headline, choice.note()))
+            .unwrap_or_default();
+        common::out(io, &format!("{}{verdict}", report.text()))?;
     }
-    Ok(if report.ok { Exit::Ok } else { Exit::Findings })
+    Ok(super::verdict::decide(
+        (!report.ok).then_some(super::verdict::Level::Error),
+    ))
 }

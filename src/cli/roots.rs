@@ -33,14 +33,20 @@ pub struct LoadedTrust {
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| Error::Read {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::input::read_user_file(path)
 }
 
 impl TrustArgs {
     /// Loads `--trust` (or `default` when not given) plus every `--roots`.
+    /// Whether the store these arguments choose (or `default`) is
+    /// Salesforce's, which makes Salesforce the default peer.
+    pub fn is_salesforce(&self, default: &str) -> bool {
+        self.trust
+            .as_deref()
+            .unwrap_or(default)
+            .starts_with("salesforce")
+    }
+
     pub fn load(&self, default: &str) -> Result<LoadedTrust> {
         let which = self.trust.as_deref().unwrap_or(default);
         let (mut store, report) = match which {
@@ -245,7 +251,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(
                 io,
                 &format!(
-                    "a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
+                    "error: a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
                     store.name,
                     files.join(" ")
                 ),
@@ -255,7 +261,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(io, &format!("note: {c}"));
         }
     }
-    Ok(if missing { Exit::Findings } else { Exit::Ok })
+    Ok(super::verdict::decide(
+        missing.then_some(super::verdict::Level::Error),
+    ))
 }
 
 fn alias(a: &AnchorEntry) -> String {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::common::{self, InputArgs};
-use super::{Exit, Io};
+use super::{Exit, Io, json, verdict};
 use crate::chain::explain::{self, Context, Finding};
 use crate::chain::names::PeerName;
 use crate::chain::path::{Budget, Outcome, Place, build};
@@ -41,6 +41,8 @@ pub struct Args {
     /// Trust store [default: salesforce for --role client, mozilla for --role server].
     #[command(flatten)]
     pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
     /// Local pools (--intermediates, never sent to the peer: a path that needs
     /// one is reported) and the network used to check a missing issuer's AIA URL.
     #[command(flatten)]
@@ -133,6 +135,10 @@ pub struct RejectedEntry {
 #[derive(Serialize)]
 pub struct Report {
     pub valid: bool,
+    /// The peer's judgement (the same every command gives).
+    pub verdict: crate::peer::Verdict,
+    /// True when --peer was not given.
+    pub peer_defaulted: bool,
     pub role: Role,
     pub trust: String,
     /// True when the store is the bundled Salesforce CANDIDATE list.
@@ -168,43 +174,52 @@ pub(crate) struct Loaded {
 }
 
 /// Fetches `url` once and says whether it serves `child`'s issuer.
-fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> explain::UrlCheck {
+/// What fetching `url` shows; None when it could not be asked
+/// (`--offline` and not cached).
+fn check_url(
+    fetcher: &dyn crate::fetch::Fetch,
+    url: &str,
+    child: &Cert,
+) -> Option<explain::UrlCheck> {
     use explain::UrlCheck;
     let resp = match fetcher.fetch(url) {
         Ok(r) => r,
+        Err(crate::fetch::FetchError::NotCached) => return None,
         Err(e) => {
-            return UrlCheck::Fails {
+            return Some(UrlCheck::Fails {
                 detail: e.to_string(),
-            };
+            });
         }
     };
     if !(200..300).contains(&resp.status) {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("HTTP {}", resp.status),
-        };
+        });
     }
     let mut got = crate::parse::Inventory::default();
     crate::parse::parse_source(&resp.body, url, None, &crate::parse::NoPasswords, &mut got);
     if got.certs.is_empty() {
-        return UrlCheck::Fails {
+        return Some(UrlCheck::Fails {
             detail: format!("{} bytes with no certificate in them", resp.body.len()),
-        };
+        });
     }
-    match got
-        .certs
-        .iter()
-        .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
-    {
-        Some(c) => UrlCheck::Serves {
-            subject: c.subject().to_string(),
+    Some(
+        match got
+            .certs
+            .iter()
+            .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
+        {
+            Some(c) => UrlCheck::Serves {
+                subject: c.subject().to_string(),
+            },
+            None => UrlCheck::Fails {
+                detail: format!(
+                    "{} certificate(s), none of which signed it",
+                    got.certs.len()
+                ),
+            },
         },
-        None => UrlCheck::Fails {
-            detail: format!(
-                "{} certificate(s), none of which signed it",
-                got.certs.len()
-            ),
-        },
-    }
+    )
 }
 
 /// The fast path for the common case (no key, no --leaf): exactly one
@@ -237,11 +252,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
-    let default = match args.role {
-        RoleArg::Client => "salesforce",
-        RoleArg::Server => "mozilla",
-    };
-    let trust = args.trust.load(default)?.store;
+    let trust = args.trust.load(default_store(args))?.store;
     let revocation =
         args.revocation
             .setup(&args.fetch, common::now(), std::mem::take(&mut inv.crls))?;
@@ -269,6 +280,19 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     })
 }
 
+fn default_store(args: &Args) -> &'static str {
+    match (args.role, args.peer.peer) {
+        (_, Some(crate::peer::Peer::Salesforce)) | (RoleArg::Client, None) => "salesforce",
+        _ => "mozilla",
+    }
+}
+
+/// The peer the verdict is for (`--peer`, or the default for the store).
+pub(crate) fn choice(args: &Args) -> Result<crate::peer::Choice> {
+    args.peer
+        .choice(args.trust.is_salesforce(default_store(args)))
+}
+
 pub(crate) fn policy(args: &Args) -> Result<Policy> {
     let at = match &args.at {
         Some(s) => common::parse_at(s)?,
@@ -278,7 +302,7 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
         RoleArg::Client => Role::Client,
         RoleArg::Server => Role::Server,
     };
-    let mut p = Policy::new(at, role);
+    let mut p = Policy::with_profile(at, role, choice(args)?.profile);
     if let Some(h) = &args.host {
         p.names.push(PeerName::Dns(h.clone()));
     }
@@ -300,6 +324,7 @@ pub(crate) fn report(
     // All the certificates are the pool: `build` skips the leaf's own copy
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
+    let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
     let cx = Context {
         files: &l.files,
         store: &l.store,
@@ -314,8 +339,14 @@ pub(crate) fn report(
             .filter(|f| f.class == explain::Class::IntermediateMissing)
         {
             if let Some(url) = f.urls.first().cloned() {
-                let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, l.has_key, check);
+                match check_url(fetcher, &url, child) {
+                    Some(check) => explain::note_url_check(f, &l.files, l.has_key, check),
+                    // Unknown, not failed: url_works stays null.
+                    None => {
+                        f.url_status =
+                            Some("not checked (--offline, and it is not in the cache)".into())
+                    }
+                }
             }
         }
     }
@@ -406,6 +437,8 @@ pub(crate) fn report(
         revocation,
         policies,
         valid,
+        verdict,
+        peer_defaulted: false,
         role: if pol
             .eku
             .iter()
@@ -507,7 +540,7 @@ pub(crate) fn render_findings(r: &Report) -> String {
     for f in &r.findings {
         s.push_str(&format!(
             "{} {}\n",
-            if f.fatal { "error:" } else { "warning:" },
+            verdict::Level::of(f.fatal).prefix(),
             f.message
         ));
         if let Some(u) = &f.url_status {
@@ -552,10 +585,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let l = load(&args, io)?;
     let pol = policy(&args)?;
     let fetcher = args.fetch.fetcher(common::now())?;
-    let r = report(&l, &pol, Some(fetcher.as_ref()));
+    let mut r = report(&l, &pol, Some(fetcher.as_ref()));
+    r.peer_defaulted = choice(&args)?.defaulted;
     if args.json {
-        let text = serde_json::to_string_pretty(&r).expect("report serialises");
-        common::out(io, &format!("{text}\n"))?;
+        json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
         s.push_str(&render_revocation(&r));
@@ -574,6 +607,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 date(r.at)
             ));
         }
+        s.push_str(&format!("{}\n", r.verdict.headline));
+        s.push_str(&format!("{}\n", choice(&args)?.note()));
         if !r.valid {
             s.push_str(&format!("NOT VALID: \"{}\".\n", r.leaf));
             if r.revocation.refused {
@@ -581,6 +616,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             }
             for p in &r.leaf_problems {
                 s.push_str(&format!("  leaf: {p}\n"));
+            }
+            if !r.findings.iter().any(|f| f.fatal) {
+                s.push_str(&verdict::Level::Error.line("no valid path was found (see below)\n"));
             }
         }
         s.push_str(&render_findings(&r));
@@ -590,5 +628,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         common::out(io, &s)?;
     }
-    Ok(if r.valid { Exit::Ok } else { Exit::Findings })
+    Ok(exit(&r))
+}
+
+/// Exit 1 for a path that is not valid (its findings say why, as `error:`).
+pub(crate) fn exit(r: &Report) -> Exit {
+    verdict::decide(
+        r.findings
+            .iter()
+            .map(|f| verdict::Level::of(f.fatal))
+            .chain((!r.valid).then_some(verdict::Level::Error)),
+    )
 }

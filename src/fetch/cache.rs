@@ -56,6 +56,18 @@ pub fn default_dir() -> Option<PathBuf> {
     dirs::cache_dir().map(|d| d.join("chainfix").join("aia"))
 }
 
+/// Creates `dir` and any missing parents with mode 0700: what the cache
+/// holds says which sites were checked, and a world-writable cache could
+/// be filled with entries by anyone. The mode is asked for at creation, so
+/// no umask (even 000) loosens it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
 fn digest_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
@@ -101,7 +113,7 @@ impl<F: Fetch> CachingFetcher<F> {
     /// Stores an entry atomically (temp file + rename). Failures to write
     /// the cache are not errors: the fetch itself succeeded.
     pub fn write(&self, url: &str, status: u16, body: &[u8]) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        create_private_dir(&self.dir)?;
         let h = Header {
             v: 1,
             url: url.to_string(),

@@ -9,6 +9,7 @@ use std::io::Read;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use super::address::{self, CheckedResolver, RefusedAddress};
 use super::{Fetch, FetchError, Limits, Response, check_scheme};
 
 /// Fetches over HTTP(S) with the given [`Limits`]. The clients are made on
@@ -73,9 +74,12 @@ fn build_client(
         plain_config()?
     };
     let max_redirects = limits.max_redirects;
+    let allow_private = limits.allow_private;
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > max_redirects {
             attempt.error(TooManyRedirects)
+        } else if let Err(refused) = address::check_literal(attempt.url(), allow_private) {
+            attempt.error(refused)
         } else {
             match attempt.url().scheme() {
                 "https" if !https => attempt.stop(),
@@ -96,6 +100,10 @@ fn build_client(
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.total_timeout)
         .redirect(policy)
+        // Host names reach a socket only through this resolver, which
+        // refuses forbidden addresses; IP literals are checked above and in
+        // `fetch`.
+        .dns_resolver(Arc::new(CheckedResolver { allow_private }))
         .user_agent(concat!("chainfix/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot set up the HTTP client: {e}"))
@@ -150,10 +158,26 @@ fn tls_config() -> Result<rustls::ClientConfig, String> {
         .map(|b| b.with_root_certificates(roots).with_no_client_auth())
 }
 
+fn refused_address(r: &RefusedAddress) -> FetchError {
+    FetchError::RefusedAddress {
+        host: r.host.clone(),
+        addr: r.addr.to_string(),
+        reason: r.reason.to_string(),
+    }
+}
+
 fn classify(e: &reqwest::Error, limits: &Limits) -> FetchError {
     use std::error::Error as _;
     let mut src: Option<&(dyn std::error::Error + 'static)> = e.source();
     while let Some(s) = src {
+        // An io::Error hides the error it wraps from `source()`.
+        let inner = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|i| i.downcast_ref::<RefusedAddress>());
+        if let Some(r) = inner.or_else(|| s.downcast_ref::<RefusedAddress>()) {
+            return refused_address(r);
+        }
         if s.is::<TooManyRedirects>() {
             return FetchError::TooManyRedirects {
                 limit: limits.max_redirects,
@@ -201,6 +225,8 @@ impl Fetch for HttpFetcher {
             let parsed = reqwest::Url::parse(&url).map_err(|e| FetchError::BadUrl {
                 detail: e.to_string(),
             })?;
+            address::check_literal(&parsed, self.limits.allow_private)
+                .map_err(|r| refused_address(&r))?;
             let https = parsed.scheme() == "https";
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

@@ -5,6 +5,7 @@
 //! [`memory::MemoryFetcher`] (a map, for tests). The library never prints
 //! and never reads the clock: callers pass the time in.
 
+pub mod address;
 pub mod cache;
 pub mod http;
 pub mod memory;
@@ -28,6 +29,11 @@ pub struct Limits {
     pub max_fetches: usize,
     /// Levels of issuers fetched above the given certificates, at most.
     pub max_depth: usize,
+    /// Whether URLs may lead to loopback and private addresses (see
+    /// [`address`]). Off by default: anything that fetches for others
+    /// (a service, CI linting uploaded certificates) must keep it off; the
+    /// CLI, run by a user on their own files, turns it on.
+    pub allow_private: bool,
 }
 
 impl Default for Limits {
@@ -39,6 +45,7 @@ impl Default for Limits {
             max_redirects: 5,
             max_fetches: 20,
             max_depth: 6,
+            allow_private: false,
         }
     }
 }
@@ -66,6 +73,13 @@ pub enum FetchError {
     TooLarge { limit: u64 },
     /// More redirects than allowed (or a loop).
     TooManyRedirects { limit: usize },
+    /// The host is (or resolves to) an address not fetched from; nothing
+    /// was sent to it.
+    RefusedAddress {
+        host: String,
+        addr: String,
+        reason: String,
+    },
     /// Connection refused, DNS failure, TLS failure, reset…
     Network { detail: String },
     /// `--offline` and the URL is not in the cache.
@@ -91,11 +105,32 @@ impl std::fmt::Display for FetchError {
             FetchError::TooManyRedirects { limit } => {
                 write!(f, "more than {limit} redirects (a redirect loop?)")
             }
+            FetchError::RefusedAddress { host, addr, reason } => {
+                f.write_str(&refused_address_text(host, addr, reason))
+            }
             FetchError::Network { detail } => write!(f, "network error: {detail}"),
             FetchError::NotCached => {
                 write!(f, "not in the cache, and --offline forbids the network")
             }
         }
+    }
+}
+
+/// The sentence for a refused address, shared with the completion outcome.
+pub fn refused_address_text(host: &str, addr: &str, reason: &str) -> String {
+    let host = if host == addr {
+        host.to_string()
+    } else {
+        format!("{host} ({addr})")
+    };
+    if reason == "loopback" || reason == "private" {
+        format!(
+            "refused: {host} is a {reason} address, and fetching from those is off (--allow-private-fetch turns it on)"
+        )
+    } else {
+        format!(
+            "refused: {host} is a {reason} address, never fetched from (cloud metadata services live there)"
+        )
     }
 }
 

@@ -1,9 +1,16 @@
 //! Paths → bytes with their names. A directory stands for every regular
 //! file inside it or link to one (sorted, not recursive, hidden entries
 //! skipped); `-` is standard input. Unreadable paths are reported, not fatal to the others.
+//! Every file goes through [`read_user_file`] (no special files, a size cap).
+
+mod file;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+pub use file::{
+    DEFAULT_MAX_INPUT_MIB, MAX_INPUT_ENV, max_input_bytes, read_capped, read_user_file,
+};
 
 use crate::error::Error;
 use crate::model::DropReason;
@@ -34,20 +41,12 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
     for path in paths {
         let name = path.display().to_string();
         if name == "-" {
-            let mut bytes = Vec::new();
-            match stdin.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes) {
-                Ok(_) if bytes.len() as u64 > MAX_INPUT_BYTES => problems.push(Error::TooLarge {
-                    path: "<stdin>".into(),
-                    limit_mib: MAX_INPUT_BYTES / (1024 * 1024),
-                }),
-                Ok(_) => sources.push(Source {
+            match file::read_capped(&mut *stdin, "<stdin>") {
+                Ok(bytes) => sources.push(Source {
                     name: "<stdin>".into(),
                     bytes,
                 }),
-                Err(source) => problems.push(Error::Read {
-                    path: "<stdin>".into(),
-                    source,
-                }),
+                Err(e) => problems.push(e),
             }
         } else if path.is_dir() {
             match dir_files(path) {
@@ -68,26 +67,13 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
     (sources, problems)
 }
 
-/// The largest input read. Certificate material is small (10,000
-/// certificates are about 8 MiB of PEM); anything bigger is almost surely
-/// the wrong file, and reading it whole would only exhaust memory.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
-
 fn read_file(path: &Path, sources: &mut Vec<Source>, problems: &mut Vec<Error>) {
-    use std::io::Read as _;
-    let name = path.display().to_string();
-    let read = std::fs::File::open(path).and_then(|f| {
-        let mut bytes = Vec::new();
-        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
-    });
-    match read {
-        Ok(bytes) if bytes.len() as u64 > MAX_INPUT_BYTES => problems.push(Error::TooLarge {
-            path: name,
-            limit_mib: MAX_INPUT_BYTES / (1024 * 1024),
+    match file::read_user_file(path) {
+        Ok(bytes) => sources.push(Source {
+            name: path.display().to_string(),
+            bytes,
         }),
-        Ok(bytes) => sources.push(Source { name, bytes }),
-        Err(source) => problems.push(Error::Read { path: name, source }),
+        Err(e) => problems.push(e),
     }
 }
 
@@ -120,6 +106,7 @@ pub fn read_inventory(
         let before = found(&inv);
         inv.problems.extend(problems);
         for s in &sources {
+            let problems_before = inv.problems.len();
             parse::parse_source(
                 &s.bytes,
                 &s.name,
@@ -127,6 +114,9 @@ pub fn read_inventory(
                 passwords,
                 &mut inv,
             );
+            if is_dir {
+                skip_junk(&mut inv, problems_before, &s.name);
+            }
         }
         if is_dir && found(&inv) == before {
             inv.problems.push(Error::NoCertificates {
@@ -135,6 +125,30 @@ pub fn read_inventory(
         }
     }
     inv
+}
+
+/// A file in a directory that is not certificate data at all (a
+/// `README.txt`, `.DS_Store`, an empty file) is a note, not an error: the
+/// user named the directory, not that file. Damaged certificate data in it
+/// stays an error.
+fn skip_junk(inv: &mut Inventory, problems_before: usize, name: &str) {
+    let junk = |e: &Error| match e {
+        Error::NotRecognised { path, detail } if path == name => Some(detail.clone()),
+        Error::Empty { path } if path == name => Some("empty".into()),
+        _ => None,
+    };
+    let mut i = problems_before;
+    while i < inv.problems.len() {
+        if let Some(detail) = junk(&inv.problems[i]) {
+            inv.problems.remove(i);
+            inv.drop_block(
+                crate::model::Origin::file(name),
+                DropReason::NotCertificateData { detail },
+            );
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// How many certificates and keys were found so far, duplicates included

@@ -10,8 +10,12 @@
 use std::str::FromStr;
 
 use rcgen::{
-    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType,
+    CertificateParams, DistinguishedName, ExtendedKeyUsagePurpose, KeyUsagePurpose, SanType,
+    SigningKey,
 };
+
+pub use super::subject::Subject;
+use crate::parse::der;
 use ring::rand::SecureRandom;
 
 use crate::error::{Error, Result};
@@ -96,51 +100,10 @@ pub fn generate_key(kind: KeyType, origin: Origin) -> Result<PrivateKey> {
         .map_err(|d| crypto("key", d.to_string()))
 }
 
-/// Parses `CN=a, O=b, C=US` (or OpenSSL's `/CN=a/O=b/C=US`).
-pub fn parse_subject(s: &str) -> Result<DistinguishedName> {
-    let bad = |why: String| {
-        Error::Usage(format!(
-            "--subject {s:?} {why}; write it like \"CN=client.example.com, O=Example, C=US\""
-        ))
-    };
-    let parts: Vec<&str> = if s.trim_start().starts_with('/') {
-        s.split('/').collect()
-    } else {
-        s.split(',').collect()
-    };
-    let mut dn = DistinguishedName::new();
-    let mut any = false;
-    for p in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
-        let (k, v) = p
-            .split_once('=')
-            .ok_or_else(|| bad(format!("has {p:?} without '='")))?;
-        let v = v.trim();
-        if v.is_empty() {
-            return Err(bad(format!("has an empty value for {k}")));
-        }
-        let t = match k.trim().to_ascii_uppercase().as_str() {
-            "CN" => DnType::CommonName,
-            "O" => DnType::OrganizationName,
-            "OU" => DnType::OrganizationalUnitName,
-            "C" => DnType::CountryName,
-            "ST" | "S" => DnType::StateOrProvinceName,
-            "L" => DnType::LocalityName,
-            other => {
-                return Err(bad(format!(
-                    "uses {other}, which chainfix does not know (CN, O, OU, C, ST, L)"
-                )));
-            }
-        };
-        if t == DnType::CountryName && v.len() != 2 {
-            return Err(bad(format!("has C={v}; a country is two letters")));
-        }
-        dn.push(t, v);
-        any = true;
-    }
-    if !any {
-        return Err(bad("is empty".into()));
-    }
-    Ok(dn)
+/// Parses `CN=a, O=b, C=US` (RFC 4514) or OpenSSL's `/C=US/O=b/CN=a`:
+/// see [`super::subject`].
+pub fn parse_subject(s: &str) -> Result<Subject> {
+    Subject::parse(s)
 }
 
 /// Parses one `--san`: `DNS:name`, `IP:addr`, `email:addr`, `URI:uri`, or a
@@ -174,13 +137,22 @@ pub fn parse_san(s: &str) -> Result<SanType> {
     })
 }
 
-/// A PEM CSR for `key`, signed by it, asking for `role`'s EKU.
+/// A PEM CSR for `key`, signed by it, asking for `role`'s EKU. A server
+/// request without SANs gets one from the commonName (RFC 6125 §6.4.4:
+/// clients ignore the CN when SANs could be present; lint requires one).
 pub fn make_csr(
     key: &PrivateKey,
-    subject: DistinguishedName,
-    sans: Vec<SanType>,
+    subject: &Subject,
+    mut sans: Vec<SanType>,
     role: Role,
 ) -> Result<String> {
+    if role == Role::Server
+        && sans.is_empty()
+        && let Some(cn) = subject.common_name()
+        && let Ok(san) = parse_san(cn)
+    {
+        sans.push(san);
+    }
     let kp = rcgen::KeyPair::try_from(key.pkcs8_der()).map_err(|e| {
         crypto(
             "CSR",
@@ -188,7 +160,9 @@ pub fn make_csr(
         )
     })?;
     let mut params = CertificateParams::default();
-    params.distinguished_name = subject;
+    // rcgen holds one value per attribute type and chooses string types
+    // itself: the subject is put in below, and the request signed again.
+    params.distinguished_name = DistinguishedName::new();
     params.subject_alt_names = sans;
     params.key_usages = match key.algorithm() {
         KeyAlgorithm::Rsa { .. } => vec![
@@ -204,7 +178,27 @@ pub fn make_csr(
     let csr = params
         .serialize_request(&kp)
         .map_err(|e| crypto("CSR", e))?;
-    csr.pem().map_err(|e| crypto("CSR", e))
+    let der_bytes = with_subject(csr.der(), &subject.der(), &kp)?;
+    Ok(::pem::encode(&::pem::Pem::new("CERTIFICATE REQUEST", der_bytes)).replace("\r\n", "\n"))
+}
+
+/// The CSR `csr` with its subject replaced by `name` and signed again.
+fn with_subject(csr: &[u8], name: &[u8], kp: &rcgen::KeyPair) -> Result<Vec<u8>> {
+    let bad = |d: String| crypto("CSR", d);
+    let (outer, _) = der::expect(csr, der::SEQUENCE).map_err(bad)?;
+    let parts = der::children(outer.content).map_err(bad)?;
+    let [info, alg, _sig] = parts.as_slice() else {
+        return Err(bad("rcgen wrote an unexpected request".into()));
+    };
+    let fields = der::children(info.content).map_err(bad)?;
+    let [version, _empty_name, rest @ ..] = fields.as_slice() else {
+        return Err(bad("rcgen wrote an unexpected request".into()));
+    };
+    let mut body: Vec<&[u8]> = vec![version.raw, name];
+    body.extend(rest.iter().map(|t| t.raw));
+    let info = der::seq(&body);
+    let sig = kp.sign(&info).map_err(|e| crypto("CSR", e))?;
+    Ok(der::seq(&[&info, alg.raw, &der::bit_string(&sig)]))
 }
 
 #[cfg(test)]
@@ -242,7 +236,7 @@ mod tests {
         let k = generate_key(KeyType::P256, Origin::file("new")).unwrap();
         let pem = make_csr(
             &k,
-            parse_subject("CN=client").unwrap(),
+            &parse_subject("CN=client").unwrap(),
             vec![parse_san("DNS:client.example").unwrap()],
             Role::Client,
         )

@@ -38,7 +38,8 @@ pub fn is_jks(bytes: &[u8]) -> bool {
     bytes.starts_with(&MAGIC)
 }
 
-/// True when `bytes` start like a JCEKS file (which we do not read).
+/// True when `bytes` start like a JCEKS file (read here too, with the
+/// key protector of [`super::jceks`]).
 pub fn is_jceks(bytes: &[u8]) -> bool {
     bytes.starts_with(&JCEKS_MAGIC)
 }
@@ -377,12 +378,7 @@ pub fn decode(bytes: &[u8], name: &str, password: &str) -> Result<Vec<RawEntry>>
         what: "the JKS keystore".into(),
         detail,
     };
-    if is_jceks(bytes) {
-        return Err(Error::Jceks {
-            path: name.to_string(),
-        });
-    }
-    if !is_jks(bytes) {
+    if !is_jks(bytes) && !is_jceks(bytes) {
         return Err(malformed(
             "it does not start with the JKS magic FEEDFEED".into(),
         ));
@@ -412,7 +408,7 @@ pub fn decode(bytes: &[u8], name: &str, password: &str) -> Result<Vec<RawEntry>>
     let count = r.u32("the entry count").map_err(malformed)?;
     let mut entries = Vec::new();
     for _ in 0..count {
-        let e = read_entry(&mut r, name, password, version)?;
+        let e = read_entry(&mut r, name, password, version, is_jceks(bytes))?;
         entries.push(e);
     }
     if r.pos != body.len() {
@@ -459,7 +455,13 @@ fn scan_structure(bytes: &[u8]) -> Result<(), String> {
     r.take(DIGEST_LEN, "the integrity check").map(|_| ())
 }
 
-fn read_entry(r: &mut Reader<'_>, name: &str, password: &str, version: u32) -> Result<RawEntry> {
+fn read_entry(
+    r: &mut Reader<'_>,
+    name: &str,
+    password: &str,
+    version: u32,
+    jceks: bool,
+) -> Result<RawEntry> {
     let malformed = |detail: String| Error::Malformed {
         origin: name.to_string(),
         what: "the JKS keystore".into(),
@@ -488,11 +490,20 @@ fn read_entry(r: &mut Reader<'_>, name: &str, password: &str, version: u32) -> R
             for _ in 0..n {
                 chain.push(cert_v2(r).map_err(malformed)?);
             }
-            let rb = protected_key_bytes(protected).map_err(malformed)?;
-            let pkcs8 = recover(password, rb).ok_or_else(|| Error::KeyPasswordDiffers {
+            let differs = || Error::KeyPasswordDiffers {
                 path: name.to_string(),
                 alias: alias.clone(),
-            })?;
+            };
+            let pkcs8 = if jceks {
+                match super::jceks::recover(protected, password) {
+                    Ok(k) => k,
+                    Err(super::jceks::Recover::WrongPassword) => return Err(differs()),
+                    Err(super::jceks::Recover::Malformed(d)) => return Err(malformed(d)),
+                }
+            } else {
+                let rb = protected_key_bytes(protected).map_err(malformed)?;
+                recover(password, rb).ok_or_else(differs)?
+            };
             Ok(RawEntry::PrivateKey {
                 alias,
                 timestamp_ms,
@@ -511,7 +522,7 @@ fn read_entry(r: &mut Reader<'_>, name: &str, password: &str, version: u32) -> R
         3 => Err(Error::Unsupported {
             path: name.to_string(),
             detail: format!(
-                "entry {alias:?} is a secret key, which JKS cannot hold (is this a JCEKS file?); chainfix reads private keys and certificates only"
+                "entry {alias:?} is a secret key (a serialised Java object chainfix cannot read past); copy the certificates and private keys out with `keytool -importkeystore -srckeystore {name} -srcstoretype JCEKS -destkeystore out.p12 -deststoretype PKCS12` (secret keys are not copied) and give out.p12"
             ),
         }),
         other => Err(malformed(format!(
@@ -800,9 +811,17 @@ mod tests {
     }
 
     #[test]
-    fn jceks_is_named() {
-        let e = decode(&[0xCE, 0xCE, 0xCE, 0xCE, 0, 0, 0, 2], "x.jceks", "changeit").unwrap_err();
-        assert!(matches!(e, Error::Jceks { .. }));
-        assert!(e.to_string().contains("-deststoretype JKS"));
+    fn jceks_is_read_with_the_same_trailer() {
+        let mut out = Vec::new();
+        out.extend_from_slice(&JCEKS_MAGIC);
+        out.extend_from_slice(&2u32.to_be_bytes());
+        out.extend_from_slice(&0u32.to_be_bytes());
+        let t = trailer("changeit", &out);
+        out.extend_from_slice(&t);
+        assert!(decode(&out, "x.jceks", "changeit").unwrap().is_empty());
+        assert!(matches!(
+            decode(&out, "x.jceks", "wrong!"),
+            Err(Error::KeystoreIntegrity { .. })
+        ));
     }
 }

@@ -1,12 +1,15 @@
-//! Keys and keystores: our own JKS writer and reader ([`jks`]), PKCS#12
+//! Keys and keystores: our own JKS writer and reader ([`jks`], which
+//! also reads JCEKS with [`jceks`]'s key protector), PKCS#12
 //! writing ([`p12`]), Salesforce's import rules checked before anything is
 //! written ([`salesforce`]), and new keys and CSRs ([`csr`]). Keys are
 //! read by [`crate::parse::keys`], the one key reader.
 
 pub mod csr;
+pub mod jceks;
 pub mod jks;
 pub mod p12;
 pub mod salesforce;
+pub mod subject;
 
 /// A self-signed P-256 certificate and its key, for the writers' unit tests.
 #[cfg(test)]

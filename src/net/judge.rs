@@ -63,6 +63,9 @@ pub struct ServerJudgement {
     /// Its most specific reason when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path_problem: Option<String>,
+    /// The peer's judgement (the same verify and the other commands give).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::peer::Verdict>,
     pub findings: Vec<Finding>,
 }
 
@@ -81,6 +84,17 @@ fn fmt_time(t: i64) -> String {
 /// Judges `sent` (the server's certificates in the order sent) for a client
 /// connecting to `host` at time `at` that trusts `trust`.
 pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> ServerJudgement {
+    judge_server_for(sent, host, at, trust, crate::peer::Peer::Webpki.profile())
+}
+
+/// As [`judge_server`], for the peer whose profile is `profile`.
+pub fn judge_server_for(
+    sent: &[Cert],
+    host: &str,
+    at: i64,
+    trust: &TrustStore,
+    profile: crate::peer::Profile,
+) -> ServerJudgement {
     let mut findings = Vec::new();
     if sent.is_empty() {
         findings.push(Finding {
@@ -99,6 +113,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
             anchor: None,
             path_valid: false,
             path_problem: None,
+            verdict: None,
             findings,
         };
     }
@@ -314,7 +329,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
     // The shared validating path builder: it also checks what the small
     // checks above do not (basic constraints, key usage, path length, name
     // constraints, criticality), and its verdict must agree with ours.
-    let mut policy = Policy::new(at, Role::Server);
+    let mut policy = Policy::with_profile(at, Role::Server, profile);
     policy.names.push(match host.parse::<std::net::IpAddr>() {
         Ok(ip) => PeerName::Ip(ip),
         Err(_) => PeerName::Dns(host.trim_end_matches('.').to_string()),
@@ -326,6 +341,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
         &policy,
         Budget::default(),
     );
+    let verdict = crate::peer::verdict::verdict_of(&outcome, &sent[0], &policy);
     let path_valid = outcome.is_valid();
     let path_problem = outcome.main_problem().map(|p| p.to_string());
     let has_error = findings.iter().any(|f| f.severity == Severity::Error);
@@ -360,6 +376,7 @@ pub fn judge_server(sent: &[Cert], host: &str, at: i64, trust: &TrustStore) -> S
         anchor,
         path_valid,
         path_problem,
+        verdict: Some(verdict),
         findings,
     }
 }

@@ -13,9 +13,11 @@
 
 pub mod der;
 pub mod encrypted;
+pub mod kdf;
 pub mod keys;
 pub mod pem;
 pub mod pkcs12;
+pub mod pkcs12_null;
 pub mod pkcs7;
 
 use zeroize::Zeroizing;
@@ -72,6 +74,8 @@ pub struct Inventory {
     /// of 10,000 certificates stays linear. Rebuilt when `certs` was
     /// changed directly.
     pub cert_index: CertIndex,
+    /// Key-derivation iterations spent so far (see [`kdf`]).
+    pub kdf_spent: u64,
 }
 
 /// Certificate id → position in [`Inventory::certs`].
@@ -276,12 +280,6 @@ fn add_crl(der: &[u8], origin: Origin, inv: &mut Inventory) {
 /// Java keystores (JKS, JCEKS) are read by the keystore module; this is
 /// the one place the reader hands them over.
 fn read_keystore(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
-    if bytes.starts_with(&JCEKS_MAGIC) {
-        inv.problems.push(Error::Jceks {
-            path: name.to_string(),
-        });
-        return;
-    }
     // The JKS trailer is checked before anything else in the file is used:
     // a failed check means a wrong password (or a changed file).
     let got = with_password(passwords, name, &Origin::file(name), false, |pw| {
@@ -628,15 +626,15 @@ fn add_encrypted_pkcs8(
         });
         return;
     }
-    let result =
-        with_password(
-            passwords,
-            file,
-            origin,
-            false,
-            |pw| match encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
+    let work = kdf::visible_work(body).total;
+    let mut spent = inv.kdf_spent;
+    let result = with_password(passwords, file, origin, false, |pw| {
+        match kdf::charge(&mut spent, work, &origin.to_string()).map(|()| {
+            encrypted::decrypt_pkcs12_pbe(body, pw.as_bytes())
                 .unwrap_or_else(|| encrypted::decrypt_pkcs8(body, pw.as_bytes()))
-            {
+        }) {
+            Err(e) => Attempt::Fail(e),
+            Ok(decrypted) => match decrypted {
                 Decrypted::Plain(plain) => {
                     match keys::read(
                         &plain,
@@ -660,7 +658,9 @@ fn add_encrypted_pkcs8(
                     detail,
                 }),
             },
-        );
+        }
+    });
+    inv.kdf_spent = spent;
     match result {
         Ok(k) => inv.add_key(k),
         Err(e) => inv.problems.push(e),
@@ -678,21 +678,43 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
         });
         return;
     }
-    let result = with_password(passwords, file, &origin, true, |pw| {
-        match pkcs12::open(bytes, pw) {
-            Ok(c) => Attempt::Done(c),
-            Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
-            Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
-                path: file.to_string(),
-                detail,
-            }),
-            Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
-                origin: file.to_string(),
-                what: "the PKCS#12 file".into(),
-                detail,
-            }),
-        }
+    let work = kdf::visible_work(bytes);
+    if work.max > kdf::PKCS12_MAX_ITERATIONS {
+        inv.problems.push(Error::Unsupported {
+            path: file.to_string(),
+            detail: format!(
+                "the PKCS#12 file asks for {} key-derivation iterations, more than the {} chainfix accepts (OpenSSL writes 2,048); re-export it with `openssl pkcs12 -export`",
+                work.max,
+                kdf::PKCS12_MAX_ITERATIONS
+            ),
+        });
+        return;
+    }
+    let mut spent = inv.kdf_spent;
+    // OpenSSL's null password (zero bytes, not RFC 7292's 00 00) is tried
+    // with the empty one, before any password is asked for.
+    let null = pkcs12_null::open(bytes);
+    let result = null.map(Ok).unwrap_or_else(|| {
+        with_password(passwords, file, &origin, true, |pw| {
+            if let Err(e) = kdf::charge(&mut spent, work.total, file) {
+                return Attempt::Fail(e);
+            }
+            match pkcs12::open(bytes, pw) {
+                Ok(c) => Attempt::Done(c),
+                Err(pkcs12::OpenError::WrongPassword) => Attempt::Wrong,
+                Err(pkcs12::OpenError::Unsupported(detail)) => Attempt::Fail(Error::Unsupported {
+                    path: file.to_string(),
+                    detail,
+                }),
+                Err(pkcs12::OpenError::Malformed(detail)) => Attempt::Fail(Error::Malformed {
+                    origin: file.to_string(),
+                    what: "the PKCS#12 file".into(),
+                    detail,
+                }),
+            }
+        })
     });
+    inv.kdf_spent = spent;
     let contents = match result {
         Ok(c) => c,
         Err(e) => {
@@ -705,6 +727,7 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
             path: file.to_string(),
         });
     }
+    let had_certs = !contents.certs.is_empty();
     for (i, c) in contents.certs.into_iter().enumerate() {
         add_cert(c, origin.with_block(i + 1), inv);
     }
@@ -712,6 +735,11 @@ fn add_pkcs12(bytes: &[u8], file: &str, passwords: &dyn Passwords, inv: &mut Inv
         let k = Zeroizing::new(k);
         match keys::read(&k, Shape::Pkcs8, KeyFormat::Pkcs12, origin.clone()) {
             Ok(k) => inv.add_key(k),
+            // A DSA key beside a certificate that was read: the
+            // certificate is still worth showing; the key is noted.
+            Err(KeyError::Unsupported(detail)) if had_certs => {
+                inv.drop_block(origin.clone(), DropReason::UnsupportedKey { detail })
+            }
             Err(e) => inv.problems.push(key_problem(e, &origin)),
         }
     }
@@ -725,6 +753,7 @@ enum DerKind {
     Key(Shape),
     EncryptedKey,
     Csr,
+    Crl,
     Certificate,
     Unknown,
 }
@@ -754,6 +783,14 @@ fn sniff_der(bytes: &[u8]) -> DerKind {
             if t.len() >= 4 && t[..4] == [der::INTEGER, der::SEQUENCE, der::SEQUENCE, 0xa0] {
                 return DerKind::Csr;
             }
+            // TBSCertList: [version INTEGER,] signature, issuer, thisUpdate.
+            let t = t.strip_prefix(&[der::INTEGER]).unwrap_or(&t);
+            if t.len() >= 3
+                && t[..2] == [der::SEQUENCE, der::SEQUENCE]
+                && matches!(t[2], UTC_TIME | GENERALIZED_TIME)
+            {
+                return DerKind::Crl;
+            }
         }
     }
     if certificate_prefix(bytes) {
@@ -762,6 +799,9 @@ fn sniff_der(bytes: &[u8]) -> DerKind {
         DerKind::Unknown
     }
 }
+
+const UTC_TIME: u8 = 0x17;
+const GENERALIZED_TIME: u8 = 0x18;
 
 /// SEQUENCE { SEQUENCE { [0] version | INTEGER serial …: the first bytes of
 /// a certificate, complete or not.
@@ -802,9 +842,7 @@ fn parse_der(
         }
         DerKind::EncryptedKey => add_encrypted_pkcs8(bytes, origin, name, passwords, inv),
         DerKind::Csr => inv.drop_block(origin.clone(), DropReason::CertificateRequest),
-        DerKind::Certificate | DerKind::Unknown if crate::revocation::Crl::looks_like(bytes) => {
-            add_crl(bytes, origin.clone(), inv)
-        }
+        DerKind::Crl => add_crl(bytes, origin.clone(), inv),
         DerKind::Certificate => add_cert(bytes.to_vec(), origin.clone(), inv),
         DerKind::Unknown => {
             let what = match hint {
@@ -902,8 +940,11 @@ mod tests {
             &NoPasswords,
             &mut inv,
         );
-        let msg = inv.problems[0].to_string();
-        assert!(msg.contains("a.jceks") && msg.contains("JCEKS"), "{msg}");
+        assert!(
+            matches!(inv.problems[0], Error::PasswordNeeded { .. }),
+            "{}",
+            inv.problems[0]
+        );
     }
 
     #[test]
@@ -914,6 +955,7 @@ mod tests {
         assert!(inv.problems.is_empty());
         assert_eq!(inv.dropped.len(), 2);
         assert_eq!(inv.dropped[0].reason, DropReason::CertificateRequest);
+        assert_eq!(inv.dropped[1].reason, DropReason::Crl);
         assert_eq!(inv.dropped[1].origin.to_string(), "x.pem:2");
     }
 

@@ -4,6 +4,12 @@
 //! finds every `-----BEGIN X-----` … `-----END X-----` pair, keeps RFC 1421
 //! headers (`Proc-Type`, `DEK-Info`) and decodes each body on its own: a
 //! broken block is an error for that block only.
+//!
+//! Before scanning, the text is unfolded ([`unfold`]): CR-only line ends,
+//! literal `\n` escapes (PEM pasted into JSON, environment variables or
+//! Terraform), boundaries glued together by `cat a.crt b.crt` when a file
+//! lacks its last newline, and, when plain reading fails, quoted-printable
+//! mail encoding (`=3D`, soft line breaks).
 
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -50,8 +56,16 @@ fn boundary<'a>(line: &'a str, word: &str) -> Option<&'a str> {
     let rest = line.strip_prefix("-----")?.strip_prefix(word)?;
     let rest = rest.strip_prefix(' ').unwrap_or(rest);
     let label = rest.trim_end_matches('-').trim();
-    Some(label)
+    // A label is a few words; anything longer is data that lost its line
+    // breaks, and messages quote only its start.
+    Some(match label.char_indices().nth(MAX_LABEL) {
+        Some((cut, _)) => &label[..cut],
+        None => label,
+    })
 }
+
+/// Longest label kept (RFC 7468 labels are at most a few words).
+const MAX_LABEL: usize = 40;
 
 const ENGINE: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -63,6 +77,109 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
 /// Every block in `bytes`, in order. Text outside blocks is ignored.
 pub fn scan(bytes: &[u8]) -> Vec<Block> {
     let text = String::from_utf8_lossy(bytes);
+    let blocks = scan_text(&unfold(&text));
+    if blocks.iter().all(|b| b.body.is_ok()) || !looks_quoted_printable(&text) {
+        return blocks;
+    }
+    // Quoted-printable only when plain reading failed: a base64 body ends
+    // in `=` padding, which would read as a soft line break.
+    let decoded = scan_text(&unfold(&decode_quoted_printable(&text)));
+    let good = |b: &[Block]| b.iter().filter(|b| b.body.is_ok()).count();
+    if good(&decoded) > good(&blocks) {
+        decoded
+    } else {
+        blocks
+    }
+}
+
+/// Line ends made `\n`, literal `\n` escapes made line ends, and each
+/// BEGIN/END boundary put on a line of its own.
+fn unfold(text: &str) -> String {
+    let mut t = text.replace("\r\n", "\n").replace('\r', "\n");
+    if t.contains("\\n") {
+        // A base64 body never holds a backslash, so these are escapes.
+        t = t
+            .replace("\\r\\n", "\n")
+            .replace("\\n", "\n")
+            .replace("\\/", "/");
+    }
+    if !t.contains("-----BEGIN ") {
+        return t;
+    }
+    let t = t
+        .replace("-----BEGIN ", "\n-----BEGIN ")
+        .replace("-----END ", "\n-----END ");
+    let mut out = String::with_capacity(t.len() + 16);
+    for line in t.split_inclusive('\n') {
+        out.push_str(&break_after_boundary(line));
+    }
+    out
+}
+
+/// A boundary line with text after its closing dashes (`-----END X-----"`
+/// from JSON, or anything glued on) is split after the dashes.
+fn break_after_boundary(line: &str) -> std::borrow::Cow<'_, str> {
+    let word = if line.starts_with("-----BEGIN ") {
+        11
+    } else if line.starts_with("-----END ") {
+        9
+    } else {
+        return line.into();
+    };
+    let Some(close) = line[word..].find("-----") else {
+        return line.into();
+    };
+    let after = word + close;
+    let end = after + line[after..].len() - line[after..].trim_start_matches('-').len();
+    if line[end..].trim().is_empty() {
+        return line.into();
+    }
+    format!("{}\n{}", &line[..end], &line[end..]).into()
+}
+
+/// `=3D`, `=20` or a soft line break next to base64: a mail attachment
+/// in quoted-printable encoding.
+fn looks_quoted_printable(text: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    upper.contains("=3D")
+        || upper.contains("=20")
+        || upper.contains("=09")
+        || text.contains("=\n")
+        || text.contains("=\r\n")
+}
+
+/// RFC 2045 §6.7 quoted-printable decoding; bytes that are not valid
+/// escapes are kept as they are.
+fn decode_quoted_printable(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' {
+            if b[i + 1..].starts_with(b"\r\n") {
+                i += 3;
+                continue;
+            }
+            if b[i + 1..].starts_with(b"\n") {
+                i += 2;
+                continue;
+            }
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn scan_text(text: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut open: Option<Open> = None;
 
@@ -212,6 +329,63 @@ mod tests {
             Some("AES-256-CBC,00112233445566778899AABBCCDDEEFF")
         );
         assert!(b[0].body.is_ok());
+    }
+
+    fn one_body(text: &str, n: usize) {
+        let b = scan(text.as_bytes());
+        assert_eq!(b.len(), n, "{text:?}: {b:?}");
+        for blk in &b {
+            assert_eq!(blk.label, "CERTIFICATE");
+            assert!(blk.body.is_ok(), "{text:?}: {blk:?}");
+        }
+    }
+
+    #[test]
+    fn glued_boundaries_escaped_newlines_and_cr_only() {
+        one_body(
+            &format!(
+                "-----BEGIN CERTIFICATE-----\n{BODY}\n-----END CERTIFICATE----------BEGIN CERTIFICATE-----\n{BODY}\n-----END CERTIFICATE-----"
+            ),
+            2,
+        );
+        one_body(
+            &format!(
+                "{{\"cert\": \"-----BEGIN CERTIFICATE-----\\n{BODY}\\n-----END CERTIFICATE-----\\n\"}}"
+            ),
+            1,
+        );
+        one_body(
+            &format!("-----BEGIN CERTIFICATE-----\r{BODY}\r{BODY}\r-----END CERTIFICATE-----\r"),
+            1,
+        );
+        // Everything on one line, no escapes at all.
+        one_body(
+            &format!("-----BEGIN CERTIFICATE----- {BODY} -----END CERTIFICATE-----"),
+            1,
+        );
+    }
+
+    #[test]
+    fn quoted_printable_attachment() {
+        let text =
+            "-----BEGIN CERTIFICATE-----=0A\nMIIBCg=\nKCAQ=3D=3D\n-----END CERTIFICATE-----=20\n";
+        let b = scan(text.as_bytes());
+        assert_eq!(b.len(), 1);
+        assert_eq!(
+            b[0].body.as_ref().unwrap(),
+            &ENGINE.decode("MIIBCgKCAQ==").unwrap()
+        );
+        // Padding that merely looks like a soft break stays as it is.
+        let plain = "-----BEGIN CERTIFICATE-----\nMIIBCgKCAQ==\n-----END CERTIFICATE-----\n";
+        assert!(scan(plain.as_bytes())[0].body.is_ok());
+    }
+
+    #[test]
+    fn a_lost_line_break_is_not_quoted_whole() {
+        let long = "A".repeat(2000);
+        let text = format!("-----BEGIN CERTIFICATE{long}\n");
+        let b = scan(text.as_bytes());
+        assert!(b[0].label.len() <= MAX_LABEL, "{}", b[0].label);
     }
 
     #[test]

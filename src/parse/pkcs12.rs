@@ -84,6 +84,11 @@ pub fn open(bytes: &[u8], password: &str) -> Result<Contents, OpenError> {
         Err(E::MacError(_) | E::UnpadError | E::Pkcs5Error(_) | E::InvalidPrivateKey) => {
             Err(OpenError::WrongPassword)
         }
+        // Iterations or scrypt cost past the reader's limits (counts in
+        // encrypted parts, which chainfix cannot see before decrypting).
+        Err(E::InvalidParameters) => Err(OpenError::Unsupported(
+            "the PKCS#12 file asks for more key-derivation work than chainfix accepts (over 1,000,000 iterations, or scrypt over 1 GiB); re-export it with `openssl pkcs12 -export`".into(),
+        )),
         Err(E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm) => {
             Err(OpenError::Unsupported(
                 "the PKCS#12 file uses an encryption or MAC scheme chainfix does not read; re-export it with `openssl pkcs12 -export`".into(),

@@ -20,6 +20,9 @@ pub struct BundleReport {
     /// Where the file was written (null when nothing was written).
     pub output: Option<String>,
     pub wrote_key: bool,
+    /// The key was encrypted where it was read (encrypted PEM, PKCS#12,
+    /// JKS) and is written unencrypted (no `--key-password-file`).
+    pub key_written_decrypted: bool,
     pub leaf_choice: LeafChoice,
     pub key: Option<KeySummary>,
     /// Leaf first, then each issuer, as written (the root only with --include-root).
@@ -97,6 +100,7 @@ impl BundleReport {
             version: VERSION,
             output,
             wrote_key,
+            key_written_decrypted: false,
             leaf_choice: a.leaf_choice,
             key: a.key.map(|k| KeySummary::of(&inv.keys[k])),
             chain,
@@ -123,9 +127,14 @@ impl BundleReport {
         }
         if let (true, Some(k)) = (self.wrote_key, &self.key) {
             s.push_str(&format!(
-                "  key           {} (from {})\n",
+                "  key           {} (from {}){}\n",
                 k.key,
-                k.sources.join(", ")
+                k.sources.join(", "),
+                if self.key_written_decrypted {
+                    ", written DECRYPTED (the file is mode 0600); to keep it encrypted, add --key-password-file FILE"
+                } else {
+                    ""
+                }
             ));
         }
         for e in &self.chain {
@@ -187,7 +196,16 @@ impl BundleReport {
 
 /// The sentence for a missing issuer: who, its key id, where to get it.
 pub fn missing_text(m: &MissingIssuer) -> String {
-    let mut s = format!("incomplete chain: the issuer \"{}\" is missing", m.issuer);
+    if let Some(alg) = &m.unsupported_signature {
+        return format!(
+            "error: incomplete chain: the issuer \"{}\" was given, but its signature on the certificate below it uses {alg}, which chainfix cannot check; the chain stops there.\n  peers that support {alg} may accept it; check with `openssl verify` or re-issue with RSA or ECDSA.\n",
+            m.issuer
+        );
+    }
+    let mut s = format!(
+        "error: incomplete chain: the issuer \"{}\" is missing",
+        m.issuer
+    );
     if let Some(aki) = &m.authority_key_id {
         s.push_str(&format!(" (key id {aki})"));
     }
@@ -214,6 +232,10 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         DropReason::DuplicateKey { first } => format!("the same key as {first}"),
         DropReason::Crl => {
             "a CRL (certificate revocation list), not a certificate: kept for the revocation check (--crl)".into()
+        }
+        DropReason::UnsupportedKey { detail } => format!("key not used: {detail}"),
+        DropReason::NotCertificateData { detail } => {
+            format!("skipped, not certificate data ({detail})")
         }
     };
     DroppedEntry {

@@ -53,8 +53,10 @@ pub struct ProbeReport {
 /// and OpenSSL do not fetch, so the server must still send them.
 #[derive(Debug, Serialize)]
 pub struct AiaCheck {
-    /// The fetched issuers complete the chain to an anchor.
-    pub fixes: bool,
+    /// The fetched issuers complete the chain to an anchor; null when that
+    /// is unknown (`--offline` and nothing in the cache, or completion could
+    /// not run).
+    pub fixes: Option<bool>,
     /// Subjects of the issuers found (fetched, cached or from --intermediates).
     pub found: Vec<String>,
     /// What completion tried (docs/fetch.md).
@@ -249,7 +251,11 @@ impl ProbeReport {
             ));
         }
         if let Some(a) = &self.aia {
-            if a.fixes {
+            if a.fixes.is_none() && a.error.is_none() {
+                s.push_str(
+                    "  AIA: not checked (--offline, and the issuers are not in the cache)\n",
+                );
+            } else if a.fixes == Some(true) {
                 s.push_str(&format!(
                     "  AIA: fetching {} completes the chain — browsers cope, but Salesforce callouts, Java, curl and OpenSSL do not fetch: the server must send it\n",
                     a.found.join(", ")
@@ -339,7 +345,7 @@ impl ProbeReport {
         s.push_str(if self.ok {
             "\nresult: all checks passed\n"
         } else {
-            "\nresult: problems found (see above)\n"
+            "\nerror: problems found (see above)\n"
         });
         s
     }

@@ -28,6 +28,12 @@ pub struct CertSummary {
     pub authority_key_id: Option<String>,
     pub sha256: String,
     pub sources: Vec<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo: equal to a private key's
+    /// `public_key_sha256` when that key belongs to this certificate.
+    pub public_key_sha256: String,
+    /// Why OpenSSL (and so curl, nginx, Python) refuses to parse this
+    /// certificate although chainfix read it; null when it does not.
+    pub openssl_refuses: Option<String>,
 }
 
 /// What the reports say about a private key (never the key itself).
@@ -120,6 +126,30 @@ fn sans(x: &X509Certificate<'_>) -> Vec<String> {
         .collect()
 }
 
+/// The serial as colon-separated hex of its DER content (`0a:1b:…`), as
+/// `openssl x509 -text` shows it; a negative serial (RFC 5280 forbids
+/// them, some CAs wrote them) as OpenSSL's `-serial` does: a minus sign and
+/// the magnitude in upper-case hex, `-04316693ED`.
+pub fn serial_text(raw: &[u8]) -> String {
+    if raw.first().is_some_and(|b| b & 0x80 != 0) {
+        // Two's complement: invert and add one.
+        let mut mag: Vec<u8> = raw.iter().map(|b| !b).collect();
+        for b in mag.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+        let start = mag.iter().position(|&b| b != 0).unwrap_or(mag.len() - 1);
+        return format!("-{}", hex::encode_upper(&mag[start..]));
+    }
+    raw.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 fn signature_name(oid: &str) -> String {
     match oid {
         "1.2.840.113549.1.1.5" => "sha1WithRSAEncryption",
@@ -130,6 +160,10 @@ fn signature_name(oid: &str) -> String {
         "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
         "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
         "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.3.101.113" => "ED448",
+        "2.16.840.1.101.3.4.3.2" => "dsa_with_SHA256",
+        "1.2.840.10040.4.3" => "dsaWithSHA1",
         "1.3.101.112" => "Ed25519",
         other => other,
     }
@@ -150,7 +184,13 @@ impl CertSummary {
             kind,
             subject: c.subject().to_string(),
             issuer: c.issuer().to_string(),
-            serial: x.raw_serial_as_string(),
+            serial: serial_text(x.raw_serial()),
+            public_key_sha256: crate::model::CertId::of(c.spki_raw()).hex(),
+            openssl_refuses: crate::dn::name_problem(x.subject())
+                .map(|p| format!("in its subject, {p}"))
+                .or_else(|| {
+                    crate::dn::name_problem(x.issuer()).map(|p| format!("in its issuer, {p}"))
+                }),
             not_before: rfc3339(c.not_before()),
             not_after: rfc3339(c.not_after()),
             key: crate::model::key_algorithm_of(x.public_key()),
@@ -166,5 +206,18 @@ impl CertSummary {
             sha256: c.id().hex(),
             sources: c.origins.iter().map(ToString::to_string).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serial_text;
+
+    #[test]
+    fn serials_positive_and_negative_as_openssl_shows_them() {
+        assert_eq!(serial_text(&[0x00, 0x9f, 0x01]), "00:9f:01");
+        assert_eq!(serial_text(&[0xfb, 0xce, 0x99, 0x6c, 0x13]), "-04316693ED");
+        assert_eq!(serial_text(&[0xff]), "-01");
+        assert_eq!(serial_text(&[0x80]), "-80");
     }
 }

@@ -104,11 +104,11 @@ impl TrustStore {
     pub fn by_sha256(&self, id: &CertId) -> Option<&Cert> {
         self.anchors.iter().find(|c| c.id() == *id)
     }
-    /// Anchors with this subject (DER of the Name).
-    pub fn by_subject(&self, subject_raw: &[u8]) -> Vec<&Cert> {
+    /// Anchors with this subject (a prepared name, `Cert::subject_key`).
+    pub fn by_subject(&self, subject_key: &[u8]) -> Vec<&Cert> {
         self.anchors
             .iter()
-            .filter(|c| c.subject_raw() == subject_raw)
+            .filter(|c| c.subject_key() == subject_key)
             .collect()
     }
     /// Anchors with this subject key identifier.
@@ -140,7 +140,7 @@ impl TrustStore {
             return Lookup::Anchor(a);
         }
         if let Some(a) = self
-            .by_subject(cert.subject_raw())
+            .by_subject(cert.subject_key())
             .into_iter()
             .find(|a| crate::model::spki_equal(a.spki_raw(), cert.spki_raw()))
         {
@@ -150,7 +150,7 @@ impl TrustStore {
             return Lookup::KnownAnchor(k);
         }
         if let Some(a) = self
-            .by_subject(cert.issuer_raw())
+            .by_subject(cert.issuer_key())
             .into_iter()
             .find(|a| verify_issued_by(cert, a).is_ok())
         {

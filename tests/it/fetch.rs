@@ -92,6 +92,8 @@ fn limits() -> Limits {
     Limits {
         connect_timeout: Duration::from_secs(2),
         total_timeout: Duration::from_secs(1),
+        // The test servers listen on 127.0.0.1.
+        allow_private: true,
         ..Limits::default()
     }
 }

@@ -13,6 +13,7 @@ use rcgen::{
     BasicConstraints, CustomExtension, ExtendedKeyUsagePurpose as Eku, IsCa, KeyUsagePurpose,
 };
 
+use crate::corpus;
 use crate::pki::{self, Alg, Node, Pki, Spec};
 use crate::util::openssl;
 use crate::util::{chainfix, stderr, stdout, tempdir, write};
@@ -308,7 +309,7 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
         Setup::new(&[&p.leaf, &decoy, &p.root]).profile(Profile::Client),
         clean(),
     ));
-    v.push((Id::SignatureUnsupported, ossl_p521(), clean()));
+    v.push((Id::SignatureUnsupported, ossl_ed448(), clean()));
     // The same root key re-issued with another key id: the leaf's AKI no longer matches.
     let mut rekeyed = p.root.params.clone();
     rekeyed.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(vec![7; 20]);
@@ -372,10 +373,13 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut ca_leaf = Spec::client("ca-leaf", ec()).params();
     ca_leaf.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_leaf = p.intermediates[0].issue(ca_leaf, ec());
+    // A CA certificate is the leaf only when the key given is its key.
+    let mut ca_as_leaf = Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client);
+    ca_as_leaf.keys = vec![key_of(&ca_leaf, KeyFormat::Pkcs8)];
     v.push((
         Id::LeafIsCa,
+        ca_as_leaf,
         Setup::new(&[&ca_leaf, inter, &p.root]).profile(Profile::Client),
-        clean(),
     ));
     let path_len = |n: u8| {
         let mut r = Spec::ca("PL Root", ec()).params();
@@ -603,6 +607,38 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     let mut pkcs8 = good(&p2);
     pkcs8.keys = vec![key_of(&p2.leaf, KeyFormat::Pkcs8)];
     v.push((Id::KeyNotPkcs8, pkcs1, pkcs8));
+    // The per-certificate rules, each on its corpus certificate (tests/it/corpus.rs)
+    // against a clean one of the same kind, alone and under --profile server.
+    for (id, bad, fine) in [
+        (Id::DuplicateExtension, "leaf-duplicate-san", "leaf-good"),
+        (Id::NegativeSerial, "leaf-negative-serial", "leaf-good"),
+        (Id::MalformedSan, "leaf-san-not-ia5", "leaf-good"),
+        (
+            Id::SignatureAlgorithmMismatch,
+            "leaf-sigalg-mismatch",
+            "leaf-good",
+        ),
+        (Id::AlgorithmParameters, "leaf-rsa-no-null", "leaf-good"),
+        (Id::KeyUsageEncoding, "leaf-ku-trailing-zero", "leaf-good"),
+        (
+            Id::KeyUsageForKey,
+            "leaf-ec-key-encipherment",
+            "leaf-ec-good",
+        ),
+        (Id::CaKeyUsage, "inter-nc-no-keycertsign", "inter-good"),
+        (Id::RootEku, "root-with-eku", "root-good"),
+        (Id::CertificatePolicies, "leaf-no-policy", "leaf-good"),
+        (Id::AiaMissing, "leaf-no-aia", "leaf-good"),
+        (Id::CrlMissing, "leaf-no-crl-no-ocsp", "leaf-good"),
+        (Id::CnNotInSan, "leaf-cn-not-in-san", "leaf-good"),
+    ] {
+        let one = |name: &str| {
+            let mut s = Setup::of_certs(vec![corpus::cert(name)]).profile(Profile::Server);
+            s.opts.certificate_only = true;
+            s
+        };
+        v.push((id, one(bad), one(fine)));
+    }
     let mut bad_name = clean();
     bad_name.opts.name = Some("2026 client cert".into());
     let mut good_name = clean();
@@ -639,13 +675,9 @@ fn dual_eku_pki() -> Pki {
     )
 }
 
-fn ossl_p521() -> Setup {
-    ossl(
-        "root_ext",
-        "ec -pkeyopt ec_paramgen_curve:P-521",
-        "rsa:2048",
-        "-sha512",
-    )
+/// An Ed448 root: a signature chainfix cannot check (P-521 now can be).
+fn ossl_ed448() -> Setup {
+    ossl("root_ext", "ed448", "rsa:2048", "-sha512")
 }
 
 #[test]
@@ -693,100 +725,20 @@ fn the_findings_catalogue_documents_exactly_the_ids_in_the_code() {
         );
     }
     assert_eq!(documented.len(), Id::ALL.len(), "an id is documented twice");
-}
-
-// ---- JSON Schema ----
-//
-// A small validator for the subset of JSON Schema that docs/lint-schema.json
-// uses (type, enum, required, properties, additionalProperties: false, items,
-// $ref into $defs, minimum, minLength, maxLength). The `jsonschema` crate
-// would pull in a regex engine, an HTTP client for remote refs and ~40 other
-// crates to build on a shared 2-core CI for this one test; the subset is
-// forty lines, and `the_schema_validator_rejects_bad_documents` proves it
-// can fail.
-
-fn validate(
-    root: &serde_json::Value,
-    schema: &serde_json::Value,
-    v: &serde_json::Value,
-    at: &str,
-    errs: &mut Vec<String>,
-) {
-    use serde_json::Value;
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.strip_prefix("#/$defs/").expect("local refs only");
-        return validate(root, &root["$defs"][name], v, at, errs);
-    }
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "boolean" => v.is_boolean(),
-            other => panic!("schema type {other} not handled"),
-        };
-        if !ok {
-            errs.push(format!("{at}: expected {t}, got {v}"));
-            return;
-        }
-    }
-    if let Some(e) = schema.get("enum").and_then(Value::as_array)
-        && !e.contains(v)
-    {
-        errs.push(format!("{at}: {v} is not one of the allowed values"));
-    }
-    if let Some(m) = schema.get("minimum").and_then(Value::as_i64)
-        && v.as_i64().is_some_and(|n| n < m)
-    {
-        errs.push(format!("{at}: {v} < {m}"));
-    }
-    if let Some(s) = v.as_str() {
-        let n = s.chars().count() as u64;
-        if schema
-            .get("minLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| n < m)
-        {
-            errs.push(format!("{at}: too short"));
-        }
-        if schema
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .is_some_and(|m| n > m)
-        {
-            errs.push(format!("{at}: too long"));
-        }
-    }
-    if let Some(o) = v.as_object() {
-        let props = schema.get("properties").and_then(Value::as_object);
-        for r in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let r = r.as_str().unwrap();
-            if !o.contains_key(r) {
-                errs.push(format!("{at}: missing {r}"));
-            }
-        }
-        for (k, val) in o {
-            match props.and_then(|p| p.get(k)) {
-                Some(s) => validate(root, s, val, &format!("{at}.{k}"), errs),
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    errs.push(format!("{at}: unexpected field {k}"))
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(a), Some(items)) = (v.as_array(), schema.get("items")) {
-        for (i, x) in a.iter().enumerate() {
-            validate(root, items, x, &format!("{at}[{i}]"), errs);
-        }
+    // Each per-certificate rule's section quotes the rule's source.
+    for rule in check::certificate::RULES {
+        let start = doc.find(&format!("## `{}`", rule.id)).expect("documented");
+        let section = doc[start + 4..].split("\n## ").next().unwrap();
+        assert!(
+            section.contains(&format!("Source: {}", rule.source)),
+            "docs/findings.md: the section of {} does not say \"Source: {}\"",
+            rule.id,
+            rule.source
+        );
     }
 }
+
+// ---- JSON Schema (validator in tests/it/schema.rs) ----
 
 fn schema() -> serde_json::Value {
     serde_json::from_str(
@@ -800,10 +752,7 @@ fn schema() -> serde_json::Value {
 }
 
 fn schema_errors(doc: &serde_json::Value) -> Vec<String> {
-    let s = schema();
-    let mut errs = Vec::new();
-    validate(&s, &s, doc, "$", &mut errs);
-    errs
+    crate::schema::errors(&schema(), doc)
 }
 
 #[test]
@@ -1258,5 +1207,85 @@ fn a_self_signed_leaf_in_roots_is_information_outside_salesforce() {
     assert_eq!(
         severity(base().profile(Profile::SalesforceMtls).private_root(&me)),
         Some(Severity::Error)
+    );
+}
+
+// ---- one certificate on its own (issue #15), through the binary ----
+
+/// `chainfix lint --json --at <a day after it was made> ARGS…` in the
+/// corpus directory (corpus certificates are made at test time).
+fn lint_corpus(args: &[&str]) -> (i32, serde_json::Value) {
+    let first = &corpus::shared()[0];
+    let dir = first.path.parent().unwrap();
+    let at =
+        ::time::OffsetDateTime::from_unix_timestamp(corpus::cert(first.name).not_before() + 86_400)
+            .unwrap()
+            .date()
+            .to_string();
+    let mut a = vec!["lint", "--json", "--at", &at];
+    a.extend_from_slice(args);
+    let o = chainfix(dir, &a);
+    let v = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap(), v)
+}
+
+fn ids(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn certificate_only_judges_one_certificate_without_issuer_missing() {
+    // Alone, a good leaf has no issuer: a chain error by default …
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(ids(&doc).contains(&"issuer-missing".to_string()));
+    // … and nothing wrong with the certificate itself.
+    let (code, doc) = lint_corpus(&["leaf-good.pem", "--profile", "server", "--certificate-only"]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
+    assert_eq!(doc["chain"], serde_json::json!([]));
+    // A critical nsComment: verify and OpenSSL refuse it, so lint fails.
+    let (code, doc) = lint_corpus(&["leaf-critical-nscomment.pem", "--certificate-only"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"unknown-critical-extension".to_string()));
+    // A self-signed SHA-1 end-entity certificate is not a root: no exemption.
+    let (code, doc) = lint_corpus(&["selfsigned-sha1-leaf.pem", "--profile", "server"]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"sha1-signature".to_string()));
+}
+
+#[test]
+fn a_ca_certificate_alone_is_judged_as_a_ca_not_as_a_leaf() {
+    let (_, doc) = lint_corpus(&["inter-good.pem", "--profile", "server"]);
+    let found = ids(&doc);
+    for noise in [
+        "leaf-is-ca",
+        "leaf-key-usage",
+        "san-missing",
+        "eku-missing",
+        "self-signed-leaf",
+    ] {
+        assert!(!found.contains(&noise.to_string()), "{noise}: {doc:#}");
+    }
+    // Its own faults are still found: a constrained CA without keyCertSign,
+    // and no "nameConstraints in an end-entity certificate".
+    let (_, doc) = lint_corpus(&["inter-nc-no-keycertsign.pem", "--profile", "server"]);
+    assert!(ids(&doc).contains(&"ca-key-usage".to_string()), "{doc:#}");
+    assert!(
+        !doc.to_string().contains("nameConstraints in an end-entity"),
+        "{doc:#}"
+    );
+    // A root with EKU, even when it is also the trust anchor given.
+    let (_, doc) = lint_corpus(&["root-with-eku.pem", "--roots", "root-with-eku.pem"]);
+    assert!(ids(&doc).contains(&"root-eku".to_string()), "{doc:#}");
+    assert!(
+        !ids(&doc).contains(&"self-signed-leaf".to_string()),
+        "{doc:#}"
     );
 }

@@ -3,18 +3,30 @@
 //! live in `pki` and `util`.
 
 mod httpd;
+mod oracle;
 mod pki;
+mod schema;
 mod util;
 
 mod bundle;
+mod corpus;
 mod fetch;
+mod fuzz_replay;
+mod hostile;
+mod json;
 mod keystore;
 mod limbo;
 mod lint;
+mod messy;
 mod parse;
+mod peers;
+mod pkilint;
 mod pkits;
 mod probe;
+mod reading;
 mod revocation;
 mod roots;
 mod signature;
+mod term;
 mod verify;
+mod writing;

@@ -641,9 +641,9 @@ fn probe_missing_intermediate_says_whether_aia_would_fix_it() {
         v["aia"]["found"][0],
         "O=chainfix test, CN=Server Intermediate CA"
     );
-    // Offline, nothing is fetched and AIA cannot be shown to fix it.
+    // Offline, nothing is fetched: whether AIA would fix it is unknown (null).
     let (_, v, _) = probe_json(dir.path(), port, &["--no-cache", "--offline"]);
-    assert_eq!(v["aia"]["fixes"], false, "{:#}", v["aia"]);
+    assert_eq!(v["aia"]["fixes"], serde_json::Value::Null, "{:#}", v["aia"]);
 }
 
 // ---------------------------------------------------------------------------

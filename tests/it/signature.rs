@@ -112,6 +112,71 @@ fn rsa_pss_sha256_and_sha384() {
 }
 
 #[test]
+fn rsa_pss_sha512_and_any_salt_length() {
+    let rsa = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"];
+    orders(
+        &rsa,
+        Some("-sha512"),
+        &["rsa_padding_mode:pss", "rsa_pss_saltlen:digest"],
+    );
+    // Salt lengths ring refuses: none, SHA-1's length, the maximum.
+    for salt in [
+        "rsa_pss_saltlen:0",
+        "rsa_pss_saltlen:20",
+        "rsa_pss_saltlen:max",
+    ] {
+        orders(&rsa, Some("-sha256"), &["rsa_padding_mode:pss", salt]);
+    }
+    // A 1024-bit key (ring's PSS wants 2048 or more).
+    orders(
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
+        Some("-sha384"),
+        &["rsa_padding_mode:pss", "rsa_pss_saltlen:digest"],
+    );
+}
+
+#[test]
+fn ecdsa_p521_and_sha512_on_every_curve() {
+    for curve in ["P-256", "P-384", "P-521"] {
+        let opt = format!("ec_paramgen_curve:{curve}");
+        for d in ["-sha256", "-sha384", "-sha512"] {
+            orders(&["-algorithm", "EC", "-pkeyopt", &opt], Some(d), &[]);
+        }
+    }
+}
+
+/// Ed448 and DSA are not checked: the algorithm is named, and a
+/// self-signed root of that kind is never called "missing".
+#[test]
+fn unsupported_algorithms_are_named_not_missing() {
+    for (keyopts, digest, name) in [
+        (&["-algorithm", "ED448"][..], None, "Ed448"),
+        (
+            &["-paramfile", "dsa.param"][..],
+            Some("-sha256"),
+            "DSA with SHA-256",
+        ),
+    ] {
+        let d = util::tempdir();
+        openssl(d.path(), &["dsaparam", "-out", "dsa.param", "2048"]);
+        make(d.path(), keyopts, digest, &[]);
+        let o = chainfix(d.path(), &["bundle", "root.pem", "--no-key", "--json"]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(j["end"]["kind"], "root", "{name}");
+        let o = chainfix(
+            d.path(),
+            &[
+                "bundle", "root.pem", "leaf.pem", "--no-key", "-o", "two.pem",
+            ],
+        );
+        let all = format!("{}{}", stderr(&o), util::stdout(&o));
+        assert!(all.contains(name), "{name}: {all}");
+        assert!(!all.contains("is missing"), "{name}: {all}");
+    }
+}
+
+#[test]
 fn ecdsa_p256_and_p384() {
     orders(
         &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],

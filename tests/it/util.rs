@@ -173,6 +173,34 @@ pub fn openssl_mtls_server_opts(
 /// Runs the real openssl in `dir` and fails the test, with openssl's own
 /// message, when it does not succeed. Returns the output for callers that
 /// read it.
+/// A self-signed P-256 certificate `cert` for `subj` with its key in
+/// `key`, by `openssl req -x509`; `extra` adds flags (serial, key
+/// encryption, days).
+pub fn openssl_self_signed(dir: &Path, key: &str, cert: &str, subj: &str, extra: &[&str]) {
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-subj",
+        subj,
+    ];
+    if !extra.contains(&"-passout") {
+        args.push("-noenc");
+    }
+    if !extra.contains(&"-days") {
+        args.extend(["-days", "3"]);
+    }
+    args.extend(extra);
+    openssl(dir, &args);
+}
+
 pub fn openssl(dir: &Path, args: &[&str]) -> Output {
     let o = Command::new("openssl")
         .args(args)

@@ -1,0 +1,197 @@
+//! The one reader for every file a user names: inputs, `--trust`,
+//! `--roots`, `--intermediates`, `--key`, password files. It never waits
+//! and never reads without a bound:
+//!
+//! - special files (FIFOs, character and block devices, sockets) are
+//!   refused, unless they are this process's standard input: a FIFO with no
+//!   writer would block the open forever, `/dev/zero` never ends. The file
+//!   is opened with `O_NONBLOCK` and judged by `fstat` on the open
+//!   descriptor, so there is no window between the check and the read;
+//! - reading stops at [`max_input_bytes`] (64 MiB unless
+//!   `CHAINFIX_MAX_INPUT_MIB` says otherwise) and says so.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::error::Error;
+
+/// The cap when `CHAINFIX_MAX_INPUT_MIB` is not set. Certificate material
+/// is small (10,000 certificates are about 8 MiB of PEM); anything bigger
+/// is almost surely the wrong file, and reading it whole would only
+/// exhaust memory.
+pub const DEFAULT_MAX_INPUT_MIB: u64 = 64;
+
+/// The environment variable that raises (or lowers) the cap, in MiB.
+pub const MAX_INPUT_ENV: &str = "CHAINFIX_MAX_INPUT_MIB";
+
+/// The largest file read, in bytes: `CHAINFIX_MAX_INPUT_MIB` MiB when it
+/// holds a whole number from 1 to 65,536, else [`DEFAULT_MAX_INPUT_MIB`].
+pub fn max_input_bytes() -> u64 {
+    static CAP: OnceLock<u64> = OnceLock::new();
+    *CAP.get_or_init(|| {
+        let mib = std::env::var(MAX_INPUT_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|m| (1..=65_536).contains(m))
+            .unwrap_or(DEFAULT_MAX_INPUT_MIB);
+        mib * 1024 * 1024
+    })
+}
+
+fn too_large(name: &str) -> Error {
+    Error::TooLarge {
+        path: name.to_string(),
+        limit_mib: max_input_bytes() / (1024 * 1024),
+    }
+}
+
+/// Reads `reader` to its end, or fails once it passes the cap.
+pub fn read_capped(reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
+    let cap = max_input_bytes();
+    let mut bytes = Vec::new();
+    reader
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: name.to_string(),
+            source,
+        })?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(name));
+    }
+    Ok(bytes)
+}
+
+/// Reads the file at `path`: a regular file (or standard input reached by
+/// a path such as `/dev/stdin`), at most [`max_input_bytes`].
+pub fn read_user_file(path: &Path) -> Result<Vec<u8>, Error> {
+    let name = path.display().to_string();
+    let file = open_regular(path, &name)?;
+    read_capped(file, &name)
+}
+
+#[cfg(unix)]
+fn open_regular(path: &Path, name: &str) -> Result<File, Error> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+    let read_err = |source| Error::Read {
+        path: name.to_string(),
+        source,
+    };
+    let special = |kind: &'static str| Error::SpecialFile {
+        path: name.to_string(),
+        kind,
+    };
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+    {
+        Ok(f) => f,
+        // open(2) on a Unix socket fails with ENXIO.
+        Err(e)
+            if e.raw_os_error() == Some(libc::ENXIO)
+                && std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket()) =>
+        {
+            return Err(special("socket"));
+        }
+        Err(e) => return Err(read_err(e)),
+    };
+    let meta = file.metadata().map_err(read_err)?;
+    let ft = meta.file_type();
+    // Directories pass: reading one fails with a plain "Is a directory".
+    if ft.is_file() || ft.is_dir() {
+        return Ok(file);
+    }
+    if is_stdin(meta.dev(), meta.ino()) {
+        // The user's own standard input: wait for it as `-` does.
+        set_blocking(&file).map_err(read_err)?;
+        return Ok(file);
+    }
+    Err(special(if ft.is_fifo() {
+        "named pipe (FIFO)"
+    } else if ft.is_char_device() {
+        "character device"
+    } else if ft.is_block_device() {
+        "block device"
+    } else {
+        "socket"
+    }))
+}
+
+#[cfg(unix)]
+fn is_stdin(dev: u64, ino: u64) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::io::FromRawFd;
+    // Borrow fd 0 without closing it.
+    let stdin = std::mem::ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
+    stdin
+        .metadata()
+        .is_ok_and(|m| m.dev() == dev && m.ino() == ino)
+}
+
+#[cfg(unix)]
+fn set_blocking(file: &File) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let fd = file.as_raw_fd();
+    // SAFETY: plain fcntl calls on a descriptor this function borrows.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path, name: &str) -> Result<File, Error> {
+    File::open(path).map_err(|source| Error::Read {
+        path: name.to_string(),
+        source,
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fifo_without_writer_is_refused_at_once() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe.pem");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = read_user_file(&fifo).unwrap_err();
+        assert!(
+            matches!(e, Error::SpecialFile { kind, .. } if kind == "named pipe (FIFO)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn devices_and_sockets_are_refused() {
+        let e = read_user_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().starts_with("/dev/zero is a character device"));
+        let d = tempfile::tempdir().unwrap();
+        let sock = d.path().join("s");
+        let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let e = read_user_file(&sock).unwrap_err();
+        assert!(
+            matches!(e, Error::SpecialFile { kind: "socket", .. }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn regular_files_are_read_and_the_cap_is_named() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("a.pem");
+        std::fs::write(&p, b"abc").unwrap();
+        assert_eq!(read_user_file(&p).unwrap(), b"abc");
+        let msg = too_large("big.pem").to_string();
+        assert!(
+            msg.contains("larger than 64 MiB") && msg.contains("CHAINFIX_MAX_INPUT_MIB"),
+            "{msg}"
+        );
+    }
+}

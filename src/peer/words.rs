@@ -1,0 +1,102 @@
+//! The peer's own words for a refusal: OpenSSL's verify error number and
+//! string (include/openssl/x509_vfy.h, crypto/x509/x509_txt.c), the text of
+//! the exception JSSE throws (sun/security/provider/certpath/*,
+//! sun/security/validator/*). `diagnose` matches pasted errors against
+//! these; verdicts quote them.
+
+use serde::Serialize;
+
+use super::Peer;
+use crate::chain::validate::Problem;
+
+/// What the peer itself would print.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PeerWords {
+    /// OpenSSL's X509_V_ERR_* number; `None` for Java and webpki.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<u32>,
+    pub text: &'static str,
+}
+
+/// The peer's words for `problem`, when it has its own.
+pub fn words(peer: Peer, problem: &Problem) -> Option<PeerWords> {
+    match peer {
+        Peer::OpenSsl => openssl(problem).map(|(code, text)| PeerWords {
+            code: Some(code),
+            text,
+        }),
+        Peer::Java | Peer::Salesforce => java(problem).map(|text| PeerWords { code: None, text }),
+        Peer::Webpki => webpki(problem).map(|text| PeerWords { code: None, text }),
+    }
+}
+
+fn openssl(p: &Problem) -> Option<(u32, &'static str)> {
+    Some(match p {
+        Problem::NotYetValid { .. } => (9, "certificate is not yet valid"),
+        Problem::Expired { .. } => (10, "certificate has expired"),
+        Problem::RootNotTrusted => (19, "self-signed certificate in certificate chain"),
+        Problem::UnknownIssuer => (20, "unable to get local issuer certificate"),
+        Problem::TooDeep { .. } => (22, "certificate chain too long"),
+        Problem::NotCa => (79, "invalid CA certificate"),
+        Problem::PathLenExceeded { .. } => (25, "path length constraint exceeded"),
+        Problem::WrongEku { .. } | Problem::LeafKeyUsage | Problem::CaAsLeaf => {
+            (26, "unsupported certificate purpose")
+        }
+        Problem::NoKeyCertSign => (32, "key usage does not include certificate signing"),
+        Problem::UnknownCriticalExtension { .. } => (34, "unhandled critical extension"),
+        Problem::KeyUsageUndefined | Problem::Malformed { .. } => {
+            (41, "invalid or inconsistent certificate extension")
+        }
+        Problem::NameConstraint { .. } => (47, "permitted subtree violation"),
+        Problem::Loop => (55, "path loop"),
+        Problem::NameMismatch { .. } => (62, "hostname mismatch"),
+        Problem::WeakKey { leaf: true, .. } => (66, "EE certificate key too weak"),
+        Problem::WeakKey { leaf: false, .. } => (67, "CA certificate key too weak"),
+        Problem::WeakSignature { .. } => (68, "CA signature digest algorithm too weak"),
+        Problem::BadSignature { .. } => (7, "certificate signature failure"),
+        Problem::Profile { .. } | Problem::BudgetExhausted => return None,
+    })
+}
+
+fn java(p: &Problem) -> Option<&'static str> {
+    Some(match p {
+        Problem::UnknownIssuer | Problem::RootNotTrusted => {
+            "PKIX path building failed: unable to find valid certification path to requested target"
+        }
+        Problem::Expired { .. } | Problem::NotYetValid { .. } => "validity check failed",
+        Problem::WeakKey { .. } => "Algorithm constraints check failed on keysize limits",
+        Problem::WeakSignature { .. } => {
+            "Algorithm constraints check failed on signature algorithm"
+        }
+        Problem::WrongEku { .. } => "Extended key usage does not permit use for TLS authentication",
+        Problem::LeafKeyUsage => "KeyUsage does not allow digital signatures",
+        Problem::NotCa => "basic constraints check failed: this is not a CA certificate",
+        Problem::PathLenExceeded { .. } => {
+            "basic constraints check failed: pathLenConstraint violated"
+        }
+        Problem::NoKeyCertSign => "CA key usage check failed: keyCertSign bit is not set",
+        Problem::UnknownCriticalExtension { .. } => "Unrecognized critical extension(s)",
+        Problem::NameConstraint { .. } => "name constraints check failed",
+        Problem::NameMismatch { .. } => "No subject alternative DNS name matching found",
+        Problem::BadSignature { .. } => "Signature does not match",
+        _ => return None,
+    })
+}
+
+fn webpki(p: &Problem) -> Option<&'static str> {
+    Some(match p {
+        Problem::UnknownIssuer | Problem::RootNotTrusted => "UnknownIssuer",
+        Problem::Expired { .. } => "CertExpired",
+        Problem::NotYetValid { .. } => "CertNotValidYet",
+        Problem::NotCa => "CaUsedAsEndEntity",
+        Problem::CaAsLeaf => "CaUsedAsEndEntity",
+        Problem::PathLenExceeded { .. } => "PathLenConstraintViolated",
+        Problem::WrongEku { .. } => "RequiredEkuNotFound",
+        Problem::NameConstraint { .. } => "NameConstraintViolation",
+        Problem::NameMismatch { .. } => "CertNotValidForName",
+        Problem::UnknownCriticalExtension { .. } => "UnsupportedCriticalExtension",
+        Problem::BadSignature { .. } => "InvalidSignatureForPublicKey",
+        Problem::TooDeep { .. } => "MaximumPathDepthExceeded",
+        _ => return None,
+    })
+}
