@@ -608,3 +608,86 @@ fn probe_judges_a_stapled_ocsp_response() {
         );
     }
 }
+
+#[test]
+fn hostile_ocsp_responders_end_within_bounds() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    // A second door into CA A whose leaves name an OCSP URL on the test
+    // server, where each hostile answer is put in turn.
+    let ocsp = ca.server.url("/ocsp");
+    config(dir, "a2", &ca.server.url("/a.crl"), &ocsp);
+    std::fs::copy(dir.join("a.pem"), dir.join("a2/ca.pem")).unwrap();
+    std::fs::copy(dir.join("a.key"), dir.join("a2/ca.key")).unwrap();
+    issue(dir, "a2", "leaf-h", "Hostile OCSP Client", "leaf");
+    // A genuine response, but to another request (for another certificate,
+    // with openssl's own nonce): a replay.
+    openssl(
+        dir,
+        &[
+            "ocsp",
+            "-index",
+            "a/index.txt",
+            "-rsigner",
+            "a/ca.pem",
+            "-rkey",
+            "a/ca.key",
+            "-CA",
+            "a/ca.pem",
+            "-issuer",
+            "a.pem",
+            "-cert",
+            "leaf-good.pem",
+            "-respout",
+            "other.der",
+            "-ndays",
+            "1",
+        ],
+    );
+    let other = std::fs::read(dir.join("other.der")).unwrap();
+    let cases: Vec<(&str, Route, &str)> = vec![
+        ("huge", Route::Endless, "larger than 100000 bytes"),
+        (
+            "slow",
+            Route::Slow(Duration::from_secs(30), other.clone()),
+            "timed out",
+        ),
+        (
+            "garbage",
+            Route::Body("application/ocsp-response", b"<html/>".to_vec()),
+            "is not",
+        ),
+        ("error", Route::Status(500), "HTTP 500"),
+        (
+            "replayed response",
+            Route::Body("application/ocsp-response", other),
+            "another request's nonce",
+        ),
+    ];
+    for (what, route, says) in cases {
+        ca.server.set("/ocsp/*", route);
+        let t0 = Instant::now();
+        let (ok, out) = verify(
+            dir,
+            "leaf-h.pem",
+            "a.pem",
+            &[
+                "--revocation",
+                "ocsp",
+                "--no-cache",
+                "--max-crl-size",
+                "100000",
+            ],
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{what}: {:?}",
+            t0.elapsed()
+        );
+        assert!(!ok, "{what}: must not pass under hard fail\n{out}");
+        assert!(
+            out.contains("could not check") && out.contains(says),
+            "{what}:\n{out}"
+        );
+    }
+}
