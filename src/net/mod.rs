@@ -11,7 +11,7 @@
 //!
 //! No clock is read here except the deadline (a `Duration` from the caller).
 
-pub mod alert;
+pub use crate::message::alert;
 pub mod judge;
 
 use std::io::{self, Read, Write};

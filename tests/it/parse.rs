@@ -1300,6 +1300,7 @@ fn stdin_at_a_terminal_says_it_is_waiting_and_a_pipe_does_not() {
             stdin: &mut stdin,
             stdin_tty: tty,
             stderr_tty: false,
+            verbose: false,
         };
         let code = chainfix::cli::run(
             ["chainfix", "inspect", "--json", "-"].map(Into::into),
