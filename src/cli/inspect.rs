@@ -163,7 +163,6 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         let entries: Vec<DroppedEntry> = inv
             .dropped
             .iter()
-            .filter(|d| d.reason != crate::model::DropReason::Crl)
             .map(crate::render::bundle::dropped_entry)
             .collect();
         for l in crate::render::bundle::dropped_lines(&entries, io.verbose) {

@@ -268,7 +268,7 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         DropReason::UnknownLabel { label } => format!("PEM block \"{label}\" is not used"),
         DropReason::DuplicateKey { first } => format!("the same key as {first}"),
         DropReason::Crl => {
-            "a CRL (certificate revocation list), not a certificate: kept for the revocation check (--crl)".into()
+            "a certificate revocation list (CRL), not a certificate: kept for the revocation check (verify --crl)".into()
         }
         DropReason::UnsupportedKey { detail } => format!("key not used: {detail}"),
         DropReason::NotCertificateData { detail } => {
