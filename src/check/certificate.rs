@@ -83,6 +83,7 @@ pub const RULES: &[Rule] = &[
     rule(Id::UnknownCriticalExtension, Scope::Any, "RFC 5280 §4.2"),
     rule(Id::DuplicateExtension, Scope::Any, "RFC 5280 §4.2"),
     rule(Id::NegativeSerial, Scope::Any, "RFC 5280 §4.1.2.2"),
+    rule(Id::ValidityField, Scope::Any, "RFC 5280 §4.1.2.5"),
     rule(Id::MalformedSan, Scope::Any, "RFC 5280 §4.2.1.6"),
     rule(
         Id::SignatureAlgorithmMismatch,
@@ -211,6 +212,7 @@ pub fn check(c: &Cert, cx: &Context<'_>) -> Vec<Hit> {
     };
     let x = c.parsed();
     algorithms(&mut o, &x);
+    validity(&mut o, &x);
     key(&mut o, &x);
     extensions(&mut o, c, &x);
     profile(&mut o, cx);
@@ -328,6 +330,35 @@ fn key_usage_for_key(o: &mut Out<'_>, x: &X509Certificate<'_>, alg: &KeyAlgorith
             Id::KeyUsageForKey,
             format!("{name}'s keyUsage asserts {} for its {alg} key, which that algorithm cannot do (RFC 5480 §3, RFC 3279 §2.3.1, RFC 8410 §5); CA-issuance hygiene: TLS peers ignore the bit", bad.join(", ")),
             "nothing to do for this chain; the CA should assert only usages the key's algorithm supports (EC: digitalSignature; RSA: digitalSignature, keyEncipherment)",
+        );
+    }
+}
+
+/// RFC 5280 §4.1.2.5: dates through 2049 as UTCTime, from 2050 as
+/// GeneralizedTime; notAfter not before notBefore.
+fn validity(o: &mut Out<'_>, x: &X509Certificate<'_>) {
+    let v = x.validity();
+    let mut faults = Vec::new();
+    for (what, t) in [("notBefore", &v.not_before), ("notAfter", &v.not_after)] {
+        let year = t.to_datetime().year();
+        if t.is_generalizedtime() && (1950..2050).contains(&year) {
+            faults.push(format!(
+                "{what} ({year}) is a GeneralizedTime where RFC 5280 §4.1.2.5 wants UTCTime"
+            ));
+        }
+    }
+    if v.not_after < v.not_before {
+        faults.push("notAfter is before notBefore, so the certificate is never valid".to_string());
+    }
+    if !faults.is_empty() {
+        let name = o.name.clone();
+        o.add(
+            Id::ValidityField,
+            format!(
+                "{name}'s validity breaks RFC 5280 §4.1.2.5: {} (strict parsers refuse it)",
+                faults.join("; ")
+            ),
+            "have the certificate reissued; the CA's encoder is at fault",
         );
     }
 }

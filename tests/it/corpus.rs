@@ -142,6 +142,10 @@ enum Rewrite {
     Mismatch,
     /// The subjectAltName extension twice (openssl replaces a repeat).
     DuplicateSan,
+    /// notBefore as a GeneralizedTime (its year is before 2050).
+    GeneralizedNotBefore,
+    /// notBefore and notAfter swapped.
+    ReversedValidity,
 }
 
 const LEAF_CN: &str = "/CN=www.example.com";
@@ -186,6 +190,8 @@ fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
         ("leaf-oiw-sha1", Rewrite("leaf-good", R::OiwSha1), &["sha1-signature"]),
         ("leaf-rsa-no-null", Rewrite("leaf-good", R::NoNull), &["algorithm-parameters"]),
         ("leaf-duplicate-san", Rewrite("leaf-good", R::DuplicateSan), &["duplicate-extension"]),
+        ("leaf-generalized-time", Rewrite("leaf-good", R::GeneralizedNotBefore), &["validity-field"]),
+        ("leaf-reversed-validity", Rewrite("leaf-good", R::ReversedValidity), &["validity-field"]),
         ("leaf-sigalg-mismatch", Rewrite("leaf-good", R::Mismatch), &["signature-algorithm-mismatch"]),
     ]
 }
@@ -406,6 +412,24 @@ fn rewrite(der: &[u8], how: Rewrite) -> Vec<u8> {
                 .clone();
             list.push(san);
             *exts = wrap(0xa3, &wrap(0x30, &list.concat()));
+            (fields[2].clone(), top[1].to_vec())
+        }
+        Rewrite::GeneralizedNotBefore | Rewrite::ReversedValidity => {
+            // validity: the fifth field, SEQUENCE { notBefore, notAfter }.
+            let (_, vhl, _) = tlv(&fields[4]);
+            let mut times: Vec<Vec<u8>> = children(&fields[4][vhl..])
+                .iter()
+                .map(|c| c.to_vec())
+                .collect();
+            if matches!(how, Rewrite::ReversedValidity) {
+                times.swap(0, 1);
+            } else {
+                let (tag, thl, _) = tlv(&times[0]);
+                assert_eq!(tag, 0x17, "openssl writes a UTCTime before 2050");
+                let utc = times[0][thl..].to_vec();
+                times[0] = wrap(0x18, &[b"20".as_slice(), &utc].concat());
+            }
+            fields[4] = wrap(0x30, &times.concat());
             (fields[2].clone(), top[1].to_vec())
         }
     };

@@ -612,6 +612,7 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     for (id, bad, fine) in [
         (Id::DuplicateExtension, "leaf-duplicate-san", "leaf-good"),
         (Id::NegativeSerial, "leaf-negative-serial", "leaf-good"),
+        (Id::ValidityField, "leaf-generalized-time", "leaf-good"),
         (Id::MalformedSan, "leaf-san-not-ia5", "leaf-good"),
         (
             Id::SignatureAlgorithmMismatch,
