@@ -119,6 +119,16 @@ pub const RULES: &[Rule] = &[
         "CA/B Forum BR §7.1.2.11.2",
     ),
     rule(Id::CnNotInSan, Scope::TlsServer, "CA/B Forum BR §7.1.4.3"),
+    rule(
+        Id::SanMissing,
+        Scope::TlsServer,
+        "CA/B Forum BR §7.1.2.7.12",
+    ),
+    rule(
+        Id::EkuMissing,
+        Scope::TlsServer,
+        "CA/B Forum BR §7.1.2.7.10",
+    ),
 ];
 
 /// One rule broken by one certificate. `name` in messages is the
@@ -138,6 +148,10 @@ pub struct Context<'a> {
     pub tls_server: bool,
     /// A Salesforce profile (narrower key sizes).
     pub salesforce: bool,
+    /// `--certificate-only`: no chain, so an end-entity certificate's job
+    /// (a server's SAN and serverAuth EKU) is judged here, on each one,
+    /// instead of on the chain's leaf.
+    pub standalone: bool,
     /// The certificate's facts as the validator reads them.
     pub facts: &'a Facts,
 }
@@ -657,6 +671,9 @@ fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
             "nothing to do for a private CA; a public CA's certificates should carry a CRL URL",
         );
     }
+    if kind == Kind::Leaf && o.cx.standalone {
+        server_job(o, x);
+    }
     if kind == Kind::Leaf {
         let sans: Vec<String> = match x.subject_alternative_name() {
             Ok(Some(s)) => s
@@ -686,6 +703,36 @@ fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
                 "nothing to do for this chain; the CA should copy a SAN into the CN or leave the CN out",
             );
         }
+    }
+}
+
+/// A TLS server certificate needs a DNS or IP subjectAltName and, when it
+/// lists EKUs, serverAuth (or anyExtendedKeyUsage): the same judgement the
+/// chain rules make of the leaf, made here of each end-entity certificate
+/// when there is no chain.
+fn server_job(o: &mut Out<'_>, x: &X509Certificate<'_>) {
+    let name = o.name.clone();
+    // Every SAN extension, so that a repeated one (duplicate-extension)
+    // is not also called missing.
+    let has_san = x.extensions().iter().any(|e| {
+        matches!(e.parsed_extension(), ParsedExtension::SubjectAlternativeName(s)
+            if s.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))))
+    });
+    if !has_san {
+        o.add(
+            Id::SanMissing,
+            format!("the server certificate {name} has no DNS or IP subjectAltName; clients (Java, browsers, curl) ignore the CN and refuse it (RFC 6125, CA/B Forum BR 7.1.2.7.12)"),
+            "reissue it with subjectAltName DNS:<host name>",
+        );
+    }
+    if let Ok(Some(e)) = x.extended_key_usage()
+        && !(e.value.server_auth || e.value.any)
+    {
+        o.add(
+            Id::EkuMissing,
+            format!("the end-entity certificate {name} lists extended key usages without serverAuth, so TLS clients refuse it as a server certificate (RFC 5280 §4.2.1.12, CA/B Forum BR 7.1.2.7.10)"),
+            "get a TLS server certificate (EKU serverAuth) for this host",
+        );
     }
 }
 

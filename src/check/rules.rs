@@ -607,6 +607,7 @@ fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64, fact
         kind: Kind::of(c, root),
         tls_server: cx.profile.purpose() == Purpose::ServerAuth,
         salesforce: cx.profile.salesforce(),
+        standalone: cx.opts.certificate_only,
         facts,
     };
     for h in certificate::check(c, &cx_cert) {

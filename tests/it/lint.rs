@@ -1349,6 +1349,15 @@ fn certificate_only_judges_one_certificate_without_issuer_missing() {
     assert_eq!(code, 0, "{doc:#}");
     assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
     assert_eq!(doc["chain"], serde_json::json!([]));
+    // Alone, each end-entity certificate is held to a server's job.
+    let (code, doc) = lint_corpus(&[
+        "leaf-no-san.pem",
+        "--profile",
+        "server",
+        "--certificate-only",
+    ]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"san-missing".to_string()));
     // A critical nsComment: verify and OpenSSL refuse it, so lint fails.
     let (code, doc) = lint_corpus(&["leaf-critical-nscomment.pem", "--certificate-only"]);
     assert_eq!(code, 1, "{doc:#}");
