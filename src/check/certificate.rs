@@ -32,7 +32,15 @@ impl Kind {
     /// `self_signed`: the subject equals the issuer and its own key
     /// verifies its signature (computed once by the caller).
     pub fn of(c: &Cert, self_signed: bool) -> Kind {
-        match (c.is_ca(), self_signed) {
+        // A self-issued CA whose key ids say "my own key" is a root even
+        // when its self-signature cannot be checked (ECDSA P-521, say); a
+        // self-issued re-key names the old key in its AKI and stays an
+        // intermediate.
+        let own_key = c.is_self_issued()
+            && c
+                .authority_key_id()
+                .is_none_or(|a| c.subject_key_id() == Some(a));
+        match (c.is_ca(), self_signed || own_key) {
             (true, true) => Kind::Root,
             (true, false) => Kind::Intermediate,
             (false, true) if c.parsed().version() == X509Version::V1 => Kind::Root,
