@@ -37,8 +37,7 @@ impl Kind {
         // self-issued re-key names the old key in its AKI and stays an
         // intermediate.
         let own_key = c.is_self_issued()
-            && c
-                .authority_key_id()
+            && c.authority_key_id()
                 .is_none_or(|a| c.subject_key_id() == Some(a));
         match (c.is_ca(), self_signed || own_key) {
             (true, true) => Kind::Root,
