@@ -232,7 +232,12 @@ pub(super) fn run(
         certs,
         opts,
         profile,
-        chain_pos: path.iter().enumerate().map(|(p, &i)| (i, p)).collect(),
+        // Alone, no certificate has a place in a chain.
+        chain_pos: if opts.certificate_only {
+            HashMap::new()
+        } else {
+            path.iter().enumerate().map(|(p, &i)| (i, p)).collect()
+        },
         out: Vec::new(),
     };
     let on_path: HashSet<usize> = path.iter().copied().collect();
@@ -241,7 +246,8 @@ pub(super) fn run(
 
     // ---- every certificate, on its own ----
     for (i, &root) in roots.iter().enumerate() {
-        per_cert(&mut cx, i, root, on_path.contains(&i), at, &facts[i]);
+        let dated = opts.certificate_only || on_path.contains(&i);
+        per_cert(&mut cx, i, root, dated, at, &facts[i]);
     }
 
     for p in input.unreadable {

@@ -1349,6 +1349,15 @@ fn certificate_only_judges_one_certificate_without_issuer_missing() {
     assert_eq!(code, 0, "{doc:#}");
     assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
     assert_eq!(doc["chain"], serde_json::json!([]));
+    // Alone, no certificate has a chain position, and each has its date.
+    let found = doc["findings"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .all(|f| f["cert"].get("chain_position").is_none()),
+        "{doc:#}"
+    );
+    assert!(ids(&doc).contains(&"expiry-date".to_string()), "{doc:#}");
     // Alone, each end-entity certificate is held to a server's job.
     let (code, doc) = lint_corpus(&[
         "leaf-no-san.pem",
