@@ -713,19 +713,22 @@ fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     }
 }
 
+/// A DNS or IP name in any subjectAltName extension: every one, so that a
+/// repeated extension (duplicate-extension) is not also called missing.
+pub fn has_server_san(x: &X509Certificate<'_>) -> bool {
+    x.extensions().iter().any(|e| {
+        matches!(e.parsed_extension(), ParsedExtension::SubjectAlternativeName(s)
+            if s.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))))
+    })
+}
+
 /// A TLS server certificate needs a DNS or IP subjectAltName and, when it
 /// lists EKUs, serverAuth (or anyExtendedKeyUsage): the same judgement the
 /// chain rules make of the leaf, made here of each end-entity certificate
 /// when there is no chain.
 fn server_job(o: &mut Out<'_>, x: &X509Certificate<'_>) {
     let name = o.name.clone();
-    // Every SAN extension, so that a repeated one (duplicate-extension)
-    // is not also called missing.
-    let has_san = x.extensions().iter().any(|e| {
-        matches!(e.parsed_extension(), ParsedExtension::SubjectAlternativeName(s)
-            if s.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))))
-    });
-    if !has_san {
+    if !has_server_san(x) {
         o.add(
             Id::SanMissing,
             format!("the server certificate {name} has no DNS or IP subjectAltName; clients (Java, browsers, curl) ignore the CN and refuse it (RFC 6125, CA/B Forum BR 7.1.2.7.12)"),

@@ -4,8 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use x509_parser::prelude::*;
-
 use super::certificate::{self, Kind};
 use super::policy::{self, EkuScope};
 use super::{
@@ -913,7 +911,7 @@ fn chain_checks(
         }
     }
     if purpose == Purpose::ServerAuth && leaf_is_leaf {
-        let has_san = matches!(lx.subject_alternative_name(), Ok(Some(s)) if s.value.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))));
+        let has_san = certificate::has_server_san(&lx);
         if !has_san {
             cx.add(
                 Id::SanMissing,
