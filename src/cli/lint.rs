@@ -173,14 +173,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     let report: Report =
         check::lint_with(&input, &trust, &opts, &links).ok_or(Error::NoInputCertificates)?;
-    render(
-        &report,
-        &public.store,
-        at,
-        args.json,
-        args.certificate_only,
-        io,
-    )?;
+    render(&report, &public.store, at, args.json, io)?;
     Ok(if report.has_errors() {
         Exit::Findings
     } else {
@@ -188,14 +181,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     })
 }
 
-fn render(
-    report: &Report,
-    store: &TrustStore,
-    at: i64,
-    json: bool,
-    alone: bool,
-    io: &mut Io<'_>,
-) -> Result<()> {
+fn render(report: &Report, store: &TrustStore, at: i64, json: bool, io: &mut Io<'_>) -> Result<()> {
     let summary = Summary {
         error: report.count(Severity::Error),
         warning: report.count(Severity::Warning),
@@ -249,19 +235,19 @@ fn render(
         }
         common::out(io, &format!("{t}\n"))?;
     }
-    let judged = if alone {
-        "each certificate judged alone (--certificate-only: no chain or trust checks)".to_string()
-    } else {
-        format!("trust store {}", store.name)
-    };
     common::note(
         io,
         &format!(
-            "profile {} ({}); {judged}; {} error(s), {} warning(s), {} info",
-            report.profile, report.profile_reason, summary.error, summary.warning, summary.info
+            "profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
+            report.profile,
+            report.profile_reason,
+            store.name,
+            summary.error,
+            summary.warning,
+            summary.info
         ),
     );
-    if let Some(c) = store.caveat().filter(|_| !alone) {
+    if let Some(c) = store.caveat() {
         common::note(io, &format!("note: {c}"));
     }
     Ok(())
