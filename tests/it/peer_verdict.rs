@@ -61,18 +61,7 @@ fn make(dir: &Path, s: Spec) {
             "keyUsage=critical,keyCertSign,cRLSign",
         ],
     );
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "int.key",
-        ],
-    );
+    ec_key(dir, "int.key");
     // PrintableString subject (string_mask = default picks it for ASCII).
     write(
         dir,
@@ -108,26 +97,14 @@ fn make(dir: &Path, s: Spec) {
     );
     let md = if s.inter_sha1 { "-sha1" } else { "-sha256" };
     let sign_int = |csr: &str, out: &str| {
-        openssl(
+        issue(
             dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                csr,
-                "-CA",
-                "root.pem",
-                "-CAkey",
-                "root.key",
-                "-CAcreateserial",
-                "-out",
-                out,
-                "-days",
-                "365",
-                md,
-                "-extfile",
-                "int.ext",
-            ],
+            csr,
+            ("root.pem", "root.key"),
+            out,
+            "365",
+            "int.ext",
+            &[md],
         );
     };
     sign_int("int.csr", "int.pem");
@@ -158,18 +135,7 @@ fn make(dir: &Path, s: Spec) {
     } else {
         "int.pem"
     };
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "leaf.key",
-        ],
-    );
+    ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -195,31 +161,67 @@ fn make(dir: &Path, s: Spec) {
             "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:client.peer.test\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
         ),
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            signer,
-            "-CAkey",
-            "int.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "200",
-            "-sha256",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        (signer, "int.key"),
+        "leaf.pem",
+        "200",
+        "leaf.ext",
+        &["-sha256"],
     );
     let chain = std::fs::read_to_string(dir.join("leaf.pem")).unwrap()
         + &std::fs::read_to_string(dir.join("int.pem")).unwrap();
     write(dir, "chain.pem", chain);
     write(dir, "pw", "peer-test-password\n");
+}
+
+/// A P-256 key in `out`.
+fn ec_key(dir: &Path, out: &str) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            out,
+        ],
+    );
+}
+
+/// Issues the request `csr` with the CA (certificate, key) into `out`,
+/// valid `days`, with the extensions in `ext` and any `extra` flags.
+fn issue(
+    dir: &Path,
+    csr: &str,
+    ca: (&str, &str),
+    out: &str,
+    days: &str,
+    ext: &str,
+    extra: &[&str],
+) {
+    let mut args = vec![
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca.0,
+        "-CAkey",
+        ca.1,
+        "-CAcreateserial",
+        "-out",
+        out,
+        "-days",
+        days,
+        "-extfile",
+        ext,
+    ];
+    args.extend_from_slice(extra);
+    openssl(dir, &args);
 }
 
 /// Tomorrow, so that certificates made a moment ago are valid.
@@ -427,21 +429,13 @@ fn the_verdict_names_the_peer_and_its_error() {
         },
     );
     let at = at();
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "client",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-            "--peer",
-            "openssl",
-        ],
-    );
+    // verify chain.pem --trust root.pem --at AT, and `more`.
+    let verify = |more: &[&str]| {
+        let mut args = vec!["verify", "chain.pem", "--trust", "root.pem", "--at", &at];
+        args.extend_from_slice(more);
+        chainfix(d.path(), &args)
+    };
+    let o = verify(&["--role", "client", "--peer", "openssl"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
@@ -454,57 +448,17 @@ fn the_verdict_names_the_peer_and_its_error() {
         "{out}"
     );
     // Level 0 takes SHA-1, as `openssl verify` without -auth_level does.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "client",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-            "--peer",
-            "openssl",
-            "--seclevel",
-            "0",
-        ],
-    );
+    let o = verify(&["--role", "client", "--peer", "openssl", "--seclevel", "0"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Without --peer, the default is said.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "server",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-        ],
-    );
+    let o = verify(&["--role", "server"]);
     assert!(
         stdout(&o).contains("(the default; --peer openssl|java|salesforce|webpki"),
         "{}",
         stdout(&o)
     );
     // --seclevel is OpenSSL's.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--trust",
-            "root.pem",
-            "--peer",
-            "java",
-            "--seclevel",
-            "1",
-        ],
-    );
+    let o = verify(&["--peer", "java", "--seclevel", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("--seclevel is OpenSSL's security level"),
@@ -608,18 +562,7 @@ fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
             "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
         ],
     );
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "leaf.key",
-        ],
-    );
+    ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -640,25 +583,14 @@ fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
             "extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\nauthorityKeyIdentifier=keyid\n"
         ),
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "100",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        ("root.pem", "root.key"),
+        "leaf.pem",
+        "100",
+        "leaf.ext",
+        &[],
     );
     server.set(
         "/root.cer",
@@ -734,25 +666,14 @@ fn ca(dir: &Path, name: &str, key: &str, issuer: Option<&str>, days: &str) {
                 "ca.ext",
                 "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
             );
-            openssl(
+            issue(
                 dir,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    "x.csr",
-                    "-CA",
-                    &format!("{i}.pem"),
-                    "-CAkey",
-                    &format!("{i}.key"),
-                    "-CAcreateserial",
-                    "-out",
-                    &format!("{name}.pem"),
-                    "-days",
-                    days,
-                    "-extfile",
-                    "ca.ext",
-                ],
+                "x.csr",
+                (&format!("{i}.pem"), &format!("{i}.key")),
+                &format!("{name}.pem"),
+                days,
+                "ca.ext",
+                &[],
             );
         }
     }
@@ -766,18 +687,7 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
     let d = tempdir();
     let dir = d.path();
     for k in ["old", "new", "int", "leaf"] {
-        openssl(
-            dir,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                &format!("{k}.key"),
-            ],
-        );
+        ec_key(dir, &format!("{k}.key"));
     }
     ca(dir, "Old Root", "old.key", None, "3650");
     std::fs::copy(dir.join("new.key"), dir.join("New Root.key")).unwrap();
@@ -807,25 +717,14 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
         "leaf.ext",
         "extendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n",
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "Int.pem",
-            "-CAkey",
-            "Int.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "100",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        ("Int.pem", "Int.key"),
+        "leaf.pem",
+        "100",
+        "leaf.ext",
+        &[],
     );
     let at = at();
     let bundle = |trust: &str| {
