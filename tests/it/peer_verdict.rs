@@ -23,6 +23,8 @@ struct Spec {
     /// The same, with the copy's subject in capitals.
     upper_issuer: bool,
     leaf_no_eku: bool,
+    /// A server certificate for localhost instead of a client one.
+    server: bool,
 }
 
 const INT_NAME: &str = "Peer Test Int";
@@ -149,16 +151,23 @@ fn make(dir: &Path, s: Spec) {
             "leaf.csr",
         ],
     );
-    let eku = if s.leaf_no_eku {
+    let eku = if s.server {
+        "extendedKeyUsage=serverAuth\n"
+    } else if s.leaf_no_eku {
         ""
     } else {
         "extendedKeyUsage=clientAuth\n"
+    };
+    let host = if s.server {
+        "localhost"
+    } else {
+        "client.peer.test"
     };
     write(
         dir,
         "leaf.ext",
         format!(
-            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:client.peer.test\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:{host}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
         ),
     );
     issue(
@@ -777,4 +786,55 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
             .any(|r| r.contains("CN=Old Root") && r.contains("unrelated")),
         "{reasons:?}"
     );
+}
+
+/// probe gives the same verdict on what a real server (openssl s_server,
+/// its own security level lowered so that it will serve the chain) sends.
+#[test]
+fn probe_judges_the_servers_chain_for_the_peer() {
+    let d = tempdir();
+    make(
+        d.path(),
+        Spec {
+            inter_sha1: true,
+            server: true,
+            ..Spec::default()
+        },
+    );
+    let dir = d.path();
+    let (_server, port) = crate::util::openssl_mtls_server_opts(
+        dir,
+        &dir.join("leaf.pem"),
+        Some(&dir.join("int.pem")),
+        &dir.join("leaf.key"),
+        &dir.join("root.pem"),
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    let target = format!("127.0.0.1:{port}");
+    let at = at();
+    for (peer, accepted) in [("openssl", false), ("java", true), ("webpki", true)] {
+        let doc = json(
+            dir,
+            &[
+                "probe",
+                &target,
+                "--servername",
+                "localhost",
+                "--trust",
+                "root.pem",
+                "--at",
+                &at,
+                "--timeout",
+                "10",
+                "--peer",
+                peer,
+                "--json",
+            ],
+        );
+        let v = &doc["server"]["verdict"];
+        assert_eq!(v["accepted"], accepted, "{peer}: {doc:#}");
+        if !accepted {
+            assert_eq!(v["reason"]["peer_words"]["code"], 68, "{v:#}");
+        }
+    }
 }
