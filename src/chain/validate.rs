@@ -67,6 +67,10 @@ pub struct Policy {
     pub role: Role,
     /// What the peer accepts beyond plain RFC 5280.
     pub profile: Profile,
+    /// The anchors are a public root program's (the JDK ships the same CAs
+    /// in its cacerts), so Java's `jdkCA` constraints apply: see
+    /// [`Policy::trusting`].
+    pub public_roots: bool,
 }
 
 /// Intermediates allowed by default: rustls-webpki's MAX_SUB_CA_COUNT is 6;
@@ -96,7 +100,16 @@ impl Policy {
             leaf_key_usage: Vec::new(),
             role,
             profile,
+            public_roots: false,
         }
+    }
+
+    /// Notes which store the anchors come from: chainfix's `mozilla` store
+    /// stands in for the JDK's cacerts (the same public CAs), under which
+    /// Java refuses SHA-1 on a server chain (`SHA1 jdkCA & usage TLSServer`).
+    pub fn trusting(mut self, store: &str) -> Policy {
+        self.public_roots = store == "mozilla";
+        self
     }
 
     pub fn peer(&self) -> Peer {
@@ -673,7 +686,7 @@ impl Facts {
         if let Some(p) = self.weak_key(prof, true) {
             out.push(p);
         }
-        if let Some(p) = self.weak_sig(prof) {
+        if let Some(p) = self.weak_sig(policy) {
             out.push(p);
         }
         let allowed = match policy.role {
@@ -773,7 +786,7 @@ impl Facts {
         }
         // The anchor's own (self-)signature is not judged (x509_vfy.c
         // check_auth_level: `i < num - 1`; Java AlgorithmChecker skips it).
-        if !anchor && let Some(p) = self.weak_sig(prof) {
+        if !anchor && let Some(p) = self.weak_sig(policy) {
             out.push(p);
         }
         if let Some((_, Some(limit))) = self.basic
@@ -811,11 +824,18 @@ impl Facts {
         })
     }
 
-    fn weak_sig(&self, prof: &Profile) -> Option<Problem> {
+    fn weak_sig(&self, policy: &Policy) -> Option<Problem> {
+        let prof = &policy.profile;
         let (alg, bits) = &self.sig;
         let sha1 = *bits == 63;
         let refused = if sha1 {
-            prof.sha1 == crate::peer::Sha1::Refused
+            match prof.sha1 {
+                crate::peer::Sha1::Accepted => false,
+                crate::peer::Sha1::Refused => true,
+                crate::peer::Sha1::RefusedJdkCaServer => {
+                    policy.role == Role::Server && policy.public_roots
+                }
+            }
         } else {
             !prof.sig_ok(*bits)
         };
