@@ -14,7 +14,7 @@ use x509_parser::prelude::*;
 
 use super::names::{Constraints, GName, PeerName, peer_matches};
 use crate::model::Cert;
-use crate::peer::{CnConstraints, Peer, Profile};
+use crate::peer::{AnyEku, CnConstraints, Peer, Profile};
 
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -701,13 +701,17 @@ impl Facts {
         }
         match &self.eku {
             None => {}
-            Some(present) if present.iter().any(|o| o == OID_ANY_EKU) && !prof.any_eku_leaf => out
-                .push(Problem::WrongEku {
+            Some(present)
+                if present.iter().any(|o| o == OID_ANY_EKU)
+                    && prof.any_eku_leaf == AnyEku::Refused =>
+            {
+                out.push(Problem::WrongEku {
                     required: policy.eku.clone(),
                     present: present.clone(),
-                }),
+                })
+            }
             _ => {
-                if let Err(p) = self.eku_ok(&policy.eku, false) {
+                if let Err(p) = self.eku_ok(&policy.eku, prof.any_eku_leaf == AnyEku::Satisfies) {
                     out.push(p);
                 }
             }
