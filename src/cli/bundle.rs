@@ -91,25 +91,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         )?),
         None => None,
     };
-    let at = match &args.at {
-        Some(s) => common::parse_at(s)?,
-        None => common::now(),
-    };
+    let at = common::at_or_now(args.at.as_deref())?;
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    if let (Some(p), true) = (&judged.path, judged.explicit) {
-        // The peer's path: the cross-sign toward its root, each other
-        // certificate left out with its reason.
-        let root = judged
-            .anchor
-            .as_ref()
-            .and_then(|r| inv.certs.iter().position(|c| c.id() == r.id()));
-        assembly.follow(&inv.certs, p.clone(), judged.anchor.as_ref(), root, at);
-    }
-    let mut chain = assembly.to_send(&inv, args.include_root);
-    if args.include_root && assembly.root.is_none() && judged.path.is_some() && judged.explicit {
-        chain.extend(judged.anchor.as_ref());
-    }
+    let chain = judged.chain(&mut assembly, &inv, args.include_root, at);
     let to_stdout = common::is_stdout(&output);
     if to_stdout && args.json {
         return Err(Error::Usage(

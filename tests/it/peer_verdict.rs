@@ -23,6 +23,8 @@ struct Spec {
     /// The same, with the copy's subject in capitals.
     upper_issuer: bool,
     leaf_no_eku: bool,
+    /// A server certificate for localhost instead of a client one.
+    server: bool,
 }
 
 const INT_NAME: &str = "Peer Test Int";
@@ -61,18 +63,7 @@ fn make(dir: &Path, s: Spec) {
             "keyUsage=critical,keyCertSign,cRLSign",
         ],
     );
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "int.key",
-        ],
-    );
+    ec_key(dir, "int.key");
     // PrintableString subject (string_mask = default picks it for ASCII).
     write(
         dir,
@@ -108,26 +99,14 @@ fn make(dir: &Path, s: Spec) {
     );
     let md = if s.inter_sha1 { "-sha1" } else { "-sha256" };
     let sign_int = |csr: &str, out: &str| {
-        openssl(
+        issue(
             dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                csr,
-                "-CA",
-                "root.pem",
-                "-CAkey",
-                "root.key",
-                "-CAcreateserial",
-                "-out",
-                out,
-                "-days",
-                "365",
-                md,
-                "-extfile",
-                "int.ext",
-            ],
+            csr,
+            ("root.pem", "root.key"),
+            out,
+            "365",
+            "int.ext",
+            &[md],
         );
     };
     sign_int("int.csr", "int.pem");
@@ -158,18 +137,7 @@ fn make(dir: &Path, s: Spec) {
     } else {
         "int.pem"
     };
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "leaf.key",
-        ],
-    );
+    ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -183,43 +151,86 @@ fn make(dir: &Path, s: Spec) {
             "leaf.csr",
         ],
     );
-    let eku = if s.leaf_no_eku {
+    let eku = if s.server {
+        "extendedKeyUsage=serverAuth\n"
+    } else if s.leaf_no_eku {
         ""
     } else {
         "extendedKeyUsage=clientAuth\n"
+    };
+    let host = if s.server {
+        "localhost"
+    } else {
+        "client.peer.test"
     };
     write(
         dir,
         "leaf.ext",
         format!(
-            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:client.peer.test\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:{host}\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
         ),
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            signer,
-            "-CAkey",
-            "int.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "200",
-            "-sha256",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        (signer, "int.key"),
+        "leaf.pem",
+        "200",
+        "leaf.ext",
+        &["-sha256"],
     );
     let chain = std::fs::read_to_string(dir.join("leaf.pem")).unwrap()
         + &std::fs::read_to_string(dir.join("int.pem")).unwrap();
     write(dir, "chain.pem", chain);
     write(dir, "pw", "peer-test-password\n");
+}
+
+/// A P-256 key in `out`.
+fn ec_key(dir: &Path, out: &str) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            out,
+        ],
+    );
+}
+
+/// Issues the request `csr` with the CA (certificate, key) into `out`,
+/// valid `days`, with the extensions in `ext` and any `extra` flags.
+fn issue(
+    dir: &Path,
+    csr: &str,
+    ca: (&str, &str),
+    out: &str,
+    days: &str,
+    ext: &str,
+    extra: &[&str],
+) {
+    let mut args = vec![
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        ca.0,
+        "-CAkey",
+        ca.1,
+        "-CAcreateserial",
+        "-out",
+        out,
+        "-days",
+        days,
+        "-extfile",
+        ext,
+    ];
+    args.extend_from_slice(extra);
+    openssl(dir, &args);
 }
 
 /// Tomorrow, so that certificates made a moment ago are valid.
@@ -344,7 +355,7 @@ fn every_command_gives_the_peers_verdict() {
                 ..Spec::default()
             },
             // Java refuses SHA-1 only under a JDK cacerts root (jdkCA).
-            [false, true, true, true],
+            [false, true, true, false],
         ),
         (
             "rsa1024-root",
@@ -427,21 +438,13 @@ fn the_verdict_names_the_peer_and_its_error() {
         },
     );
     let at = at();
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "client",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-            "--peer",
-            "openssl",
-        ],
-    );
+    // verify chain.pem --trust root.pem --at AT, and `more`.
+    let verify = |more: &[&str]| {
+        let mut args = vec!["verify", "chain.pem", "--trust", "root.pem", "--at", &at];
+        args.extend_from_slice(more);
+        chainfix(d.path(), &args)
+    };
+    let o = verify(&["--role", "client", "--peer", "openssl"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(
@@ -454,57 +457,17 @@ fn the_verdict_names_the_peer_and_its_error() {
         "{out}"
     );
     // Level 0 takes SHA-1, as `openssl verify` without -auth_level does.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "client",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-            "--peer",
-            "openssl",
-            "--seclevel",
-            "0",
-        ],
-    );
+    let o = verify(&["--role", "client", "--peer", "openssl", "--seclevel", "0"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     // Without --peer, the default is said.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--role",
-            "server",
-            "--trust",
-            "root.pem",
-            "--at",
-            &at,
-        ],
-    );
+    let o = verify(&["--role", "server"]);
     assert!(
         stdout(&o).contains("(the default; --peer openssl|java|salesforce|webpki"),
         "{}",
         stdout(&o)
     );
     // --seclevel is OpenSSL's.
-    let o = chainfix(
-        d.path(),
-        &[
-            "verify",
-            "chain.pem",
-            "--trust",
-            "root.pem",
-            "--peer",
-            "java",
-            "--seclevel",
-            "1",
-        ],
-    );
+    let o = verify(&["--peer", "java", "--seclevel", "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("--seclevel is OpenSSL's security level"),
@@ -617,18 +580,7 @@ fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
             "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
         ],
     );
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            "leaf.key",
-        ],
-    );
+    ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -649,25 +601,14 @@ fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
             "extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\nauthorityKeyIdentifier=keyid\n"
         ),
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "root.pem",
-            "-CAkey",
-            "root.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "100",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        ("root.pem", "root.key"),
+        "leaf.pem",
+        "100",
+        "leaf.ext",
+        &[],
     );
     server.set(
         "/root.cer",
@@ -743,25 +684,14 @@ fn ca(dir: &Path, name: &str, key: &str, issuer: Option<&str>, days: &str) {
                 "ca.ext",
                 "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
             );
-            openssl(
+            issue(
                 dir,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    "x.csr",
-                    "-CA",
-                    &format!("{i}.pem"),
-                    "-CAkey",
-                    &format!("{i}.key"),
-                    "-CAcreateserial",
-                    "-out",
-                    &format!("{name}.pem"),
-                    "-days",
-                    days,
-                    "-extfile",
-                    "ca.ext",
-                ],
+                "x.csr",
+                (&format!("{i}.pem"), &format!("{i}.key")),
+                &format!("{name}.pem"),
+                days,
+                "ca.ext",
+                &[],
             );
         }
     }
@@ -775,18 +705,7 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
     let d = tempdir();
     let dir = d.path();
     for k in ["old", "new", "int", "leaf"] {
-        openssl(
-            dir,
-            &[
-                "genpkey",
-                "-algorithm",
-                "EC",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-out",
-                &format!("{k}.key"),
-            ],
-        );
+        ec_key(dir, &format!("{k}.key"));
     }
     ca(dir, "Old Root", "old.key", None, "3650");
     std::fs::copy(dir.join("new.key"), dir.join("New Root.key")).unwrap();
@@ -816,25 +735,14 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
         "leaf.ext",
         "extendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n",
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "Int.pem",
-            "-CAkey",
-            "Int.key",
-            "-CAcreateserial",
-            "-out",
-            "leaf.pem",
-            "-days",
-            "100",
-            "-extfile",
-            "leaf.ext",
-        ],
+        "leaf.csr",
+        ("Int.pem", "Int.key"),
+        "leaf.pem",
+        "100",
+        "leaf.ext",
+        &[],
     );
     let at = at();
     let bundle = |trust: &str| {
@@ -887,4 +795,90 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
             .any(|r| r.contains("CN=Old Root") && r.contains("unrelated")),
         "{reasons:?}"
     );
+}
+
+/// probe gives the same verdict on what a real server (openssl s_server,
+/// its own security level lowered so that it will serve the chain) sends.
+#[test]
+fn probe_judges_the_servers_chain_for_the_peer() {
+    let d = tempdir();
+    make(
+        d.path(),
+        Spec {
+            inter_sha1: true,
+            server: true,
+            ..Spec::default()
+        },
+    );
+    let dir = d.path();
+    let (_server, port) = crate::util::openssl_mtls_server_opts(
+        dir,
+        &dir.join("leaf.pem"),
+        Some(&dir.join("int.pem")),
+        &dir.join("leaf.key"),
+        &dir.join("root.pem"),
+        &["-cipher", "DEFAULT:@SECLEVEL=0"],
+    );
+    let target = format!("127.0.0.1:{port}");
+    let at = at();
+    for (peer, accepted) in [("openssl", false), ("java", true), ("webpki", false)] {
+        let doc = json(
+            dir,
+            &[
+                "probe",
+                &target,
+                "--servername",
+                "localhost",
+                "--trust",
+                "root.pem",
+                "--at",
+                &at,
+                "--timeout",
+                "10",
+                "--peer",
+                peer,
+                "--json",
+            ],
+        );
+        let v = &doc["server"]["verdict"];
+        assert_eq!(v["accepted"], accepted, "{peer}: {doc:#}");
+        if peer == "openssl" {
+            assert_eq!(v["reason"]["peer_words"]["code"], 68, "{v:#}");
+        }
+    }
+}
+
+/// Java's `SHA1 jdkCA & usage TLSServer`: SHA-1 is refused on a server
+/// chain under the public roots (the JDK's cacerts; chainfix's `mozilla`
+/// store stands in), accepted under a private root.
+#[test]
+fn java_refuses_sha1_only_under_public_roots_for_a_server() {
+    use chainfix::chain::{Policy, Role};
+    use chainfix::peer::Peer;
+    let d = tempdir();
+    make(
+        d.path(),
+        Spec {
+            inter_sha1: true,
+            server: true,
+            ..Spec::default()
+        },
+    );
+    let load = |f: &str| {
+        let p = pem::parse(std::fs::read(d.path().join(f)).unwrap()).unwrap();
+        chainfix::model::Cert::from_der(p.contents().to_vec(), chainfix::model::Origin::file(f))
+            .unwrap()
+    };
+    let (leaf, pool, anchors) = (
+        load("leaf.pem"),
+        vec![load("int.pem")],
+        vec![load("root.pem")],
+    );
+    let at = leaf.not_before() + 3600;
+    let judge = |role, store: &str| {
+        let p = Policy::for_peer(at, role, Peer::Java).trusting(store);
+        chainfix::peer::judge(&leaf, &pool, &anchors, &p).1.accepted
+    };
+    assert!(!judge(Role::Server, "mozilla"));
+    assert!(judge(Role::Server, "root.pem"));
 }
