@@ -75,7 +75,8 @@ pub struct LintJson<'a> {
     /// Whether the peer accepts the chain: the judgement verify, diagnose,
     /// probe, bundle and keystore give. The findings add what no peer
     /// checks (hygiene, dated policy).
-    pub verdict: &'a crate::peer::Verdict,
+    /// Null under `--certificate-only`, which judges no chain.
+    pub verdict: Option<&'a crate::peer::Verdict>,
     pub findings: &'a [Finding],
 }
 
@@ -190,7 +191,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let policy =
         crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&public.store.name);
     let (_, verdict) = crate::peer::judge(&inv.certs[leaf], &inv.certs, &anchors, &policy);
-    render(&report, &public.store, at, &verdict, args.json, io)?;
+    let verdict = (!args.certificate_only).then_some(&verdict);
+    render(&report, &public.store, at, verdict, args.json, io)?;
     if !args.json {
         common::note(io, &choice.note());
     }
@@ -207,7 +209,7 @@ fn render(
     report: &Report,
     store: &TrustStore,
     at: i64,
-    verdict: &crate::peer::Verdict,
+    verdict: Option<&crate::peer::Verdict>,
     json: bool,
     io: &mut Io<'_>,
 ) -> Result<()> {
@@ -276,13 +278,19 @@ fn render(
             )?;
         }
     }
-    common::out(
-        io,
-        &format!(
-            "verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
-            verdict.headline
-        ),
-    )?;
+    match verdict {
+        Some(v) => common::out(
+            io,
+            &format!(
+                "verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
+                v.headline
+            ),
+        )?,
+        None => common::out(
+            io,
+            "verdict: none: --certificate-only judges each certificate alone, not a chain a peer would receive\n",
+        )?,
+    }
     common::note(
         io,
         &format!(
