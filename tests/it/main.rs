@@ -3,8 +3,8 @@
 //! live in `pki` and `util`.
 
 mod httpd;
-mod pki;
 mod oracle;
+mod pki;
 mod util;
 
 mod bundle;

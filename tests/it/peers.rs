@@ -14,6 +14,9 @@
 //! `PEER_ORACLE_DUMP=dir` writes the raw verdicts there (`PEER-SUITE.json`,
 //! `chainfix-PEER-SUITE.json`) and the current disagreements
 //! (`divergences-PEER-SUITE.json`, reasons "TODO").
+//! `PEER_DIVERGENCES_UPDATE=1` rewrites the checked-in divergence files to
+//! the current disagreements, keeping the reasons of those still listed and
+//! marking new ones "TODO" (then write their reasons).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,7 +82,9 @@ fn compare(peer: Peer, suite: &str, cases: &[Case], real: &Answers) -> Vec<Strin
         }
     }
     for k in known.keys().filter(|k| !diverging.contains_key(*k)) {
-        problems.push(format!("STALE {k}: now agrees with {name}, remove it from the divergences file"));
+        problems.push(format!(
+            "STALE {k}: now agrees with {name}, remove it from the divergences file"
+        ));
     }
     println!(
         "agreement {name:<10} {suite:<6} {agree}/{} ({:.2}%)",
@@ -90,6 +95,20 @@ fn compare(peer: Peer, suite: &str, cases: &[Case], real: &Answers) -> Vec<Strin
         &format!("divergences-{name}-{suite}"),
         serde_json::to_string_pretty(&diverging).unwrap(),
     );
+    if std::env::var_os("PEER_DIVERGENCES_UPDATE").is_some() {
+        for (id, d) in diverging.iter_mut() {
+            if let Some(k) = known.get(id).filter(|k| k["actual"] == d["actual"]) {
+                d["reason"] = k["reason"].clone();
+            }
+        }
+        let file = divergences_file(peer, suite);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(
+            file,
+            serde_json::to_string_pretty(&diverging).unwrap() + "\n",
+        )
+        .unwrap();
+    }
     problems
 }
 
@@ -97,11 +116,18 @@ fn check(problems: Vec<String>) {
     for p in &problems {
         println!("{p}");
     }
-    assert!(problems.is_empty(), "{} disagreement(s) with the real peers not as listed", problems.len());
+    assert!(
+        problems.is_empty(),
+        "{} disagreement(s) with the real peers not as listed",
+        problems.len()
+    );
 }
 
 fn limbo() -> Vec<Case> {
-    oracle::limbo(oracle::now()).into_iter().map(|(c, _)| c).collect()
+    oracle::limbo(oracle::now())
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
 }
 
 fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
@@ -114,7 +140,9 @@ fn timed<T>(what: &str, f: impl FnOnce() -> T) -> T {
 #[test]
 fn openssl_agrees_on_limbo() {
     let cases = limbo();
-    let real = timed("openssl verify over limbo", || oracle::openssl::run(&cases, 2));
+    let real = timed("openssl verify over limbo", || {
+        oracle::openssl::run(&cases, 2)
+    });
     check(compare(Peer::OpenSsl, "limbo", &cases, &real));
 }
 
@@ -141,9 +169,19 @@ fn webpki_agrees_on_limbo() {
 fn all_peers_agree_on_the_corpus() {
     let cases = timed("corpus made", oracle::corpus::cases);
     let java = oracle::java::run(&cases);
-    let mut problems = compare(Peer::OpenSsl, "corpus", &cases, &oracle::openssl::run(&cases, 2));
+    let mut problems = compare(
+        Peer::OpenSsl,
+        "corpus",
+        &cases,
+        &oracle::openssl::run(&cases, 2),
+    );
     problems.extend(compare(Peer::Java, "corpus", &cases, &java));
     problems.extend(compare(Peer::Salesforce, "corpus", &cases, &java));
-    problems.extend(compare(Peer::Webpki, "corpus", &cases, &oracle::webpki::run(&cases)));
+    problems.extend(compare(
+        Peer::Webpki,
+        "corpus",
+        &cases,
+        &oracle::webpki::run(&cases),
+    ));
     check(problems);
 }

@@ -69,7 +69,11 @@ pub fn run(cases: &[Case]) -> Answers {
         // C1 only and the serial collector: the same answers for half the
         // CPU time of the default JIT on a short run.
         .args(["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"])
-        .args(["--add-opens", "java.base/sun.security.ssl=ALL-UNNAMED", "-cp"])
+        .args([
+            "--add-opens",
+            "java.base/sun.security.ssl=ALL-UNNAMED",
+            "-cp",
+        ])
         .arg(dir.path())
         .arg("PeerOracle")
         .stdin(Stdio::piped())

@@ -4,10 +4,10 @@
 //! [`Answer`] per case id. The cases come from x509-limbo ([`limbo`]) and
 //! from chains generated at test time ([`corpus`]).
 
-pub mod ours;
 pub mod corpus;
 pub mod java;
 pub mod openssl;
+pub mod ours;
 pub mod webpki;
 
 use std::collections::BTreeMap;
@@ -60,7 +60,12 @@ pub type Answers = BTreeMap<String, Answer>;
 pub fn to_json(answers: &Answers) -> String {
     let m: BTreeMap<&String, Value> = answers
         .iter()
-        .map(|(id, a)| (id, serde_json::json!({"result": a.result(), "detail": a.detail})))
+        .map(|(id, a)| {
+            (
+                id,
+                serde_json::json!({"result": a.result(), "detail": a.detail}),
+            )
+        })
         .collect();
     serde_json::to_string_pretty(&m).unwrap()
 }

@@ -71,7 +71,10 @@ pub fn verify(dir: &Path, case: &Case, level: u8) -> Answer {
     let leaf_name = leaf.display().to_string();
     let detail: Vec<String> = text
         .lines()
-        .map(|l| l.replace(&leaf_name, "leaf").replace(&ca.display().to_string(), "CAfile"))
+        .map(|l| {
+            l.replace(&leaf_name, "leaf")
+                .replace(&ca.display().to_string(), "CAfile")
+        })
         .filter(|l| !l.trim().is_empty())
         .collect();
     Answer {
