@@ -61,7 +61,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if let Some(k) = &args.key {
         inv.require_key_from(k)?;
     }
-    let (assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
+    let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
     let key = if args.no_key {
         None
     } else {
@@ -86,20 +86,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         Some(f) => Some(common::read_password_file(f)?),
         None => None,
     };
-    let at = match &args.at {
-        Some(s) => common::parse_at(s)?,
-        None => common::now(),
-    };
+    let at = common::at_or_now(args.at.as_deref())?;
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
-        (Some(p), true) => p
-            .iter()
-            .map(|&i| &inv.certs[i])
-            .chain(judged.anchor.as_ref().filter(|_| args.include_root))
-            .collect(),
-        _ => assembly.to_send(&inv, args.include_root),
-    };
+    let chain = judged.chain(&mut assembly, &inv, args.include_root, at);
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
     let secrecy = if key.is_some() {
         Secrecy::Secret

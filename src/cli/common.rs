@@ -46,6 +46,14 @@ impl InputArgs {
     }
 }
 
+/// `--at` as given, or now.
+pub fn at_or_now(at: Option<&str>) -> Result<i64> {
+    match at {
+        Some(s) => parse_at(s),
+        None => Ok(now()),
+    }
+}
+
 /// Reads the first line of a password file, without its line ending.
 pub fn read_password_file(path: &Path) -> Result<Zeroizing<String>> {
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|source| {

@@ -101,6 +101,8 @@ impl FetchArgs {
         }
         let mut inv: Inventory =
             crate::input::read_inventory(&self.intermediates, io.stdin, &NoPasswords);
+        // An empty pool file is an empty pool, not a mistake.
+        inv.problems.retain(|p| !matches!(p, Error::Empty { .. }));
         if !inv.problems.is_empty() {
             return Err(inv.problems.remove(0));
         }

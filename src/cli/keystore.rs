@@ -151,7 +151,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     {
         common::note(io, crate::render::fetch::completion_text(report).trim_end());
     }
-    let assembly = match completed.map(|(a, _)| a) {
+    let mut assembly = match completed.map(|(a, _)| a) {
         Err(Error::KeyMatchesNothing { key }) if target == Target::Salesforce => {
             return Err(Error::Salesforce {
                 ours: format!("the private key from {key} matches none of the certificates given"),
@@ -161,20 +161,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
         other => other?,
     };
-    let at = match &args.at {
-        Some(s) => common::parse_at(s)?,
-        None => common::now(),
-    };
+    let at = common::at_or_now(args.at.as_deref())?;
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
-        (Some(p), true) => p
-            .iter()
-            .map(|&i| &inv.certs[i])
-            .chain(judged.anchor.as_ref().filter(|_| args.root))
-            .collect(),
-        _ => assembly.to_send(&inv, args.root),
-    };
+    let chain = judged.chain(&mut assembly, &inv, args.root, at);
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),

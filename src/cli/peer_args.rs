@@ -101,6 +101,32 @@ pub(crate) fn judge_files(
 }
 
 impl Judged {
+    /// What to write: with `--peer`, `--trust` or `--roots` and an accepted
+    /// path, that path (the cross-sign toward the peer's root; each other
+    /// certificate left out with its reason, see `Assembly::follow`);
+    /// otherwise the chain as assembled. The root only when `root`.
+    pub fn chain<'a>(
+        &'a self,
+        assembly: &mut crate::chain::assemble::Assembly,
+        inv: &'a crate::parse::Inventory,
+        root: bool,
+        at: i64,
+    ) -> Vec<&'a crate::model::Cert> {
+        let Some(p) = self.path.as_ref().filter(|_| self.explicit) else {
+            return assembly.to_send(inv, root);
+        };
+        let root_pos = self
+            .anchor
+            .as_ref()
+            .and_then(|r| inv.certs.iter().position(|c| c.id() == r.id()));
+        assembly.follow(&inv.certs, p.clone(), self.anchor.as_ref(), root_pos, at);
+        let mut chain = assembly.to_send(inv, root);
+        if root && root_pos.is_none() {
+            chain.extend(self.anchor.as_ref());
+        }
+        chain
+    }
+
     /// The verdict and whom it is for, as the lines a command prints.
     pub fn text(&self) -> String {
         format!("{}\n{}", self.verdict.headline, self.choice.note())

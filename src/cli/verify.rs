@@ -191,6 +191,12 @@ fn check_url(fetcher: &dyn crate::fetch::Fetch, url: &str, child: &Cert) -> expl
         .iter()
         .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
     {
+        Some(c) if c.is_self_issued() && crate::chain::verify_issued_by(c, c).is_ok() => {
+            UrlCheck::ServesRoot {
+                subject: c.subject().to_string(),
+                sha256: c.id().hex(),
+            }
+        }
         Some(c) => UrlCheck::Serves {
             subject: c.subject().to_string(),
         },
@@ -227,12 +233,17 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
+    let mut inv = args.input.read(&[], io)?;
     common::require_clean(&mut inv, io)?;
+    // The leaf comes from the FILEs only: a certificate in --intermediates
+    // is a candidate issuer, never the leaf.
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
+    for c in args.fetch.pools(io)? {
+        inv.add_cert(c);
+    }
     let trust = args.trust.load(default_store(args))?.store;
     Ok(Loaded {
         files: args
@@ -316,7 +327,7 @@ pub(crate) fn report(
         {
             if let Some(url) = f.urls.first().cloned() {
                 let check = check_url(fetcher, &url, child);
-                explain::note_url_check(f, &l.files, l.has_key, check);
+                explain::note_url_check(f, &l.files, l.has_key, &l.store, check);
             }
         }
     }

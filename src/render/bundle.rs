@@ -82,7 +82,11 @@ impl BundleReport {
             let c = &inv.certs[i];
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: "unrelated: not an issuer of the leaf".into(),
+                reason: a
+                    .why
+                    .get(&i)
+                    .cloned()
+                    .unwrap_or_else(|| "unrelated: not an issuer of the leaf".into()),
                 subject: Some(c.subject().to_string()),
             });
         }

@@ -8,11 +8,13 @@ mod pki;
 mod util;
 
 mod bundle;
+mod differential;
 mod fetch;
 mod keystore;
 mod limbo;
 mod lint;
 mod parse;
+mod peer_verdict;
 mod peers;
 mod probe;
 mod roots;

@@ -1156,7 +1156,8 @@ fn prefers_sha256_over_sha1() {
         load("ca-sha256.pem"),
     );
     let anchors = vec![root];
-    let mut pol = client();
+    // A peer that accepts SHA-1 (Java; webpki and OpenSSL at level 2 refuse it).
+    let mut pol = Policy::for_peer(0, Role::Client, chainfix::peer::Peer::Java);
     pol.at = leaf.not_before() + 3600;
     for pool in [
         vec![sha1.clone(), sha256.clone()],
