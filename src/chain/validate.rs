@@ -14,7 +14,7 @@ use x509_parser::prelude::*;
 
 use super::names::{Constraints, GName, PeerName, peer_matches};
 use crate::model::Cert;
-use crate::peer::{CnConstraints, Peer, Profile};
+use crate::peer::{AnyEku, CnConstraints, Peer, Profile};
 
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -67,6 +67,10 @@ pub struct Policy {
     pub role: Role,
     /// What the peer accepts beyond plain RFC 5280.
     pub profile: Profile,
+    /// The anchors are a public root program's (the JDK ships the same CAs
+    /// in its cacerts), so Java's `jdkCA` constraints apply: see
+    /// [`Policy::trusting`].
+    pub public_roots: bool,
 }
 
 /// Intermediates allowed by default: rustls-webpki's MAX_SUB_CA_COUNT is 6;
@@ -96,7 +100,16 @@ impl Policy {
             leaf_key_usage: Vec::new(),
             role,
             profile,
+            public_roots: false,
         }
+    }
+
+    /// Notes which store the anchors come from: chainfix's `mozilla` store
+    /// stands in for the JDK's cacerts (the same public CAs), under which
+    /// Java refuses SHA-1 on a server chain (`SHA1 jdkCA & usage TLSServer`).
+    pub fn trusting(mut self, store: &str) -> Policy {
+        self.public_roots = store == "mozilla";
+        self
     }
 
     pub fn peer(&self) -> Peer {
@@ -673,7 +686,7 @@ impl Facts {
         if let Some(p) = self.weak_key(prof, true) {
             out.push(p);
         }
-        if let Some(p) = self.weak_sig(prof) {
+        if let Some(p) = self.weak_sig(policy) {
             out.push(p);
         }
         let allowed = match policy.role {
@@ -688,13 +701,17 @@ impl Facts {
         }
         match &self.eku {
             None => {}
-            Some(present) if present.iter().any(|o| o == OID_ANY_EKU) && !prof.any_eku_leaf => out
-                .push(Problem::WrongEku {
+            Some(present)
+                if present.iter().any(|o| o == OID_ANY_EKU)
+                    && prof.any_eku_leaf == AnyEku::Refused =>
+            {
+                out.push(Problem::WrongEku {
                     required: policy.eku.clone(),
                     present: present.clone(),
-                }),
+                })
+            }
             _ => {
-                if let Err(p) = self.eku_ok(&policy.eku, false) {
+                if let Err(p) = self.eku_ok(&policy.eku, prof.any_eku_leaf == AnyEku::Satisfies) {
                     out.push(p);
                 }
             }
@@ -773,7 +790,7 @@ impl Facts {
         }
         // The anchor's own (self-)signature is not judged (x509_vfy.c
         // check_auth_level: `i < num - 1`; Java AlgorithmChecker skips it).
-        if !anchor && let Some(p) = self.weak_sig(prof) {
+        if !anchor && let Some(p) = self.weak_sig(policy) {
             out.push(p);
         }
         if let Some((_, Some(limit))) = self.basic
@@ -811,11 +828,18 @@ impl Facts {
         })
     }
 
-    fn weak_sig(&self, prof: &Profile) -> Option<Problem> {
+    fn weak_sig(&self, policy: &Policy) -> Option<Problem> {
+        let prof = &policy.profile;
         let (alg, bits) = &self.sig;
         let sha1 = *bits == 63;
         let refused = if sha1 {
-            prof.sha1 == crate::peer::Sha1::Refused
+            match prof.sha1 {
+                crate::peer::Sha1::Accepted => false,
+                crate::peer::Sha1::Refused => true,
+                crate::peer::Sha1::RefusedJdkCaServer => {
+                    policy.role == Role::Server && policy.public_roots
+                }
+            }
         } else {
             !prof.sig_ok(*bits)
         };

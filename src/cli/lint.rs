@@ -180,7 +180,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if let Some(p) = &private {
         anchors.extend(p.anchors.iter().cloned());
     }
-    let policy = crate::chain::Policy::with_profile(at, role, choice.profile);
+    let policy =
+        crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&public.store.name);
     let (_, verdict) = crate::peer::judge(&inv.certs[leaf], &inv.certs, &anchors, &policy);
     render(&report, &public.store, at, &verdict, args.json, io)?;
     if !args.json {

@@ -75,7 +75,7 @@ pub(crate) fn judge_files(
     };
     let choice = peer.choice(trust.is_salesforce(default))?;
     let store = trust.load(default)?.store;
-    let policy = crate::chain::Policy::with_profile(at, role, choice.profile);
+    let policy = crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&store.name);
     let (out, verdict) = crate::peer::judge(&certs[leaf], certs, &store.anchors, &policy);
     let (path, anchor) = match (&out.path, verdict.accepted) {
         (Some(p), true) => (

@@ -289,7 +289,8 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
         RoleArg::Client => Role::Client,
         RoleArg::Server => Role::Server,
     };
-    let mut p = Policy::with_profile(at, role, choice(args)?.profile);
+    let store = args.trust.trust.as_deref().unwrap_or(default_store(args));
+    let mut p = Policy::with_profile(at, role, choice(args)?.profile).trusting(store);
     if let Some(h) = &args.host {
         p.names.push(PeerName::Dns(h.clone()));
     }

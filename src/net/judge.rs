@@ -329,7 +329,7 @@ pub fn judge_server_for(
     // The shared validating path builder: it also checks what the small
     // checks above do not (basic constraints, key usage, path length, name
     // constraints, criticality), and its verdict must agree with ours.
-    let mut policy = Policy::with_profile(at, Role::Server, profile);
+    let mut policy = Policy::with_profile(at, Role::Server, profile).trusting(&trust.name);
     policy.names.push(match host.parse::<std::net::IpAddr>() {
         Ok(ip) => PeerName::Ip(ip),
         Err(_) => PeerName::Dns(host.trim_end_matches('.').to_string()),

@@ -94,6 +94,21 @@ pub enum Revocation {
     CrlHardFail,
 }
 
+/// What anyExtendedKeyUsage in a leaf's EKU does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnyEku {
+    /// It stands for the role's EKU. Java: sun/security/validator/
+    /// EndEntityChecker.java `checkTLSClient/Server` accept `OID_EKU_ANY_USAGE`.
+    Satisfies,
+    /// It does not count, nor harm: the role's EKU must be there. OpenSSL:
+    /// crypto/x509/v3_purp.c `xku_reject` tests the role's XKU bit only.
+    Ignored,
+    /// Its presence refuses the leaf (chainfix's strict profile, as
+    /// x509-limbo's webpki::eku::ee-anyeku expects).
+    Refused,
+}
+
 /// Which subject CNs count as names under a CA's name constraints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -168,11 +183,8 @@ pub struct Profile {
     /// CA (`xku_reject`); Java: no such check (sun/security/validator/
     /// EndEntityChecker.java checks the end entity only); webpki: yes.
     pub eku_nesting: bool,
-    /// A leaf whose EKU is only anyExtendedKeyUsage is accepted. Java:
-    /// EndEntityChecker `checkTLSClient/Server` accept `OID_EKU_ANY_USAGE`;
-    /// OpenSSL: v3_purp.c `xku_reject` does not count XKU_ANYEKU;
-    /// webpki: refused.
-    pub any_eku_leaf: bool,
+    /// What anyExtendedKeyUsage in a leaf's EKU does.
+    pub any_eku_leaf: AnyEku,
     /// keyUsage bits (0 = digitalSignature, 2 = keyEncipherment, 4 =
     /// keyAgreement) of which a client leaf's keyUsage, when present, must
     /// have one. OpenSSL: v3_purp.c `check_purpose_ssl_client`
@@ -266,7 +278,7 @@ const JAVA: Profile = Profile {
     cn_as_host: true,
     cn_name_constraints: CnConstraints::MostSpecific,
     eku_nesting: false,
-    any_eku_leaf: true,
+    any_eku_leaf: AnyEku::Satisfies,
     client_key_usage: 0b1,
     server_key_usage: 0b10101,
     max_intermediates: 10,
@@ -296,7 +308,7 @@ const WEBPKI: Profile = Profile {
     cn_as_host: false,
     cn_name_constraints: CnConstraints::LeafWithoutSan,
     eku_nesting: true,
-    any_eku_leaf: false,
+    any_eku_leaf: AnyEku::Refused,
     client_key_usage: 0,
     server_key_usage: 0,
     max_intermediates: crate::chain::validate::DEFAULT_MAX_INTERMEDIATES,
@@ -333,7 +345,7 @@ impl Profile {
             cn_as_host: true,
             cn_name_constraints: CnConstraints::LeafWithoutDnsSan,
             eku_nesting: true,
-            any_eku_leaf: false,
+            any_eku_leaf: AnyEku::Ignored,
             client_key_usage: 0b10001,
             server_key_usage: 0b10101,
             max_intermediates: 100,

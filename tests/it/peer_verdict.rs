@@ -838,3 +838,38 @@ fn probe_judges_the_servers_chain_for_the_peer() {
         }
     }
 }
+
+/// Java's `SHA1 jdkCA & usage TLSServer`: SHA-1 is refused on a server
+/// chain under the public roots (the JDK's cacerts; chainfix's `mozilla`
+/// store stands in), accepted under a private root.
+#[test]
+fn java_refuses_sha1_only_under_public_roots_for_a_server() {
+    use chainfix::chain::{Policy, Role};
+    use chainfix::peer::Peer;
+    let d = tempdir();
+    make(
+        d.path(),
+        Spec {
+            inter_sha1: true,
+            server: true,
+            ..Spec::default()
+        },
+    );
+    let load = |f: &str| {
+        let p = pem::parse(std::fs::read(d.path().join(f)).unwrap()).unwrap();
+        chainfix::model::Cert::from_der(p.contents().to_vec(), chainfix::model::Origin::file(f))
+            .unwrap()
+    };
+    let (leaf, pool, anchors) = (
+        load("leaf.pem"),
+        vec![load("int.pem")],
+        vec![load("root.pem")],
+    );
+    let at = leaf.not_before() + 3600;
+    let judge = |role, store: &str| {
+        let p = Policy::for_peer(at, role, Peer::Java).trusting(store);
+        chainfix::peer::judge(&leaf, &pool, &anchors, &p).1.accepted
+    };
+    assert!(!judge(Role::Server, "mozilla"));
+    assert!(judge(Role::Server, "root.pem"));
+}
