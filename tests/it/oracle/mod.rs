@@ -1,4 +1,4 @@
-//! Real-peer oracles for the differential tests (`tests/it/peers.rs`): each
+//! Real-peer oracles for the differential tests (`tests/it/differential.rs`): each
 //! asks a real verifier -- `openssl verify`, the JDK's TLS validator,
 //! rustls-webpki -- whether it accepts a [`Case`], and answers with an
 //! [`Answer`] per case id. The cases come from x509-limbo ([`limbo`]) and
