@@ -16,6 +16,7 @@ pub mod dn;
 pub mod emit;
 pub mod error;
 pub mod fetch;
+pub mod graph;
 pub mod input;
 pub mod keystore;
 pub mod model;

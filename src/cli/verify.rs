@@ -59,6 +59,9 @@ pub struct Args {
     /// Print the report as JSON (fields in docs/verify.md).
     #[arg(long)]
     pub json: bool,
+    /// Print the chain as a picture instead of the report: svg, dot or mermaid.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub graph: Option<crate::render::graph::Format>,
 }
 
 /// One certificate on the chosen path.
@@ -158,6 +161,9 @@ pub struct Report {
     /// With --policy: the policies valid for the path (RFC 5280 §6.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<String>>,
+    /// The picture of this build (`--graph`; not part of the JSON).
+    #[serde(skip)]
+    pub graph: crate::graph::Graph,
 }
 
 pub(crate) struct Loaded {
@@ -325,6 +331,8 @@ pub(crate) fn report(
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
     let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
+    let graph =
+        crate::graph::Graph::from_outcome(&out, leaf, &verdict.peer.to_string(), &l.store, pol.at);
     let cx = Context {
         files: &l.files,
         store: &l.store,
@@ -434,6 +442,7 @@ pub(crate) fn report(
             .collect(),
     };
     Report {
+        graph,
         revocation,
         policies,
         valid,
@@ -587,7 +596,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let fetcher = args.fetch.fetcher(common::now())?;
     let mut r = report(&l, &pol, Some(fetcher.as_ref()));
     r.peer_defaulted = choice(&args)?.defaulted;
-    if args.json {
+    if let Some(f) = args.graph {
+        common::out(io, &crate::render::graph::render(&r.graph, f))?;
+    } else if args.json {
         json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);

@@ -5,6 +5,7 @@
 pub mod bundle;
 pub mod crl;
 pub mod fetch;
+pub mod graph;
 pub mod probe;
 pub mod summary;
 pub mod table;

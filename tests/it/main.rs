@@ -12,6 +12,7 @@ mod bundle;
 mod corpus;
 mod fetch;
 mod fuzz_replay;
+mod graph;
 mod hostile;
 mod json;
 mod keystore;
