@@ -25,6 +25,7 @@ pub mod parse;
 pub mod peer;
 pub mod render;
 pub mod revocation;
+pub mod serve;
 pub mod trust;
 
 pub use error::{Error, Result};

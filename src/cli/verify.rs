@@ -14,6 +14,7 @@ use crate::chain::path::{Budget, Outcome, Place, build};
 use crate::chain::validate::{Policy, Problem, Role};
 use crate::error::Result;
 use crate::model::Cert;
+use crate::parse::Inventory;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum RoleArg {
@@ -258,6 +259,17 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
+    let files = args
+        .input
+        .files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    loaded(args, inv, leaf, files)
+}
+
+/// [`load`] for certificates already read (e.g. uploaded to `chainfix serve`).
+fn loaded(args: &Args, mut inv: Inventory, leaf: usize, files: Vec<String>) -> Result<Loaded> {
     let trust = args.trust.load(default_store(args))?.store;
     let revocation =
         args.revocation
@@ -265,12 +277,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     Ok(Loaded {
         revocation,
         policies: args.revocation.policies.clone(),
-        files: args
-            .input
-            .files
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
+        files,
         leaf,
         certs: inv.certs,
         anchors: trust.anchors,
@@ -284,6 +291,31 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
             .map(|p| p.display().to_string())
             .collect(),
     })
+}
+
+/// The verify report for an in-memory inventory, without fetching (what
+/// `chainfix serve` returns): the same report `verify --json` prints.
+pub fn report_for(args: &Args, inv: &Inventory, leaf: usize) -> Result<Report> {
+    let has_key = !inv.keys.is_empty();
+    let files = inv
+        .certs
+        .iter()
+        .map(|c| c.first_origin().source.clone())
+        .fold(Vec::new(), |mut v: Vec<String>, f| {
+            if !v.contains(&f) {
+                v.push(f);
+            }
+            v
+        });
+    let inv = Inventory {
+        certs: inv.certs.clone(),
+        ..Inventory::default()
+    };
+    let mut l = loaded(args, inv, leaf, files)?;
+    l.has_key = has_key;
+    let mut r = report(&l, &policy(args)?, None);
+    r.peer_defaulted = choice(args)?.defaulted;
+    Ok(r)
 }
 
 fn default_store(args: &Args) -> &'static str {
