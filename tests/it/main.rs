@@ -27,6 +27,7 @@ mod probe;
 mod reading;
 mod revocation;
 mod roots;
+mod serve;
 mod signature;
 mod term;
 mod verify;
