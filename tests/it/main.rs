@@ -8,6 +8,7 @@ mod pki;
 mod schema;
 mod util;
 
+mod browser;
 mod bundle;
 mod corpus;
 mod fetch;
