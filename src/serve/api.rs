@@ -61,6 +61,11 @@ pub struct CheckRequest {
     /// ...protected by this password.
     #[serde(default, deserialize_with = "secret")]
     pub keystore_password: Option<Zeroizing<String>>,
+    /// Fetch missing issuers from the certificates' AIA URLs. Always with
+    /// the default [`crate::fetch::Limits`]: never to loopback or private
+    /// addresses (a page must not be a way into the local network).
+    #[serde(default)]
+    pub fetch: bool,
     /// Validation time (RFC 3339 or YYYY-MM-DD); now when absent.
     #[serde(default)]
     pub at: Option<String>,
@@ -98,6 +103,8 @@ pub struct CheckResponse {
     /// The keystore asked for, base64, and its file name.
     pub keystore: Option<String>,
     pub keystore_name: Option<String>,
+    /// What fetching missing issuers did (`fetch: true`), as `bundle --json`'s `completion`.
+    pub completion: Option<crate::chain::complete::CompletionReport>,
     /// Files or blocks that could not be read, one sentence each.
     pub problems: Vec<String>,
 }
@@ -161,7 +168,24 @@ fn judge(
     }
     let cmd = VerifyCmd::try_parse_from(std::iter::once("chainfix").chain(argv))
         .map_err(|e| crate::error::Error::Usage(e.to_string()))?;
-    let assembly = crate::chain::assemble::assemble(inv, None)?;
+    let assembly = if req.fetch {
+        let limits = crate::fetch::Limits::default();
+        debug_assert!(!limits.allow_private);
+        let http = crate::fetch::http::HttpFetcher::new(&limits)
+            .map_err(|detail| crate::error::Error::FetchSetup { detail })?;
+        let completer = crate::chain::complete::Completer {
+            pools: &[],
+            fetcher: Some(&http),
+            limits,
+            offline: false,
+            progress: &crate::chain::complete::NoProgress,
+        };
+        let (a, report) = completer.run(inv, None)?;
+        resp.completion = (!report.is_empty()).then_some(report);
+        a
+    } else {
+        crate::chain::assemble::assemble(inv, None)?
+    };
     let r = crate::cli::verify::report_for(&cmd.args, inv, assembly.leaf)?;
     resp.svg = Some(crate::render::graph::svg(&r.graph));
     resp.verify = Some(crate::cli::json::value(&r));

@@ -245,3 +245,39 @@ fn api_names_the_missing_issuer() {
     assert!(findings.contains("Example Issuing CA 2"), "{findings}");
     assert!(v["fullcert_pem"].is_null(), "no key was uploaded");
 }
+
+/// The page fetches missing issuers only from public addresses: an AIA URL
+/// on 127.0.0.1 (where a test server really holds the issuer) is refused
+/// and never requested, so the page cannot be used to probe the network
+/// it runs in.
+#[test]
+fn api_fetch_never_reaches_loopback() {
+    use crate::httpd::{Route, Server};
+    use crate::pki::{Alg, Spec, root};
+    let mut http = Server::start();
+    let ca = root(&Spec::ca("Root", Alg::EcdsaP256));
+    let inter = ca.issue(Spec::ca("Inter", Alg::EcdsaP256).params(), Alg::EcdsaP256);
+    http.set(
+        "/inter.der",
+        Route::Body("application/pkix-cert", inter.der()),
+    );
+    let mut leaf = Spec::client("leaf", Alg::EcdsaP256);
+    leaf.aia = vec![http.url("/inter.der")];
+    let leaf = inter.issue(leaf.params(), Alg::EcdsaP256);
+    let s = serve(&[]);
+    let h = s.host.clone();
+    let body = format!(
+        r#"{{"files":[{{"name":"leaf.pem","data":"{}"}}],"journey":"client","fetch":true}}"#,
+        B64.encode(leaf.pem())
+    );
+    let (code, out) = post(&s, &h, &format!("http://{h}"), &s.token, body.as_bytes());
+    assert_eq!(code, 200, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["completion"]["attempts"][0]["result"], "refused-address",
+        "{v}"
+    );
+    assert!(http.hits().is_empty(), "the page fetched from loopback");
+    assert_eq!(v["verify"]["valid"], false);
+    http.stop();
+}

@@ -57,6 +57,7 @@
       password: $("password").value || null,
       journey: document.querySelector("input[name=journey]:checked").value,
       keystore: $("keystore").value || null,
+      fetch: $("fetch").checked,
       keystore_password: $("kspassword").value || null,
     };
     const at = new URLSearchParams(location.search).get("at");
@@ -88,6 +89,9 @@
     }
     const problems = $("problems");
     problems.replaceChildren(...(res.problems || []).map((p) => el("li", p)));
+    for (const a of (res.completion && res.completion.attempts) || []) {
+      problems.append(el("li", "Fetching " + a.url + ": " + a.result + (a.reason || a.detail ? " (" + (a.reason || a.detail) + ")" : "")));
+    }
     // The SVG is chainfix's own output (every text escaped), drawn inline.
     $("picture").innerHTML = res.svg || "";
     const findings = $("findings");
