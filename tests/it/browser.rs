@@ -18,9 +18,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value, json};
 
-use crate::bundle::server_files;
-use crate::pki::Pki;
-use crate::serve::serve;
+use crate::serve::{example_fullcert_works, serve};
 use crate::util::{self, Guard, write};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -216,23 +214,7 @@ fn browser_uploads_the_example_and_downloads_a_working_fullcert() {
         )
         .unwrap();
     }
-    let root = ex.join("root-ca.pem");
-    let o = Command::new("openssl")
-        .arg("verify")
-        .arg("-CAfile")
-        .arg(&root)
-        .arg("-untrusted")
-        .arg(&full)
-        .arg(&full)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "openssl verify: {o:?}");
-    let server_pki = Pki::client(0, false);
-    let server_root = write(d.path(), "server-root.pem", server_pki.root.pem());
-    let (scert, skey) = server_files(d.path(), &server_pki);
-    let (_server, sport) = util::openssl_mtls_server(d.path(), &scert, &skey, &root);
-    let (code, err) = util::curl_with_cert(d.path(), sport, "fullcert.pem", "PEM", &server_root);
-    assert_eq!(code, 200, "curl -E with the page's fullcert.pem: {err}");
+    example_fullcert_works(d.path(), &full);
 
     // A lone leaf: the page names the issuer that is missing.
     drv.check(&url, &[&sc.join("client.crt")]);

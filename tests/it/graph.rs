@@ -84,6 +84,19 @@ fn cross_pki(cross_end: i32) -> Cross {
     }
 }
 
+/// The cross-signed chain in chain.pem, the old root alone in old.pem.
+fn cross_files(cross_end: i32) -> (tempfile::TempDir, Cross) {
+    let d = tempdir();
+    let p = cross_pki(cross_end);
+    write(
+        d.path(),
+        "chain.pem",
+        format!("{}{}{}", p.leaf.pem(), p.issuing.pem(), p.cross.pem()),
+    );
+    write(d.path(), "old.pem", p.old.pem());
+    (d, p)
+}
+
 fn graph(dir: &Path, format: &str) -> String {
     let o = chainfix(
         dir,
@@ -104,14 +117,7 @@ fn graph(dir: &Path, format: &str) -> String {
 
 #[test]
 fn svg_shows_the_cross_signed_path() {
-    let d = tempdir();
-    let p = cross_pki(2036);
-    write(
-        d.path(),
-        "chain.pem",
-        format!("{}{}{}", p.leaf.pem(), p.issuing.pem(), p.cross.pem()),
-    );
-    write(d.path(), "old.pem", p.old.pem());
+    let (d, p) = cross_files(2036);
     let svg = graph(d.path(), "svg");
     let (nodes, edges) = svg_parts(&svg);
     for n in [&p.leaf as &dyn Der, &p.issuing, &p.cross, &p.old] {
@@ -138,14 +144,7 @@ fn svg_shows_the_cross_signed_path() {
 
 #[test]
 fn refused_cross_sign_is_a_dashed_edge_with_its_reason() {
-    let d = tempdir();
-    let p = cross_pki(2021);
-    write(
-        d.path(),
-        "chain.pem",
-        format!("{}{}{}", p.leaf.pem(), p.issuing.pem(), p.cross.pem()),
-    );
-    write(d.path(), "old.pem", p.old.pem());
+    let (d, p) = cross_files(2021);
     let svg = graph(d.path(), "svg");
     let (nodes, edges) = svg_parts(&svg);
     assert!(nodes.contains(&id(&p.cross)), "{svg}");

@@ -138,7 +138,31 @@ fn gates_refuse_foreign_host_cross_origin_no_token_and_big_uploads() {
     assert!(out.contains("\"problems\":[\""), "{out}");
 }
 
-fn example_dir() -> PathBuf {
+/// `full` (key + chain of the bundled example) passes `openssl verify`
+/// against the example's root and gets `curl -E` through an `openssl
+/// s_server` that requires a client certificate from that root.
+pub fn example_fullcert_works(dir: &Path, full: &Path) {
+    let root = example_dir().join("root-ca.pem");
+    let o = Command::new("openssl")
+        .arg("verify")
+        .arg("-CAfile")
+        .arg(&root)
+        .arg("-untrusted")
+        .arg(full)
+        .arg(full)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "openssl verify: {o:?}");
+    let server_pki = Pki::client(0, false);
+    let server_root = write(dir, "server-root.pem", server_pki.root.pem());
+    let (scert, skey) = server_files(dir, &server_pki);
+    let (_server, port) = util::openssl_mtls_server(dir, &scert, &skey, &root);
+    let name = full.file_name().unwrap().to_str().unwrap();
+    let (code, err) = util::curl_with_cert(dir, port, name, "PEM", &server_root);
+    assert_eq!(code, 200, "curl -E with the page's fullcert.pem: {err}");
+}
+
+pub fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/examples")
 }
 
@@ -187,23 +211,7 @@ fn api_on_the_bundled_example_gives_a_fullcert_that_openssl_and_curl_accept() {
         "fullcert.pem",
         v["fullcert_pem"].as_str().unwrap(),
     );
-    let root = example_dir().join("root-ca.pem");
-    let o = Command::new("openssl")
-        .arg("verify")
-        .arg("-CAfile")
-        .arg(&root)
-        .arg("-untrusted")
-        .arg(&full)
-        .arg(&full)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "openssl verify: {o:?}");
-    let server_pki = Pki::client(0, false);
-    let server_root = write(d.path(), "server-root.pem", server_pki.root.pem());
-    let (scert, skey) = server_files(d.path(), &server_pki);
-    let (_server, port) = util::openssl_mtls_server(d.path(), &scert, &skey, &root);
-    let (code, err) = util::curl_with_cert(d.path(), port, "fullcert.pem", "PEM", &server_root);
-    assert_eq!(code, 200, "curl -E with the page's fullcert.pem: {err}");
+    example_fullcert_works(d.path(), &full);
     // The chain for the upload box: the certificates, no key.
     let chain = v["chain_pem"].as_str().unwrap();
     assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 3, "{chain}");
