@@ -58,7 +58,8 @@ pub enum Error {
     )]
     KeyMatchesNothing { key: String },
     #[error(
-        "more than one certificate could be the leaf: {}; choose one with --leaf (a SHA-256 prefix or a subject)", candidates.join("; ")
+        "more than one certificate could be the leaf: {}; choose one with --leaf (a SHA-256 prefix or a subject)",
+        crate::render::cap::join(candidates, "; ")
     )]
     AmbiguousLeaf { candidates: Vec<String> },
     #[error(

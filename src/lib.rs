@@ -7,7 +7,8 @@
 //! orders or builds paths (with a pluggable [`fetch`]er and [`trust`]
 //! store); [`check`] turns what it found into findings; [`emit`] writes
 //! fullcert PEM, JKS and PKCS#12 atomically; [`render`] turns reports into
-//! tables or JSON; [`net`] probes a live TLS endpoint. Only [`cli`] prints.
+//! tables or JSON; [`net`] probes a live TLS endpoint; [`message`] knows what
+//! peers print when they refuse a chain. Only [`cli`] prints.
 
 pub mod chain;
 pub mod check;
@@ -19,6 +20,7 @@ pub mod fetch;
 pub mod graph;
 pub mod input;
 pub mod keystore;
+pub mod message;
 pub mod model;
 pub mod net;
 pub mod parse;

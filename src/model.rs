@@ -507,6 +507,14 @@ pub fn key_algorithm_of(spki: &x509_parser::x509::SubjectPublicKeyInfo<'_>) -> K
             }
         }
         _ if oid == "1.3.101.112" => KeyAlgorithm::Ed25519,
+        // id-RSASSA-PSS: an RSA key restricted to PSS; its size is what
+        // peers and policies judge.
+        _ if oid == "1.2.840.113549.1.1.10" => {
+            match x509_parser::public_key::RSAPublicKey::from_der(&spki.subject_public_key.data) {
+                Ok((_, k)) => KeyAlgorithm::Rsa { bits: k.key_size() },
+                Err(_) => KeyAlgorithm::Other { oid },
+            }
+        }
         _ => KeyAlgorithm::Other { oid },
     }
 }

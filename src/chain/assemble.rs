@@ -58,6 +58,9 @@ pub struct Assembly {
     pub root: Option<usize>,
     /// Certificates read but not on the path.
     pub unrelated: Vec<usize>,
+    /// Why an `unrelated` certificate was left out, when more is known than
+    /// "not an issuer of the leaf" (see [`Assembly::follow`]).
+    pub why: std::collections::HashMap<usize, String>,
     /// Keys read that match no certificate on the path.
     pub unused_keys: Vec<usize>,
     pub missing: Option<MissingIssuer>,
@@ -126,10 +129,77 @@ pub fn assemble(inv: &Inventory, leaf_selector: Option<&str>) -> Result<Assembly
         end: ordered.end,
         root,
         unrelated,
+        why: Default::default(),
         unused_keys,
         missing,
         rejected: ordered.rejected,
     })
+}
+
+impl Assembly {
+    /// Takes `path` (leaf first, positions in `certs`; the peer's accepted
+    /// path, without its anchor) as the chain, `root` as its root when the
+    /// anchor was among the files, and says precisely why each other
+    /// certificate is left out: an expired cross-sign, a same-named
+    /// certificate whose key did not sign, a cross-sign the path does not
+    /// need, or unrelated.
+    pub fn follow(
+        &mut self,
+        certs: &[Cert],
+        path: Vec<usize>,
+        anchor: Option<&Cert>,
+        root: Option<usize>,
+        at: i64,
+    ) {
+        let on: Vec<usize> = path.iter().copied().chain(root).collect();
+        self.why.clear();
+        self.unrelated = (0..certs.len()).filter(|i| !on.contains(i)).collect();
+        // The issuers on the path, the anchor included.
+        let issuers: Vec<&Cert> = on
+            .iter()
+            .skip(1)
+            .map(|&p| &certs[p])
+            .chain(anchor)
+            .collect();
+        for &i in &self.unrelated {
+            let c = &certs[i];
+            let twin = issuers.iter().find(|p| p.subject_key() == c.subject_key());
+            let child = on
+                .iter()
+                .map(|&p| &certs[p])
+                .find(|p| p.issuer_key() == c.subject_key() && p.id() != c.id());
+            let signed = child.is_some_and(|ch| super::signature::verify_issued_by(ch, c).is_ok());
+            let why = match (twin, child) {
+                (Some(_), _) if c.not_after() < at => {
+                    "expired cross-sign; the valid one is used".to_string()
+                }
+                (Some(t), _) if t.spki_raw() == c.spki_raw() || signed => {
+                    if anchor.is_some_and(|a| a.id() == t.id()) {
+                        format!(
+                            "a cross-sign the peer does not need: it trusts \"{}\" itself",
+                            t.subject()
+                        )
+                    } else {
+                        format!(
+                            "a cross-sign the peer does not need: the path goes through \"{}\" issued by \"{}\"",
+                            t.subject(),
+                            t.issuer()
+                        )
+                    }
+                }
+                (_, Some(ch)) if !signed => format!(
+                    "same name as the issuer of \"{}\", but its key did not sign it",
+                    ch.subject()
+                ),
+                _ => continue,
+            };
+            self.why.insert(i, why);
+        }
+        self.end = ChainEnd::Root;
+        self.missing = None;
+        self.root = root;
+        self.path = on;
+    }
 }
 
 fn describe(c: &Cert) -> String {

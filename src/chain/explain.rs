@@ -251,12 +251,18 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         } else if !self_signed {
             let aki = top.authority_key_id().map(hex::encode);
             let urls = top.ca_issuer_urls();
+            // A private PKI whose root file was not given: the files may be
+            // complete already.
+            let private = format!(
+                "; if the peer trusts \"{}\" itself (a private CA), the files are complete: confirm with chainfix verify {files} --roots ROOT.pem",
+                top.issuer()
+            );
             let fix = match urls.first() {
                 Some(u) => format!(
-                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer {out_flags}"
+                    "download the issuer from {u} (its AIA URL), then: chainfix bundle {files} ISSUER.cer {out_flags}{private}"
                 ),
                 None => format!(
-                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem {out_flags}",
+                    "get \"{}\" from the CA's website, then: chainfix bundle {files} ISSUER.pem {out_flags}{private}",
                     top.issuer()
                 ),
             };
@@ -318,6 +324,9 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
 pub enum UrlCheck {
     /// The URL served a certificate that signed the child.
     Serves { subject: String },
+    /// It served the issuer, and that is a self-signed root the store does
+    /// not hold: no bundle helps, the peer must trust the root.
+    ServesRoot { subject: String, sha256: String },
     /// It answered, but not with the issuer (status, not a certificate, wrong key).
     Fails { detail: String },
 }
@@ -325,7 +334,13 @@ pub enum UrlCheck {
 /// Records the result of checking a missing intermediate's AIA URL on its
 /// finding, and when the URL works, makes the fix the bundle command that
 /// fetches it by itself.
-pub fn note_url_check(f: &mut Finding, files: &[String], has_key: bool, check: UrlCheck) {
+pub fn note_url_check(
+    f: &mut Finding,
+    files: &[String],
+    has_key: bool,
+    store: &str,
+    check: UrlCheck,
+) {
     let files = files.join(" ");
     let out_flags = out_flags(has_key);
     match check {
@@ -334,6 +349,17 @@ pub fn note_url_check(f: &mut Finding, files: &[String], has_key: bool, check: U
             f.url_status = Some(format!("the URL works: it serves \"{subject}\""));
             f.fix = format!(
                 "chainfix bundle {files} {out_flags} (fetches \"{subject}\" from the AIA URL and writes the complete chain)"
+            );
+        }
+        UrlCheck::ServesRoot { subject, sha256 } => {
+            f.url_works = Some(true);
+            f.url_status = Some(format!("the URL serves the root \"{subject}\""));
+            f.class = Class::RootNotInStore;
+            f.message = format!(
+                "the issuer is the root \"{subject}\", which is not in the {store} trust store: the peer does not trust it, and no bundle changes that"
+            );
+            f.fix = format!(
+                "have the peer's administrator add this root (SHA-256 {sha256}), or get a certificate from a CA the peer trusts"
             );
         }
         UrlCheck::Fails { detail } => {

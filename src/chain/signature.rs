@@ -1,7 +1,7 @@
 //! Signature checks: does this issuer's key sign this child?
 //! Covers RSA PKCS#1 v1.5 (SHA-1/256/384/512), RSA-PSS (SHA-256/384/512,
 //! MGF1 with the same hash, any salt length), ECDSA on P-256, P-384 and
-//! P-521 with SHA-1/224/256/384/512, and Ed25519. RSA keys from 1024 bits
+//! P-521 with SHA-224/256/384/512, and Ed25519. RSA keys from 1024 bits
 //! are accepted here so that weak chains can still be ordered; judging key
 //! size is a lint's job.
 //!
@@ -37,7 +37,6 @@ pub enum SigAlg {
     RsaPssSha256,
     RsaPssSha384,
     RsaPssSha512,
-    EcdsaSha1,
     EcdsaSha224,
     EcdsaSha256,
     EcdsaSha384,
@@ -48,7 +47,7 @@ pub enum SigAlg {
 impl SigAlg {
     /// True for algorithms that rest on SHA-1.
     pub fn uses_sha1(self) -> bool {
-        matches!(self, SigAlg::RsaPkcs1Sha1 | SigAlg::EcdsaSha1)
+        matches!(self, SigAlg::RsaPkcs1Sha1)
     }
 }
 
@@ -173,7 +172,6 @@ enum Curve {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Hash {
-    Sha1,
     Sha224,
     Sha256,
     Sha384,
@@ -184,7 +182,6 @@ impl Hash {
     fn digest(self, m: &[u8]) -> Vec<u8> {
         use sha2::Digest;
         match self {
-            Hash::Sha1 => sha1::Sha1::digest(m).to_vec(),
             Hash::Sha224 => sha2::Sha224::digest(m).to_vec(),
             Hash::Sha256 => sha2::Sha256::digest(m).to_vec(),
             Hash::Sha384 => sha2::Sha384::digest(m).to_vec(),
@@ -193,7 +190,6 @@ impl Hash {
     }
     fn len(self) -> usize {
         match self {
-            Hash::Sha1 => 20,
             Hash::Sha224 => 28,
             Hash::Sha256 => 32,
             Hash::Sha384 => 48,
@@ -257,11 +253,6 @@ mod rustcrypto {
             Hash::Sha384 => rsa::Pss::new_with_salt::<sha2::Sha384>(salt),
             Hash::Sha512 => rsa::Pss::new_with_salt::<sha2::Sha512>(salt),
             Hash::Sha224 => rsa::Pss::new_with_salt::<sha2::Sha224>(salt),
-            Hash::Sha1 => {
-                return Err(SigError::Unsupported {
-                    detail: "RSA-PSS with SHA-1".into(),
-                });
-            }
         };
         Ok(key.verify(scheme, &hashed, sig).is_ok())
     }
@@ -380,7 +371,10 @@ fn choose(
             }
             let curve_oid = crate::model::named_curve_oid(spki);
             let (hash, which) = match sig_oid.as_str() {
-                "1.2.840.10045.4.1" => (Hash::Sha1, SigAlg::EcdsaSha1),
+                // Left unchecked on purpose: webpki, Java's TLS checks and
+                // OpenSSL 3 at its default level refuse SHA-1 in a chain, and
+                // x509-limbo's bettertls "deprecated crypto" cases expect it.
+                "1.2.840.10045.4.1" => return unsupported("ECDSA with SHA-1".into()),
                 "1.2.840.10045.4.3.1" => (Hash::Sha224, SigAlg::EcdsaSha224),
                 "1.2.840.10045.4.3.2" => (Hash::Sha256, SigAlg::EcdsaSha256),
                 "1.2.840.10045.4.3.3" => (Hash::Sha384, SigAlg::EcdsaSha384),

@@ -136,10 +136,6 @@ pub enum Problem {
     WeakSignature {
         algorithm: String,
     },
-    /// A CA certificate presented as the end entity.
-    CaAsLeaf,
-    /// keyUsage decipherOnly / encipherOnly without keyAgreement.
-    KeyUsageUndefined,
     UnknownCriticalExtension {
         oid: String,
     },
@@ -185,9 +181,7 @@ impl Problem {
             Problem::NotCa
             | Problem::NoKeyCertSign
             | Problem::PathLenExceeded { .. }
-            | Problem::LeafKeyUsage
-            | Problem::CaAsLeaf
-            | Problem::KeyUsageUndefined => 3,
+            | Problem::LeafKeyUsage => 3,
             Problem::Malformed { .. }
             | Problem::Profile { .. }
             | Problem::UnknownCriticalExtension { .. } => 4,
@@ -219,15 +213,15 @@ impl std::fmt::Display for Problem {
             } => write!(
                 f,
                 "{} key is {algorithm} {bits} bits (the peer requires at least {min_bits})",
-                if *leaf { "the certificate's" } else { "the CA's" }
+                if *leaf {
+                    "the certificate's"
+                } else {
+                    "the CA's"
+                }
             ),
             Problem::WeakSignature { algorithm } => {
                 write!(f, "signed with {algorithm}, which the peer refuses")
             }
-            Problem::CaAsLeaf => f.write_str("a CA certificate used as the end entity"),
-            Problem::KeyUsageUndefined => f.write_str(
-                "keyUsage has encipherOnly/decipherOnly without keyAgreement (undefined, RFC 5280 §4.2.1.3)",
-            ),
             Problem::UnknownCriticalExtension { oid } => {
                 write!(f, "unknown critical extension {oid}")
             }
@@ -683,24 +677,15 @@ impl Facts {
         if let Some(p) = self.weak_sig(prof) {
             out.push(p);
         }
-        if prof.ca_leaf_refused && self.is_ca() {
-            out.push(Problem::CaAsLeaf);
-        }
-        if prof.decipher_only_refused && self.ku_undefined() {
-            out.push(Problem::KeyUsageUndefined);
-        }
-        if prof.leaf_key_usage
+        let allowed = match policy.role {
+            Role::Client => prof.client_key_usage,
+            Role::Server => prof.server_key_usage,
+        };
+        if allowed != 0
             && let Some(ku) = self.key_usage
+            && ku & allowed == 0
         {
-            // OpenSSL v3_purp.c: client KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT,
-            // server KU_TLS (+ keyEncipherment); Java EndEntityChecker alike.
-            let allowed: u16 = match policy.role {
-                Role::Client => 1 | 1 << 4,
-                Role::Server => 1 | 1 << 2 | 1 << 4,
-            };
-            if ku & allowed == 0 {
-                out.push(Problem::LeafKeyUsage);
-            }
+            out.push(Problem::LeafKeyUsage);
         }
         match &self.eku {
             None => {}
@@ -838,12 +823,6 @@ impl Facts {
         refused.then(|| Problem::WeakSignature {
             algorithm: alg.clone(),
         })
-    }
-
-    /// encipherOnly (7) or decipherOnly (8) without keyAgreement (4).
-    fn ku_undefined(&self) -> bool {
-        self.key_usage
-            .is_some_and(|ku| ku & (1 << 7 | 1 << 8) != 0 && ku & 1 << 4 == 0)
     }
 
     /// The names of this certificate that a CA's name constraints apply to.

@@ -32,7 +32,14 @@ impl Kind {
     /// `self_signed`: the subject equals the issuer and its own key
     /// verifies its signature (computed once by the caller).
     pub fn of(c: &Cert, self_signed: bool) -> Kind {
-        match (c.is_ca(), self_signed) {
+        // A self-issued CA whose key ids say "my own key" is a root even
+        // when its self-signature cannot be checked (ECDSA P-521, say); a
+        // self-issued re-key names the old key in its AKI and stays an
+        // intermediate.
+        let own_key = c.is_self_issued()
+            && c.authority_key_id()
+                .is_none_or(|a| c.subject_key_id() == Some(a));
+        match (c.is_ca(), self_signed || own_key) {
             (true, true) => Kind::Root,
             (true, false) => Kind::Intermediate,
             (false, true) if c.parsed().version() == X509Version::V1 => Kind::Root,
@@ -83,6 +90,7 @@ pub const RULES: &[Rule] = &[
     rule(Id::UnknownCriticalExtension, Scope::Any, "RFC 5280 §4.2"),
     rule(Id::DuplicateExtension, Scope::Any, "RFC 5280 §4.2"),
     rule(Id::NegativeSerial, Scope::Any, "RFC 5280 §4.1.2.2"),
+    rule(Id::ValidityField, Scope::Any, "RFC 5280 §4.1.2.5"),
     rule(Id::MalformedSan, Scope::Any, "RFC 5280 §4.2.1.6"),
     rule(
         Id::SignatureAlgorithmMismatch,
@@ -118,6 +126,16 @@ pub const RULES: &[Rule] = &[
         "CA/B Forum BR §7.1.2.11.2",
     ),
     rule(Id::CnNotInSan, Scope::TlsServer, "CA/B Forum BR §7.1.4.3"),
+    rule(
+        Id::SanMissing,
+        Scope::TlsServer,
+        "CA/B Forum BR §7.1.2.7.12",
+    ),
+    rule(
+        Id::EkuMissing,
+        Scope::TlsServer,
+        "CA/B Forum BR §7.1.2.7.10",
+    ),
 ];
 
 /// One rule broken by one certificate. `name` in messages is the
@@ -137,6 +155,10 @@ pub struct Context<'a> {
     pub tls_server: bool,
     /// A Salesforce profile (narrower key sizes).
     pub salesforce: bool,
+    /// `--certificate-only`: no chain, so an end-entity certificate's job
+    /// (a server's SAN and serverAuth EKU) is judged here, on each one,
+    /// instead of on the chain's leaf.
+    pub standalone: bool,
     /// The certificate's facts as the validator reads them.
     pub facts: &'a Facts,
 }
@@ -211,6 +233,7 @@ pub fn check(c: &Cert, cx: &Context<'_>) -> Vec<Hit> {
     };
     let x = c.parsed();
     algorithms(&mut o, &x);
+    validity(&mut o, &x);
     key(&mut o, &x);
     extensions(&mut o, c, &x);
     profile(&mut o, cx);
@@ -328,6 +351,35 @@ fn key_usage_for_key(o: &mut Out<'_>, x: &X509Certificate<'_>, alg: &KeyAlgorith
             Id::KeyUsageForKey,
             format!("{name}'s keyUsage asserts {} for its {alg} key, which that algorithm cannot do (RFC 5480 §3, RFC 3279 §2.3.1, RFC 8410 §5); CA-issuance hygiene: TLS peers ignore the bit", bad.join(", ")),
             "nothing to do for this chain; the CA should assert only usages the key's algorithm supports (EC: digitalSignature; RSA: digitalSignature, keyEncipherment)",
+        );
+    }
+}
+
+/// RFC 5280 §4.1.2.5: dates through 2049 as UTCTime, from 2050 as
+/// GeneralizedTime; notAfter not before notBefore.
+fn validity(o: &mut Out<'_>, x: &X509Certificate<'_>) {
+    let v = x.validity();
+    let mut faults = Vec::new();
+    for (what, t) in [("notBefore", &v.not_before), ("notAfter", &v.not_after)] {
+        let year = t.to_datetime().year();
+        if t.is_generalizedtime() && (1950..2050).contains(&year) {
+            faults.push(format!(
+                "{what} ({year}) is a GeneralizedTime where RFC 5280 §4.1.2.5 wants UTCTime"
+            ));
+        }
+    }
+    if v.not_after < v.not_before {
+        faults.push("notAfter is before notBefore, so the certificate is never valid".to_string());
+    }
+    if !faults.is_empty() {
+        let name = o.name.clone();
+        o.add(
+            Id::ValidityField,
+            format!(
+                "{name}'s validity breaks RFC 5280 §4.1.2.5: {} (strict parsers refuse it)",
+                faults.join("; ")
+            ),
+            "have the certificate reissued; the CA's encoder is at fault",
         );
     }
 }
@@ -626,6 +678,9 @@ fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
             "nothing to do for a private CA; a public CA's certificates should carry a CRL URL",
         );
     }
+    if kind == Kind::Leaf && o.cx.standalone {
+        server_job(o, x);
+    }
     if kind == Kind::Leaf {
         let sans: Vec<String> = match x.subject_alternative_name() {
             Ok(Some(s)) => s
@@ -655,6 +710,39 @@ fn baseline(o: &mut Out<'_>, x: &X509Certificate<'_>) {
                 "nothing to do for this chain; the CA should copy a SAN into the CN or leave the CN out",
             );
         }
+    }
+}
+
+/// A DNS or IP name in any subjectAltName extension: every one, so that a
+/// repeated extension (duplicate-extension) is not also called missing.
+pub fn has_server_san(x: &X509Certificate<'_>) -> bool {
+    x.extensions().iter().any(|e| {
+        matches!(e.parsed_extension(), ParsedExtension::SubjectAlternativeName(s)
+            if s.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))))
+    })
+}
+
+/// A TLS server certificate needs a DNS or IP subjectAltName and, when it
+/// lists EKUs, serverAuth (or anyExtendedKeyUsage): the same judgement the
+/// chain rules make of the leaf, made here of each end-entity certificate
+/// when there is no chain.
+fn server_job(o: &mut Out<'_>, x: &X509Certificate<'_>) {
+    let name = o.name.clone();
+    if !has_server_san(x) {
+        o.add(
+            Id::SanMissing,
+            format!("the server certificate {name} has no DNS or IP subjectAltName; clients (Java, browsers, curl) ignore the CN and refuse it (RFC 6125, CA/B Forum BR 7.1.2.7.12)"),
+            "reissue it with subjectAltName DNS:<host name>",
+        );
+    }
+    if let Ok(Some(e)) = x.extended_key_usage()
+        && !(e.value.server_auth || e.value.any)
+    {
+        o.add(
+            Id::EkuMissing,
+            format!("the end-entity certificate {name} lists extended key usages without serverAuth, so TLS clients refuse it as a server certificate (RFC 5280 §4.2.1.12, CA/B Forum BR 7.1.2.7.10)"),
+            "get a TLS server certificate (EKU serverAuth) for this host",
+        );
     }
 }
 

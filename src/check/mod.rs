@@ -91,6 +91,7 @@ ids! {
     UnknownCriticalExtension = "unknown-critical-extension", Error;
     DuplicateExtension = "duplicate-extension", Error;
     NegativeSerial = "negative-serial", Error;
+    ValidityField = "validity-field", Warning;
     MalformedSan = "malformed-san", Error;
     SignatureAlgorithmMismatch = "signature-algorithm-mismatch", Error;
     AlgorithmParameters = "algorithm-parameters", Error;

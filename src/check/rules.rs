@@ -4,8 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use x509_parser::prelude::*;
-
 use super::certificate::{self, Kind};
 use super::policy::{self, EkuScope};
 use super::{
@@ -84,6 +82,17 @@ impl Ctx<'_> {
     fn name(&self, i: usize) -> String {
         format!("\"{}\"", self.certs[i].subject())
     }
+}
+
+/// The issuer of `certs[top]` was given, but signs in an algorithm
+/// chainfix cannot check: `signature-unsupported` says so, and the issuer
+/// is not "missing".
+fn issuer_unchecked(certs: &[Cert], top: usize) -> bool {
+    let c = &certs[top];
+    certs.iter().any(|i| {
+        i.subject_raw() == c.issuer_raw()
+            && matches!(verify_issued_by(c, i), Err(SigError::Unsupported { .. }))
+    })
 }
 
 fn self_signed(c: &Cert) -> bool {
@@ -232,7 +241,12 @@ pub(super) fn run(
         certs,
         opts,
         profile,
-        chain_pos: path.iter().enumerate().map(|(p, &i)| (i, p)).collect(),
+        // Alone, no certificate has a place in a chain.
+        chain_pos: if opts.certificate_only {
+            HashMap::new()
+        } else {
+            path.iter().enumerate().map(|(p, &i)| (i, p)).collect()
+        },
         out: Vec::new(),
     };
     let on_path: HashSet<usize> = path.iter().copied().collect();
@@ -241,7 +255,8 @@ pub(super) fn run(
 
     // ---- every certificate, on its own ----
     for (i, &root) in roots.iter().enumerate() {
-        per_cert(&mut cx, i, root, on_path.contains(&i), at, &facts[i]);
+        let dated = opts.certificate_only || on_path.contains(&i);
+        per_cert(&mut cx, i, root, dated, at, &facts[i]);
     }
 
     for p in input.unreadable {
@@ -618,6 +633,7 @@ fn per_cert(cx: &mut Ctx<'_>, i: usize, root: bool, on_path: bool, at: i64, fact
         kind: Kind::of(c, root),
         tls_server: cx.profile.purpose() == Purpose::ServerAuth,
         salesforce: cx.profile.salesforce(),
+        standalone: cx.opts.certificate_only,
         facts,
     };
     for h in certificate::check(c, &cx_cert) {
@@ -917,7 +933,7 @@ fn chain_checks(
         }
     }
     if purpose == Purpose::ServerAuth && leaf_is_leaf {
-        let has_san = matches!(lx.subject_alternative_name(), Ok(Some(s)) if s.value.general_names.iter().any(|g| matches!(g, GeneralName::DNSName(_) | GeneralName::IPAddress(_))));
+        let has_san = certificate::has_server_san(&lx);
         if !has_san {
             cx.add(
                 Id::SanMissing,
@@ -1003,7 +1019,7 @@ fn chain_checks(
                 "use a CA whose root the peer trusts, or add this root to the peer (then pass it with --roots)".to_string()
             },
         );
-    } else {
+    } else if !issuer_unchecked(certs, top) {
         let c = &certs[top];
         let urls = c.ca_issuer_urls();
         let aki = c.authority_key_id().map(hex::encode);

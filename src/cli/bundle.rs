@@ -65,7 +65,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if let Some(k) = &args.key {
         inv.require_key_from(k)?;
     }
-    let (assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
+    let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
     let key = if args.no_key {
         None
     } else {
@@ -100,14 +100,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
-        (Some(p), true) => p
-            .iter()
-            .map(|&i| &inv.certs[i])
-            .chain(judged.anchor.as_ref().filter(|_| args.include_root))
-            .collect(),
-        _ => assembly.to_send(&inv, args.include_root),
-    };
+    if let (Some(p), true) = (&judged.path, judged.explicit) {
+        // The peer's path: the cross-sign toward its root, each other
+        // certificate left out with its reason.
+        let root = judged
+            .anchor
+            .as_ref()
+            .and_then(|r| inv.certs.iter().position(|c| c.id() == r.id()));
+        assembly.follow(&inv.certs, p.clone(), judged.anchor.as_ref(), root, at);
+    }
+    let mut chain = assembly.to_send(&inv, args.include_root);
+    if args.include_root && assembly.root.is_none() && judged.path.is_some() && judged.explicit {
+        chain.extend(judged.anchor.as_ref());
+    }
     let to_stdout = common::is_stdout(&output);
     if to_stdout && (args.json || args.graph.is_some()) {
         return Err(Error::Usage(
@@ -150,7 +155,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
         json::print_raw(io, &v)?;
     } else {
-        common::note(io, report.text().trim_end());
+        common::note(io, report.text_listing(io.verbose).trim_end());
         common::note(io, &judged.text());
         if let Some(f) = args.graph {
             common::out(io, &crate::render::graph::render(&judged.graph, f))?;

@@ -202,8 +202,15 @@ pub fn require_clean(inv: &mut Inventory, io: &mut Io<'_>) -> Result<()> {
     let Some(last) = problems.pop() else {
         return Ok(());
     };
-    for p in &problems {
-        note(io, &format!("chainfix: {p}"));
+    // One bad file can hold 100,000 bad blocks: a few lines and a count.
+    let lines = crate::render::cap::lines(
+        &problems,
+        io.verbose,
+        |p| p.to_string(),
+        |_| "problems reading the inputs".into(),
+    );
+    for l in lines {
+        note(io, &format!("chainfix: {l}"));
     }
     Err(last)
 }

@@ -69,7 +69,8 @@ pub struct FetchArgs {
         action = clap::ArgAction::Set
     )]
     pub allow_private_fetch: bool,
-    /// No progress line while fetching.
+    /// Quiet: no progress line and no account of downloads; only errors and
+    /// the final report.
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -117,6 +118,8 @@ impl FetchArgs {
         }
         let mut inv: Inventory =
             crate::input::read_inventory(&self.intermediates, io.stdin, &NoPasswords);
+        // An empty pool file is an empty pool, not a mistake.
+        inv.problems.retain(|p| !matches!(p, Error::Empty { .. }));
         if !inv.problems.is_empty() {
             return Err(inv.problems.remove(0));
         }

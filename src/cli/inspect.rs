@@ -182,13 +182,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         common::out(io, &crl_table)?;
     }
     if !args.json {
-        for d in inv
+        let entries: Vec<DroppedEntry> = inv
             .dropped
             .iter()
-            .filter(|d| d.reason != crate::model::DropReason::Crl)
-        {
-            let e: DroppedEntry = crate::render::bundle::dropped_entry(d);
-            common::note(io, &format!("dropped {}: {}", e.source, e.reason));
+            .map(crate::render::bundle::dropped_entry)
+            .collect();
+        for l in crate::render::bundle::dropped_lines(&entries, io.verbose) {
+            common::note(io, &l);
         }
     }
     if args.json && !inv.problems.is_empty() {

@@ -122,6 +122,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             "--legacy applies to PKCS#12 only; drop it or use --format p12".into(),
         ));
     }
+    if common::is_stdout(&args.output) {
+        if args.json {
+            return Err(Error::Usage(
+                "-o - and --json both want stdout; write the keystore to a file with -o FILE"
+                    .into(),
+            ));
+        }
+        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+            return Err(Error::Usage(
+                "a keystore is binary and stdout is a terminal; redirect it (-o - > client.jks) or give -o FILE".into(),
+            ));
+        }
+    }
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
@@ -152,10 +165,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let completed = args.fetch.complete(&mut inv, args.leaf.as_deref(), io);
     if let Ok((_, report)) = &completed
         && !report.is_empty()
+        && !args.fetch.quiet
     {
         common::note(io, crate::render::fetch::completion_text(report).trim_end());
     }
-    let assembly = match completed.map(|(a, _)| a) {
+    let mut assembly = match completed.map(|(a, _)| a) {
         Err(Error::KeyMatchesNothing { key }) if target == Target::Salesforce => {
             return Err(Error::Salesforce {
                 ours: format!("the private key from {key} matches none of the certificates given"),
@@ -171,14 +185,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     let judged =
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
-    let chain: Vec<&crate::model::Cert> = match (&judged.path, judged.explicit) {
-        (Some(p), true) => p
-            .iter()
-            .map(|&i| &inv.certs[i])
-            .chain(judged.anchor.as_ref().filter(|_| args.root))
-            .collect(),
-        _ => assembly.to_send(&inv, args.root),
-    };
+    if let (Some(p), true) = (&judged.path, judged.explicit) {
+        // The peer's path: the cross-sign toward its root, each other
+        // certificate left out with its reason.
+        let root = judged
+            .anchor
+            .as_ref()
+            .and_then(|r| inv.certs.iter().position(|c| c.id() == r.id()));
+        assembly.follow(&inv.certs, p.clone(), judged.anchor.as_ref(), root, at);
+    }
+    let mut chain = assembly.to_send(&inv, args.root);
+    if args.root && assembly.root.is_none() && judged.path.is_some() && judged.explicit {
+        chain.extend(judged.anchor.as_ref());
+    }
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),
@@ -290,7 +309,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     };
     common::write_output(io, &args.output, &bytes, Secrecy::Secret, args.force)?;
     let report = KeystoreReport {
-        output: args.output.display().to_string(),
+        output: if common::is_stdout(&args.output) {
+            "standard output".into()
+        } else {
+            args.output.display().to_string()
+        },
         format: args.format,
         alias,
         chain: chain.iter().map(|c| c.subject().to_string()).collect(),

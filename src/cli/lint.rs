@@ -10,7 +10,7 @@ use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::check::{self, Finding, Id, Options, Profile, Report, Severity};
 use crate::error::{Error, Result};
-use crate::render::table;
+use crate::render::{cap, table};
 use crate::trust::{self, TrustStore};
 
 fn parse_id(s: &str) -> std::result::Result<Id, String> {
@@ -242,7 +242,9 @@ fn render(
     }
     if !report.findings.is_empty() {
         let mut t = table::new(&["Severity", "Id", "Cert", "Finding", "Fix"]);
-        for f in &report.findings {
+        // One bad file can repeat one finding thousands of times.
+        let (shown, left_out) = cap::per_kind(&report.findings, io.verbose, |f| f.id);
+        for f in shown {
             let cert = f
                 .cert
                 .as_ref()
@@ -263,6 +265,15 @@ fn render(
             ]);
         }
         common::out(io, &format!("{t}\n"))?;
+        for (id, n) in left_out {
+            common::out(
+                io,
+                &format!(
+                    "… and {} more {id} findings; --verbose lists them\n",
+                    cap::count(n)
+                ),
+            )?;
+        }
     }
     common::out(
         io,

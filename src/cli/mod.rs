@@ -31,7 +31,9 @@ pub mod verify;
 
 const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with findings at error level \
 (an incomplete chain, a key that matches no certificate, a failed check); 2 could not do the job \
-(bad usage, unreadable or malformed input, wrong password, output exists).";
+(bad usage, unreadable or malformed input, wrong password, output exists). A warning: never \
+causes exit 1; exit 1 always prints an error: line. With --json, exit 2 prints \
+{\"version\":1,\"error\":{kind,file,message,fix}} on stdout.";
 
 /// Takes the certificate files you have and hands back a chain that works.
 #[derive(Parser, Debug)]
@@ -50,6 +52,10 @@ pub struct Cli {
         default_value = "auto"
     )]
     pub color: ColorWhen,
+    /// List every dropped input and every problem; without it, long lists
+    /// stop after a few lines with a count of the rest.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 /// `--color`.
@@ -107,6 +113,8 @@ pub struct Io<'a> {
     pub stdin: &'a mut dyn Read,
     pub stdin_tty: bool,
     pub stderr_tty: bool,
+    /// `--verbose`: long lists in full (set by [`run`] from the arguments).
+    pub verbose: bool,
 }
 
 /// Runs chainfix with `args` (including the program name) on `io`, and
@@ -132,6 +140,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
             return code;
         }
     };
+    io.verbose = cli.verbose;
     let wants_json = cli.command.json();
     let result = match cli.command {
         Command::Inspect(a) => inspect::run(a, io),
@@ -201,6 +210,7 @@ pub fn main() -> ExitCode {
         stdin: &mut stdin,
         stdin_tty,
         stderr_tty,
+        verbose: false,
     };
     let code = run(std::env::args_os(), &mut io);
     let _ = io.out.flush();

@@ -56,11 +56,8 @@ impl RevocationArgs {
         let mode = match self.revocation {
             Some(ModeArg::Off) => Mode::Off,
             Some(ModeArg::Crl) => Mode::Crl,
-            Some(ModeArg::Ocsp) | Some(ModeArg::Both) => {
-                return Err(Error::Usage(
-                    "--revocation ocsp|both: OCSP is not checked yet; use --revocation crl".into(),
-                ));
-            }
+            Some(ModeArg::Ocsp) => Mode::Ocsp,
+            Some(ModeArg::Both) => Mode::Both,
             None if !self.crl.is_empty() || !given.is_empty() => Mode::Crl,
             None => Mode::Off,
         };

@@ -27,9 +27,10 @@ pub enum RoleArg {
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The role the leaf plays: client (mutual TLS, e.g. to Salesforce) or server.
-    #[arg(long, value_enum, default_value = "client")]
-    pub role: RoleArg,
+    /// The role the leaf plays: client (mutual TLS, e.g. to Salesforce) or server
+    /// [default: client; diagnose: the side its --error message names].
+    #[arg(long, value_enum)]
+    pub role: Option<RoleArg>,
     /// Host name the leaf must be valid for.
     #[arg(long)]
     pub host: Option<String>,
@@ -63,6 +64,13 @@ pub struct Args {
     /// Print the chain as a picture instead of the report: svg, dot or mermaid.
     #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
     pub graph: Option<crate::render::graph::Format>,
+}
+
+impl Args {
+    /// `--role`, client when not given.
+    pub fn role(&self) -> RoleArg {
+        self.role.unwrap_or(RoleArg::Client)
+    }
 }
 
 /// One certificate on the chosen path.
@@ -216,6 +224,12 @@ fn check_url(
             .iter()
             .find(|c| crate::chain::verify_issued_by(child, c).is_ok())
         {
+            Some(c) if c.is_self_issued() && crate::chain::verify_issued_by(c, c).is_ok() => {
+                UrlCheck::ServesRoot {
+                    subject: c.subject().to_string(),
+                    sha256: c.id().hex(),
+                }
+            }
             Some(c) => UrlCheck::Serves {
                 subject: c.subject().to_string(),
             },
@@ -253,12 +267,17 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    let mut inv = args.input.read(&args.fetch.intermediates, io)?;
+    let mut inv = args.input.read(&[], io)?;
     common::require_clean(&mut inv, io)?;
+    // The leaf comes from the FILEs only: a certificate in --intermediates
+    // is a candidate issuer, never the leaf.
     let leaf = match pick_leaf(&inv.certs, args.leaf.is_none() && inv.keys.is_empty()) {
         Some(i) => i,
         None => crate::chain::assemble::assemble(&inv, args.leaf.as_deref())?.leaf,
     };
+    for c in args.fetch.pools(io)? {
+        inv.add_cert(c);
+    }
     let files = args
         .input
         .files
@@ -319,7 +338,7 @@ pub fn report_for(args: &Args, inv: &Inventory, leaf: usize) -> Result<Report> {
 }
 
 fn default_store(args: &Args) -> &'static str {
-    match (args.role, args.peer.peer) {
+    match (args.role(), args.peer.peer) {
         (_, Some(crate::peer::Peer::Salesforce)) | (RoleArg::Client, None) => "salesforce",
         _ => "mozilla",
     }
@@ -336,7 +355,7 @@ pub(crate) fn policy(args: &Args) -> Result<Policy> {
         Some(s) => common::parse_at(s)?,
         None => common::now(),
     };
-    let role = match args.role {
+    let role = match args.role() {
         RoleArg::Client => Role::Client,
         RoleArg::Server => Role::Server,
     };
@@ -380,7 +399,7 @@ pub(crate) fn report(
         {
             if let Some(url) = f.urls.first().cloned() {
                 match check_url(fetcher, &url, child) {
-                    Some(check) => explain::note_url_check(f, &l.files, l.has_key, check),
+                    Some(check) => explain::note_url_check(f, &l.files, l.has_key, &l.store, check),
                     // Unknown, not failed: url_works stays null.
                     None => {
                         f.url_status =

@@ -11,7 +11,7 @@
 //!
 //! No clock is read here except the deadline (a `Duration` from the caller).
 
-pub mod alert;
+pub use crate::message::alert;
 pub mod judge;
 
 use std::io::{self, Read, Write};
@@ -158,6 +158,8 @@ pub struct Observation {
     pub cipher_suite: Option<String>,
     pub handshake_completed: bool,
     pub outcome: Outcome,
+    /// The OCSP response the server stapled (empty when none).
+    pub stapled_ocsp: Vec<u8>,
 }
 
 /// The crypto provider chainfix uses: ring.
@@ -170,6 +172,8 @@ pub fn provider() -> Arc<CryptoProvider> {
 #[derive(Debug)]
 struct Recorder {
     chain: Mutex<Vec<Vec<u8>>>,
+    /// The OCSP response the server stapled (empty: none).
+    ocsp: Mutex<Vec<u8>>,
     provider: Arc<CryptoProvider>,
 }
 
@@ -179,9 +183,10 @@ impl ServerCertVerifier for Recorder {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
+        ocsp: &[u8],
         _now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        *self.ocsp.lock().unwrap_or_else(|p| p.into_inner()) = ocsp.to_vec();
         let mut c = self.chain.lock().unwrap_or_else(|p| p.into_inner());
         c.clear();
         c.push(end_entity.to_vec());
@@ -400,6 +405,7 @@ pub fn probe(opts: &ProbeOptions<'_>) -> Result<Observation> {
     };
     let recorder = Arc::new(Recorder {
         chain: Mutex::new(Vec::new()),
+        ocsp: Mutex::new(Vec::new()),
         provider: provider.clone(),
     });
     let client_cert = Arc::new(ClientCert {
@@ -515,7 +521,13 @@ pub fn probe(opts: &ProbeOptions<'_>) -> Result<Observation> {
         _ => false,
     };
     let (server_chain, unparsable) = parse_chain(&server_chain_der, &target);
+    let stapled_ocsp = recorder
+        .ocsp
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     Ok(Observation {
+        stapled_ocsp,
         address,
         server_chain,
         unparsable,

@@ -182,6 +182,7 @@ pub fn from_pkcs8(
                 "1.3.101.110" => "X25519",
                 "1.3.101.111" => "X448",
                 "1.2.840.113549.1.3.1" => "Diffie-Hellman",
+                "1.2.840.113549.1.1.10" => "RSA-PSS (a key restricted to PSS signatures)",
                 _ => oid.as_str(),
             };
             Err(KeyError::Unsupported(format!(

@@ -955,7 +955,12 @@ mod tests {
         assert!(inv.problems.is_empty());
         assert_eq!(inv.dropped.len(), 2);
         assert_eq!(inv.dropped[0].reason, DropReason::CertificateRequest);
-        assert_eq!(inv.dropped[1].reason, DropReason::Crl);
+        assert_eq!(
+            inv.dropped[1].reason,
+            DropReason::UnknownLabel {
+                label: "DH PARAMETERS".into()
+            }
+        );
         assert_eq!(inv.dropped[1].origin.to_string(), "x.pem:2");
     }
 

@@ -173,22 +173,16 @@ pub struct Profile {
     /// OpenSSL: v3_purp.c `xku_reject` does not count XKU_ANYEKU;
     /// webpki: refused.
     pub any_eku_leaf: bool,
-    /// A CA certificate (basicConstraints cA TRUE) is refused as the leaf.
-    /// OpenSSL: v3_purp.c `check_purpose_ssl_server` → `check_ssl_ca` on a
-    /// non-CA purpose check refuses a cert with keyCertSign usage as EE
-    /// (x509_vfy.c `check_chain`, X509_V_ERR_INVALID_NON_CA);
-    /// webpki: verify_cert.rs `EndEntityOrCa`.
-    pub ca_leaf_refused: bool,
-    /// A keyUsage with decipherOnly (or encipherOnly) but no keyAgreement
-    /// is refused: RFC 5280 §4.2.1.3 says their meaning is undefined;
-    /// Java sun/security/x509/KeyUsageExtension rejects it at parse time,
-    /// OpenSSL x509v3_cache_extensions marks the certificate invalid.
-    pub decipher_only_refused: bool,
-    /// A leaf keyUsage must allow the role's operation (digitalSignature for
-    /// a client; digitalSignature or keyEncipherment/keyAgreement for a
-    /// server). Java: EndEntityChecker `checkTLSClient/Server`; OpenSSL:
-    /// v3_purp.c `ku_reject(x, KU_TLS)`.
-    pub leaf_key_usage: bool,
+    /// keyUsage bits (0 = digitalSignature, 2 = keyEncipherment, 4 =
+    /// keyAgreement) of which a client leaf's keyUsage, when present, must
+    /// have one. OpenSSL: v3_purp.c `check_purpose_ssl_client`
+    /// (`KU_DIGITAL_SIGNATURE | KU_KEY_AGREEMENT`); Java: EndEntityChecker
+    /// `checkTLSClient` (digitalSignature); 0 = not checked.
+    pub client_key_usage: u16,
+    /// The same for a server leaf. OpenSSL: `check_purpose_ssl_server`
+    /// (`KU_TLS` = digitalSignature | keyEncipherment | keyAgreement); Java:
+    /// EndEntityChecker `checkTLSServer` (by key exchange: the same three).
+    pub server_key_usage: u16,
     /// Most intermediates between leaf and anchor. OpenSSL: verify depth
     /// 100 (X509_VERIFY_PARAM default); Java: `jdk.tls.maxCertificateChainLength`
     /// 10 (sun/security/ssl/CertificateMessage.java); webpki: 6
@@ -273,9 +267,8 @@ const JAVA: Profile = Profile {
     cn_name_constraints: CnConstraints::MostSpecific,
     eku_nesting: false,
     any_eku_leaf: true,
-    ca_leaf_refused: false,
-    decipher_only_refused: true,
-    leaf_key_usage: true,
+    client_key_usage: 0b1,
+    server_key_usage: 0b10101,
     max_intermediates: 10,
     intermediate_anchors: true,
     anchor_is_name_and_key: true,
@@ -304,9 +297,8 @@ const WEBPKI: Profile = Profile {
     cn_name_constraints: CnConstraints::LeafWithoutSan,
     eku_nesting: true,
     any_eku_leaf: false,
-    ca_leaf_refused: false,
-    decipher_only_refused: false,
-    leaf_key_usage: false,
+    client_key_usage: 0,
+    server_key_usage: 0,
     max_intermediates: crate::chain::validate::DEFAULT_MAX_INTERMEDIATES,
     intermediate_anchors: true,
     anchor_is_name_and_key: false,
@@ -342,9 +334,8 @@ impl Profile {
             cn_name_constraints: CnConstraints::LeafWithoutDnsSan,
             eku_nesting: true,
             any_eku_leaf: false,
-            ca_leaf_refused: true,
-            decipher_only_refused: true,
-            leaf_key_usage: true,
+            client_key_usage: 0b10001,
+            server_key_usage: 0b10101,
             max_intermediates: 100,
             intermediate_anchors: false,
             anchor_is_name_and_key: false,

@@ -39,14 +39,10 @@ fn openssl(p: &Problem) -> Option<(u32, &'static str)> {
         Problem::TooDeep { .. } => (22, "certificate chain too long"),
         Problem::NotCa => (79, "invalid CA certificate"),
         Problem::PathLenExceeded { .. } => (25, "path length constraint exceeded"),
-        Problem::WrongEku { .. } | Problem::LeafKeyUsage | Problem::CaAsLeaf => {
-            (26, "unsupported certificate purpose")
-        }
+        Problem::WrongEku { .. } | Problem::LeafKeyUsage => (26, "unsupported certificate purpose"),
         Problem::NoKeyCertSign => (32, "key usage does not include certificate signing"),
         Problem::UnknownCriticalExtension { .. } => (34, "unhandled critical extension"),
-        Problem::KeyUsageUndefined | Problem::Malformed { .. } => {
-            (41, "invalid or inconsistent certificate extension")
-        }
+        Problem::Malformed { .. } => (41, "invalid or inconsistent certificate extension"),
         Problem::NameConstraint { .. } => (47, "permitted subtree violation"),
         Problem::Loop => (55, "path loop"),
         Problem::NameMismatch { .. } => (62, "hostname mismatch"),
@@ -89,7 +85,6 @@ fn webpki(p: &Problem) -> Option<&'static str> {
         Problem::Expired { .. } => "CertExpired",
         Problem::NotYetValid { .. } => "CertNotValidYet",
         Problem::NotCa => "CaUsedAsEndEntity",
-        Problem::CaAsLeaf => "CaUsedAsEndEntity",
         Problem::PathLenExceeded { .. } => "PathLenConstraintViolated",
         Problem::WrongEku { .. } => "RequiredEkuNotFound",
         Problem::NameConstraint { .. } => "NameConstraintViolation",

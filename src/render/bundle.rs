@@ -85,7 +85,11 @@ impl BundleReport {
             let c = &inv.certs[i];
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: "unrelated: not an issuer of the leaf".into(),
+                reason: a
+                    .why
+                    .get(&i)
+                    .cloned()
+                    .unwrap_or_else(|| "unrelated: not an issuer of the leaf".into()),
                 subject: Some(c.subject().to_string()),
             });
         }
@@ -116,6 +120,12 @@ impl BundleReport {
 
     /// The report for people: a few lines, most important first.
     pub fn text(&self) -> String {
+        self.text_listing(false)
+    }
+
+    /// As [`text`](Self::text); `all` lists every dropped input instead of
+    /// the first few and a count (`--verbose`).
+    pub fn text_listing(&self, all: bool) -> String {
         let mut s = String::new();
         let how = match self.leaf_choice {
             LeafChoice::MatchesKey => "its public key matches the private key",
@@ -159,11 +169,9 @@ impl BundleReport {
             ));
         }
         s.push_str(&format!("leaf: {how}.\n"));
-        for d in &self.dropped {
-            match &d.subject {
-                Some(subj) => s.push_str(&format!("dropped {}: {} ({subj})\n", d.source, d.reason)),
-                None => s.push_str(&format!("dropped {}: {}\n", d.source, d.reason)),
-            }
+        for l in dropped_lines(&self.dropped, all) {
+            s.push_str(&l);
+            s.push('\n');
         }
         if let Some(c) = &self.completion {
             s.push_str(&super::fetch::completion_text(c));
@@ -224,6 +232,35 @@ pub fn missing_text(m: &MissingIssuer) -> String {
     s
 }
 
+/// "dropped SOURCE: REASON (SUBJECT)" lines: the first few and a count of
+/// the rest by kind, or all of them.
+pub fn dropped_lines(dropped: &[DroppedEntry], all: bool) -> Vec<String> {
+    super::cap::lines(
+        dropped,
+        all,
+        |d| match &d.subject {
+            Some(subj) => format!("dropped {}: {} ({subj})", d.source, d.reason),
+            None => format!("dropped {}: {}", d.source, d.reason),
+        },
+        |rest| {
+            let unrelated = rest
+                .iter()
+                .filter(|d| d.reason.starts_with("unrelated"))
+                .count();
+            if unrelated == rest.len() {
+                "unrelated certificates".into()
+            } else if unrelated == 0 {
+                "dropped inputs".into()
+            } else {
+                format!(
+                    "dropped inputs ({} of them unrelated certificates)",
+                    super::cap::count(unrelated)
+                )
+            }
+        },
+    )
+}
+
 pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
     let reason = match &d.reason {
         DropReason::Duplicate { first } => format!("duplicate of {first}"),
@@ -231,7 +268,7 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         DropReason::UnknownLabel { label } => format!("PEM block \"{label}\" is not used"),
         DropReason::DuplicateKey { first } => format!("the same key as {first}"),
         DropReason::Crl => {
-            "a CRL (certificate revocation list), not a certificate: kept for the revocation check (--crl)".into()
+            "a certificate revocation list (CRL), not a certificate: kept for the revocation check (verify --crl)".into()
         }
         DropReason::UnsupportedKey { detail } => format!("key not used: {detail}"),
         DropReason::NotCertificateData { detail } => {

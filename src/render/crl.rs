@@ -25,10 +25,8 @@ pub struct CrlSummary {
     /// thisUpdate, Unix seconds.
     pub this_update: i64,
     /// nextUpdate, Unix seconds (absent when the CRL has none).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_update: Option<i64>,
     /// cRLNumber in hex.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// True for a delta CRL (deltaCRLIndicator).
     pub delta: bool,

@@ -3,6 +3,7 @@
 //! the same records, so the two never disagree.
 
 pub mod bundle;
+pub mod cap;
 pub mod crl;
 pub mod fetch;
 pub mod graph;

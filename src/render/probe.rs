@@ -40,6 +40,10 @@ pub struct ProbeReport {
     /// One per handshake: the full chain, and the leaf alone with
     /// --send-only-leaf (side by side).
     pub attempts: Vec<Attempt>,
+    /// The OCSP response the server stapled, judged for its leaf (absent
+    /// when it staples none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stapled_ocsp: Option<crate::revocation::Status>,
     /// True when every check passed (exit 0).
     pub ok: bool,
 }
@@ -136,9 +140,17 @@ impl ProbeReport {
                 .unwrap_or_default(),
             chain_matches_ca_names,
         };
+        let stapled_ocsp =
+            crate::revocation::ocsp::stapled(&first.stapled_ocsp, &first.server_chain, at);
+        // A server that staples "revoked" is refused by every client that
+        // reads the staple.
         let ok = server.chain_valid
             && attempts.iter().all(|a| a.accepted)
-            && chain_matches_ca_names != Some(false);
+            && chain_matches_ca_names != Some(false)
+            && !matches!(
+                stapled_ocsp,
+                Some(crate::revocation::Status::Revoked { .. })
+            );
         ProbeReport {
             version: VERSION,
             target,
@@ -161,6 +173,7 @@ impl ProbeReport {
                 .iter()
                 .map(|(i, e)| format!("certificate {} does not parse: {e}", i + 1))
                 .collect(),
+            stapled_ocsp,
             server,
             aia: None,
             client_auth,
@@ -205,6 +218,10 @@ impl ProbeReport {
         }
         for u in &self.unparsable {
             s.push_str(&format!("  {u}\n"));
+        }
+        match &self.stapled_ocsp {
+            Some(st) => s.push_str(&format!("  stapled OCSP response: {st}\n")),
+            None => s.push_str("  stapled OCSP response: none\n"),
         }
         let j = &self.server;
         s.push_str(&format!(

@@ -32,7 +32,7 @@ pub struct Idp {
 }
 
 /// One TLV: (tag byte, content, rest).
-fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(crate) fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = b.split_first()?;
     let (&l0, rest) = rest.split_first()?;
     let (len, rest) = if l0 < 0x80 {
@@ -51,7 +51,7 @@ fn tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     Some((tag, &rest[..len], &rest[len..]))
 }
 
-fn items(mut b: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+pub(crate) fn items(mut b: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     let mut out = Vec::new();
     while !b.is_empty() {
         let (t, c, r) = tlv(b)?;
@@ -105,7 +105,7 @@ fn dp_name(b: &[u8], issuer: &DirName) -> Option<Vec<GName>> {
     }
 }
 
-fn der_len(n: usize) -> Vec<u8> {
+pub(crate) fn der_len(n: usize) -> Vec<u8> {
     if n < 0x80 {
         vec![n as u8]
     } else {

@@ -3,7 +3,7 @@
 //! on the path but the anchor, whether it is [`Status::Good`],
 //! [`Status::Revoked`] or could not be checked (RFC 5280 §6.3);
 //! [`fetch`] gathers the CRLs named by cRLDistributionPoints over the safe
-//! fetch layer. What "could not check" does to the verdict is the caller's
+//! fetch layer; [`ocsp`] asks the authorityInfoAccess OCSP responder. What "could not check" does to the verdict is the caller's
 //! [`Failure`] choice (the peer's default: hard-fail for Salesforce, not
 //! checked at all for OpenSSL and Java unless asked).
 
@@ -12,6 +12,7 @@ pub mod crl;
 pub mod dp;
 pub mod explain;
 pub mod fetch;
+pub mod ocsp;
 
 use serde::Serialize;
 
@@ -87,8 +88,9 @@ pub enum Cause {
     Unreachable,
     /// The only CRLs are past their nextUpdate (or not yet valid).
     Stale,
-    /// A CRL that covers it cannot be trusted: bad signature, signer not
-    /// allowed to sign CRLs or not valid, unknown critical extension.
+    /// A CRL that covers it (or an OCSP response) cannot be trusted: bad
+    /// signature, signer not allowed to sign or not valid, unknown critical
+    /// extension, an OCSP error status.
     BadCrl,
 }
 
@@ -193,20 +195,24 @@ pub fn run(
         fetched: Vec::new(),
         refused: false,
     };
-    if !setup.mode.uses_crl() {
+    if setup.mode == Mode::Off {
         return out;
     }
-    let (crls, fetched) = fetch::gather(
-        &path[..path.len().saturating_sub(1)],
-        &fetch::Sources {
-            network: setup.network.as_deref(),
-            cache_dir: setup.cache_dir.clone(),
-            now: setup.now,
-            max_fetches: setup.max_fetches,
-        },
-        &setup.local,
-        at,
-    );
+    let (crls, fetched) = if !setup.mode.uses_crl() {
+        (Vec::new(), Vec::new())
+    } else {
+        fetch::gather(
+            &path[..path.len().saturating_sub(1)],
+            &fetch::Sources {
+                network: setup.network.as_deref(),
+                cache_dir: setup.cache_dir.clone(),
+                now: setup.now,
+                max_fetches: setup.max_fetches,
+            },
+            &setup.local,
+            at,
+        )
+    };
     let all: Vec<&Crl> = setup.local.iter().chain(crls.iter()).collect();
     let ctx = Context {
         crls: &all,
@@ -215,7 +221,32 @@ pub fn run(
         at,
         fetched: &fetched,
     };
-    let statuses = check_path(&ctx, path);
+    let mut statuses = if setup.mode.uses_crl() {
+        check_path(&ctx, path)
+    } else {
+        Vec::new()
+    };
+    if setup.mode.uses_ocsp() {
+        let ocsp: Vec<Status> = (0..path.len().saturating_sub(1))
+            .map(|i| ocsp::check(path[i], path[i + 1], setup.network.as_deref(), at))
+            .collect();
+        statuses = if statuses.is_empty() {
+            ocsp
+        } else {
+            // Both: a clear answer from either source stands; revoked wins.
+            statuses
+                .into_iter()
+                .zip(ocsp)
+                .map(|(c, o)| match (&c, &o) {
+                    (Status::Revoked { .. }, _) => c,
+                    (_, Status::Revoked { .. }) => o,
+                    (Status::Good { .. }, _) => c,
+                    (_, Status::Good { .. }) => o,
+                    _ => c,
+                })
+                .collect()
+        };
+    }
     out.refused = statuses.iter().any(|s| s.refuses(setup.failure));
     out.certificates = path
         .iter()

@@ -78,6 +78,8 @@ const SECTIONS: &[(&str, Lines, Lines)] = &[
     ("leaf_bc_noncrit", LEAF, &[("basicConstraints", "CA:FALSE")]),
     ("leaf_ku_zero_bits", LEAF, &[("keyUsage", ""), ("2.5.29.15", "critical,DER:03:02:00:80")]),
     ("leaf_no_policy", LEAF, &[("certificatePolicies", "")]),
+    ("leaf_no_san", LEAF, &[("subjectAltName", "")]),
+    ("leaf_client_eku", LEAF, &[("extendedKeyUsage", "clientAuth")]),
     ("leaf_no_aia", LEAF, &[("authorityInfoAccess", "")]),
     ("leaf_no_crl_no_ocsp", LEAF, &[("authorityInfoAccess", "caIssuers;URI:http://ca.example.com/ca.crt"), ("crlDistributionPoints", "")]),
     ("leaf_no_aki", LEAF, &[("authorityKeyIdentifier", "none")]),
@@ -142,6 +144,10 @@ enum Rewrite {
     Mismatch,
     /// The subjectAltName extension twice (openssl replaces a repeat).
     DuplicateSan,
+    /// notBefore as a GeneralizedTime (its year is before 2050).
+    GeneralizedNotBefore,
+    /// notBefore and notAfter swapped.
+    ReversedValidity,
 }
 
 const LEAF_CN: &str = "/CN=www.example.com";
@@ -164,6 +170,8 @@ fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
         ("leaf-critical-nscomment", Leaf("leaf_critical_unknown", LEAF_CN, RSA, &[]), &["unknown-critical-extension"]),
         ("leaf-negative-serial", Leaf("leaf", LEAF_CN, RSA, &["-set_serial", "-5"]), &["negative-serial"]),
         ("leaf-san-not-ia5", Leaf("leaf_non_ia5", LEAF_CN, RSA, &[]), &["malformed-san"]),
+        // Its self-signature (ECDSA P-521) is one chainfix cannot check: a root by its key ids.
+        ("root-p521", SelfSigned("root", "/C=US/O=Corpus Test/CN=P-521 Root", "ec -pkeyopt ec_paramgen_curve:P-521", &[]), &[]),
         ("root-with-eku", SelfSigned("root_eku", "/C=US/O=Corpus Test/CN=EKU Root", RSA, &[]), &["root-eku"]),
         ("root-bc-not-critical", SelfSigned("root_bc_noncrit", "/C=US/O=Corpus Test/CN=BC Root", RSA, &[]), &["basic-constraints-not-critical"]),
         ("root-no-ski", SelfSigned("root_noski", "/C=US/O=Corpus Test/CN=No SKI Root", RSA, &[]), &["ca-missing-ski"]),
@@ -175,6 +183,8 @@ fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
         ("leaf-ku-trailing-zero", Leaf("leaf_ku_zero_bits", LEAF_CN, RSA, &[]), &["key-usage-encoding"]),
         ("leaf-ec-key-encipherment", Leaf("leaf", LEAF_CN, P256, &[]), &["key-usage-for-key"]),
         ("leaf-cn-not-in-san", Leaf("leaf", "/CN=other.example.com", RSA, &[]), &["cn-not-in-san"]),
+        ("leaf-no-san", Leaf("leaf_no_san", LEAF_CN, RSA, &[]), &["san-missing"]),
+        ("leaf-client-eku", Leaf("leaf_client_eku", LEAF_CN, RSA, &[]), &["eku-missing"]),
         ("leaf-no-policy", Leaf("leaf_no_policy", LEAF_CN, RSA, &[]), &["certificate-policies"]),
         ("leaf-no-aia", Leaf("leaf_no_aia", LEAF_CN, RSA, &[]), &["aia-missing"]),
         ("leaf-no-crl-no-ocsp", Leaf("leaf_no_crl_no_ocsp", LEAF_CN, RSA, &[]), &["crl-missing"]),
@@ -186,6 +196,8 @@ fn plan() -> Vec<(&'static str, Make, &'static [&'static str])> {
         ("leaf-oiw-sha1", Rewrite("leaf-good", R::OiwSha1), &["sha1-signature"]),
         ("leaf-rsa-no-null", Rewrite("leaf-good", R::NoNull), &["algorithm-parameters"]),
         ("leaf-duplicate-san", Rewrite("leaf-good", R::DuplicateSan), &["duplicate-extension"]),
+        ("leaf-generalized-time", Rewrite("leaf-good", R::GeneralizedNotBefore), &["validity-field"]),
+        ("leaf-reversed-validity", Rewrite("leaf-good", R::ReversedValidity), &["validity-field"]),
         ("leaf-sigalg-mismatch", Rewrite("leaf-good", R::Mismatch), &["signature-algorithm-mismatch"]),
     ]
 }
@@ -406,6 +418,24 @@ fn rewrite(der: &[u8], how: Rewrite) -> Vec<u8> {
                 .clone();
             list.push(san);
             *exts = wrap(0xa3, &wrap(0x30, &list.concat()));
+            (fields[2].clone(), top[1].to_vec())
+        }
+        Rewrite::GeneralizedNotBefore | Rewrite::ReversedValidity => {
+            // validity: the fifth field, SEQUENCE { notBefore, notAfter }.
+            let (_, vhl, _) = tlv(&fields[4]);
+            let mut times: Vec<Vec<u8>> = children(&fields[4][vhl..])
+                .iter()
+                .map(|c| c.to_vec())
+                .collect();
+            if matches!(how, Rewrite::ReversedValidity) {
+                times.swap(0, 1);
+            } else {
+                let (tag, thl, _) = tlv(&times[0]);
+                assert_eq!(tag, 0x17, "openssl writes a UTCTime before 2050");
+                let utc = times[0][thl..].to_vec();
+                times[0] = wrap(0x18, &[b"20".as_slice(), &utc].concat());
+            }
+            fields[4] = wrap(0x30, &times.concat());
             (fields[2].clone(), top[1].to_vec())
         }
     };

@@ -135,7 +135,15 @@ fn serve(mut s: TcpStream, sh: &Shared) -> std::io::Result<()> {
     let line = String::from_utf8_lossy(&head);
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
     sh.hits.lock().unwrap().push(path.clone());
-    let route = sh.routes.lock().unwrap().get(&path).cloned();
+    // An exact route, else a prefix route ("/ocsp/*" serves "/ocsp/<anything>").
+    let route = {
+        let r = sh.routes.lock().unwrap();
+        r.get(&path).cloned().or_else(|| {
+            r.iter()
+                .find(|(k, _)| k.ends_with("/*") && path.starts_with(&k[..k.len() - 1]))
+                .map(|(_, v)| v.clone())
+        })
+    };
     let ok = |s: &mut TcpStream, ctype: &str, body: &[u8]| -> std::io::Result<()> {
         write!(
             s,

@@ -247,6 +247,31 @@ fn dash_o_dash_writes_to_stdout_and_no_file_named_dash() {
     let o = chainfix(d, &["bundle", "all.pem", "-o", "-", "--offline", "--json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!d.join("-").exists());
+    // keystore: the JKS bytes on stdout in a pipe, refused on a terminal.
+    write(d, "pw.txt", "changeit\n");
+    let ks = [
+        "keystore",
+        "all.pem",
+        "--for",
+        "generic",
+        "--out-password-file",
+        "pw.txt",
+        "--offline",
+        "-o",
+        "-",
+    ];
+    let o = chainfix(d, &ks);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.starts_with(&[0xfe, 0xed, 0xfe, 0xed]));
+    assert!(
+        stderr(&o).starts_with("wrote standard output"),
+        "{}",
+        stderr(&o)
+    );
+    let t = crate::term::run_tty(d, &ks, 80, &[], std::time::Duration::from_secs(30));
+    assert_eq!(t.code, Some(2), "{}", t.screen);
+    assert!(t.screen.contains("stdout is a terminal"), "{}", t.screen);
+    assert!(!d.join("-").exists());
     let o = chainfix(
         d,
         &["csr", "--key", "all.pem", "--subject", "CN=x", "-o", "-"],

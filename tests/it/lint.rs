@@ -612,6 +612,7 @@ fn cases() -> Vec<(Id, Setup, Setup)> {
     for (id, bad, fine) in [
         (Id::DuplicateExtension, "leaf-duplicate-san", "leaf-good"),
         (Id::NegativeSerial, "leaf-negative-serial", "leaf-good"),
+        (Id::ValidityField, "leaf-generalized-time", "leaf-good"),
         (Id::MalformedSan, "leaf-san-not-ia5", "leaf-good"),
         (
             Id::SignatureAlgorithmMismatch,
@@ -1250,6 +1251,24 @@ fn certificate_only_judges_one_certificate_without_issuer_missing() {
     assert_eq!(code, 0, "{doc:#}");
     assert!(!ids(&doc).contains(&"issuer-missing".to_string()));
     assert_eq!(doc["chain"], serde_json::json!([]));
+    // Alone, no certificate has a chain position, and each has its date.
+    let found = doc["findings"].as_array().unwrap();
+    assert!(
+        found
+            .iter()
+            .all(|f| f["cert"].get("chain_position").is_none()),
+        "{doc:#}"
+    );
+    assert!(ids(&doc).contains(&"expiry-date".to_string()), "{doc:#}");
+    // Alone, each end-entity certificate is held to a server's job.
+    let (code, doc) = lint_corpus(&[
+        "leaf-no-san.pem",
+        "--profile",
+        "server",
+        "--certificate-only",
+    ]);
+    assert_eq!(code, 1, "{doc:#}");
+    assert!(errors(&doc).contains(&"san-missing".to_string()));
     // A critical nsComment: verify and OpenSSL refuse it, so lint fails.
     let (code, doc) = lint_corpus(&["leaf-critical-nscomment.pem", "--certificate-only"]);
     assert_eq!(code, 1, "{doc:#}");

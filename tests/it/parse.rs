@@ -1242,12 +1242,13 @@ fn inspect_of_only_unreadable_inputs_prints_no_table_and_each_problem_once_in_or
     let o = util::chainfix(d.path(), &["inspect", "empty.pem", "junk"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&o.stdout), "", "no empty table");
-    let not_ours = "is not a certificate, key, PKCS#7, PKCS#12 or keystore file \
-                    (neither PEM text nor DER data); check that this is the file you meant";
+    // Files in a directory that are not certificate data are notes; a
+    // file named on the command line is still an error.
+    let not_ours = "skipped, not certificate data (neither PEM text nor DER data)";
     let want = [
+        format!("dropped junk/a.bin: {not_ours}"),
+        format!("dropped junk/b.txt: {not_ours}"),
         "chainfix: empty.pem is empty; give the file that holds the certificate or key".to_string(),
-        format!("chainfix: junk/a.bin {not_ours}"),
-        format!("chainfix: junk/b.txt {not_ours}"),
         "chainfix: junk holds no certificate; give the files that hold your certificate and its issuers"
             .to_string(),
     ];
@@ -1300,6 +1301,7 @@ fn stdin_at_a_terminal_says_it_is_waiting_and_a_pipe_does_not() {
             stdin: &mut stdin,
             stdin_tty: tty,
             stderr_tty: false,
+            verbose: false,
         };
         let code = chainfix::cli::run(
             ["chainfix", "inspect", "--json", "-"].map(Into::into),

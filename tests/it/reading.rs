@@ -61,6 +61,11 @@ fn openssl_specs() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
             "/CN=pss/O=semi;colon/OU=quote\"s <and> angle",
         ),
         (
+            "pss-key.pem",
+            vec!["-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048"],
+            "/CN=RSA-PSS key",
+        ),
+        (
             "p256.pem",
             [ec("ec_paramgen_curve:P-256"), vec!["-sha256"]].concat(),
             "/DC=com/DC=example/emailAddress=ops@example.com/CN=#hash start",
@@ -403,7 +408,7 @@ fn openssl_reading(dir: &Path, file: &str) -> (String, Reading) {
         .to_string();
     let bits = o
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Public-Key: ("))
+        .find_map(|l| l.split_once("Public-Key: (").map(|(_, r)| r))
         .and_then(|r| r.split(' ').next())
         .unwrap_or_default()
         .to_string();
@@ -413,7 +418,7 @@ fn openssl_reading(dir: &Path, file: &str) -> (String, Reading) {
         .unwrap_or_default()
         .to_string();
     let key = match key_alg.as_str() {
-        "rsaEncryption" => format!("rsa {bits}"),
+        "rsaEncryption" | "rsassaPss" => format!("rsa {bits}"),
         "id-ecPublicKey" => format!("ec {curve}"),
         "ED25519" => "ed25519".into(),
         "ED448" => "oid 1.3.101.113".into(),

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::httpd::{Route, Server};
 use crate::util::{chainfix, openssl, stdout, tempdir, write};
 
-fn config(dir: &Path, name: &str, cdp: &str) -> PathBuf {
+fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
     let d = dir.join(name);
     std::fs::create_dir_all(d.join("newcerts")).unwrap();
     write(&d, "index.txt", "");
@@ -29,9 +29,16 @@ fn config(dir: &Path, name: &str, cdp: &str) -> PathBuf {
          subjectKeyIdentifier = hash\n\
          [ ca_ext ]\nbasicConstraints = critical, CA:true\nkeyUsage = critical, keyCertSign, cRLSign\n\
          subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{cdp}\n\
+         authorityInfoAccess = OCSP;URI:{ocsp}\n\
          [ leaf ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
          extendedKeyUsage = clientAuth\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n\
-         crlDistributionPoints = URI:{cdp}\n",
+         crlDistributionPoints = URI:{cdp}\nauthorityInfoAccess = OCSP;URI:{ocsp}\n\
+         [ server ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = serverAuth\nsubjectAltName = DNS:localhost\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid:always\n\
+         [ responder ]\nbasicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = OCSPSigning\nnoCheck = ignored\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid:always\n",
         dir = d.display()
     );
     write(&d, "ca.cnf", cnf)
@@ -88,8 +95,8 @@ fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
 
 /// Makes `name` (issued already) a CA of its own: its key and certificate
 /// in its directory, whose CRLs are served at `cdp`.
-fn become_ca(dir: &Path, name: &str, cdp: &str) {
-    config(dir, name, cdp);
+fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
+    config(dir, name, cdp, ocsp);
     std::fs::copy(
         dir.join(format!("{name}.pem")),
         dir.join(name).join("ca.pem"),
@@ -143,6 +150,12 @@ fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
 struct Ca {
     dir: tempfile::TempDir,
     server: Server,
+    /// OCSP responder ports: root (for A and B), A, B.
+    ocsp: [u16; 3],
+}
+
+fn ocsp_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
 }
 
 /// root → A (good) → leaf-good, leaf-revoked; root → B (revoked) → leaf-b.
@@ -150,7 +163,12 @@ fn real_ca() -> Ca {
     let t = tempdir();
     let dir = t.path();
     let server = Server::start();
-    let root_cnf = config(dir, "root", &server.url("/root.crl"));
+    let ocsp = [
+        crate::util::free_port(),
+        crate::util::free_port(),
+        crate::util::free_port(),
+    ];
+    let root_cnf = config(dir, "root", &server.url("/root.crl"), &ocsp_url(ocsp[0]));
     key(dir, "root/ca");
     openssl(
         dir,
@@ -175,8 +193,10 @@ fn real_ca() -> Ca {
     std::fs::copy(dir.join("root/ca.pem"), dir.join("root.pem")).unwrap();
     issue(dir, "root", "a", "Intermediate A", "ca_ext");
     issue(dir, "root", "b", "Intermediate B", "ca_ext");
-    become_ca(dir, "a", &server.url("/a.crl"));
-    become_ca(dir, "b", &server.url("/b.crl"));
+    become_ca(dir, "a", &server.url("/a.crl"), &ocsp_url(ocsp[1]));
+    become_ca(dir, "b", &server.url("/b.crl"), &ocsp_url(ocsp[2]));
+    // A delegates its OCSP signing to a responder certificate.
+    issue(dir, "a", "a-responder", "A OCSP Responder", "responder");
     issue(dir, "a", "leaf-good", "Good Client", "leaf");
     issue(dir, "a", "leaf-revoked", "Revoked Client", "leaf");
     issue(dir, "b", "leaf-b", "Client under B", "leaf");
@@ -211,7 +231,11 @@ fn real_ca() -> Ca {
             Route::Body("application/pkix-crl", der),
         );
     }
-    Ca { dir: t, server }
+    Ca {
+        dir: t,
+        server,
+        ocsp,
+    }
 }
 
 fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
@@ -221,13 +245,14 @@ fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String)
         inter,
         "--trust",
         "root.pem",
-        "--revocation",
-        "crl",
         "--fetch-timeout",
         "3",
         "--connect-timeout",
         "2",
     ];
+    if !extra.contains(&"--revocation") {
+        args.extend_from_slice(&["--revocation", "crl"]);
+    }
     if !extra.contains(&"--cache-dir") && !extra.contains(&"--no-cache") {
         args.extend_from_slice(&["--cache-dir", "cache"]);
     }
@@ -353,6 +378,313 @@ fn revoked_and_good_as_openssl_says_then_hostile_crl_endpoints() {
             !ok,
             "{what}: a hostile CRL must not pass under hard fail\n{out}"
         );
+        assert!(
+            out.contains("could not check") && out.contains(says),
+            "{what}:\n{out}"
+        );
+    }
+}
+
+/// A real `openssl ocsp -index … -port` responder for one CA.
+fn responder(dir: &Path, ca: &str, port: u16, signer: &str, key: &str) -> crate::util::Guard {
+    let child = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-index",
+            &format!("{ca}/index.txt"),
+            "-port",
+            &port.to_string(),
+        ])
+        .args([
+            "-CA",
+            &format!("{ca}/ca.pem"),
+            "-rsigner",
+            signer,
+            "-rkey",
+            key,
+        ])
+        .args(["-ndays", "1"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl is installed");
+    let g = crate::util::Guard(child);
+    // Not by connecting: openssl's responder serves one connection at a
+    // time and stalls on one that closes without a request.
+    let t0 = Instant::now();
+    while !listening(port) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no OCSP responder on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    g
+}
+
+/// True when a socket listens on `port` (Linux /proc/net/tcp{,6}).
+fn listening(port: u16) -> bool {
+    let want = format!(":{port:04X} ");
+    ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|f| {
+        std::fs::read_to_string(f).is_ok_and(|t| {
+            t.lines()
+                .any(|l| l.split_whitespace().nth(3) == Some("0A") && l.contains(&want))
+        })
+    })
+}
+
+/// `openssl ocsp`'s own verdict for `cert` issued by `issuer`: "good",
+/// "revoked" or "unknown".
+fn openssl_ocsp(dir: &Path, cert: &str, issuer: &str, port: u16) -> String {
+    let o = Command::new("openssl")
+        .args([
+            "ocsp",
+            "-issuer",
+            issuer,
+            "-cert",
+            cert,
+            "-url",
+            &ocsp_url(port),
+        ])
+        .args(["-CAfile", "root.pem", "-timeout", "5"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    for w in ["good", "revoked", "unknown"] {
+        if text.contains(&format!("{cert}: {w}")) {
+            return w.into();
+        }
+    }
+    panic!(
+        "openssl ocsp said: {text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn ocsp_answers_as_openssl_ocsp_does() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    let _root = responder(dir, "root", ca.ocsp[0], "root/ca.pem", "root/ca.key");
+    let _a = responder(dir, "a", ca.ocsp[1], "a-responder.pem", "a-responder.key");
+    let _b = responder(dir, "b", ca.ocsp[2], "b/ca.pem", "b/ca.key");
+    for (leaf, inter, port) in [
+        ("leaf-good.pem", "a.pem", ca.ocsp[1]),
+        ("leaf-revoked.pem", "a.pem", ca.ocsp[1]),
+        ("leaf-b.pem", "b.pem", ca.ocsp[2]),
+    ] {
+        let leaf_says = openssl_ocsp(dir, leaf, inter, port);
+        let inter_says = openssl_ocsp(dir, inter, "root.pem", ca.ocsp[0]);
+        let (ok, out) = verify(dir, leaf, inter, &["--revocation", "ocsp", "--no-cache"]);
+        let first = |line: usize| {
+            out.lines()
+                .skip_while(|l| !l.starts_with("revocation ("))
+                .nth(line)
+                .unwrap_or("")
+                .to_string()
+        };
+        for (line, says) in [(first(1), &leaf_says), (first(2), &inter_says)] {
+            let ours = if line.contains(": good") {
+                "good"
+            } else if line.contains(": revoked") {
+                "revoked"
+            } else {
+                "other"
+            };
+            assert_eq!(ours, says, "{leaf}: openssl ocsp says {says}\n{out}");
+        }
+        assert_eq!(ok, leaf_says == "good" && inter_says == "good", "{out}");
+    }
+}
+
+/// `openssl s_server` stapling `status` (a DER OCSP response file), or
+/// nothing when None.
+fn stapling_server(dir: &Path, status: Option<&str>) -> (crate::util::Guard, u16) {
+    let port = crate::util::free_port();
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_server", "-accept", &format!("127.0.0.1:{port}"), "-www"])
+        .args([
+            "-cert",
+            "server.pem",
+            "-key",
+            "server.key",
+            "-cert_chain",
+            "a.pem",
+        ]);
+    if let Some(f) = status {
+        cmd.args(["-status_file", f]);
+    }
+    let child = cmd
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl is installed");
+    let g = crate::util::Guard(child);
+    let t0 = Instant::now();
+    while !listening(port) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "no s_server on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (g, port)
+}
+
+#[test]
+fn probe_judges_a_stapled_ocsp_response() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    issue(dir, "a", "server", "localhost", "server");
+    // A's responder answers for the server certificate offline, into a file.
+    let respond = |out: &str| {
+        openssl(
+            dir,
+            &[
+                "ocsp",
+                "-index",
+                "a/index.txt",
+                "-rsigner",
+                "a-responder.pem",
+                "-rkey",
+                "a-responder.key",
+                "-CA",
+                "a/ca.pem",
+                "-issuer",
+                "a.pem",
+                "-cert",
+                "server.pem",
+                "-respout",
+                out,
+                "-ndays",
+                "1",
+            ],
+        )
+    };
+    respond("good.der");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            "a/ca.cnf",
+            "-revoke",
+            "server.pem",
+            "-crl_reason",
+            "superseded",
+        ],
+    );
+    respond("revoked.der");
+    for (file, want) in [
+        (Some("good.der"), "stapled OCSP response: good"),
+        (Some("revoked.der"), "stapled OCSP response: revoked on"),
+        (None, "stapled OCSP response: none"),
+    ] {
+        let (_g, port) = stapling_server(dir, file);
+        let target = format!("127.0.0.1:{port}");
+        let o = chainfix(
+            dir,
+            &[
+                "probe",
+                &target,
+                "--servername",
+                "localhost",
+                "--trust",
+                "root.pem",
+                "--timeout",
+                "10",
+            ],
+        );
+        let out = stdout(&o);
+        assert!(
+            out.contains(want),
+            "{file:?}: {out}{}",
+            crate::util::stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn hostile_ocsp_responders_end_within_bounds() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    // A second door into CA A whose leaves name an OCSP URL on the test
+    // server, where each hostile answer is put in turn.
+    let ocsp = ca.server.url("/ocsp");
+    config(dir, "a2", &ca.server.url("/a.crl"), &ocsp);
+    std::fs::copy(dir.join("a.pem"), dir.join("a2/ca.pem")).unwrap();
+    std::fs::copy(dir.join("a.key"), dir.join("a2/ca.key")).unwrap();
+    issue(dir, "a2", "leaf-h", "Hostile OCSP Client", "leaf");
+    // A genuine response, but to another request (for another certificate,
+    // with openssl's own nonce): a replay.
+    openssl(
+        dir,
+        &[
+            "ocsp",
+            "-index",
+            "a/index.txt",
+            "-rsigner",
+            "a/ca.pem",
+            "-rkey",
+            "a/ca.key",
+            "-CA",
+            "a/ca.pem",
+            "-issuer",
+            "a.pem",
+            "-cert",
+            "leaf-good.pem",
+            "-respout",
+            "other.der",
+            "-ndays",
+            "1",
+        ],
+    );
+    let other = std::fs::read(dir.join("other.der")).unwrap();
+    let cases: Vec<(&str, Route, &str)> = vec![
+        ("huge", Route::Endless, "larger than 100000 bytes"),
+        (
+            "slow",
+            Route::Slow(Duration::from_secs(30), other.clone()),
+            "timed out",
+        ),
+        (
+            "garbage",
+            Route::Body("application/ocsp-response", b"<html/>".to_vec()),
+            "is not",
+        ),
+        ("error", Route::Status(500), "HTTP 500"),
+        (
+            "replayed response",
+            Route::Body("application/ocsp-response", other),
+            "another request's nonce",
+        ),
+    ];
+    for (what, route, says) in cases {
+        ca.server.set("/ocsp/*", route);
+        let t0 = Instant::now();
+        let (ok, out) = verify(
+            dir,
+            "leaf-h.pem",
+            "a.pem",
+            &[
+                "--revocation",
+                "ocsp",
+                "--no-cache",
+                "--max-crl-size",
+                "100000",
+            ],
+        );
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{what}: {:?}",
+            t0.elapsed()
+        );
+        assert!(!ok, "{what}: must not pass under hard fail\n{out}");
         assert!(
             out.contains("could not check") && out.contains(says),
             "{what}:\n{out}"

@@ -173,6 +173,12 @@ fn unsupported_algorithms_are_named_not_missing() {
         let all = format!("{}{}", stderr(&o), util::stdout(&o));
         assert!(all.contains(name), "{name}: {all}");
         assert!(!all.contains("is missing"), "{name}: {all}");
+        let o = chainfix(d.path(), &["lint", "root.pem", "leaf.pem", "--json"]);
+        let out = util::stdout(&o);
+        assert!(
+            out.contains("signature-unsupported") && !out.contains("issuer-missing"),
+            "{name}: {out}"
+        );
     }
 }
 

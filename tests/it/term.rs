@@ -325,6 +325,30 @@ fn quiet_prints_only_the_report_and_no_colour_with_no_color_or_color_never() {
     let screen = finished(&run_tty(d, &a, 80, &[], BOUND), 0, "bundle --color never");
     assert!(!has_colour(&screen), "{screen:?}");
     assert!(has_colour("x\u{1b}[1;31mred\u{1b}[0m") && !has_colour("\u{1b}[2K"));
+    // keystore -q: no progress and no account of the downloads, the report stays.
+    let ks = [
+        "keystore",
+        "leaf.pem",
+        "--key",
+        "leaf.key",
+        "--for",
+        "generic",
+        "--out-password-file",
+        "pw.txt",
+        "--no-cache",
+    ];
+    let mut a = ks.to_vec();
+    a.extend(["-o", "loud.jks"]);
+    let loud = finished(&run_tty(d, &a, 80, &[], BOUND), 0, "keystore");
+    assert!(loud.contains("/int.der"), "{loud}");
+    let mut a = ks.to_vec();
+    a.extend(["-o", "quiet.jks", "-q"]);
+    let quiet = finished(&run_tty(d, &a, 80, &[], BOUND), 0, "keystore -q");
+    assert!(
+        !quiet.contains("/int.der") && !quiet.contains("fetched"),
+        "{quiet}"
+    );
+    assert!(quiet.contains("wrote quiet.jks"), "{quiet}");
 }
 
 /// Runs `script` with bash -n on stdin: Ok when bash parses it.
@@ -384,4 +408,43 @@ fn man_writes_a_page_for_chainfix_and_each_command() {
             "{c}: {page}"
         );
     }
+}
+
+#[test]
+fn tables_fit_a_forty_column_terminal_and_are_plain_lines_in_a_pipe() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let p = Pki::client(1, false);
+    write(d, "chain.pem", p.chain_pems().join(""));
+    write(d, "root.pem", p.root.pem());
+    let args = [
+        "verify",
+        "chain.pem",
+        "--trust",
+        "root.pem",
+        "--at",
+        "2026-06-01",
+    ];
+    let t = run_tty(d, &args, 40, &[], BOUND);
+    let screen = finished(&t, 0, "verify at 40 columns");
+    let table: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains('│') || l.contains('┌'))
+        .collect();
+    assert!(table.len() > 3, "{screen}");
+    for l in table {
+        let visible = strip_escapes(l.trim_end_matches('\r'));
+        assert!(visible.chars().count() <= 40, "{visible:?}");
+    }
+    // In a pipe: a header line and one tab-separated line per certificate.
+    let o = util::chainfix(d, &args);
+    let out = util::stdout(&o);
+    assert!(!out.contains('│'), "{out}");
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains('\t')).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(rows[0].starts_with("#\tsubject\texpires"), "{out}");
+    assert!(
+        rows[1].starts_with("0\tO=chainfix test, CN=client.example.test\t"),
+        "{out}"
+    );
 }

@@ -609,7 +609,8 @@ fn explains_wrong_eku_and_self_signed_leaf() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stdout(&o).starts_with("That message means"),
+        stdout(&o)
+            .starts_with("The message (line 1): unable to get local issuer certificate\nIt means"),
         "{}",
         stdout(&o)
     );

@@ -1,6 +1,7 @@
-//! What a TLS alert from the server means for someone presenting a client
-//! certificate, and what to do about it. The names are the RFC 8446 §6
-//! names (`unknown_ca`), as `openssl s_client` and server logs print them.
+//! TLS alerts: how each peer prints one it received (the table both
+//! `probe` and the message catalogue use), and what an alert from the
+//! server means for someone presenting a client certificate. The names are
+//! the RFC 8446 §6 names (`unknown_ca`), as Java and server logs print them.
 
 use serde::Serialize;
 
@@ -15,43 +16,86 @@ pub struct AlertMeaning {
     pub fix: String,
 }
 
+/// One TLS alert as each peer prints it on *receiving* it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// The number on the wire (OpenSSL prints "SSL alert number N").
+    pub code: u8,
+    /// RFC 8446 §6 / RFC 5246 §7.2 name, as Java prints it
+    /// ("Received fatal alert: unknown_ca", sun/security/ssl/Alert.java).
+    pub name: &'static str,
+    /// OpenSSL's reason string for it (ssl/ssl_err.c, SSL_R_SSLV3_ALERT_*,
+    /// SSL_R_TLSV1_ALERT_*, SSL_R_TLSV13_ALERT_*), which curl, Python,
+    /// Node and nginx print.
+    pub openssl: &'static str,
+    /// Go's text (crypto/tls/alert.go `alertText`), printed as
+    /// "remote error: tls: TEXT".
+    pub go: &'static str,
+    /// rustls's `AlertDescription` variant, printed as
+    /// "received fatal alert: VARIANT" (rustls/src/error.rs).
+    pub rustls: &'static str,
+}
+
+/// Every alert a peer may send when it refuses a certificate or the
+/// handshake around it, and a few it sends for other reasons.
+#[rustfmt::skip]
+pub const ALERTS: &[Alert] = &[
+    a(10, "unexpected_message", "sslv3 alert unexpected message", "unexpected message", "UnexpectedMessage"),
+    a(20, "bad_record_mac", "sslv3 alert bad record mac", "bad record MAC", "BadRecordMac"),
+    a(22, "record_overflow", "tlsv1 alert record overflow", "record overflow", "RecordOverflow"),
+    a(40, "handshake_failure", "sslv3 alert handshake failure", "handshake failure", "HandshakeFailure"),
+    a(42, "bad_certificate", "sslv3 alert bad certificate", "bad certificate", "BadCertificate"),
+    a(43, "unsupported_certificate", "sslv3 alert unsupported certificate", "unsupported certificate", "UnsupportedCertificate"),
+    a(44, "certificate_revoked", "sslv3 alert certificate revoked", "revoked certificate", "CertificateRevoked"),
+    a(45, "certificate_expired", "sslv3 alert certificate expired", "expired certificate", "CertificateExpired"),
+    a(46, "certificate_unknown", "sslv3 alert certificate unknown", "unknown certificate", "CertificateUnknown"),
+    a(47, "illegal_parameter", "sslv3 alert illegal parameter", "illegal parameter", "IllegalParameter"),
+    a(48, "unknown_ca", "tlsv1 alert unknown ca", "unknown certificate authority", "UnknownCA"),
+    a(49, "access_denied", "tlsv1 alert access denied", "access denied", "AccessDenied"),
+    a(50, "decode_error", "tlsv1 alert decode error", "error decoding message", "DecodeError"),
+    a(51, "decrypt_error", "tlsv1 alert decrypt error", "error decrypting message", "DecryptError"),
+    a(70, "protocol_version", "tlsv1 alert protocol version", "protocol version not supported", "ProtocolVersion"),
+    a(71, "insufficient_security", "tlsv1 alert insufficient security", "insufficient security level", "InsufficientSecurity"),
+    a(80, "internal_error", "tlsv1 alert internal error", "internal error", "InternalError"),
+    a(86, "inappropriate_fallback", "tlsv1 alert inappropriate fallback", "inappropriate fallback", "InappropriateFallback"),
+    a(90, "user_canceled", "tlsv1 alert user cancelled", "user canceled", "UserCanceled"),
+    a(109, "missing_extension", "tlsv13 alert missing extension", "missing extension", "MissingExtension"),
+    a(110, "unsupported_extension", "tlsv1 alert unsupported extension", "unsupported extension", "UnsupportedExtension"),
+    a(112, "unrecognized_name", "tlsv1 unrecognized name", "unrecognized name", "UnrecognisedName"),
+    a(113, "bad_certificate_status_response", "tlsv1 bad certificate status response", "bad certificate status response", "BadCertificateStatusResponse"),
+    a(115, "unknown_psk_identity", "tlsv1 alert unknown psk identity", "unknown PSK identity", "UnknownPSKIdentity"),
+    a(116, "certificate_required", "tlsv13 alert certificate required", "certificate required", "CertificateRequired"),
+    a(120, "no_application_protocol", "tlsv1 alert no application protocol", "no application protocol", "NoApplicationProtocol"),
+];
+
+const fn a(
+    code: u8,
+    name: &'static str,
+    openssl: &'static str,
+    go: &'static str,
+    rustls: &'static str,
+) -> Alert {
+    Alert {
+        code,
+        name,
+        openssl,
+        go,
+        rustls,
+    }
+}
+
+/// The alert with this RFC name.
+pub fn by_name(name: &str) -> Option<&'static Alert> {
+    ALERTS.iter().find(|a| a.name == name)
+}
+
 /// The RFC name of an alert as rustls reports it (`UnknownCA` → `unknown_ca`).
 pub fn alert_name(a: rustls::AlertDescription) -> String {
-    use rustls::AlertDescription as A;
-    let known = match a {
-        A::CloseNotify => "close_notify",
-        A::UnexpectedMessage => "unexpected_message",
-        A::BadRecordMac => "bad_record_mac",
-        A::RecordOverflow => "record_overflow",
-        A::HandshakeFailure => "handshake_failure",
-        A::BadCertificate => "bad_certificate",
-        A::UnsupportedCertificate => "unsupported_certificate",
-        A::CertificateRevoked => "certificate_revoked",
-        A::CertificateExpired => "certificate_expired",
-        A::CertificateUnknown => "certificate_unknown",
-        A::IllegalParameter => "illegal_parameter",
-        A::UnknownCA => "unknown_ca",
-        A::AccessDenied => "access_denied",
-        A::DecodeError => "decode_error",
-        A::DecryptError => "decrypt_error",
-        A::ProtocolVersion => "protocol_version",
-        A::InsufficientSecurity => "insufficient_security",
-        A::InternalError => "internal_error",
-        A::InappropriateFallback => "inappropriate_fallback",
-        A::UserCanceled => "user_canceled",
-        A::MissingExtension => "missing_extension",
-        A::UnsupportedExtension => "unsupported_extension",
-        A::UnrecognisedName => "unrecognized_name",
-        A::BadCertificateStatusResponse => "bad_certificate_status_response",
-        A::UnknownPSKIdentity => "unknown_psk_identity",
-        A::CertificateRequired => "certificate_required",
-        A::NoApplicationProtocol => "no_application_protocol",
-        _ => "",
-    };
-    if known.is_empty() {
-        format!("alert_{}", u8::from(a))
-    } else {
-        known.to_string()
+    let code = u8::from(a);
+    match ALERTS.iter().find(|x| x.code == code) {
+        Some(x) => x.name.to_string(),
+        None if code == 0 => "close_notify".to_string(),
+        None => format!("alert_{code}"),
     }
 }
 

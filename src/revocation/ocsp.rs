@@ -1,0 +1,382 @@
+//! OCSP (RFC 6960) for one certificate: a request for its CertID (SHA-1,
+//! as every responder understands) with a nonce, sent by GET (RFC 5019:
+//! the base64 request in the URL, which the fetch layer and caches
+//! understand) to the authorityInfoAccess OCSP URL; the response's
+//! signature checked against the issuer or a responder it delegated to
+//! (issued by it, extendedKeyUsage OCSPSigning), the CertID matched, the
+//! thisUpdate/nextUpdate window checked at the validation time, and the
+//! nonce compared when the responder echoes it.
+
+use x509_parser::prelude::*;
+
+use super::crl::Reason;
+use super::dp::{der_len, items, tlv};
+use super::{Cause, Status};
+use crate::chain::names::dir_of;
+use crate::chain::signature::{verify_issued_by, verify_signed};
+use crate::fetch::Fetch;
+use crate::model::Cert;
+
+const SHA1_ALG: &[u8] = &[
+    0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00,
+];
+const NONCE_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02];
+const BASIC_OID: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
+
+fn enc(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut v = vec![tag];
+    v.extend(der_len(content.len()));
+    v.extend_from_slice(content);
+    v
+}
+
+fn sha1(b: &[u8]) -> Vec<u8> {
+    ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, b)
+        .as_ref()
+        .to_vec()
+}
+
+/// The CertID content (hash algorithm, issuer name hash, issuer key hash,
+/// serial) of `cert` issued by `issuer`.
+fn cert_id(cert: &Cert, issuer: &Cert) -> Vec<u8> {
+    let i = issuer.parsed();
+    let mut c = SHA1_ALG.to_vec();
+    c.extend(enc(0x04, &sha1(cert.issuer_raw())));
+    c.extend(enc(0x04, &sha1(&i.public_key().subject_public_key.data)));
+    c.extend(enc(0x02, cert.parsed().raw_serial()));
+    c
+}
+
+/// A DER OCSPRequest for `cert` with `nonce`.
+pub fn request(cert: &Cert, issuer: &Cert, nonce: &[u8]) -> Vec<u8> {
+    let req = enc(0x30, &enc(0x30, &cert_id(cert, issuer)));
+    let list = enc(0x30, &req);
+    let ext = enc(
+        0x30,
+        &[enc(0x06, NONCE_OID), enc(0x04, &enc(0x04, nonce))].concat(),
+    );
+    let exts = enc(0xa2, &enc(0x30, &ext));
+    enc(0x30, &enc(0x30, &[list, exts].concat()))
+}
+
+/// The GET URL for `der` at responder `base` (RFC 6960 appendix A.1).
+pub fn get_url(base: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut enc = String::new();
+    for ch in b64.chars() {
+        match ch {
+            '+' => enc.push_str("%2B"),
+            '/' => enc.push_str("%2F"),
+            '=' => enc.push_str("%3D"),
+            c => enc.push(c),
+        }
+    }
+    format!("{}/{enc}", base.trim_end_matches('/'))
+}
+
+fn time_of(t: u8, c: &[u8]) -> Option<i64> {
+    if t != 0x18 {
+        return None;
+    }
+    let s = std::str::from_utf8(c).ok()?;
+    let s = s.trim_end_matches('Z');
+    let s = s.split('.').next()?;
+    if s.len() != 14 {
+        return None;
+    }
+    let n = |a: usize, b: usize| s[a..b].parse::<u32>().ok();
+    let date = ::time::Date::from_calendar_date(
+        n(0, 4)? as i32,
+        ::time::Month::try_from(n(4, 6)? as u8).ok()?,
+        n(6, 8)? as u8,
+    )
+    .ok()?;
+    let t = ::time::Time::from_hms(n(8, 10)? as u8, n(10, 12)? as u8, n(12, 14)? as u8).ok()?;
+    Some(
+        ::time::PrimitiveDateTime::new(date, t)
+            .assume_utc()
+            .unix_timestamp(),
+    )
+}
+
+/// Judges an OCSPResponse for `cert` issued by `issuer` at time `at`.
+pub fn judge(
+    body: &[u8],
+    cert: &Cert,
+    issuer: &Cert,
+    nonce: Option<&[u8]>,
+    at: i64,
+    source: &str,
+) -> Result<Status, String> {
+    let bad = |w: &str| format!("the OCSP response from {source} {w}");
+    let (t, resp, _) = tlv(body).ok_or_else(|| bad("is not DER"))?;
+    if t != 0x30 {
+        return Err(bad("is not an OCSP response"));
+    }
+    let parts = items(resp).ok_or_else(|| bad("is not DER"))?;
+    let status = parts
+        .first()
+        .filter(|p| p.0 == 0x0a)
+        .and_then(|p| p.1.first().copied())
+        .ok_or_else(|| bad("has no status"))?;
+    if status != 0 {
+        let what = match status {
+            1 => "malformedRequest",
+            2 => "internalError",
+            3 => "tryLater",
+            5 => "sigRequired",
+            6 => "unauthorized",
+            _ => "an unknown status",
+        };
+        return Err(bad(&format!("says {what}")));
+    }
+    let rb = parts
+        .iter()
+        .find(|p| p.0 == 0xa0)
+        .ok_or_else(|| bad("has no responseBytes"))?;
+    let (_, rb, _) = tlv(rb.1).ok_or_else(|| bad("is malformed"))?;
+    let rb = items(rb).ok_or_else(|| bad("is malformed"))?;
+    if rb.first().map(|p| p.1) != Some(BASIC_OID) {
+        return Err(bad("is not a basic OCSP response"));
+    }
+    let basic = rb
+        .get(1)
+        .filter(|p| p.0 == 0x04)
+        .ok_or_else(|| bad("is malformed"))?
+        .1;
+    let (_, b, _) = tlv(basic).ok_or_else(|| bad("is malformed"))?;
+    // tbsResponseData as raw TLV (the signed bytes).
+    let (_, tbs_content, rest) = tlv(b).ok_or_else(|| bad("is malformed"))?;
+    let tbs_raw = &b[..b.len() - rest.len()];
+    let (alg, rest) = AlgorithmIdentifier::from_der(rest)
+        .map(|(r, a)| (a, r))
+        .map_err(|_| bad("has an unreadable signature algorithm"))?;
+    let (t, sig, rest) = tlv(rest).ok_or_else(|| bad("is malformed"))?;
+    if t != 0x03 || sig.is_empty() {
+        return Err(bad("has no signature"));
+    }
+    let sig = &sig[1..];
+    let mut certs: Vec<Cert> = Vec::new();
+    if let Some((0xa0, c, _)) = tlv(rest) {
+        let (_, seq, _) = tlv(c).ok_or_else(|| bad("is malformed"))?;
+        let mut r = seq;
+        while let Some((_, _, next)) = tlv(r) {
+            let der = &r[..r.len() - next.len()];
+            if let Ok(c) = Cert::from_der(der.to_vec(), crate::model::Origin::file(source)) {
+                certs.push(c);
+            }
+            r = next;
+        }
+    }
+    let tbs = items(tbs_content).ok_or_else(|| bad("is malformed"))?;
+    let mut k = 0;
+    if tbs.first().is_some_and(|p| p.0 == 0xa0) {
+        k += 1; // version
+    }
+    let responder = tbs.get(k).ok_or_else(|| bad("has no responderID"))?;
+    let responses = tbs
+        .get(k + 2)
+        .filter(|p| p.0 == 0x30)
+        .ok_or_else(|| bad("has no responses"))?
+        .1;
+    let response_exts = tbs.get(k + 3).filter(|p| p.0 == 0xa1);
+    // The signer: the issuer, or a delegated responder it issued.
+    let names_responder = |c: &Cert| match responder.0 {
+        0xa1 => X509Name::from_der(responder.1)
+            .is_ok_and(|(_, n)| dir_of(&n) == dir_of(c.parsed().subject())),
+        0xa2 => {
+            tlv(responder.1).map(|x| x.1.to_vec())
+                == Some(sha1(&c.parsed().public_key().subject_public_key.data))
+        }
+        _ => false,
+    };
+    let mut signer_ok = false;
+    let mut why = bad("is signed by neither the issuer nor a responder it authorised");
+    let mut cands: Vec<&Cert> = vec![issuer];
+    cands.extend(certs.iter());
+    for c in cands {
+        if !names_responder(c) {
+            continue;
+        }
+        if verify_signed(c.parsed().public_key(), &alg, tbs_raw, sig).is_err() {
+            why = bad("has a signature that does not verify");
+            continue;
+        }
+        let delegated = c.spki_raw() != issuer.spki_raw();
+        if delegated {
+            let eku_ok = c
+                .parsed()
+                .extended_key_usage()
+                .ok()
+                .flatten()
+                .is_some_and(|e| e.value.ocsp_signing);
+            if verify_issued_by(c, issuer).is_err() || !eku_ok {
+                why = bad(
+                    "is signed by a responder the issuer did not authorise (issued by it, with extendedKeyUsage OCSPSigning)",
+                );
+                continue;
+            }
+            if at < c.not_before() || at > c.not_after() {
+                why = bad("is signed by a responder certificate outside its validity");
+                continue;
+            }
+        }
+        signer_ok = true;
+        break;
+    }
+    if !signer_ok {
+        return Err(why);
+    }
+    // The response's nonce, when it sends one, must be ours.
+    if let (Some(ext), Some(nonce)) = (response_exts, nonce) {
+        let want = enc(0x04, nonce);
+        let exts = tlv(ext.1)
+            .and_then(|(_, c, _)| items(c))
+            .unwrap_or_default();
+        for (_, e) in exts {
+            let f = items(e).unwrap_or_default();
+            if f.first().map(|x| x.1) == Some(NONCE_OID) {
+                let v = f.last().map(|x| x.1).unwrap_or_default();
+                if v != want.as_slice() && v != nonce {
+                    return Err(bad("carries another request's nonce (a replay?)"));
+                }
+            }
+        }
+    }
+    let want_id = cert_id(cert, issuer);
+    for (_, single) in items(responses).ok_or_else(|| bad("is malformed"))? {
+        let f = items(single).ok_or_else(|| bad("is malformed"))?;
+        if f.first().map(|x| x.1) != Some(want_id.as_slice()) {
+            continue;
+        }
+        let (st, stc) = *f.get(1).ok_or_else(|| bad("is malformed"))?;
+        let this = f
+            .get(2)
+            .and_then(|x| time_of(x.0, x.1))
+            .ok_or_else(|| bad("has no thisUpdate"))?;
+        let next = f
+            .iter()
+            .skip(3)
+            .find(|x| x.0 == 0xa0)
+            .and_then(|x| tlv(x.1))
+            .and_then(|(t, c, _)| time_of(t, c));
+        if this > at + 300 {
+            return Err(bad(
+                "is not valid yet (thisUpdate after the validation time)",
+            ));
+        }
+        if next.is_some_and(|n| n < at) {
+            return Ok(Status::CouldNotCheck {
+                cause: Cause::Stale,
+                why: bad("is stale (nextUpdate before the validation time)"),
+            });
+        }
+        return Ok(match st {
+            0x80 => Status::Good {
+                source: source.to_string(),
+            },
+            0xa1 => {
+                let g = items(stc).unwrap_or_default();
+                let when = g
+                    .first()
+                    .and_then(|x| time_of(x.0, x.1))
+                    .unwrap_or_default();
+                let reason = g
+                    .iter()
+                    .find(|x| x.0 == 0xa0)
+                    .and_then(|x| tlv(x.1))
+                    .and_then(|(_, c, _)| c.first().copied())
+                    .map(Reason::from_code);
+                Status::Revoked {
+                    at: when,
+                    reason,
+                    source: source.to_string(),
+                }
+            }
+            _ => Status::Unknown {
+                source: source.to_string(),
+            },
+        });
+    }
+    Err(bad(
+        "does not answer for this certificate (no matching CertID)",
+    ))
+}
+
+/// Asks `cert`'s OCSP responders about it; the first clear answer wins.
+pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> Status {
+    let urls: Vec<String> = cert
+        .ocsp_urls()
+        .into_iter()
+        .filter(|u| crate::fetch::check_scheme(u).is_ok())
+        .collect();
+    if urls.is_empty() {
+        return Status::CouldNotCheck {
+            cause: Cause::NoSource,
+            why: "it names no OCSP responder".into(),
+        };
+    }
+    let Some(net) = net else {
+        return Status::CouldNotCheck {
+            cause: Cause::NoSource,
+            why: "OCSP needs the network (--offline)".into(),
+        };
+    };
+    let mut nonce = [0u8; 16];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut nonce);
+    let der = request(cert, issuer, &nonce);
+    let mut last = Status::CouldNotCheck {
+        cause: Cause::NoSource,
+        why: String::new(),
+    };
+    for u in urls {
+        match net.fetch(&get_url(&u, &der)) {
+            Ok(r) if r.status == 200 => match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
+                Ok(s @ (Status::Good { .. } | Status::Revoked { .. })) => return s,
+                Ok(s) => last = s,
+                Err(e) => {
+                    last = Status::CouldNotCheck {
+                        cause: Cause::BadCrl,
+                        why: e,
+                    }
+                }
+            },
+            Ok(r) => {
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: format!("{u}: HTTP {}", r.status),
+                }
+            }
+            Err(e) => {
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: format!("{u}: {e}"),
+                }
+            }
+        }
+    }
+    last
+}
+
+/// Judges the OCSP response a TLS server stapled for `chain[0]` (its
+/// issuer is the next certificate sent); None when nothing was stapled.
+pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
+    if body.is_empty() {
+        return None;
+    }
+    let source = "the stapled response";
+    Some(match chain {
+        [leaf, issuer, ..] => match judge(body, leaf, issuer, None, at, source) {
+            Ok(s) => s,
+            Err(e) => Status::CouldNotCheck {
+                cause: Cause::BadCrl,
+                why: e,
+            },
+        },
+        _ => Status::CouldNotCheck {
+            cause: Cause::NoSource,
+            why: "the server sent no issuer to check the stapled response against".into(),
+        },
+    })
+}

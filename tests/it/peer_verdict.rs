@@ -1,0 +1,890 @@
+//! One verdict, every command: chains made with the real openssl (a SHA-1
+//! intermediate, an RSA-1024 root, a non-critical basicConstraints, a leaf
+//! whose issuer is UTF8String where the CA's subject is PrintableString,
+//! names that differ in letter case, a leaf without EKU) judged by verify,
+//! diagnose, lint, bundle and keystore for each peer: all five must give
+//! the same accept/refuse, the one this table expects, and for OpenSSL the
+//! one the real `openssl verify -auth_level 2 -purpose sslclient` gives.
+
+use std::path::{Path, PathBuf};
+
+use crate::util::{chainfix, openssl, stderr, stdout, tempdir, write};
+
+const PEERS: [&str; 4] = ["openssl", "java", "salesforce", "webpki"];
+
+#[derive(Clone, Copy, Default)]
+struct Spec {
+    root_rsa_bits: u32,
+    inter_sha1: bool,
+    inter_bc_noncritical: bool,
+    /// The leaf is signed through a copy of the intermediate whose subject
+    /// is UTF8String; the chain carries the PrintableString one.
+    utf8_issuer: bool,
+    /// The same, with the copy's subject in capitals.
+    upper_issuer: bool,
+    leaf_no_eku: bool,
+}
+
+const INT_NAME: &str = "Peer Test Int";
+
+/// Writes root.pem, chain.pem (leaf + intermediate) and leaf.key in `dir`.
+fn make(dir: &Path, s: Spec) {
+    std::fs::create_dir_all(dir).unwrap();
+    let bits = format!(
+        "rsa:{}",
+        if s.root_rsa_bits == 0 {
+            2048
+        } else {
+            s.root_rsa_bits
+        }
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            &bits,
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Peer Test Root",
+            "-days",
+            "3650",
+            "-sha256",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "int.key",
+        ],
+    );
+    // PrintableString subject (string_mask = default picks it for ASCII).
+    write(
+        dir,
+        "printable.cnf",
+        format!(
+            "[req]\ndistinguished_name=dn\nstring_mask=default\nprompt=no\n[dn]\nCN={INT_NAME}\n"
+        ),
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "int.key",
+            "-config",
+            "printable.cnf",
+            "-out",
+            "int.csr",
+        ],
+    );
+    let bc = if s.inter_bc_noncritical {
+        ""
+    } else {
+        "critical,"
+    };
+    write(
+        dir,
+        "int.ext",
+        format!(
+            "basicConstraints={bc}CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+        ),
+    );
+    let md = if s.inter_sha1 { "-sha1" } else { "-sha256" };
+    let sign_int = |csr: &str, out: &str| {
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                "root.pem",
+                "-CAkey",
+                "root.key",
+                "-CAcreateserial",
+                "-out",
+                out,
+                "-days",
+                "365",
+                md,
+                "-extfile",
+                "int.ext",
+            ],
+        );
+    };
+    sign_int("int.csr", "int.pem");
+    // The certificate the leaf is signed through: the same key, the name
+    // encoded (UTF8String, utf8only) or cased differently.
+    let signer = if s.utf8_issuer || s.upper_issuer {
+        let cn = if s.upper_issuer {
+            INT_NAME.to_uppercase()
+        } else {
+            INT_NAME.to_string()
+        };
+        openssl(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                "int.key",
+                "-subj",
+                &format!("/CN={cn}"),
+                "-utf8",
+                "-out",
+                "sig.csr",
+            ],
+        );
+        sign_int("sig.csr", "signer.pem");
+        "signer.pem"
+    } else {
+        "int.pem"
+    };
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=client.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    let eku = if s.leaf_no_eku {
+        ""
+    } else {
+        "extendedKeyUsage=clientAuth\n"
+    };
+    write(
+        dir,
+        "leaf.ext",
+        format!(
+            "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{eku}subjectAltName=DNS:client.peer.test\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+        ),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            signer,
+            "-CAkey",
+            "int.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "200",
+            "-sha256",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    let chain = std::fs::read_to_string(dir.join("leaf.pem")).unwrap()
+        + &std::fs::read_to_string(dir.join("int.pem")).unwrap();
+    write(dir, "chain.pem", chain);
+    write(dir, "pw", "peer-test-password\n");
+}
+
+/// Tomorrow, so that certificates made a moment ago are valid.
+fn at() -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .date()
+        .to_string()
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let o = chainfix(dir, args);
+    serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}\n{}", stdout(&o), stderr(&o)))
+}
+
+/// The verdict each command gives for `peer`: (command, accepted, headline).
+fn verdicts(dir: &Path, peer: &str) -> Vec<(&'static str, bool, String)> {
+    let at = at();
+    let common = [
+        "--trust",
+        "root.pem",
+        "--peer",
+        peer,
+        "--at",
+        at.as_str(),
+        "--json",
+    ];
+    let run = |cmd: &'static str, head: &[&str], path: &[&str]| {
+        let args: Vec<&str> = head.iter().chain(common.iter()).copied().collect();
+        let doc = json(dir, &args);
+        let mut v = &doc;
+        for p in path {
+            v = &v[*p];
+        }
+        (
+            cmd,
+            v["accepted"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("{cmd}: no verdict in {doc:#}")),
+            v["headline"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    vec![
+        run(
+            "verify",
+            &["verify", "chain.pem", "--role", "client"],
+            &["verdict"],
+        ),
+        run(
+            "diagnose",
+            &["diagnose", "chain.pem", "--role", "client"],
+            &["verdict"],
+        ),
+        run(
+            "lint",
+            &["lint", "chain.pem", "--profile", "client"],
+            &["verdict"],
+        ),
+        run(
+            "bundle",
+            &[
+                "bundle",
+                "chain.pem",
+                "--no-key",
+                "-o",
+                "out.pem",
+                "--force",
+            ],
+            &["verdict"],
+        ),
+        run(
+            "keystore",
+            &[
+                "keystore",
+                "chain.pem",
+                "leaf.key",
+                "--format",
+                "p12",
+                "-o",
+                "ks.p12",
+                "--force",
+                "--out-password-file",
+                "pw",
+            ],
+            &["verdict"],
+        ),
+    ]
+}
+
+/// What the real OpenSSL says, as libssl checks a client certificate.
+fn real_openssl(dir: &Path) -> bool {
+    std::process::Command::new("openssl")
+        .args([
+            "verify",
+            "-auth_level",
+            "2",
+            "-purpose",
+            "sslclient",
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "int.pem",
+            "leaf.pem",
+        ])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn every_command_gives_the_peers_verdict() {
+    let d = tempdir();
+    // name, spec, accepted by [openssl, java, salesforce, webpki]
+    let cases: [(&str, Spec, [bool; 4]); 7] = [
+        ("plain", Spec::default(), [true, true, true, true]),
+        (
+            "sha1-intermediate",
+            Spec {
+                inter_sha1: true,
+                ..Spec::default()
+            },
+            // Java refuses SHA-1 only under a JDK cacerts root (jdkCA).
+            [false, true, true, true],
+        ),
+        (
+            "rsa1024-root",
+            Spec {
+                root_rsa_bits: 1024,
+                ..Spec::default()
+            },
+            [false, true, true, false],
+        ),
+        (
+            "noncritical-bc",
+            Spec {
+                inter_bc_noncritical: true,
+                ..Spec::default()
+            },
+            [true, true, true, false],
+        ),
+        (
+            "utf8-issuer",
+            Spec {
+                utf8_issuer: true,
+                ..Spec::default()
+            },
+            [true; 4],
+        ),
+        (
+            "case-issuer",
+            Spec {
+                upper_issuer: true,
+                ..Spec::default()
+            },
+            [true; 4],
+        ),
+        (
+            "no-eku-leaf",
+            Spec {
+                leaf_no_eku: true,
+                ..Spec::default()
+            },
+            [true; 4],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, spec, want) in cases {
+        let dir: PathBuf = d.path().join(name);
+        make(&dir, spec);
+        let real = real_openssl(&dir);
+        if real != want[0] {
+            wrong.push(format!(
+                "{name}: the real openssl says {real}, the table {}",
+                want[0]
+            ));
+        }
+        for (peer, &expect) in PEERS.iter().zip(want.iter()) {
+            for (cmd, accepted, headline) in verdicts(&dir, peer) {
+                if accepted != expect {
+                    wrong.push(format!(
+                        "{name} / {peer} / {cmd}: accepted={accepted}: {headline}"
+                    ));
+                }
+                if !accepted && headline.contains("malformed") {
+                    wrong.push(format!(
+                        "{name} / {peer} / {cmd}: a policy refusal called malformed: {headline}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_verdict_names_the_peer_and_its_error() {
+    let d = tempdir();
+    make(
+        d.path(),
+        Spec {
+            inter_sha1: true,
+            ..Spec::default()
+        },
+    );
+    let at = at();
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "chain.pem",
+            "--role",
+            "client",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+            "--peer",
+            "openssl",
+        ],
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("OpenSSL (curl) refuses: the intermediate \"CN=Peer Test Int\": signed with sha1WithRSAEncryption")
+            && out.contains("(OpenSSL error 68, CA signature digest algorithm too weak)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("peer: OpenSSL (curl) at security level 2\n"),
+        "{out}"
+    );
+    // Level 0 takes SHA-1, as `openssl verify` without -auth_level does.
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "chain.pem",
+            "--role",
+            "client",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+            "--peer",
+            "openssl",
+            "--seclevel",
+            "0",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // Without --peer, the default is said.
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "chain.pem",
+            "--role",
+            "server",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+        ],
+    );
+    assert!(
+        stdout(&o).contains("(the default; --peer openssl|java|salesforce|webpki"),
+        "{}",
+        stdout(&o)
+    );
+    // --seclevel is OpenSSL's.
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "chain.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "java",
+            "--seclevel",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--seclevel is OpenSSL's security level"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn intermediates_are_a_pool_never_the_leaf_and_may_be_empty() {
+    let d = tempdir();
+    make(d.path(), Spec::default());
+    make(&d.path().join("other"), Spec::default());
+    // The pool holds the intermediate and someone else's end-entity certificate.
+    let pool = std::fs::read_to_string(d.path().join("int.pem")).unwrap()
+        + &std::fs::read_to_string(d.path().join("other/leaf.pem")).unwrap();
+    write(d.path(), "pool.pem", pool);
+    write(d.path(), "empty.pem", "");
+    let at = at();
+    for pool in ["pool.pem", "empty.pem"] {
+        let o = chainfix(
+            d.path(),
+            &[
+                "verify",
+                "leaf.pem",
+                "chain.pem",
+                "--role",
+                "client",
+                "--trust",
+                "root.pem",
+                "--at",
+                &at,
+                "--peer",
+                "openssl",
+                "--intermediates",
+                pool,
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{pool}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    let o = chainfix(
+        d.path(),
+        &[
+            "verify",
+            "leaf.pem",
+            "--role",
+            "client",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+            "--peer",
+            "openssl",
+            "--intermediates",
+            "pool.pem",
+        ],
+    );
+    // The path is found through the pool, and the leaf stays leaf.pem; but
+    // the peer never sees pool.pem, so the chain as given is refused (exit
+    // 1, said as an error with the bundle command that fixes it).
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("\"CN=client.peer.test\""), "{text}");
+    assert!(
+        text.contains("error: the intermediate") && text.contains("only in pool.pem"),
+        "{text}"
+    );
+}
+
+/// Roots are roots: when the missing issuer's AIA URL serves a self-signed
+/// root the store lacks, the finding says the peer does not trust that
+/// root, and does not send the user to `chainfix bundle` (which cannot help).
+#[test]
+fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
+    let d = tempdir();
+    let dir = d.path();
+    let server = crate::httpd::Server::start();
+    let url = server.url("/root.cer");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/CN=Untrusted Test Root",
+            "-days",
+            "3650",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "leaf.key",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=aia.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    write(
+        dir,
+        "leaf.ext",
+        format!(
+            "extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\nauthorityKeyIdentifier=keyid\n"
+        ),
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "100",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    server.set(
+        "/root.cer",
+        crate::httpd::Route::Body(
+            "application/pkix-cert",
+            std::fs::read(dir.join("root.cer")).unwrap(),
+        ),
+    );
+    let at = at();
+    let doc = json(
+        dir,
+        &[
+            "verify",
+            "leaf.pem",
+            "--role",
+            "client",
+            "--trust",
+            "mozilla",
+            "--at",
+            &at,
+            "--no-cache",
+            "--json",
+        ],
+    );
+    let f = &doc["findings"][0];
+    assert_eq!(f["class"], "root-not-in-store", "{doc:#}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the root \"CN=Untrusted Test Root\""),
+        "{f}"
+    );
+    assert!(
+        !f["fix"].as_str().unwrap().contains("chainfix bundle"),
+        "{f}"
+    );
+    assert_eq!(server.hits().len(), 1);
+}
+
+/// A CA certificate: self-signed (no `issuer`) or issued by `issuer`.
+fn ca(dir: &Path, name: &str, key: &str, issuer: Option<&str>, days: &str) {
+    let cn = format!("/CN={name}");
+    match issuer {
+        None => {
+            openssl(
+                dir,
+                &[
+                    "req",
+                    "-x509",
+                    "-key",
+                    key,
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-subj",
+                    &cn,
+                    "-days",
+                    days,
+                    "-addext",
+                    "basicConstraints=critical,CA:TRUE",
+                    "-addext",
+                    "keyUsage=critical,keyCertSign,cRLSign",
+                ],
+            );
+        }
+        Some(i) => {
+            openssl(
+                dir,
+                &["req", "-new", "-key", key, "-subj", &cn, "-out", "x.csr"],
+            );
+            write(
+                dir,
+                "ca.ext",
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+            );
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    "x.csr",
+                    "-CA",
+                    &format!("{i}.pem"),
+                    "-CAkey",
+                    &format!("{i}.key"),
+                    "-CAcreateserial",
+                    "-out",
+                    &format!("{name}.pem"),
+                    "-days",
+                    days,
+                    "-extfile",
+                    "ca.ext",
+                ],
+            );
+        }
+    }
+}
+
+/// The ISRG X1 / DST X3 pattern: bundle writes the path toward the peer's
+/// root — with the cross-sign when the peer trusts only the old root,
+/// without it when it trusts the new one — and says why each input is left out.
+#[test]
+fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
+    let d = tempdir();
+    let dir = d.path();
+    for k in ["old", "new", "int", "leaf"] {
+        openssl(
+            dir,
+            &[
+                "genpkey",
+                "-algorithm",
+                "EC",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-out",
+                &format!("{k}.key"),
+            ],
+        );
+    }
+    ca(dir, "Old Root", "old.key", None, "3650");
+    std::fs::copy(dir.join("new.key"), dir.join("New Root.key")).unwrap();
+    std::fs::copy(dir.join("old.key"), dir.join("Old Root.key")).unwrap();
+    ca(dir, "New Root", "new.key", None, "3650");
+    std::fs::rename(dir.join("New Root.pem"), dir.join("new-self.pem")).unwrap();
+    ca(dir, "New Root", "new.key", Some("Old Root"), "3650");
+    std::fs::rename(dir.join("New Root.pem"), dir.join("new-cross.pem")).unwrap();
+    std::fs::copy(dir.join("new-self.pem"), dir.join("New Root.pem")).unwrap();
+    std::fs::copy(dir.join("int.key"), dir.join("Int.key")).unwrap();
+    ca(dir, "Int", "int.key", Some("New Root"), "3650");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-subj",
+            "/CN=x.peer.test",
+            "-out",
+            "leaf.csr",
+        ],
+    );
+    write(
+        dir,
+        "leaf.ext",
+        "extendedKeyUsage=clientAuth\nauthorityKeyIdentifier=keyid\n",
+    );
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "Int.pem",
+            "-CAkey",
+            "Int.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "100",
+            "-extfile",
+            "leaf.ext",
+        ],
+    );
+    let at = at();
+    let bundle = |trust: &str| {
+        let doc = json(
+            dir,
+            &[
+                "bundle",
+                "leaf.pem",
+                "Int.pem",
+                "new-cross.pem",
+                "Old Root.pem",
+                "--no-key",
+                "-o",
+                "out.pem",
+                "--force",
+                "--trust",
+                trust,
+                "--peer",
+                "java",
+                "--at",
+                &at,
+                "--json",
+            ],
+        );
+        let written = std::fs::read_to_string(dir.join("out.pem")).unwrap();
+        (doc, written.matches("BEGIN CERTIFICATE").count())
+    };
+    // The peer trusts only the old root: the cross-sign is needed.
+    let (doc, n) = bundle("Old Root.pem");
+    assert!(doc["verdict"]["accepted"].as_bool().unwrap(), "{doc:#}");
+    assert_eq!(n, 3, "leaf, Int, the cross-signed New Root: {doc:#}");
+    // It trusts the new root: the cross-sign is left out, with the reason.
+    let (doc, n) = bundle("New Root.pem");
+    assert!(doc["verdict"]["accepted"].as_bool().unwrap(), "{doc:#}");
+    assert_eq!(n, 2, "leaf and Int: {doc:#}");
+    let reasons: Vec<String> = doc["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{} {}", d["subject"], d["reason"]))
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("CN=New Root")
+            && r.contains("a cross-sign the peer does not need")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("CN=Old Root") && r.contains("unrelated")),
+        "{reasons:?}"
+    );
+}
