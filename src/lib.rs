@@ -17,6 +17,7 @@ pub mod dn;
 pub mod emit;
 pub mod error;
 pub mod fetch;
+pub mod graph;
 pub mod input;
 pub mod keystore;
 pub mod message;
@@ -26,6 +27,7 @@ pub mod parse;
 pub mod peer;
 pub mod render;
 pub mod revocation;
+pub mod serve;
 pub mod trust;
 
 pub use error::{Error, Result};

@@ -87,6 +87,11 @@ pub struct Outcome<'a> {
     pub dead_end: Vec<&'a Cert>,
     /// True when the budget ran out (the build stopped, fatal).
     pub exhausted: bool,
+    /// Every link whose checks and signature held, as (child, issuer), in
+    /// the order found: the chosen path's and those of branches abandoned
+    /// further up (what `--graph` draws as solid edges), with the
+    /// issuer's place.
+    pub links: Vec<(&'a Cert, &'a Cert, Place)>,
 }
 
 impl<'a> Outcome<'a> {
@@ -142,6 +147,8 @@ struct Search<'a, 'p> {
     rejected: Vec<Rejection<'a>>,
     dead_end: Vec<usize>,
     exhausted: bool,
+    links: Vec<(usize, usize)>,
+    link_seen: HashSet<(usize, usize)>,
 }
 
 /// Builds and validates a path from `leaf` through `pool` to one of
@@ -193,6 +200,8 @@ pub fn build<'a>(
         rejected: Vec::new(),
         dead_end: Vec::new(),
         exhausted: false,
+        links: Vec::new(),
+        link_seen: HashSet::new(),
     };
     // A leaf that is itself in the trust store (a self-signed client
     // certificate the peer imported as an anchor, or any certificate
@@ -233,6 +242,11 @@ pub fn build<'a>(
         dead_end: s.dead_end.iter().map(|&i| s.nodes[i].cert).collect(),
         rejected: s.rejected,
         exhausted: s.exhausted && valid_paths == 0,
+        links: s
+            .links
+            .iter()
+            .map(|&(a, b)| (s.nodes[a].cert, s.nodes[b].cert, s.nodes[b].place))
+            .collect(),
     }
 }
 
@@ -376,6 +390,9 @@ impl<'a> Search<'a, '_> {
                 }
             };
             path.last_mut().unwrap().1 = Some(sig);
+            if self.link_seen.insert((top, c)) {
+                self.links.push((top, c));
+            }
             path.push((c, None));
             // OpenSSL (without X509_V_FLAG_PARTIAL_CHAIN) and Salesforce end a
             // path only at a self-signed anchor; a trusted intermediate goes

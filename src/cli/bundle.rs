@@ -53,6 +53,9 @@ pub struct Args {
     /// Print the report as JSON on stdout (stable field names, see docs/json.md).
     #[arg(long)]
     pub json: bool,
+    /// Also print the chain as a picture on stdout: svg, dot or mermaid.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub graph: Option<crate::render::graph::Format>,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -96,9 +99,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
     let chain = judged.chain(&mut assembly, &inv, args.include_root, at);
     let to_stdout = common::is_stdout(&output);
-    if to_stdout && args.json {
+    if to_stdout && (args.json || args.graph.is_some()) {
         return Err(Error::Usage(
-            "-o - and --json both want stdout; write the bundle to a file with -o FILE".into(),
+            "-o - and --json (or --graph) both want stdout; write the bundle to a file with -o FILE".into(),
         ));
     }
     let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
@@ -139,6 +142,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     } else {
         common::note(io, report.text_listing(io.verbose).trim_end());
         common::note(io, &judged.text());
+        if let Some(f) = args.graph {
+            common::out(io, &crate::render::graph::render(&judged.graph, f))?;
+        }
     }
     Ok(verdict::decide(
         (!report.complete).then_some(verdict::Level::Error),

@@ -16,6 +16,17 @@ pub struct Args {
     /// Print JSON (stable field names, see docs/json.md) instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print the chain as a picture instead of the table: svg, dot or mermaid
+    /// (the path judged against --trust / --peer, as `verify` builds it).
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub graph: Option<crate::render::graph::Format>,
+    #[command(flatten)]
+    pub trust: super::roots::TrustArgs,
+    #[command(flatten)]
+    pub peer: super::peer_args::PeerArgs,
+    /// With --graph: judge at this time (RFC 3339 or YYYY-MM-DD) [default: now].
+    #[arg(long, value_name = "TIME", requires = "graph")]
+    pub at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +59,17 @@ fn key_id(sha256: &str) -> String {
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let mut inv = args.input.read(&[], io)?;
+    if let Some(f) = args.graph {
+        common::require_clean(&mut inv, io)?;
+        let leaf = crate::chain::assemble::assemble(&inv, None)?.leaf;
+        let at = match &args.at {
+            Some(s) => common::parse_at(s)?,
+            None => common::now(),
+        };
+        let judged = super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, leaf, at)?;
+        common::out(io, &crate::render::graph::render(&judged.graph, f))?;
+        return Ok(Exit::Ok);
+    }
     let certs: Vec<CertSummary> = inv.certs.iter().map(CertSummary::of).collect();
     let keys: Vec<InspectKey> = inv
         .keys

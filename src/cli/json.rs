@@ -27,6 +27,15 @@ pub fn print<T: Serialize>(io: &mut Io<'_>, report: &T) -> Result<()> {
     print_raw(io, &v)
 }
 
+/// `report` as the JSON value [`print`] writes (for `chainfix serve`).
+pub fn value<T: Serialize>(report: &T) -> serde_json::Value {
+    serde_json::to_value(Versioned {
+        version: VERSION,
+        report,
+    })
+    .expect("report serialises")
+}
+
 /// Prints a report that carries its own `version` field.
 pub fn print_raw<T: Serialize>(io: &mut Io<'_>, report: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(report).expect("report serialises") + "\n";

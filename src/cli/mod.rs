@@ -25,6 +25,7 @@ pub mod peer_args;
 pub mod probe;
 pub mod revocation_args;
 pub mod roots;
+pub mod serve;
 pub mod verdict;
 pub mod verify;
 
@@ -84,6 +85,8 @@ pub enum Command {
     Probe(probe::Args),
     /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
     Roots(roots::Args),
+    /// Serve a local web page (127.0.0.1) to check chains and download fixed files.
+    Serve(serve::Args),
     /// Print shell completions: `chainfix completions bash > /etc/bash_completion.d/chainfix`.
     Completions(completions::Args),
     /// Print the man page (or write every page with --out-dir DIR).
@@ -149,6 +152,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
         Command::Keystore(a) => keystore::run(a, io),
         Command::Csr(a) => csr::run(a, io),
         Command::Probe(a) => probe::run(a, io),
+        Command::Serve(a) => serve::run(a, io),
         Command::Completions(a) => completions::run(a, io),
         Command::Man(a) => completions::man(a, io),
     };
@@ -184,7 +188,7 @@ impl Command {
             Command::Csr(a) => a.json,
             Command::Probe(a) => a.json,
             Command::Roots(a) => a.json,
-            Command::Completions(_) | Command::Man(_) => false,
+            Command::Completions(_) | Command::Man(_) | Command::Serve(_) => false,
         }
     }
 }

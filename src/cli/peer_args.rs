@@ -42,6 +42,8 @@ pub(crate) struct Judged {
     pub anchor: Option<crate::model::Cert>,
     /// The user chose the peer or the store (so the path is theirs to get).
     pub explicit: bool,
+    /// The picture of the judged build (`--graph`).
+    pub graph: crate::graph::Graph,
 }
 
 /// The role a leaf plays, from its EKU: server when it allows serverAuth
@@ -77,6 +79,13 @@ pub(crate) fn judge_files(
     let store = trust.load(default)?.store;
     let policy = crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&store.name);
     let (out, verdict) = crate::peer::judge(&certs[leaf], certs, &store.anchors, &policy);
+    let graph = crate::graph::Graph::from_outcome(
+        &out,
+        &certs[leaf],
+        &verdict.peer.to_string(),
+        &store.name,
+        at,
+    );
     let (path, anchor) = match (&out.path, verdict.accepted) {
         (Some(p), true) => (
             Some(
@@ -92,6 +101,7 @@ pub(crate) fn judge_files(
         _ => (None, None),
     };
     Ok(Judged {
+        graph,
         choice,
         verdict,
         path,

@@ -14,6 +14,7 @@ use crate::chain::path::{Budget, Outcome, Place, build};
 use crate::chain::validate::{Policy, Problem, Role};
 use crate::error::Result;
 use crate::model::Cert;
+use crate::parse::Inventory;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum RoleArg {
@@ -60,6 +61,9 @@ pub struct Args {
     /// Print the report as JSON (fields in docs/verify.md).
     #[arg(long)]
     pub json: bool,
+    /// Print the chain as a picture instead of the report: svg, dot or mermaid.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    pub graph: Option<crate::render::graph::Format>,
 }
 
 impl Args {
@@ -166,6 +170,9 @@ pub struct Report {
     /// With --policy: the policies valid for the path (RFC 5280 §6.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<String>>,
+    /// The picture of this build (`--graph`; not part of the JSON).
+    #[serde(skip)]
+    pub graph: crate::graph::Graph,
 }
 
 pub(crate) struct Loaded {
@@ -271,6 +278,17 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     for c in args.fetch.pools(io)? {
         inv.add_cert(c);
     }
+    let files = args
+        .input
+        .files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    loaded(args, inv, leaf, files)
+}
+
+/// [`load`] for certificates already read (e.g. uploaded to `chainfix serve`).
+fn loaded(args: &Args, mut inv: Inventory, leaf: usize, files: Vec<String>) -> Result<Loaded> {
     let trust = args.trust.load(default_store(args))?.store;
     let revocation =
         args.revocation
@@ -278,12 +296,7 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
     Ok(Loaded {
         revocation,
         policies: args.revocation.policies.clone(),
-        files: args
-            .input
-            .files
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
+        files,
         leaf,
         certs: inv.certs,
         anchors: trust.anchors,
@@ -297,6 +310,31 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
             .map(|p| p.display().to_string())
             .collect(),
     })
+}
+
+/// The verify report for an in-memory inventory, without fetching (what
+/// `chainfix serve` returns): the same report `verify --json` prints.
+pub fn report_for(args: &Args, inv: &Inventory, leaf: usize) -> Result<Report> {
+    let has_key = !inv.keys.is_empty();
+    let files = inv
+        .certs
+        .iter()
+        .map(|c| c.first_origin().source.clone())
+        .fold(Vec::new(), |mut v: Vec<String>, f| {
+            if !v.contains(&f) {
+                v.push(f);
+            }
+            v
+        });
+    let inv = Inventory {
+        certs: inv.certs.clone(),
+        ..Inventory::default()
+    };
+    let mut l = loaded(args, inv, leaf, files)?;
+    l.has_key = has_key;
+    let mut r = report(&l, &policy(args)?, None);
+    r.peer_defaulted = choice(args)?.defaulted;
+    Ok(r)
 }
 
 fn default_store(args: &Args) -> &'static str {
@@ -345,6 +383,8 @@ pub(crate) fn report(
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
     let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
+    let graph =
+        crate::graph::Graph::from_outcome(&out, leaf, &verdict.peer.to_string(), &l.store, pol.at);
     let cx = Context {
         files: &l.files,
         store: &l.store,
@@ -454,6 +494,7 @@ pub(crate) fn report(
             .collect(),
     };
     Report {
+        graph,
         revocation,
         policies,
         valid,
@@ -607,7 +648,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let fetcher = args.fetch.fetcher(common::now())?;
     let mut r = report(&l, &pol, Some(fetcher.as_ref()));
     r.peer_defaulted = choice(&args)?.defaulted;
-    if args.json {
+    if let Some(f) = args.graph {
+        common::out(io, &crate::render::graph::render(&r.graph, f))?;
+    } else if args.json {
         json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);

@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod cap;
 pub mod crl;
 pub mod fetch;
+pub mod graph;
 pub mod probe;
 pub mod summary;
 pub mod table;
