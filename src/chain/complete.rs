@@ -22,7 +22,7 @@ use super::assemble::{Assembly, assemble};
 use super::signature::verify_issued_by;
 use crate::error::Result;
 use crate::fetch::{Fetch, FetchError, Limits};
-use crate::model::{Cert, CertId, Origin};
+use crate::model::{Cert, IdSet, Origin};
 use crate::parse::{Inventory, NoPasswords, parse_source};
 
 /// Hears about fetches as they happen (the CLI draws a progress line).
@@ -254,7 +254,7 @@ impl Completer<'_> {
                 return Ok((a, report));
             };
             let child = inv.certs[a.path[m.child]].clone();
-            let present: HashSet<CertId> = inv.certs.iter().map(Cert::id).collect();
+            let present: IdSet = inv.certs.iter().map(Cert::id).collect();
 
             // 1. Local pools.
             let hits: Vec<&Cert> = self

@@ -11,13 +11,13 @@
 //! order: no intermediate expiring before the leaf, SHA-256 or better
 //! signatures, the shortest, the newest.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use super::signature::{SigAlg, verify_issued_by};
 use super::validate::{Facts, Policy, Problem};
-use crate::model::{Cert, CertId};
+use crate::model::{Cert, IdSet};
 
 /// Limits on the work one build may do. The defaults are rustls-webpki's
 /// (src/verify_cert.rs `Budget::default`): 100 signature checks, 200,000
@@ -166,7 +166,7 @@ pub fn build<'a>(
         place: Place::Leaf,
         facts: std::cell::OnceCell::new(),
     }];
-    let mut seen: HashSet<CertId> = HashSet::new();
+    let mut seen = IdSet::default();
     seen.insert(leaf.id());
     // Anchors first: a path that can end now should.
     for (c, place) in anchors

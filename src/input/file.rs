@@ -49,8 +49,19 @@ fn too_large(name: &str) -> Error {
 
 /// Reads `reader` to its end, or fails once it passes the cap.
 pub fn read_capped(reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
+    read_sized(reader, None, name)
+}
+
+/// [`read_capped`] for a reader whose size is known (a regular file's
+/// length): one buffer of that size, filled by one `read()` plus the one
+/// that sees the end, instead of a growing buffer and a read per doubling.
+fn read_sized(reader: impl Read, size: Option<u64>, name: &str) -> Result<Vec<u8>, Error> {
     let cap = max_input_bytes();
-    let mut bytes = Vec::new();
+    if size.is_some_and(|n| n > cap) {
+        return Err(too_large(name));
+    }
+    // One spare byte, so that the read which finds the end needs no growth.
+    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize + 1));
     reader
         .take(cap + 1)
         .read_to_end(&mut bytes)
@@ -68,12 +79,12 @@ pub fn read_capped(reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
 /// a path such as `/dev/stdin`), at most [`max_input_bytes`].
 pub fn read_user_file(path: &Path) -> Result<Vec<u8>, Error> {
     let name = path.display().to_string();
-    let file = open_regular(path, &name)?;
-    read_capped(file, &name)
+    let (file, size) = open_regular(path, &name)?;
+    read_sized(file, size, &name)
 }
 
 #[cfg(unix)]
-fn open_regular(path: &Path, name: &str) -> Result<File, Error> {
+fn open_regular(path: &Path, name: &str) -> Result<(File, Option<u64>), Error> {
     use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
     let read_err = |source| Error::Read {
         path: name.to_string(),
@@ -101,13 +112,16 @@ fn open_regular(path: &Path, name: &str) -> Result<File, Error> {
     let meta = file.metadata().map_err(read_err)?;
     let ft = meta.file_type();
     // Directories pass: reading one fails with a plain "Is a directory".
-    if ft.is_file() || ft.is_dir() {
-        return Ok(file);
+    if ft.is_file() {
+        return Ok((file, Some(meta.len())));
+    }
+    if ft.is_dir() {
+        return Ok((file, None));
     }
     if is_stdin(meta.dev(), meta.ino()) {
         // The user's own standard input: wait for it as `-` does.
         set_blocking(&file).map_err(read_err)?;
-        return Ok(file);
+        return Ok((file, None));
     }
     Err(special(if ft.is_fifo() {
         "named pipe (FIFO)"
@@ -144,11 +158,17 @@ fn set_blocking(file: &File) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn open_regular(path: &Path, name: &str) -> Result<File, Error> {
-    File::open(path).map_err(|source| Error::Read {
+fn open_regular(path: &Path, name: &str) -> Result<(File, Option<u64>), Error> {
+    let file = File::open(path).map_err(|source| Error::Read {
         path: name.to_string(),
         source,
-    })
+    })?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    Ok((file, size))
 }
 
 #[cfg(all(test, unix))]
@@ -179,6 +199,18 @@ mod tests {
         assert!(
             matches!(e, Error::SpecialFile { kind: "socket", .. }),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_known_size_over_the_cap_is_refused_and_a_wrong_one_still_reads_all() {
+        let over = max_input_bytes() + 1;
+        let e = read_sized(std::io::empty(), Some(over), "big.pem").unwrap_err();
+        assert!(matches!(e, Error::TooLarge { .. }), "{e}");
+        // A file that grew after its size was taken is read to its end.
+        assert_eq!(
+            read_sized(&b"abcdef"[..], Some(2), "grew.pem").unwrap(),
+            b"abcdef"
         );
     }
 

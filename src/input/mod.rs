@@ -81,10 +81,19 @@ fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if entry.file_name().as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        // The entry's type comes with the directory listing; only a link
+        // (or a file system that leaves the type out) costs a stat.
         // `Path::is_file` follows symbolic links: certbot's live/ directory
         // and c_rehash'ed CA directories are made of them.
-        if !hidden && entry.path().is_file() {
+        let regular = match entry.file_type() {
+            Ok(t) if t.is_file() => true,
+            Ok(t) if t.is_dir() => false,
+            _ => entry.path().is_file(),
+        };
+        if regular {
             files.push(entry.path());
         }
     }

@@ -80,7 +80,7 @@ pub struct Inventory {
 
 /// Certificate id → position in [`Inventory::certs`].
 #[derive(Debug, Default, Clone)]
-pub struct CertIndex(std::collections::HashMap<crate::model::CertId, usize>);
+pub struct CertIndex(crate::model::IdMap<usize>);
 
 impl CertIndex {
     /// The position of `id` in `certs`, re-indexing when `certs` no longer

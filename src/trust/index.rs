@@ -4,6 +4,7 @@
 //! and which sources hold it. It is how fingerprints and aliases in a
 //! user's list are joined to certificates.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -71,17 +72,33 @@ pub fn entries() -> &'static [IndexEntry] {
     ENTRIES.get_or_init(|| parse_index(INDEX_TSV))
 }
 
-/// The index row for a SHA-256 (lowercase hex).
+/// The index row for a SHA-256 (lowercase hex). The lookup table is built
+/// on the first call.
 pub fn by_sha256(hex: &str) -> Option<&'static IndexEntry> {
-    entries().iter().find(|e| e.sha256 == hex)
+    static BY_SHA256: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    let map =
+        BY_SHA256.get_or_init(|| first_rows(entries().iter().map(|e| Some(e.sha256.as_str()))));
+    map.get(hex).map(|&i| &entries()[i])
 }
 
-/// The index row for an OpenJDK `cacerts` alias (case-insensitive).
+/// The index row for an OpenJDK `cacerts` alias (case-insensitive). The
+/// lookup table is built on the first call.
 pub fn by_alias(alias: &str) -> Option<&'static IndexEntry> {
-    let a = alias.to_ascii_lowercase();
-    entries()
-        .iter()
-        .find(|e| e.jdk_alias.as_deref() == Some(a.as_str()))
+    static BY_ALIAS: OnceLock<HashMap<&'static str, usize>> = OnceLock::new();
+    let map = BY_ALIAS.get_or_init(|| first_rows(entries().iter().map(|e| e.jdk_alias.as_deref())));
+    map.get(alias.to_ascii_lowercase().as_str())
+        .map(|&i| &entries()[i])
+}
+
+/// Key → position of the first row with that key (as a scan would find).
+fn first_rows(keys: impl Iterator<Item = Option<&'static str>>) -> HashMap<&'static str, usize> {
+    let mut map = HashMap::new();
+    for (i, k) in keys.enumerate() {
+        if let Some(k) = k {
+            map.entry(k).or_insert(i);
+        }
+    }
+    map
 }
 
 /// A subject written with or without spaces after commas compares equal.
@@ -104,6 +121,12 @@ mod tests {
         assert!(g2.salesforce_named());
         assert!(g2.subject.contains("DigiCert Global Root G2"));
         assert!(by_sha256(&g2.sha256).is_some());
+        assert_eq!(
+            by_alias("DigiCertGlobalRootG2"),
+            Some(g2),
+            "aliases ignore case"
+        );
+        assert_eq!(by_sha256(&"0".repeat(64)), None);
         assert!(by_alias("addtrustexternalca").unwrap().fingerprint_only());
     }
 }

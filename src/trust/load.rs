@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::TrustStore;
 use super::index::{self, IndexEntry};
 use crate::error::{Error, Result};
-use crate::model::{Cert, CertId, Origin};
+use crate::model::{Cert, IdSet, Origin};
 
 /// The bundled candidate roots (PEM with comment lines), embedded at build time.
 pub const CANDIDATE_PEM: &[u8] = include_bytes!("../../data/salesforce-trust/candidate-roots.pem");
@@ -106,7 +106,7 @@ pub enum Resolved {
 /// fingerprints to certificates.
 fn universe() -> Vec<Cert> {
     let mut all = salesforce_candidate().anchors;
-    let seen: HashSet<CertId> = all.iter().map(Cert::id).collect();
+    let seen: IdSet = all.iter().map(Cert::id).collect();
     all.extend(
         mozilla()
             .anchors
@@ -210,7 +210,11 @@ pub fn org_list(name: &str, bytes: &[u8]) -> Result<(TrustStore, OrgListReport)>
     let text = String::from_utf8_lossy(bytes);
     // Drop PEM bodies so base64 runs are not mistaken for aliases.
     let text = strip_pem(&text);
-    let all = universe();
+    // The bundled certificates (a few hundred to parse) are needed only to
+    // join a fingerprint, alias or name; a file of plain PEM roots never
+    // builds them.
+    let universe_once = std::cell::OnceCell::new();
+    let all = || universe_once.get_or_init(universe).as_slice();
     let add = |store: &mut TrustStore, r: Resolved| match r {
         Resolved::Cert(c) => store.add(c),
         Resolved::Known(e) => {
@@ -222,7 +226,7 @@ pub fn org_list(name: &str, bytes: &[u8]) -> Result<(TrustStore, OrgListReport)>
         }
     };
     for fp in fingerprints(&text) {
-        match resolve_fingerprint(&fp, &all) {
+        match resolve_fingerprint(&fp, all()) {
             Some(r) => {
                 if fp.len() == 64 {
                     report.sha256 += 1
@@ -243,7 +247,7 @@ pub fn org_list(name: &str, bytes: &[u8]) -> Result<(TrustStore, OrgListReport)>
         }
         if let Some(e) = index::by_alias(&w) {
             report.alias += 1;
-            add(&mut store, resolve_entry(e, &all));
+            add(&mut store, resolve_entry(e, all()));
         }
     }
     // Subject names, one per line (e.g. copied from the page's table).
@@ -258,7 +262,7 @@ pub fn org_list(name: &str, bytes: &[u8]) -> Result<(TrustStore, OrgListReport)>
             index::normalise_dn(&e.subject) == n || index::normalise_dn(&e.subject) == rev
         }) {
             report.subject += 1;
-            add(&mut store, resolve_entry(e, &all));
+            add(&mut store, resolve_entry(e, all()));
         }
     }
     if store.is_empty() {

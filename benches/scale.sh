@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Scale benchmarks for issue 16, each goal's figure beside its peer:
+#   1. a 4-certificate chain inside 100,000 unrelated certificates in ONE file:
+#      `chainfix bundle` and `chainfix verify` CPU time and peak RSS
+#      (/usr/bin/time -v) beside `openssl verify -untrusted POOL`;
+#   2. the same size of pool as a DIRECTORY of 100,000 files: ratio to the file;
+#   3. a small scrambled chain (leaf, 2 intermediates, root, key in one file):
+#      `chainfix verify` beside `openssl verify` in the same run;
+#   4. `--trust FILE` (plain PEM root) against `--trust mozilla`;
+#   5. `inspect` of 10,000 certificates as a table against `--json`.
+# Big cases: median of RUNS (default 3); small cases: median of 21, CPU time
+# from wait4(2) in microseconds (python3), since 10 ms ticks hide them.
+# Usage: benches/scale.sh [RUNS] (from anywhere); POOL=N changes the 100,000.
+set -euo pipefail
+runs=${1:-3}
+n=${POOL:-100000}
+cd "$(dirname "$0")/.."
+cargo build --release -q --bin chainfix --example make_pool
+bin=${BENCH_BIN:-$PWD/target/release/chainfix}  # BENCH_BIN: compare another build
+gen=$PWD/target/release/examples/make_pool
+w=$(mktemp -d); trap 'rm -rf "$w"' EXIT
+at=2027-01-01
+
+# root -> int1 -> int2 -> leaf (clientAuth), with openssl.
+(
+  cd "$w"
+  ca_ext='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n'
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root.key -out root.pem \
+    -subj "/CN=Scale Root" -days 3650 -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+  printf "$ca_ext" > ca.ext
+  issue() { # issue NAME CN ISSUER EXTFILE DAYS
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" 2>/dev/null
+    openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial -out "$1.pem" -days "$5" -extfile "$4" 2>/dev/null
+  }
+  issue int1 "Scale Intermediate 1" root ca.ext 3000
+  issue int2 "Scale Intermediate 2" int1 ca.ext 2500
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nsubjectAltName=DNS:scale.example.test\n' > leaf.ext
+  issue leaf scale.example.test int2 leaf.ext 700
+  cat int1.pem leaf.key root.pem leaf.pem int2.pem > scrambled.pem
+  cat int2.pem int1.pem > ints.pem
+)
+"$gen" "$n" "$w/pool.pem"
+cat "$w/pool.pem" "$w/ints.pem" > "$w/untrusted.pem"
+cat "$w/pool.pem" "$w/scrambled.pem" > "$w/pool+chain.pem"
+"$gen" "$n" "$w/pooldir" --dir
+cp "$w/scrambled.pem" "$w/pooldir/zz-chain.pem"
+k=$(( n < 10000 ? n : 10000 ))
+head -n "$(grep -n 'END CERT' "$w/pool.pem" | sed -n "${k}p" | cut -d: -f1)" "$w/pool.pem" > "$w/pool10k.pem"
+
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+# big "CMD...": prints "CPU_ms RSS_MiB", medians of $runs, via /usr/bin/time -v.
+big() {
+  local cpu="" rss=""
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -v -o "$w/t" "$@" >/dev/null 2>&1 || true
+    cpu+="$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%d", (u+s)*1000}' "$w/t") "
+    rss+="$(awk -F': ' '/Maximum resident/{printf "%.1f", $2/1024}' "$w/t") "
+  done
+  echo "$(tr ' ' '\n' <<<"$cpu" | grep . | median) $(tr ' ' '\n' <<<"$rss" | grep . | median)"
+}
+# small "CMD...": median CPU (user+sys) in ms over 21 runs, from wait4(2).
+small() {
+  python3 - "$@" <<'PY'
+import os, subprocess, sys
+t = []
+for _ in range(21):
+    p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, ru = os.wait4(p.pid, 0)
+    t.append((ru.ru_utime + ru.ru_stime) * 1000)
+t.sort()
+print("%.2f" % t[len(t) // 2])
+PY
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }'; }
+row() { printf '%-52s %16s %16s %8s\n' "$1" "$2" "$3" "$(ratio "$4" "$5")"; }
+
+echo "== $n-certificate pool (CPU ms and peak RSS MiB, median of $runs; goal <= 250 ms, <= 60 MiB)"
+printf '%-52s %16s %16s %8s\n' "case" "chainfix" "peer" "CPU ratio"
+read -r ob orss < <(big openssl verify -CAfile "$w/root.pem" -untrusted "$w/untrusted.pem" "$w/leaf.pem")
+read -r bc brss < <(big "$bin" bundle "$w/pool+chain.pem" --offline --no-cache -q -o "$w/out.pem" --force)
+row "bundle, one file vs openssl verify" "$bc ms $brss MiB" "$ob ms $orss MiB" "$bc" "$ob"
+read -r vc vrss < <(big "$bin" verify "$w/leaf.pem" "$w/untrusted.pem" --trust "$w/root.pem" --at $at)
+row "verify, one file vs openssl verify" "$vc ms $vrss MiB" "$ob ms $orss MiB" "$vc" "$ob"
+echo "== the same size of pool as a directory of $n files (goal <= 1.3x the file)"
+read -r dbc dbrss < <(big "$bin" bundle "$w/pooldir" --offline --no-cache -q -o "$w/out.pem" --force)
+row "bundle, directory vs one file" "$dbc ms $dbrss MiB" "$bc ms $brss MiB" "$dbc" "$bc"
+read -r dvc dvrss < <(big "$bin" verify "$w/leaf.pem" "$w/pooldir" --trust "$w/root.pem" --at $at)
+row "verify, directory vs one file" "$dvc ms $dvrss MiB" "$vc ms $vrss MiB" "$dvc" "$vc"
+echo "== small scrambled chain (CPU ms, median of 21; goal <= 0.4x openssl, --trust FILE costs nothing extra)"
+so=$(small openssl verify -CAfile "$w/root.pem" -untrusted "$w/ints.pem" "$w/leaf.pem")
+sv=$(small "$bin" verify "$w/scrambled.pem" --trust "$w/root.pem" --at $at)
+row "verify scrambled.pem --trust FILE vs openssl" "$sv ms" "$so ms" "$sv" "$so"
+sb=$(small "$bin" bundle "$w/scrambled.pem" --offline --no-cache -q -o "$w/out.pem" --force)
+row "bundle scrambled.pem vs openssl verify" "$sb ms" "$so ms" "$sb" "$so"
+sm=$(small "$bin" verify "$w/scrambled.pem" --trust mozilla --at $at)
+row "verify --trust FILE vs --trust mozilla" "$sv ms" "$sm ms" "$sv" "$sm"
+echo "== inspect of $k certificates (CPU ms and peak RSS MiB; goal: table <= 1.2x --json)"
+read -r it itrss < <(big "$bin" inspect "$w/pool10k.pem")
+read -r ij ijrss < <(big "$bin" inspect "$w/pool10k.pem" --json)
+row "inspect table vs --json" "$it ms $itrss MiB" "$ij ms $ijrss MiB" "$it" "$ij"
+# Sanity: the chain is found in every case (a benchmark of a failure is no benchmark).
+"$bin" verify "$w/leaf.pem" "$w/untrusted.pem" --trust "$w/root.pem" --at $at >/dev/null && echo "chainfix verify: VALID"
+"$bin" verify "$w/leaf.pem" "$w/pooldir" --trust "$w/root.pem" --at $at >/dev/null && echo "chainfix verify (directory): VALID"
+openssl verify -CAfile "$w/root.pem" -untrusted "$w/untrusted.pem" "$w/leaf.pem" >/dev/null && echo "openssl verify: OK"
