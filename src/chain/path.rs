@@ -11,7 +11,7 @@
 //! order: no intermediate expiring before the leaf, SHA-256 or better
 //! signatures, the shortest, the newest.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
