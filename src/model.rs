@@ -629,3 +629,15 @@ mod id_hash_tests {
         assert!(!set.contains(&CertId([0; 32])));
     }
 }
+
+/// RFC 3339 in UTC for a Unix time, or the number if out of range: the one
+/// way every report and message writes a time.
+pub fn rfc3339(t: i64) -> String {
+    ::time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}

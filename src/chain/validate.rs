@@ -288,15 +288,7 @@ pub fn eku_name(oid: &str) -> String {
     }
 }
 
-fn ts(t: i64) -> String {
-    ::time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&::time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
+use crate::model::rfc3339 as ts;
 
 /// What validation needs from one certificate, read once.
 #[derive(Clone, Debug)]

@@ -221,13 +221,7 @@ fn render(
     if json {
         let j = LintJson {
             version: 1,
-            at: ::time::OffsetDateTime::from_unix_timestamp(at)
-                .ok()
-                .and_then(|t| {
-                    t.format(&::time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_else(|| at.to_string()),
+            at: crate::model::rfc3339(at),
             profile: report.profile,
             profile_reason: &report.profile_reason,
             trust_store: TrustJson {

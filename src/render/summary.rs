@@ -59,16 +59,7 @@ impl KeySummary {
     }
 }
 
-/// RFC 3339 in UTC for a Unix time, or the number if out of range.
-pub fn rfc3339(t: i64) -> String {
-    ::time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&::time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
+pub use crate::model::rfc3339;
 
 /// `YYYY-MM-DD` for tables.
 pub fn date(t: i64) -> String {

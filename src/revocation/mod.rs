@@ -261,12 +261,4 @@ pub fn run(
     out
 }
 
-pub(crate) fn ts(t: i64) -> String {
-    ::time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&::time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
-}
+pub(crate) use crate::model::rfc3339 as ts;
