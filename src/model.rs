@@ -612,6 +612,18 @@ impl Cert {
     }
 }
 
+/// RFC 3339 in UTC for a Unix time, or the number if out of range: the one
+/// way every report and message writes a time.
+pub fn rfc3339(t: i64) -> String {
+    ::time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&::time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
 #[cfg(test)]
 mod id_hash_tests {
     use super::*;
@@ -628,16 +640,4 @@ mod id_hash_tests {
         assert_eq!((map[&a], map[&b]), (1, 2));
         assert!(!set.contains(&CertId([0; 32])));
     }
-}
-
-/// RFC 3339 in UTC for a Unix time, or the number if out of range: the one
-/// way every report and message writes a time.
-pub fn rfc3339(t: i64) -> String {
-    ::time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&::time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
 }
