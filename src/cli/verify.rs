@@ -382,7 +382,7 @@ pub(crate) fn report(
     // All the certificates are the pool: `build` skips the leaf's own copy
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
-    let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
+    let mut verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
     let graph =
         crate::graph::Graph::from_outcome(&out, leaf, &verdict.peer.to_string(), &l.store, pol.at);
     let cx = Context {
@@ -433,6 +433,28 @@ pub(crate) fn report(
             revocation.failure,
         ));
         valid &= !revocation.refused;
+        // The peer's verdict says what the revocation stage found.
+        if let Some((i, c)) = revocation
+            .certificates
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.status.refuses(revocation.failure))
+        {
+            let problem = match &c.status {
+                crate::revocation::Status::Revoked { .. } => Problem::Revoked {
+                    detail: c.status.to_string(),
+                },
+                s => Problem::RevocationUnchecked {
+                    detail: format!("its revocation status is not known ({s})"),
+                },
+            };
+            let position = if i == 0 {
+                "the certificate"
+            } else {
+                "the intermediate"
+            };
+            verdict.refuse(position, certs[i], problem);
+        }
         if !l.policies.is_empty() {
             let inputs = crate::chain::policies::PolicyInputs {
                 initial_policy_set: l.policies.clone(),
