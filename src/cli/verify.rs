@@ -290,9 +290,12 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
 /// [`load`] for certificates already read (e.g. uploaded to `chainfix serve`).
 fn loaded(args: &Args, mut inv: Inventory, leaf: usize, files: Vec<String>) -> Result<Loaded> {
     let trust = args.trust.load(default_store(args))?.store;
-    let revocation =
-        args.revocation
-            .setup(&args.fetch, common::now(), std::mem::take(&mut inv.crls))?;
+    let revocation = args.revocation.setup(
+        &args.fetch,
+        common::now(),
+        std::mem::take(&mut inv.crls),
+        &choice(args)?.profile,
+    )?;
     Ok(Loaded {
         revocation,
         policies: args.revocation.policies.clone(),
@@ -417,6 +420,7 @@ pub(crate) fn report(
         certificates: Vec::new(),
         fetched: Vec::new(),
         refused: false,
+        from_peer: l.revocation.from_peer,
     };
     let mut policies = None;
     if let Some(p) = out.path.as_ref().filter(|_| valid) {
@@ -589,6 +593,12 @@ pub(crate) fn render_path(r: &Report) -> String {
 /// The revocation statuses, one line per certificate (nothing when off).
 pub(crate) fn render_revocation(r: &Report) -> String {
     let rv = &r.revocation;
+    if rv.mode == crate::revocation::Mode::Off && rv.from_peer {
+        return format!(
+            "revocation: not checked: {} does not check revocation unless asked; --revocation crl to check\n",
+            r.verdict.peer.display_name()
+        );
+    }
     if rv.certificates.is_empty() {
         return String::new();
     }

@@ -113,6 +113,8 @@ fn effect(failure: Failure) -> &'static str {
         Failure::Hard => {
             "a hard-failing peer (Salesforce; openssl verify -crl_check_all) refuses the chain"
         }
-        Failure::Soft => "soft fail: the chain is accepted with this warning",
+        Failure::Soft => {
+            "soft fail: the chain is accepted with this warning, but a peer that hard-fails refuses it (Java with revocation on, openssl verify -crl_check_all; what Salesforce does is not documented, so it may refuse it too)"
+        }
     }
 }

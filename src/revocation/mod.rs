@@ -139,6 +139,8 @@ pub struct Setup {
     pub max_fetches: usize,
     /// Current time, for the cache (not the validation time).
     pub now: i64,
+    /// True when the mode is the peer profile's default (no --revocation).
+    pub from_peer: bool,
 }
 
 impl Setup {
@@ -152,6 +154,7 @@ impl Setup {
             cache_dir: None,
             max_fetches: 0,
             now: 0,
+            from_peer: false,
         }
     }
 }
@@ -177,6 +180,8 @@ pub struct Outcome {
     pub fetched: Vec<fetch::Fetched>,
     /// True when a status refuses the chain under `failure`.
     pub refused: bool,
+    /// True when the mode is the peer's default (no `--revocation`).
+    pub from_peer: bool,
 }
 
 /// Runs the stage over `path` (leaf first, anchor last) at validation
@@ -194,6 +199,7 @@ pub fn run(
         certificates: Vec::new(),
         fetched: Vec::new(),
         refused: false,
+        from_peer: setup.from_peer,
     };
     if setup.mode == Mode::Off {
         return out;
