@@ -691,3 +691,96 @@ fn hostile_ocsp_responders_end_within_bounds() {
         );
     }
 }
+
+/// `openssl verify` as curl runs it: no CRL checking.
+fn openssl_verify_plain(dir: &Path, leaf: &str, chain: &str) -> bool {
+    Command::new("openssl")
+        .args(["verify", "-CAfile", "root.pem", "-untrusted", chain, leaf])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// Without --revocation, the peer's profile decides: Salesforce checks the
+/// CRL and refuses a revoked leaf (as `openssl verify -crl_check_all`),
+/// OpenSSL (curl) does not check and accepts it (as plain `openssl verify`),
+/// and the verdict headline and exit code agree with the revocation result.
+#[test]
+fn the_peer_profile_decides_whether_revocation_is_checked() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    let run = |peer: &str, json: bool| {
+        let mut args = vec![
+            "verify",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            peer,
+            "--fetch-timeout",
+            "3",
+            "--no-cache",
+        ];
+        if json {
+            args.push("--json");
+        }
+        chainfix(dir, &args)
+    };
+
+    let o = run("salesforce", false);
+    let out = stdout(&o);
+    assert!(!openssl_verify(dir, "leaf-revoked.pem", "a.pem"));
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("Salesforce refuses: the certificate \"CN=Revoked Client\": revoked on")
+            || out.contains("Salesforce refuses: the certificate \"Revoked Client\": revoked on"),
+        "{out}"
+    );
+    assert!(
+        out.contains("keyCompromise") && out.contains("revocation (CRL, soft fail)"),
+        "{out}"
+    );
+    assert!(!out.contains("accepts"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&run("salesforce", true).stdout).unwrap();
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["verdict"]["accepted"], false, "{v}");
+    assert_eq!(
+        v["verdict"]["reason"]["problem"]["problem"], "revoked",
+        "{v}"
+    );
+    assert_eq!(v["revocation"]["from_peer"], true, "{v}");
+    assert_eq!(v["revocation"]["refused"], true, "{v}");
+
+    let o = run("openssl", false);
+    let out = stdout(&o);
+    assert!(openssl_verify_plain(dir, "leaf-revoked.pem", "a.pem"));
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("OpenSSL (curl) accepts this chain"), "{out}");
+    assert!(
+        out.contains(
+            "revocation: not checked: OpenSSL (curl) does not check revocation unless asked; --revocation crl to check"
+        ),
+        "{out}"
+    );
+
+    // --revocation off turns Salesforce's check off.
+    let o = chainfix(
+        dir,
+        &[
+            "verify",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--revocation",
+            "off",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("revocation:"), "{}", stdout(&o));
+}
