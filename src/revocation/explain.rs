@@ -78,6 +78,9 @@ pub fn findings(path: &[&Cert], statuses: &[Status], failure: Failure) -> Vec<Fi
             Status::CouldNotCheck { cause, why } => {
                 let fatal = failure == Failure::Hard;
                 let fix = match cause {
+                    Cause::NoSource if super::fetch::urls(cert).is_empty() => {
+                        "a peer that fetches CRLs (Salesforce) has nowhere to get one for this certificate: ask the CA for its CRL and check with --crl FILE, or get a certificate that names a CRL distribution point"
+                    }
                     Cause::NoSource => {
                         "give the CA's CRL with --crl FILE (or let chainfix fetch the CRL URL the certificate names: drop --offline)"
                     }

@@ -784,3 +784,45 @@ fn the_peer_profile_decides_whether_revocation_is_checked() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(!stdout(&o).contains("revocation:"), "{}", stdout(&o));
 }
+
+/// The Salesforce default on a PKI whose certificates name no CRL
+/// distribution point: nothing is fetched, the chain passes (soft fail)
+/// with a warning that says why and what the risk is; --offline the same.
+#[test]
+fn salesforce_default_without_crl_urls_fetches_nothing_and_warns() {
+    let t = tempdir();
+    let dir = t.path();
+    let p = crate::pki::Pki::client(1, false);
+    write(dir, "chain.pem", p.chain_pems().concat());
+    write(dir, "root.pem", p.root.pem());
+    for extra in [&[][..], &["--offline"][..]] {
+        let mut args = vec![
+            "verify",
+            "chain.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--no-cache",
+        ];
+        args.extend_from_slice(extra);
+        let o = chainfix(dir, &args);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        assert!(out.contains("Salesforce accepts this chain"), "{out}");
+        assert!(
+            out.contains("warning: the revocation status of the leaf")
+                && out.contains("it names no CRL distribution point")
+                && out.contains("what Salesforce does is not documented"),
+            "{out}"
+        );
+        args.push("--json");
+        let v: serde_json::Value = serde_json::from_slice(&chainfix(dir, &args).stdout).unwrap();
+        assert_eq!(v["revocation"]["mode"], "crl", "{v}");
+        assert_eq!(v["revocation"]["failure"], "soft", "{v}");
+        assert!(v["revocation"].get("fetched").is_none(), "{v}");
+        assert_eq!(v["verdict"]["accepted"], true, "{v}");
+    }
+}
