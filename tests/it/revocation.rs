@@ -753,6 +753,22 @@ fn the_peer_profile_decides_whether_revocation_is_checked() {
     );
     assert_eq!(v["revocation"]["from_peer"], true, "{v}");
     assert_eq!(v["revocation"]["refused"], true, "{v}");
+    // diagnose judges with the same default and names the revocation.
+    let o = chainfix(
+        dir,
+        &[
+            "diagnose",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("revoked"), "{}", stdout(&o));
 
     let o = run("openssl", false);
     let out = stdout(&o);
