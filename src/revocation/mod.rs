@@ -4,8 +4,9 @@
 //! [`Status::Revoked`] or could not be checked (RFC 5280 §6.3);
 //! [`fetch`] gathers the CRLs named by cRLDistributionPoints over the safe
 //! fetch layer; [`ocsp`] asks the authorityInfoAccess OCSP responder. What "could not check" does to the verdict is the caller's
-//! [`Failure`] choice (the peer's default: hard-fail for Salesforce, not
-//! checked at all for OpenSSL and Java unless asked).
+//! [`Failure`] choice (the peer's default: CRLs with soft fail for
+//! Salesforce, whose handling is not documented; not checked at all for
+//! OpenSSL, Java and webpki unless asked).
 
 pub mod check;
 pub mod crl;
@@ -45,8 +46,8 @@ impl Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Failure {
-    /// The chain is refused (Salesforce: "revocation checks using
-    /// certificate revocation lists"; `openssl verify -crl_check_all`).
+    /// The chain is refused (`openssl verify -crl_check_all`; Java's PKIX
+    /// with revocation on).
     #[default]
     Hard,
     /// The chain passes with a warning.
@@ -126,8 +127,8 @@ impl std::fmt::Display for Status {
 }
 
 /// Everything the stage needs besides the path: built by the command
-/// layer from `--revocation`, `--crl`, the fetch flags and (at merge) the
-/// peer profile's default.
+/// layer from `--revocation`, `--crl`, the fetch flags and the peer
+/// profile's default (`peer::Revocation::stage`).
 pub struct Setup {
     pub mode: Mode,
     pub failure: Failure,
