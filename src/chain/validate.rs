@@ -180,6 +180,15 @@ pub enum Problem {
     RootNotTrusted,
     UnknownIssuer,
     BudgetExhausted,
+    /// Its CA revoked it (found by the revocation stage, after the path
+    /// was built): `detail` says when, why and per which CRL or responder.
+    Revoked {
+        detail: String,
+    },
+    /// Its revocation status could not be had, and the peer hard-fails.
+    RevocationUnchecked {
+        detail: String,
+    },
 }
 
 impl Problem {
@@ -187,7 +196,8 @@ impl Problem {
     /// one about where it sits, which beats "no issuer found".
     pub fn rank(&self) -> u8 {
         match self {
-            Problem::Expired { .. } | Problem::NotYetValid { .. } => 0,
+            Problem::Expired { .. } | Problem::NotYetValid { .. } | Problem::Revoked { .. } => 0,
+            Problem::RevocationUnchecked { .. } => 4,
             Problem::WrongEku { .. } | Problem::NameMismatch { .. } => 1,
             Problem::NameConstraint { .. } => 2,
             Problem::WeakKey { .. } | Problem::WeakSignature { .. } => 1,
@@ -215,6 +225,9 @@ impl std::fmt::Display for Problem {
                 write!(f, "not valid yet (from {})", ts(*not_before))
             }
             Problem::Malformed { detail } => write!(f, "malformed: {detail}"),
+            Problem::Revoked { detail } | Problem::RevocationUnchecked { detail } => {
+                write!(f, "{detail}")
+            }
             Problem::Profile { detail } => {
                 write!(f, "outside the RFC 5280 / CA/B Forum profile: {detail}")
             }

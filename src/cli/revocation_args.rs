@@ -23,18 +23,19 @@ pub enum FailArg {
 #[derive(clap::Args, Debug, Clone)]
 #[group(skip)]
 pub struct RevocationArgs {
-    /// Check revocation: off (curl / OpenSSL's and Java's default), crl, ocsp, both
-    /// [default: off; crl when --crl is given].
+    /// Check revocation: off, crl, ocsp, both [default: the peer's: off for
+    /// openssl, java and webpki, crl for salesforce; crl when --crl is given].
     #[arg(long, value_enum)]
     pub revocation: Option<ModeArg>,
     /// CRL files or directories of CRLs (DER or PEM), used besides the CRL
     /// URLs the certificates name (with --offline: instead of them).
     #[arg(long, value_name = "FILE|DIR")]
     pub crl: Vec<PathBuf>,
-    /// A certificate whose status cannot be had: hard refuses the chain (Salesforce,
-    /// openssl verify -crl_check_all), soft accepts it with a warning.
-    #[arg(long, value_enum, default_value = "hard")]
-    pub revocation_failure: FailArg,
+    /// A certificate whose status cannot be had: hard refuses the chain (openssl
+    /// verify -crl_check_all, Java with revocation on), soft accepts it with a
+    /// warning [default: the peer's: soft for salesforce, else hard].
+    #[arg(long, value_enum)]
+    pub revocation_failure: Option<FailArg>,
     /// Largest CRL fetched from a distribution point, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_crl_size: u64,
@@ -46,20 +47,23 @@ pub struct RevocationArgs {
 
 impl RevocationArgs {
     /// The stage's setup under these flags and the fetch flags; `given` are
-    /// CRLs found among the input files (used as --crl is).
+    /// CRLs found among the input files (used as --crl is). Without
+    /// `--revocation`, the mode and failure are the `peer`'s defaults.
     pub fn setup(
         &self,
         fetch: &super::fetch_args::FetchArgs,
         now: i64,
         given: Vec<revocation::Crl>,
+        peer: &crate::peer::Profile,
     ) -> Result<Setup> {
+        let (peer_mode, peer_failure) = peer.revocation.stage();
         let mode = match self.revocation {
             Some(ModeArg::Off) => Mode::Off,
             Some(ModeArg::Crl) => Mode::Crl,
             Some(ModeArg::Ocsp) => Mode::Ocsp,
             Some(ModeArg::Both) => Mode::Both,
             None if !self.crl.is_empty() || !given.is_empty() => Mode::Crl,
-            None => Mode::Off,
+            None => peer_mode,
         };
         for oid in &self.policies {
             if oid.split('.').count() < 2 || !oid.split('.').all(|a| a.parse::<u64>().is_ok()) {
@@ -69,7 +73,10 @@ impl RevocationArgs {
             }
         }
         if mode == Mode::Off {
-            return Ok(Setup::off());
+            return Ok(Setup {
+                from_peer: self.revocation.is_none(),
+                ..Setup::off()
+            });
         }
         let mut local = given;
         for p in &self.crl {
@@ -97,9 +104,11 @@ impl RevocationArgs {
         Ok(Setup {
             mode,
             failure: match self.revocation_failure {
-                FailArg::Hard => Failure::Hard,
-                FailArg::Soft => Failure::Soft,
+                Some(FailArg::Hard) => Failure::Hard,
+                Some(FailArg::Soft) => Failure::Soft,
+                None => peer_failure,
             },
+            from_peer: self.revocation.is_none(),
             local,
             network,
             cache_dir,

@@ -290,9 +290,12 @@ pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
 /// [`load`] for certificates already read (e.g. uploaded to `chainfix serve`).
 fn loaded(args: &Args, mut inv: Inventory, leaf: usize, files: Vec<String>) -> Result<Loaded> {
     let trust = args.trust.load(default_store(args))?.store;
-    let revocation =
-        args.revocation
-            .setup(&args.fetch, common::now(), std::mem::take(&mut inv.crls))?;
+    let revocation = args.revocation.setup(
+        &args.fetch,
+        common::now(),
+        std::mem::take(&mut inv.crls),
+        &choice(args)?.profile,
+    )?;
     Ok(Loaded {
         revocation,
         policies: args.revocation.policies.clone(),
@@ -382,7 +385,7 @@ pub(crate) fn report(
     // All the certificates are the pool: `build` skips the leaf's own copy
     // (same SHA-256), so nothing is cloned.
     let out: Outcome<'_> = build(leaf, &l.certs, &l.anchors, pol, Budget::default());
-    let verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
+    let mut verdict = crate::peer::verdict::verdict_of(&out, leaf, pol);
     let graph =
         crate::graph::Graph::from_outcome(&out, leaf, &verdict.peer.to_string(), &l.store, pol.at);
     let cx = Context {
@@ -417,6 +420,7 @@ pub(crate) fn report(
         certificates: Vec::new(),
         fetched: Vec::new(),
         refused: false,
+        from_peer: l.revocation.from_peer,
     };
     let mut policies = None;
     if let Some(p) = out.path.as_ref().filter(|_| valid) {
@@ -433,6 +437,28 @@ pub(crate) fn report(
             revocation.failure,
         ));
         valid &= !revocation.refused;
+        // The peer's verdict says what the revocation stage found.
+        if let Some((i, c)) = revocation
+            .certificates
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.status.refuses(revocation.failure))
+        {
+            let problem = match &c.status {
+                crate::revocation::Status::Revoked { .. } => Problem::Revoked {
+                    detail: c.status.to_string(),
+                },
+                s => Problem::RevocationUnchecked {
+                    detail: format!("its revocation status is not known ({s})"),
+                },
+            };
+            let position = if i == 0 {
+                "the certificate"
+            } else {
+                "the intermediate"
+            };
+            verdict.refuse(position, certs[i], problem);
+        }
         if !l.policies.is_empty() {
             let inputs = crate::chain::policies::PolicyInputs {
                 initial_policy_set: l.policies.clone(),
@@ -567,6 +593,12 @@ pub(crate) fn render_path(r: &Report) -> String {
 /// The revocation statuses, one line per certificate (nothing when off).
 pub(crate) fn render_revocation(r: &Report) -> String {
     let rv = &r.revocation;
+    if rv.mode == crate::revocation::Mode::Off && rv.from_peer {
+        return format!(
+            "revocation: not checked: {} does not check revocation unless asked; --revocation crl to check\n",
+            r.verdict.peer.display_name()
+        );
+    }
     if rv.certificates.is_empty() {
         return String::new();
     }

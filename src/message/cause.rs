@@ -241,6 +241,8 @@ pub fn shown_by_files<'a>(
     for p in problems {
         v.push(match p {
             Problem::Expired { .. } => Cause::Expired,
+            Problem::Revoked { .. } => Cause::Revoked,
+            Problem::RevocationUnchecked { .. } => Cause::RevocationUnknown,
             Problem::NotYetValid { .. } => Cause::NotYetValid,
             Problem::Malformed { .. } => Cause::Malformed,
             Problem::UnknownCriticalExtension { .. } => Cause::CriticalExtension,

@@ -92,6 +92,22 @@ pub enum Revocation {
     Off,
     /// CRLs fetched and checked; a CRL that cannot be had fails the chain.
     CrlHardFail,
+    /// CRLs fetched and checked; a revoked certificate fails the chain, a
+    /// status that cannot be had (no distribution point, CRL unreachable or
+    /// stale) passes with a warning naming the risk.
+    CrlSoftFail,
+}
+
+impl Revocation {
+    /// The revocation stage's mode and failure for this default.
+    pub fn stage(self) -> (crate::revocation::Mode, crate::revocation::Failure) {
+        use crate::revocation::{Failure, Mode};
+        match self {
+            Revocation::Off => (Mode::Off, Failure::Hard),
+            Revocation::CrlHardFail => (Mode::Crl, Failure::Hard),
+            Revocation::CrlSoftFail => (Mode::Crl, Failure::Soft),
+        }
+    }
 }
 
 /// What anyExtendedKeyUsage in a leaf's EKU does.
@@ -227,8 +243,10 @@ pub struct Profile {
     pub nc_cn_joins_san: bool,
     /// Revocation by default. OpenSSL: off (no X509_V_FLAG_CRL_CHECK);
     /// Java: off (`com.sun.net.ssl.checkRevocation` false); Salesforce:
-    /// CRLs checked, hard fail (Salesforce Help, "Mutual Authentication
-    /// Certificates": revoked or unavailable CRL fails the handshake).
+    /// CRLs checked (team design notes, journey 1: port 8443 checks
+    /// "signatures, dates, CRLs"); what Salesforce does with a CRL it
+    /// cannot get is not documented, so soft fail with a warning naming the
+    /// risk (docs/peers.md, row `revocation`).
     pub revocation: Revocation,
 }
 
@@ -293,7 +311,7 @@ const JAVA: Profile = Profile {
 const SALESFORCE: Profile = Profile {
     peer: Peer::Salesforce,
     intermediate_anchors: false,
-    revocation: Revocation::CrlHardFail,
+    revocation: Revocation::CrlSoftFail,
     ..JAVA
 };
 

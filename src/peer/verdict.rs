@@ -124,7 +124,40 @@ pub fn verdict_of(out: &Outcome<'_>, leaf: &Cert, policy: &Policy) -> Verdict {
         Some(reason(out, leaf, peer))
     };
     let role = policy.role;
-    let headline = match &reason {
+    Verdict {
+        peer,
+        security_level: policy.profile.security_level,
+        role,
+        accepted: reason.is_none(),
+        headline: headline(peer, role, reason.as_ref()),
+        reason,
+    }
+}
+
+impl Verdict {
+    /// The verdict once a stage after path building (revocation) refused
+    /// `cert` at `position` on an accepted path: accepted, headline and
+    /// reason then say so, so no command can print "accepts" for it.
+    pub fn refuse(&mut self, position: &'static str, cert: &Cert, problem: Problem) {
+        if !self.accepted {
+            return;
+        }
+        let r = Reason {
+            position,
+            subject: cert.subject().to_string(),
+            sha256: cert.id().hex(),
+            refusal: Refusal::Policy,
+            peer_words: words(self.peer, &problem),
+            problem,
+        };
+        self.headline = headline(self.peer, self.role, Some(&r));
+        self.accepted = false;
+        self.reason = Some(r);
+    }
+}
+
+fn headline(peer: Peer, role: Role, reason: Option<&Reason>) -> String {
+    match reason {
         None => format!(
             "{} accepts this chain for a TLS {}.",
             peer.display_name(),
@@ -159,14 +192,6 @@ pub fn verdict_of(out: &Outcome<'_>, leaf: &Cert, policy: &Policy) -> Verdict {
                 ),
             }
         }
-    };
-    Verdict {
-        peer,
-        security_level: policy.profile.security_level,
-        role,
-        accepted: reason.is_none(),
-        reason,
-        headline,
     }
 }
 

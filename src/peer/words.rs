@@ -50,6 +50,9 @@ fn openssl(p: &Problem) -> Option<(u32, &'static str)> {
         Problem::WeakKey { leaf: false, .. } => (67, "CA certificate key too weak"),
         Problem::WeakSignature { .. } => (68, "CA signature digest algorithm too weak"),
         Problem::BadSignature { .. } => (7, "certificate signature failure"),
+        // crypto/x509/x509_txt.c X509_V_ERR_CERT_REVOKED.
+        Problem::Revoked { .. } => (23, "certificate revoked"),
+        Problem::RevocationUnchecked { .. } => (3, "unable to get certificate CRL"),
         Problem::Profile { .. } | Problem::BudgetExhausted => return None,
     })
 }
@@ -75,6 +78,10 @@ fn java(p: &Problem) -> Option<&'static str> {
         Problem::NameConstraint { .. } => "name constraints check failed",
         Problem::NameMismatch { .. } => "No subject alternative DNS name matching found",
         Problem::BadSignature { .. } => "Signature does not match",
+        // CertPathValidatorException.BasicReason.REVOKED (RevocationChecker).
+        Problem::Revoked { .. } => "Certificate has been revoked",
+        // BasicReason.UNDETERMINED_REVOCATION_STATUS.
+        Problem::RevocationUnchecked { .. } => "Could not determine revocation status",
         _ => return None,
     })
 }
@@ -92,6 +99,7 @@ fn webpki(p: &Problem) -> Option<&'static str> {
         Problem::UnknownCriticalExtension { .. } => "UnsupportedCriticalExtension",
         Problem::BadSignature { .. } => "InvalidSignatureForPublicKey",
         Problem::TooDeep { .. } => "MaximumPathDepthExceeded",
+        Problem::Revoked { .. } => "CertRevoked",
         _ => return None,
     })
 }

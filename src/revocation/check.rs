@@ -256,7 +256,9 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
     } else if whys.is_empty() {
         Status::CouldNotCheck {
             cause: Cause::NoSource,
-            why: if used.is_empty() {
+            why: if used.is_empty() && super::fetch::urls(cert).is_empty() {
+                "it names no CRL distribution point (http), and no CRL given covers it".into()
+            } else if used.is_empty() {
                 "no CRL covers it".into()
             } else {
                 format!("the CRLs ({}) do not cover every reason", used.join(", "))

@@ -78,6 +78,9 @@ pub fn findings(path: &[&Cert], statuses: &[Status], failure: Failure) -> Vec<Fi
             Status::CouldNotCheck { cause, why } => {
                 let fatal = failure == Failure::Hard;
                 let fix = match cause {
+                    Cause::NoSource if super::fetch::urls(cert).is_empty() => {
+                        "a peer that fetches CRLs (Salesforce) has nowhere to get one for this certificate: ask the CA for its CRL and check with --crl FILE, or get a certificate that names a CRL distribution point"
+                    }
                     Cause::NoSource => {
                         "give the CA's CRL with --crl FILE (or let chainfix fetch the CRL URL the certificate names: drop --offline)"
                     }
@@ -113,6 +116,8 @@ fn effect(failure: Failure) -> &'static str {
         Failure::Hard => {
             "a hard-failing peer (Salesforce; openssl verify -crl_check_all) refuses the chain"
         }
-        Failure::Soft => "soft fail: the chain is accepted with this warning",
+        Failure::Soft => {
+            "soft fail: the chain is accepted with this warning, but a peer that hard-fails refuses it (Java with revocation on, openssl verify -crl_check_all; what Salesforce does is not documented, so it may refuse it too)"
+        }
     }
 }

@@ -4,8 +4,9 @@
 //! [`Status::Revoked`] or could not be checked (RFC 5280 §6.3);
 //! [`fetch`] gathers the CRLs named by cRLDistributionPoints over the safe
 //! fetch layer; [`ocsp`] asks the authorityInfoAccess OCSP responder. What "could not check" does to the verdict is the caller's
-//! [`Failure`] choice (the peer's default: hard-fail for Salesforce, not
-//! checked at all for OpenSSL and Java unless asked).
+//! [`Failure`] choice (the peer's default: CRLs with soft fail for
+//! Salesforce, whose handling is not documented; not checked at all for
+//! OpenSSL, Java and webpki unless asked).
 
 pub mod check;
 pub mod crl;
@@ -45,8 +46,8 @@ impl Mode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Failure {
-    /// The chain is refused (Salesforce: "revocation checks using
-    /// certificate revocation lists"; `openssl verify -crl_check_all`).
+    /// The chain is refused (`openssl verify -crl_check_all`; Java's PKIX
+    /// with revocation on).
     #[default]
     Hard,
     /// The chain passes with a warning.
@@ -126,8 +127,8 @@ impl std::fmt::Display for Status {
 }
 
 /// Everything the stage needs besides the path: built by the command
-/// layer from `--revocation`, `--crl`, the fetch flags and (at merge) the
-/// peer profile's default.
+/// layer from `--revocation`, `--crl`, the fetch flags and the peer
+/// profile's default (`peer::Revocation::stage`).
 pub struct Setup {
     pub mode: Mode,
     pub failure: Failure,
@@ -139,6 +140,8 @@ pub struct Setup {
     pub max_fetches: usize,
     /// Current time, for the cache (not the validation time).
     pub now: i64,
+    /// True when the mode is the peer profile's default (no --revocation).
+    pub from_peer: bool,
 }
 
 impl Setup {
@@ -152,6 +155,7 @@ impl Setup {
             cache_dir: None,
             max_fetches: 0,
             now: 0,
+            from_peer: false,
         }
     }
 }
@@ -177,6 +181,8 @@ pub struct Outcome {
     pub fetched: Vec<fetch::Fetched>,
     /// True when a status refuses the chain under `failure`.
     pub refused: bool,
+    /// True when the mode is the peer's default (no `--revocation`).
+    pub from_peer: bool,
 }
 
 /// Runs the stage over `path` (leaf first, anchor last) at validation
@@ -194,6 +200,7 @@ pub fn run(
         certificates: Vec::new(),
         fetched: Vec::new(),
         refused: false,
+        from_peer: setup.from_peer,
     };
     if setup.mode == Mode::Off {
         return out;

@@ -166,6 +166,12 @@ fn judge(
     if let Some(at) = &req.at {
         argv.extend(["--at", at]);
     }
+    // The peer's revocation default (Salesforce: CRLs) fetches only when
+    // the request allows fetching, and never toward private addresses.
+    argv.push("--allow-private-fetch=false");
+    if !req.fetch {
+        argv.push("--offline");
+    }
     let cmd = VerifyCmd::try_parse_from(std::iter::once("chainfix").chain(argv))
         .map_err(|e| crate::error::Error::Usage(e.to_string()))?;
     let assembly = if req.fetch {

@@ -691,3 +691,154 @@ fn hostile_ocsp_responders_end_within_bounds() {
         );
     }
 }
+
+/// `openssl verify` as curl runs it: no CRL checking.
+fn openssl_verify_plain(dir: &Path, leaf: &str, chain: &str) -> bool {
+    Command::new("openssl")
+        .args(["verify", "-CAfile", "root.pem", "-untrusted", chain, leaf])
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// Without --revocation, the peer's profile decides: Salesforce checks the
+/// CRL and refuses a revoked leaf (as `openssl verify -crl_check_all`),
+/// OpenSSL (curl) does not check and accepts it (as plain `openssl verify`),
+/// and the verdict headline and exit code agree with the revocation result.
+#[test]
+fn the_peer_profile_decides_whether_revocation_is_checked() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    let run = |peer: &str, json: bool| {
+        let mut args = vec![
+            "verify",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            peer,
+            "--fetch-timeout",
+            "3",
+            "--no-cache",
+        ];
+        if json {
+            args.push("--json");
+        }
+        chainfix(dir, &args)
+    };
+
+    let o = run("salesforce", false);
+    let out = stdout(&o);
+    assert!(!openssl_verify(dir, "leaf-revoked.pem", "a.pem"));
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("Salesforce refuses: the certificate \"CN=Revoked Client\": revoked on")
+            || out.contains("Salesforce refuses: the certificate \"Revoked Client\": revoked on"),
+        "{out}"
+    );
+    assert!(
+        out.contains("keyCompromise") && out.contains("revocation (CRL, soft fail)"),
+        "{out}"
+    );
+    assert!(!out.contains("accepts"), "{out}");
+    let v: serde_json::Value = serde_json::from_slice(&run("salesforce", true).stdout).unwrap();
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["verdict"]["accepted"], false, "{v}");
+    assert_eq!(
+        v["verdict"]["reason"]["problem"]["problem"], "revoked",
+        "{v}"
+    );
+    assert_eq!(v["revocation"]["from_peer"], true, "{v}");
+    assert_eq!(v["revocation"]["refused"], true, "{v}");
+    // diagnose judges with the same default and names the revocation.
+    let o = chainfix(
+        dir,
+        &[
+            "diagnose",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("revoked"), "{}", stdout(&o));
+
+    let o = run("openssl", false);
+    let out = stdout(&o);
+    assert!(openssl_verify_plain(dir, "leaf-revoked.pem", "a.pem"));
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("OpenSSL (curl) accepts this chain"), "{out}");
+    assert!(
+        out.contains(
+            "revocation: not checked: OpenSSL (curl) does not check revocation unless asked; --revocation crl to check"
+        ),
+        "{out}"
+    );
+
+    // --revocation off turns Salesforce's check off.
+    let o = chainfix(
+        dir,
+        &[
+            "verify",
+            "leaf-revoked.pem",
+            "a.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--revocation",
+            "off",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("revocation:"), "{}", stdout(&o));
+}
+
+/// The Salesforce default on a PKI whose certificates name no CRL
+/// distribution point: nothing is fetched, the chain passes (soft fail)
+/// with a warning that says why and what the risk is; --offline the same.
+#[test]
+fn salesforce_default_without_crl_urls_fetches_nothing_and_warns() {
+    let t = tempdir();
+    let dir = t.path();
+    let p = crate::pki::Pki::client(1, false);
+    write(dir, "chain.pem", p.chain_pems().concat());
+    write(dir, "root.pem", p.root.pem());
+    for extra in [&[][..], &["--offline"][..]] {
+        let mut args = vec![
+            "verify",
+            "chain.pem",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--at",
+            "2026-06-01T00:00:00Z",
+            "--no-cache",
+        ];
+        args.extend_from_slice(extra);
+        let o = chainfix(dir, &args);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        assert!(out.contains("Salesforce accepts this chain"), "{out}");
+        assert!(
+            out.contains("warning: the revocation status of the leaf")
+                && out.contains("it names no CRL distribution point")
+                && out.contains("what Salesforce does is not documented"),
+            "{out}"
+        );
+        args.push("--json");
+        let v: serde_json::Value = serde_json::from_slice(&chainfix(dir, &args).stdout).unwrap();
+        assert_eq!(v["revocation"]["mode"], "crl", "{v}");
+        assert_eq!(v["revocation"]["failure"], "soft", "{v}");
+        assert!(v["revocation"].get("fetched").is_none(), "{v}");
+        assert_eq!(v["verdict"]["accepted"], true, "{v}");
+    }
+}
