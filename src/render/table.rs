@@ -22,6 +22,17 @@ pub fn new(header: &[&str]) -> Grid {
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
+    // A terminal that reports no size (a pty nobody sized: `script` with no
+    // terminal above it, a serial console) says 0 columns; drawing to that
+    // would put one letter per line. Take $COLUMNS, else 80.
+    if t.width().is_some_and(|w| w < 20) {
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<u16>().ok())
+            .filter(|&c| c >= 20)
+            .unwrap_or(80);
+        t.set_width(columns);
+    }
     Grid {
         plain: t.width().is_none(),
         table: t,

@@ -448,3 +448,40 @@ fn tables_fit_a_forty_column_terminal_and_are_plain_lines_in_a_pipe() {
         "{out}"
     );
 }
+
+/// A pseudo-terminal nobody sized reports 0 columns (`script` with no
+/// terminal above it, a serial console): the table is drawn at 80 columns,
+/// not one letter per line.
+#[test]
+fn a_terminal_that_reports_zero_columns_gets_an_eighty_column_table() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let p = Pki::client(1, false);
+    write(d, "chain.pem", p.chain_pems().join(""));
+    write(d, "root.pem", p.root.pem());
+    let args = [
+        "verify",
+        "chain.pem",
+        "--trust",
+        "root.pem",
+        "--at",
+        "2026-06-01",
+    ];
+    let t = run_tty(d, &args, 0, &[], BOUND);
+    let screen = finished(&t, 0, "verify at 0 columns");
+    let table: Vec<String> = screen
+        .lines()
+        .filter(|l| l.contains('│') || l.contains('┌'))
+        .map(|l| strip_escapes(l.trim_end_matches('\r')))
+        .collect();
+    assert!(
+        table
+            .iter()
+            .any(|l| l.contains("subject") && l.contains("expires")),
+        "{screen}"
+    );
+    for l in &table {
+        let n = l.chars().count();
+        assert!((20..=80).contains(&n), "{n} columns: {l:?}");
+    }
+}
