@@ -410,34 +410,48 @@ fn man_writes_a_page_for_chainfix_and_each_command() {
     }
 }
 
+/// The verify arguments of the table tests, with the chain and root they
+/// name written into `d`.
+const TABLE_ARGS: [&str; 6] = [
+    "verify",
+    "chain.pem",
+    "--trust",
+    "root.pem",
+    "--at",
+    "2026-06-01",
+];
+
+fn table_files(d: &Path) {
+    let p = Pki::client(1, false);
+    write(d, "chain.pem", p.chain_pems().join(""));
+    write(d, "root.pem", p.root.pem());
+}
+
+/// verify's table as drawn on a terminal `cols` columns wide: its lines,
+/// escapes stripped.
+fn table_on_terminal(d: &Path, cols: u16) -> (Vec<String>, String) {
+    let t = run_tty(d, &TABLE_ARGS, cols, &[], BOUND);
+    let screen = finished(&t, 0, &format!("verify at {cols} columns"));
+    let table = screen
+        .lines()
+        .filter(|l| l.contains('│') || l.contains('┌'))
+        .map(|l| strip_escapes(l.trim_end_matches('\r')))
+        .collect();
+    (table, screen)
+}
+
 #[test]
 fn tables_fit_a_forty_column_terminal_and_are_plain_lines_in_a_pipe() {
     let dir = util::tempdir();
     let d = dir.path();
-    let p = Pki::client(1, false);
-    write(d, "chain.pem", p.chain_pems().join(""));
-    write(d, "root.pem", p.root.pem());
-    let args = [
-        "verify",
-        "chain.pem",
-        "--trust",
-        "root.pem",
-        "--at",
-        "2026-06-01",
-    ];
-    let t = run_tty(d, &args, 40, &[], BOUND);
-    let screen = finished(&t, 0, "verify at 40 columns");
-    let table: Vec<&str> = screen
-        .lines()
-        .filter(|l| l.contains('│') || l.contains('┌'))
-        .collect();
+    table_files(d);
+    let (table, screen) = table_on_terminal(d, 40);
     assert!(table.len() > 3, "{screen}");
     for l in table {
-        let visible = strip_escapes(l.trim_end_matches('\r'));
-        assert!(visible.chars().count() <= 40, "{visible:?}");
+        assert!(l.chars().count() <= 40, "{l:?}");
     }
     // In a pipe: a header line and one tab-separated line per certificate.
-    let o = util::chainfix(d, &args);
+    let o = util::chainfix(d, &TABLE_ARGS);
     let out = util::stdout(&o);
     assert!(!out.contains('│'), "{out}");
     let rows: Vec<&str> = out.lines().filter(|l| l.contains('\t')).collect();
@@ -456,24 +470,8 @@ fn tables_fit_a_forty_column_terminal_and_are_plain_lines_in_a_pipe() {
 fn a_terminal_that_reports_zero_columns_gets_an_eighty_column_table() {
     let dir = util::tempdir();
     let d = dir.path();
-    let p = Pki::client(1, false);
-    write(d, "chain.pem", p.chain_pems().join(""));
-    write(d, "root.pem", p.root.pem());
-    let args = [
-        "verify",
-        "chain.pem",
-        "--trust",
-        "root.pem",
-        "--at",
-        "2026-06-01",
-    ];
-    let t = run_tty(d, &args, 0, &[], BOUND);
-    let screen = finished(&t, 0, "verify at 0 columns");
-    let table: Vec<String> = screen
-        .lines()
-        .filter(|l| l.contains('│') || l.contains('┌'))
-        .map(|l| strip_escapes(l.trim_end_matches('\r')))
-        .collect();
+    table_files(d);
+    let (table, screen) = table_on_terminal(d, 0);
     assert!(
         table
             .iter()
