@@ -152,7 +152,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         f.push(finding(
             Class::WrongOrder,
             false,
-            "the certificates are not in issuing order in the files (leaf first, then each issuer); strict peers (Java, Salesforce) refuse an unordered chain".into(),
+            "the certificates are not in issuing order in the files (leaf first, then each issuer), as TLS 1.2 requires of a chain sent (RFC 5246 §7.4.2); OpenSSL and Java reorder one they are sent, but older or stricter stacks refuse it, and an upload box expects the order".into(),
             format!("chainfix bundle {files} {out_flags}"),
         ));
     }
