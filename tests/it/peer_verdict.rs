@@ -63,7 +63,7 @@ fn make(dir: &Path, s: Spec) {
             "keyUsage=critical,keyCertSign,cRLSign",
         ],
     );
-    ec_key(dir, "int.key");
+    crate::util::openssl_ec_key(dir, "int.key");
     // PrintableString subject (string_mask = default picks it for ASCII).
     write(
         dir,
@@ -137,7 +137,7 @@ fn make(dir: &Path, s: Spec) {
     } else {
         "int.pem"
     };
-    ec_key(dir, "leaf.key");
+    crate::util::openssl_ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -183,22 +183,6 @@ fn make(dir: &Path, s: Spec) {
         + &std::fs::read_to_string(dir.join("int.pem")).unwrap();
     write(dir, "chain.pem", chain);
     write(dir, "pw", "peer-test-password\n");
-}
-
-/// A P-256 key in `out`.
-fn ec_key(dir: &Path, out: &str) {
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            out,
-        ],
-    );
 }
 
 /// Issues the request `csr` with the CA (certificate, key) into `out`,
@@ -580,7 +564,7 @@ fn a_root_fetched_by_aia_is_an_untrusted_root_not_a_missing_issuer() {
             "x509", "-in", "root.pem", "-outform", "DER", "-out", "root.cer",
         ],
     );
-    ec_key(dir, "leaf.key");
+    crate::util::openssl_ec_key(dir, "leaf.key");
     openssl(
         dir,
         &[
@@ -705,7 +689,7 @@ fn bundle_follows_the_path_to_the_peers_root_and_says_why_it_drops() {
     let d = tempdir();
     let dir = d.path();
     for k in ["old", "new", "int", "leaf"] {
-        ec_key(dir, &format!("{k}.key"));
+        crate::util::openssl_ec_key(dir, &format!("{k}.key"));
     }
     ca(dir, "Old Root", "old.key", None, "3650");
     std::fs::copy(dir.join("new.key"), dir.join("New Root.key")).unwrap();

@@ -45,18 +45,7 @@ fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
 }
 
 fn key(dir: &Path, name: &str) {
-    openssl(
-        dir,
-        &[
-            "genpkey",
-            "-algorithm",
-            "EC",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-out",
-            &format!("{name}.key"),
-        ],
-    );
+    crate::util::openssl_ec_key(dir, &format!("{name}.key"));
 }
 
 /// Issues `name` (a CA when `ext` is "ca_ext") from the CA in `ca_dir`.

@@ -201,6 +201,22 @@ pub fn openssl_self_signed(dir: &Path, key: &str, cert: &str, subj: &str, extra:
     openssl(dir, &args);
 }
 
+/// A P-256 private key made by openssl, written to `out` in `dir`.
+pub fn openssl_ec_key(dir: &Path, out: &str) {
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            out,
+        ],
+    );
+}
+
 pub fn openssl(dir: &Path, args: &[&str]) -> Output {
     let o = Command::new("openssl")
         .args(args)
