@@ -16,6 +16,7 @@ mod diagnose;
 mod differential;
 mod fetch;
 mod fuzz_replay;
+mod golden;
 mod graph;
 mod hostile;
 mod json;
