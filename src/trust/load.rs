@@ -16,20 +16,19 @@ pub const CANDIDATE_PEM: &[u8] = include_bytes!("../../data/salesforce-trust/can
 /// Provenance and licence of the bundled data.
 pub const PROVENANCE: &str = include_str!("../../data/salesforce-trust/README.md");
 
-/// Every certificate in a PEM text (other blocks and text ignored).
+/// Every certificate in a PEM text (other blocks and text ignored), read
+/// with the same forgiving scanner as the inputs: a root file saved from a
+/// mail, with text around the blocks or one quoted with `> `, still gives
+/// its certificates, and one damaged block does not hide the others.
 fn pem_certs(bytes: &[u8], source: &str) -> Vec<Cert> {
-    let mut out = Vec::new();
-    let Ok(blocks) = pem::parse_many(bytes) else {
-        return out;
-    };
-    for (i, b) in blocks.into_iter().enumerate() {
-        if (b.tag() == "CERTIFICATE" || b.tag() == "TRUSTED CERTIFICATE")
-            && let Ok(c) = Cert::from_der(b.into_contents(), Origin::block(source, i + 1))
-        {
-            out.push(c);
-        }
-    }
-    out
+    crate::parse::pem::scan(bytes)
+        .into_iter()
+        .filter(|b| b.label == "CERTIFICATE" || b.label == "TRUSTED CERTIFICATE")
+        .filter_map(|b| {
+            let der = b.body.ok()?;
+            Cert::from_der(der, Origin::block(source, b.index)).ok()
+        })
+        .collect()
 }
 
 /// The bundled Salesforce candidate store (158 roots). A guess, not
@@ -304,6 +303,28 @@ mod tests {
         assert!(s.candidate);
         assert!(s.caveat().unwrap().contains("CANDIDATE"));
         assert!(s.caveat().unwrap().contains("cacerts.jsp"));
+    }
+
+    #[test]
+    fn a_roots_file_saved_from_a_mail_gives_every_certificate() {
+        // Text around the blocks and one block quoted with "> ": the strict
+        // PEM reader gave none of them ("names no root chainfix can use").
+        let bytes = include_bytes!("../../testdata/examples/salesforce-client/ca-bundle.txt");
+        let s = roots_file("ca-bundle.txt", bytes).unwrap();
+        assert_eq!(
+            s.anchors.len(),
+            3,
+            "{:?}",
+            s.anchors.iter().map(|c| c.subject()).collect::<Vec<_>>()
+        );
+        let mut quoted = b"> ".to_vec();
+        for &b in &bytes[..] {
+            quoted.push(b);
+            if b == b'\n' {
+                quoted.extend_from_slice(b"> ");
+            }
+        }
+        assert_eq!(roots_file("quoted.txt", &quoted).unwrap().anchors.len(), 3);
     }
 
     #[test]
