@@ -45,11 +45,35 @@ pub fn remove_pending() {
     }
 }
 
-/// Starts a thread that, on SIGINT, SIGTERM or SIGHUP, removes the pending
-/// temp files and then ends the process as the signal would have. For
-/// programs (the CLI); a library user keeps its own signal policy.
-#[cfg(unix)]
+/// Whether [`clean_up_on_signals`] was called: the handler thread is then
+/// started by the first named temp file, not at start-up (most runs make
+/// none: `O_TMPFILE` files have no name to remove, and reading commands
+/// write nothing), which saves every run a thread and its malloc arena.
+static ARMED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static STARTED: std::sync::Once = std::sync::Once::new();
+
+/// Asks for the pending temp files to be removed on SIGINT, SIGTERM or
+/// SIGHUP, after which the process ends as the signal would have ended it.
+/// For programs (the CLI); a library user keeps its own signal policy. The
+/// thread that waits for the signals starts with the first named temp file.
 pub fn clean_up_on_signals() -> std::io::Result<()> {
+    ARMED.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(())
+}
+
+/// Starts the signal thread once, if [`clean_up_on_signals`] asked for it.
+/// Called before a named temp file exists, so no signal can find one
+/// unhandled.
+fn arm_signal_thread() {
+    if ARMED.load(std::sync::atomic::Ordering::SeqCst) {
+        STARTED.call_once(|| {
+            let _ = signal_thread();
+        });
+    }
+}
+
+#[cfg(unix)]
+fn signal_thread() -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
@@ -65,7 +89,7 @@ pub fn clean_up_on_signals() -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-pub fn clean_up_on_signals() -> std::io::Result<()> {
+fn signal_thread() -> std::io::Result<()> {
     Ok(())
 }
 
@@ -77,6 +101,7 @@ struct NamedTemp {
 
 impl NamedTemp {
     fn create(dir: &Path) -> std::io::Result<NamedTemp> {
+        arm_signal_thread();
         let mut reg = pending();
         // tempfile creates the file with mode 0600 (O_EXCL), so a key is
         // never readable by others, not even for a moment.
