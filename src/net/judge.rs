@@ -400,7 +400,7 @@ pub fn judge_server_with(
                 cert: f
                     .subject
                     .as_ref()
-                    .and_then(|s| sent.iter().position(|c| c.subject().to_string() == *s)),
+                    .and_then(|s| sent.iter().position(|c| c.subject() == s)),
                 message: f.message,
                 fix: f.fix,
             }
