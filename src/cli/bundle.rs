@@ -99,13 +99,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         None => None,
     };
     let at = common::at_or_now(args.at.as_deref())?;
-    let how = super::peer_args::Judging {
-        peer: &args.peer,
-        trust: &args.trust,
-        stages: Some((&args.revocation, &args.fetch)),
-    };
-    let crls = std::mem::take(&mut inv.crls);
-    let judged = super::peer_args::judge_files(&how, &inv.certs, crls, assembly.leaf, at)?;
+    let judged = super::peer_args::judge_for_writing(
+        &args.peer,
+        &args.trust,
+        (&args.revocation, &args.fetch),
+        &inv.certs,
+        std::mem::take(&mut inv.crls),
+        assembly.leaf,
+        at,
+    )?;
     let chain = judged.chain(&mut assembly, &inv, args.include_root, at);
     let to_stdout = common::is_stdout(&output);
     if to_stdout && (args.json || args.graph.is_some()) {

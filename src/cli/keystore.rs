@@ -194,13 +194,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         other => other?,
     };
     let at = common::at_or_now(args.at.as_deref())?;
-    let how = super::peer_args::Judging {
-        peer: &args.peer,
-        trust: &args.trust,
-        stages: Some((&args.revocation, &args.fetch)),
-    };
-    let crls = std::mem::take(&mut inv.crls);
-    let judged = super::peer_args::judge_files(&how, &inv.certs, crls, assembly.leaf, at)?;
+    let judged = super::peer_args::judge_for_writing(
+        &args.peer,
+        &args.trust,
+        (&args.revocation, &args.fetch),
+        &inv.certs,
+        std::mem::take(&mut inv.crls),
+        assembly.leaf,
+        at,
+    )?;
     let chain = judged.chain(&mut assembly, &inv, args.root, at);
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {

@@ -145,6 +145,28 @@ pub(crate) fn judge_files(
     })
 }
 
+/// [`judge_files`] for a command that writes the chain (bundle, keystore):
+/// every stage runs, with `crls` (those found among the inputs).
+pub(crate) fn judge_for_writing(
+    peer: &PeerArgs,
+    trust: &super::roots::TrustArgs,
+    stages: (
+        &super::revocation_args::RevocationArgs,
+        &super::fetch_args::FetchArgs,
+    ),
+    certs: &[crate::model::Cert],
+    crls: Vec<crate::revocation::Crl>,
+    leaf: usize,
+    at: i64,
+) -> Result<Judged> {
+    let how = Judging {
+        peer,
+        trust,
+        stages: Some(stages),
+    };
+    judge_files(&how, certs, crls, leaf, at)
+}
+
 impl Judged {
     /// What to write: with `--peer`, `--trust` or `--roots` and an accepted
     /// path, that path (the cross-sign toward the peer's root; each other

@@ -55,14 +55,7 @@ pub fn after_path(
     at: i64,
 ) -> AfterPath {
     let mut after = AfterPath {
-        revocation: revocation::Outcome {
-            mode: setup.mode,
-            failure: setup.failure,
-            certificates: Vec::new(),
-            fetched: Vec::new(),
-            refused: false,
-            from_peer: setup.from_peer,
-        },
+        revocation: revocation::Outcome::not_run(setup),
         findings: Vec::new(),
         policies: None,
         refused: false,

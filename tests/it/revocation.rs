@@ -98,6 +98,23 @@ fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
     .unwrap();
 }
 
+/// `openssl ca -revoke`: the CA in `ca` revokes `cert` for `reason`.
+fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
+    let cnf = format!("{ca}/ca.cnf");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            &cnf,
+            "-revoke",
+            cert,
+            "-crl_reason",
+            reason,
+        ],
+    );
+}
+
 fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["ca", "-gencrl", "-config"];
     let cnf = format!("{ca}/ca.cnf");
@@ -189,30 +206,8 @@ fn real_ca() -> Ca {
     issue(dir, "a", "leaf-good", "Good Client", "leaf");
     issue(dir, "a", "leaf-revoked", "Revoked Client", "leaf");
     issue(dir, "b", "leaf-b", "Client under B", "leaf");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "leaf-revoked.pem",
-            "-crl_reason",
-            "keyCompromise",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "root/ca.cnf",
-            "-revoke",
-            "b.pem",
-            "-crl_reason",
-            "cACompromise",
-        ],
-    );
+    revoke(dir, "a", "leaf-revoked.pem", "keyCompromise");
+    revoke(dir, "root", "b.pem", "cACompromise");
     for (ca, path) in [("root", "root.crl"), ("a", "a.crl"), ("b", "b.crl")] {
         let der = gencrl(dir, ca, path, &[]);
         server.set(
@@ -556,18 +551,7 @@ fn probe_judges_a_stapled_ocsp_response() {
         )
     };
     respond("good.der");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "server.pem",
-            "-crl_reason",
-            "superseded",
-        ],
-    );
+    revoke(dir, "a", "server.pem", "superseded");
     respond("revoked.der");
     for (file, want) in [
         (Some("good.der"), "stapled OCSP response: good"),
@@ -1055,18 +1039,7 @@ fn every_command_refuses_a_revoked_chain_as_the_peer_does() {
     // server certificate, publish A's new CRL, and ask as Salesforce (CRLs:
     // given with --crl, as the server certificate names no distribution
     // point) and as OpenSSL (no check), beside the real openssl verify.
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "server.pem",
-            "-crl_reason",
-            "superseded",
-        ],
-    );
+    revoke(dir, "a", "server.pem", "superseded");
     let der = gencrl(dir, "a", "a.crl", &[]);
     ca.server
         .set("/a.crl", Route::Body("application/pkix-crl", der));
