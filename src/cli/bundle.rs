@@ -167,8 +167,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(
                 io,
                 &verdict::Level::Error.line(&format!(
-                    "nothing written to {}: the peer refuses this chain (see above)",
-                    output.display()
+                    "nothing written to {}: {}",
+                    output.display(),
+                    judged.refusal()
                 )),
             );
         }

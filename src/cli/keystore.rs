@@ -233,8 +233,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(
                 io,
                 &verdict::Level::Error.line(&format!(
-                    "nothing written to {}: the peer refuses this chain (see above)",
-                    args.output.display()
+                    "nothing written to {}: {}",
+                    args.output.display(),
+                    judged.refusal()
                 )),
             );
         }

@@ -206,6 +206,15 @@ impl Judged {
         )
     }
 
+    /// Why the stages refused the chain, for "nothing written to FILE: …".
+    pub fn refusal(&self) -> &'static str {
+        if self.after.revocation.refused {
+            "the peer refuses this chain for revocation (see above)"
+        } else {
+            "the path is not valid for --policy (see above)"
+        }
+    }
+
     /// Adds `revocation` (and `findings`, when the stages found any; and
     /// `policies`, with --policy) to a command's JSON report, with the
     /// field names and shapes of `verify --json`.

@@ -1111,7 +1111,7 @@ fn every_command_refuses_a_revoked_chain_as_the_peer_does() {
         "cACompromise",
         "fix: the CA has replaced the intermediate",
         "Salesforce refuses: the intermediate",
-        "error: nothing written to text.pem",
+        "error: nothing written to text.pem: the peer refuses this chain for revocation",
     ] {
         assert!(err.contains(says), "{says:?} not in:\n{err}");
     }
@@ -1136,5 +1136,79 @@ fn every_command_refuses_a_revoked_chain_as_the_peer_does() {
             ),
             "{args:?}:\n{text}"
         );
+    }
+}
+
+/// `--policy` is one of the stages every command runs: a path whose
+/// certificates carry no certificatePolicies is valid for no policy, so
+/// with `--policy` verify says not valid, lint exits 1, and bundle and
+/// keystore write nothing; without it all four pass.
+#[test]
+fn policy_refuses_in_every_command_alike() {
+    let t = tempdir();
+    let dir = t.path();
+    let p = crate::pki::Pki::client(1, false);
+    write(dir, "chain.pem", p.chain_pems().concat());
+    write(dir, "leaf.key", p.leaf.key_pem());
+    write(dir, "root.pem", p.root.pem());
+    write(dir, "pw", "policy-test\n");
+    for (policy, ok) in [
+        (&["--policy", "1.3.6.1.4.1.99999.1"][..], false),
+        (&[][..], true),
+    ] {
+        let common = [
+            "--trust",
+            "root.pem",
+            "--peer",
+            "openssl",
+            "--at",
+            "2026-06-01",
+            "--offline",
+            "--no-cache",
+            "--json",
+        ];
+        for (cmd, head) in [
+            ("verify", &["verify", "chain.pem"][..]),
+            ("lint", &["lint", "chain.pem", "--profile", "client"][..]),
+            (
+                "bundle",
+                &["bundle", "chain.pem", "leaf.key", "-o", "out.pem"][..],
+            ),
+            (
+                "keystore",
+                &[
+                    "keystore",
+                    "chain.pem",
+                    "leaf.key",
+                    "--format",
+                    "p12",
+                    "-o",
+                    "out.p12",
+                    "--out-password-file",
+                    "pw",
+                ][..],
+            ),
+        ] {
+            let mut args = head.to_vec();
+            args.extend_from_slice(&common);
+            args.extend_from_slice(policy);
+            let o = chainfix(dir, &args);
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                .unwrap_or_else(|e| panic!("{cmd}: {e}\n{}", crate::util::stderr(&o)));
+            if cmd != "lint" {
+                assert_eq!(o.status.success(), ok, "{cmd} {policy:?}: {v:#}");
+            } else if !ok {
+                assert_eq!(o.status.code(), Some(1), "{cmd}: {v:#}");
+            }
+            assert_eq!(v["policies"].is_array(), !ok, "{cmd} {policy:?}: {v:#}");
+            if cmd == "bundle" || cmd == "keystore" {
+                let f = if cmd == "bundle" {
+                    "out.pem"
+                } else {
+                    "out.p12"
+                };
+                assert_eq!(dir.join(f).exists(), ok, "{cmd} {policy:?}: {v:#}");
+            }
+        }
     }
 }
