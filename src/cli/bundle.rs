@@ -24,6 +24,10 @@ pub struct Args {
     pub trust: super::roots::TrustArgs,
     #[command(flatten)]
     pub peer: super::peer_args::PeerArgs,
+    /// Revocation (--revocation, --crl) and certificate policies (--policy), as
+    /// verify checks them: a chain the peer refuses for them is not written.
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
     /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -95,8 +99,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         None => None,
     };
     let at = common::at_or_now(args.at.as_deref())?;
-    let judged =
-        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let judged = super::peer_args::judge_for_writing(
+        &args.peer,
+        &args.trust,
+        (&args.revocation, &args.fetch),
+        &inv.certs,
+        std::mem::take(&mut inv.crls),
+        assembly.leaf,
+        at,
+    )?;
     let chain = judged.chain(&mut assembly, &inv, args.include_root, at);
     let to_stdout = common::is_stdout(&output);
     if to_stdout && (args.json || args.graph.is_some()) {
@@ -104,23 +115,30 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             "-o - and --json (or --graph) both want stdout; write the bundle to a file with -o FILE".into(),
         ));
     }
-    let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
-    let secrecy = if key.is_some() {
-        Secrecy::Secret
-    } else {
-        Secrecy::Public
-    };
-    common::write_output(io, &output, text.as_bytes(), secrecy, args.force)?;
+    // A chain the peer refuses for revocation (or --policy) is not written:
+    // it would fail at the handshake whatever else is right.
+    let refused = judged.after.refused;
+    if !refused {
+        let text = emit::pem::fullcert(key, password.as_ref().map(|p| p.as_str()), &chain)?;
+        let secrecy = if key.is_some() {
+            Secrecy::Secret
+        } else {
+            Secrecy::Public
+        };
+        common::write_output(io, &output, text.as_bytes(), secrecy, args.force)?;
+    }
     let mut report = BundleReport::new(
         &inv,
         &assembly,
-        Some(if to_stdout {
-            "standard output".into()
-        } else {
-            output.display().to_string()
+        (!refused).then(|| {
+            if to_stdout {
+                "standard output".into()
+            } else {
+                output.display().to_string()
+            }
         }),
-        key.is_some(),
-        args.include_root,
+        key.is_some() && !refused,
+        args.include_root && !refused,
     );
     report.completion = (!completion.is_empty()).then_some(completion);
     // Decrypted by default: curl -E, nginx and HAProxy need the key
@@ -138,15 +156,28 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if args.json {
         let mut v = serde_json::to_value(&report).expect("report serialises");
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
+        judged.add_stages_json(&mut v);
         json::print_raw(io, &v)?;
     } else {
-        common::note(io, report.text_listing(io.verbose).trim_end());
-        common::note(io, &judged.text());
+        if !refused {
+            common::note(io, report.text_listing(io.verbose).trim_end());
+        }
+        common::note(io, judged.text().trim_end());
+        if refused {
+            common::note(
+                io,
+                &verdict::Level::Error.line(&format!(
+                    "nothing written to {}: {}",
+                    output.display(),
+                    judged.refusal()
+                )),
+            );
+        }
         if let Some(f) = args.graph {
             common::out(io, &crate::render::graph::render(&judged.graph, f))?;
         }
     }
     Ok(verdict::decide(
-        (!report.complete).then_some(verdict::Level::Error),
+        (!report.complete || refused).then_some(verdict::Level::Error),
     ))
 }

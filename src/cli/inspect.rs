@@ -66,7 +66,12 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             Some(s) => common::parse_at(s)?,
             None => common::now(),
         };
-        let judged = super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, leaf, at)?;
+        let how = super::peer_args::Judging {
+            peer: &args.peer,
+            trust: &args.trust,
+            stages: None,
+        };
+        let judged = super::peer_args::judge_files(&how, &inv.certs, Vec::new(), leaf, at)?;
         common::out(io, &crate::render::graph::render(&judged.graph, f))?;
         return Ok(Exit::Ok);
     }

@@ -72,6 +72,10 @@ pub struct Args {
     pub trust: super::roots::TrustArgs,
     #[command(flatten)]
     pub peer: super::peer_args::PeerArgs,
+    /// Revocation (--revocation, --crl) and certificate policies (--policy), as
+    /// verify checks them: a chain the peer refuses for them is not written.
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
     /// Judge validity at this time (RFC 3339 or YYYY-MM-DD) instead of now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -94,7 +98,9 @@ pub struct Args {
 /// What `keystore` did, for text and JSON.
 #[derive(Debug, Serialize)]
 pub struct KeystoreReport {
-    pub output: String,
+    /// Where it was written; null when nothing was (the peer refuses the
+    /// chain for revocation or --policy).
+    pub output: Option<String>,
     pub format: Format,
     pub alias: String,
     /// Subjects, leaf first.
@@ -105,6 +111,14 @@ pub struct KeystoreReport {
     pub checks: Vec<salesforce::Check>,
     /// The peer's judgement of the chain (the same every command gives).
     pub verdict: crate::peer::Verdict,
+    /// The revocation stage, as in `verify --json`.
+    pub revocation: crate::revocation::Outcome,
+    /// Revoked / could-not-check (and --policy) findings, as in `verify --json`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<crate::chain::explain::Finding>,
+    /// With --policy: the policies valid for the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<String>>,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
@@ -180,14 +194,53 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         other => other?,
     };
     let at = common::at_or_now(args.at.as_deref())?;
-    let judged =
-        super::peer_args::judge_files(&args.peer, &args.trust, &inv.certs, assembly.leaf, at)?;
+    let judged = super::peer_args::judge_for_writing(
+        &args.peer,
+        &args.trust,
+        (&args.revocation, &args.fetch),
+        &inv.certs,
+        std::mem::take(&mut inv.crls),
+        assembly.leaf,
+        at,
+    )?;
     let chain = judged.chain(&mut assembly, &inv, args.root, at);
     let key = assembly.key.map(|k| &inv.keys[k]);
     let alias = match &args.alias {
         Some(a) => a.clone(),
         None => salesforce::alias_from_subject(chain[0]),
     };
+    let report = |output, encryption, checks| KeystoreReport {
+        output,
+        format: args.format,
+        alias: alias.clone(),
+        chain: chain.iter().map(|c| c.subject().to_string()).collect(),
+        complete: assembly.complete(),
+        encryption,
+        checks,
+        verdict: judged.verdict.clone(),
+        revocation: judged.after.revocation.clone(),
+        findings: judged.after.findings.clone(),
+        policies: judged.after.policies.clone(),
+    };
+    // A chain the peer refuses for revocation (or --policy) is not written,
+    // and no password is asked for: it would fail at the handshake.
+    if judged.after.refused {
+        let r = report(None, None, Vec::new());
+        if args.json {
+            json::print(io, &r)?;
+        } else {
+            common::note(io, judged.text().trim_end());
+            common::note(
+                io,
+                &verdict::Level::Error.line(&format!(
+                    "nothing written to {}: {}",
+                    args.output.display(),
+                    judged.refusal()
+                )),
+            );
+        }
+        return Ok(Exit::Findings);
+    }
     let checks = match target {
         Target::Salesforce => {
             let checks = salesforce::preflight(key, &chain, &alias);
@@ -293,25 +346,17 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }
     };
     common::write_output(io, &args.output, &bytes, Secrecy::Secret, args.force)?;
-    let report = KeystoreReport {
-        output: if common::is_stdout(&args.output) {
-            "standard output".into()
-        } else {
-            args.output.display().to_string()
-        },
-        format: args.format,
-        alias,
-        chain: chain.iter().map(|c| c.subject().to_string()).collect(),
-        complete: assembly.complete(),
-        encryption,
-        checks,
-        verdict: judged.verdict.clone(),
+    let output = if common::is_stdout(&args.output) {
+        "standard output".into()
+    } else {
+        args.output.display().to_string()
     };
+    let report = report(Some(output), encryption, checks);
     if args.json {
         json::print(io, &report)?;
     } else {
         common::note(io, &text(&report));
-        common::note(io, &judged.text());
+        common::note(io, judged.text().trim_end());
     }
     Ok(verdict::decide(
         (!report.complete).then_some(verdict::Level::Error),
@@ -352,7 +397,7 @@ fn output_password(args: &Args, io: &mut Io<'_>, what: &str) -> Result<zeroize::
 fn text(r: &KeystoreReport) -> String {
     let mut s = format!(
         "wrote {} ({}, alias {}, {} certificate(s), leaf first)\n",
-        r.output,
+        r.output.as_deref().unwrap_or("nothing"),
         match r.format {
             Format::Jks => "JKS".to_string(),
             Format::P12 => format!("PKCS#12, {}", r.encryption.unwrap_or("")),

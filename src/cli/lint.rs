@@ -57,6 +57,14 @@ pub struct Args {
     pub trust: TrustArgs,
     #[command(flatten)]
     pub peer: super::peer_args::PeerArgs,
+    /// Revocation (--revocation, --crl) and certificate policies (--policy) for
+    /// the verdict, as verify checks them.
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
+    /// The network and cache the revocation stage fetches CRLs with
+    /// (--intermediates: a pool for the verdict's path, never sent).
+    #[command(flatten)]
+    pub fetch: super::fetch_args::FetchArgs,
     /// Print JSON (docs/lint-schema.json) instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -77,6 +85,12 @@ pub struct LintJson<'a> {
     /// checks (hygiene, dated policy).
     /// Null under `--certificate-only`, which judges no chain.
     pub verdict: Option<&'a crate::peer::Verdict>,
+    /// The revocation stage on the verdict's path, as in `verify --json`
+    /// (null under `--certificate-only`).
+    pub revocation: Option<&'a crate::revocation::Outcome>,
+    /// With --policy: the policies valid for the path (RFC 5280 §6.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<&'a [String]>,
     pub findings: &'a [Finding],
 }
 
@@ -111,6 +125,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         )));
     }
     let mut inv = args.input.read(&[], io)?;
+    let crls = std::mem::take(&mut inv.crls);
     // A file that cannot be opened, or a password that is missing or wrong,
     // means the lint could not run; a malformed block is a finding.
     if let Some(pos) = inv.problems.iter().position(|p| {
@@ -188,31 +203,59 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if let Some(p) = &private {
         anchors.extend(p.anchors.iter().cloned());
     }
-    let policy =
-        crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&public.store.name);
-    let (_, verdict) = crate::peer::judge(&inv.certs[leaf], &inv.certs, &anchors, &policy);
-    let verdict = (!args.certificate_only).then_some(&verdict);
-    render(&report, &public.store, at, verdict, args.json, io)?;
+    let judged = if args.certificate_only {
+        None
+    } else {
+        let policy = crate::chain::Policy::with_profile(at, role, choice.profile)
+            .trusting(&public.store.name);
+        let mut pool = inv.certs.clone();
+        pool.extend(args.fetch.pools(io)?);
+        let (out, mut verdict) = crate::peer::judge(&inv.certs[leaf], &pool, &anchors, &policy);
+        let setup = args
+            .revocation
+            .setup(&args.fetch, common::now(), crls, &choice.profile)?;
+        let after = crate::peer::after_path(
+            &mut verdict,
+            crate::peer::accepted_path(&out).as_deref(),
+            &setup,
+            &args.revocation.policies,
+            &pool,
+            &anchors,
+            at,
+        );
+        Some((verdict, after))
+    };
+    render(&report, &public.store, at, judged.as_ref(), args.json, io)?;
     if !args.json {
         common::note(io, &choice.note());
     }
-    Ok(super::verdict::decide(report.findings.iter().map(
-        |f| match f.severity {
-            Severity::Error => super::verdict::Level::Error,
-            Severity::Warning => super::verdict::Level::Warning,
-            Severity::Info => super::verdict::Level::Note,
-        },
-    )))
+    let stage_levels = judged
+        .iter()
+        .flat_map(|(_, a)| a.findings.iter())
+        .map(|f| super::verdict::Level::of(f.fatal));
+    Ok(super::verdict::decide(
+        report
+            .findings
+            .iter()
+            .map(|f| match f.severity {
+                Severity::Error => super::verdict::Level::Error,
+                Severity::Warning => super::verdict::Level::Warning,
+                Severity::Info => super::verdict::Level::Note,
+            })
+            .chain(stage_levels),
+    ))
 }
 
 fn render(
     report: &Report,
     store: &TrustStore,
     at: i64,
-    verdict: Option<&crate::peer::Verdict>,
+    judged: Option<&(crate::peer::Verdict, crate::peer::AfterPath)>,
     json: bool,
     io: &mut Io<'_>,
 ) -> Result<()> {
+    let verdict = judged.map(|(v, _)| v);
+    let after = judged.map(|(_, a)| a);
     let summary = Summary {
         error: report.count(Severity::Error),
         warning: report.count(Severity::Warning),
@@ -232,6 +275,8 @@ fn render(
             chain: &report.chain,
             summary,
             verdict,
+            revocation: after.map(|a| &a.revocation),
+            policies: after.and_then(|a| a.policies.as_deref()),
             findings: &report.findings,
         };
         let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
@@ -272,15 +317,17 @@ fn render(
             )?;
         }
     }
-    match verdict {
-        Some(v) => common::out(
+    match (verdict, after) {
+        (Some(v), Some(a)) => common::out(
             io,
             &format!(
-                "verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
+                "{}{}verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
+                crate::render::revocation::outcome_text(&a.revocation, v.peer),
+                super::verify::findings_text(&a.findings),
                 v.headline
             ),
         )?,
-        None => common::out(
+        _ => common::out(
             io,
             "verdict: none: --certificate-only judges each certificate alone, not a chain a peer would receive\n",
         )?,

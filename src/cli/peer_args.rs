@@ -44,6 +44,9 @@ pub(crate) struct Judged {
     pub explicit: bool,
     /// The picture of the judged build (`--graph`).
     pub graph: crate::graph::Graph,
+    /// Revocation and `--policy` on the accepted path (already folded
+    /// into `verdict`).
+    pub after: crate::peer::AfterPath,
 }
 
 /// The role a leaf plays, from its EKU: server when it allows serverAuth
@@ -60,16 +63,31 @@ pub(crate) fn role_of(leaf: &crate::model::Cert) -> crate::chain::Role {
     }
 }
 
+/// How a command judges: the peer, the store, and the stages after path
+/// building (revocation, `--policy`) with the network they may use (None:
+/// not run, for `inspect --graph`, which only draws the path).
+pub(crate) struct Judging<'a> {
+    pub peer: &'a PeerArgs,
+    pub trust: &'a super::roots::TrustArgs,
+    pub stages: Option<(
+        &'a super::revocation_args::RevocationArgs,
+        &'a super::fetch_args::FetchArgs,
+    )>,
+}
+
 /// Judges `certs[leaf]` with the other certificates as the pool, against
 /// the store `trust` chooses (default: Salesforce's for a client leaf or
-/// `--peer salesforce`, Mozilla's otherwise).
+/// `--peer salesforce`, Mozilla's otherwise), then runs revocation (the
+/// peer's default or the flags; `crls` are CRLs found among the inputs)
+/// and `--policy` on the accepted path.
 pub(crate) fn judge_files(
-    peer: &PeerArgs,
-    trust: &super::roots::TrustArgs,
+    how: &Judging<'_>,
     certs: &[crate::model::Cert],
+    crls: Vec<crate::revocation::Crl>,
     leaf: usize,
     at: i64,
 ) -> Result<Judged> {
+    let (peer, trust) = (how.peer, how.trust);
     let role = role_of(&certs[leaf]);
     let default = match (role, peer.peer) {
         (_, Some(Peer::Salesforce)) | (crate::chain::Role::Client, None) => "salesforce",
@@ -78,7 +96,23 @@ pub(crate) fn judge_files(
     let choice = peer.choice(trust.is_salesforce(default))?;
     let store = trust.load(default)?.store;
     let policy = crate::chain::Policy::with_profile(at, role, choice.profile).trusting(&store.name);
-    let (out, verdict) = crate::peer::judge(&certs[leaf], certs, &store.anchors, &policy);
+    let (out, mut verdict) = crate::peer::judge(&certs[leaf], certs, &store.anchors, &policy);
+    let (setup, policies) = match how.stages {
+        Some((rev, fetch)) => (
+            rev.setup(fetch, super::common::now(), crls, &choice.profile)?,
+            rev.policies.as_slice(),
+        ),
+        None => (crate::revocation::Setup::off(), &[][..]),
+    };
+    let after = crate::peer::after_path(
+        &mut verdict,
+        crate::peer::accepted_path(&out).as_deref(),
+        &setup,
+        policies,
+        certs,
+        &store.anchors,
+        at,
+    );
     let graph = crate::graph::Graph::from_outcome(
         &out,
         &certs[leaf],
@@ -101,6 +135,7 @@ pub(crate) fn judge_files(
         _ => (None, None),
     };
     Ok(Judged {
+        after,
         graph,
         choice,
         verdict,
@@ -108,6 +143,28 @@ pub(crate) fn judge_files(
         anchor,
         explicit: peer.peer.is_some() || trust.trust.is_some() || !trust.roots.is_empty(),
     })
+}
+
+/// [`judge_files`] for a command that writes the chain (bundle, keystore):
+/// every stage runs, with `crls` (those found among the inputs).
+pub(crate) fn judge_for_writing(
+    peer: &PeerArgs,
+    trust: &super::roots::TrustArgs,
+    stages: (
+        &super::revocation_args::RevocationArgs,
+        &super::fetch_args::FetchArgs,
+    ),
+    certs: &[crate::model::Cert],
+    crls: Vec<crate::revocation::Crl>,
+    leaf: usize,
+    at: i64,
+) -> Result<Judged> {
+    let how = Judging {
+        peer,
+        trust,
+        stages: Some(stages),
+    };
+    judge_files(&how, certs, crls, leaf, at)
 }
 
 impl Judged {
@@ -137,8 +194,38 @@ impl Judged {
         chain
     }
 
-    /// The verdict and whom it is for, as the lines a command prints.
+    /// The verdict and whom it is for, as the lines a command prints,
+    /// after the revocation statuses and the stages' findings.
     pub fn text(&self) -> String {
-        format!("{}\n{}", self.verdict.headline, self.choice.note())
+        format!(
+            "{}{}{}\n{}",
+            crate::render::revocation::outcome_text(&self.after.revocation, self.verdict.peer),
+            super::verify::findings_text(&self.after.findings),
+            self.verdict.headline,
+            self.choice.note()
+        )
+    }
+
+    /// Why the stages refused the chain, for "nothing written to FILE: …".
+    pub fn refusal(&self) -> &'static str {
+        if self.after.revocation.refused {
+            "the peer refuses this chain for revocation (see above)"
+        } else {
+            "the path is not valid for --policy (see above)"
+        }
+    }
+
+    /// Adds `revocation` (and `findings`, when the stages found any; and
+    /// `policies`, with --policy) to a command's JSON report, with the
+    /// field names and shapes of `verify --json`.
+    pub fn add_stages_json(&self, v: &mut serde_json::Value) {
+        v["revocation"] =
+            serde_json::to_value(&self.after.revocation).expect("revocation serialises");
+        if !self.after.findings.is_empty() {
+            v["findings"] = serde_json::to_value(&self.after.findings).expect("findings serialise");
+        }
+        if let Some(p) = &self.after.policies {
+            v["policies"] = serde_json::to_value(p).expect("policies serialise");
+        }
     }
 }

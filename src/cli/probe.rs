@@ -13,9 +13,9 @@ use super::roots::TrustArgs;
 use super::{Exit, Io};
 use crate::chain::assemble::assemble;
 use crate::error::{Error, Result};
-use crate::net::judge::{judge_server, judge_server_for, matches_ca_names};
+use crate::net::judge::{Stages, judge_server, judge_server_with, matches_ca_names};
 use crate::net::{ClientIdentity, ProbeOptions, parse_target, probe};
-use crate::render::probe::{AiaCheck, Attempt, ProbeReport};
+use crate::render::probe::{AiaCheck, Attempt, ClientChainView, ProbeReport};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -46,6 +46,10 @@ pub struct Args {
     /// AIA fetching would find it (as browsers do); these flags set how.
     #[command(flatten)]
     pub fetch: FetchArgs,
+    /// Revocation (--revocation, --crl) and certificate policies (--policy) for
+    /// the server's chain and the --cert chain, as verify checks them.
+    #[command(flatten)]
+    pub revocation: super::revocation_args::RevocationArgs,
     /// Seconds for the whole probe (connect, handshake, the server's verdict).
     #[arg(long, value_name = "S", default_value_t = 10.0)]
     pub timeout: f64,
@@ -182,12 +186,19 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     }
     let first = &runs[0].1;
     let choice = args.peer.choice(args.trust.is_salesforce("mozilla"))?;
-    let judgement = judge_server_for(
+    let setup = args
+        .revocation
+        .setup(&args.fetch, common::now(), Vec::new(), &choice.profile)?;
+    let judgement = judge_server_with(
         &first.server_chain,
         &server_name,
         at,
         &trust,
         choice.profile,
+        Some(&Stages {
+            setup: &setup,
+            policies: &args.revocation.policies,
+        }),
     );
     let chain_matches = match (&client, &first.client_auth) {
         (Some(c), Some(req)) if !req.ca_names_der.is_empty() => {
@@ -222,6 +233,27 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         attempts,
     );
     report.aia = aia;
+    if let Some(c) = &client {
+        // The chain presented, judged as verify --role client judges it.
+        let how = super::peer_args::Judging {
+            peer: &args.peer,
+            trust: &args.trust,
+            stages: Some((&args.revocation, &args.fetch)),
+        };
+        let j = super::peer_args::judge_files(&how, &c.chain, Vec::new(), 0, at)?;
+        report.set_client_chain(ClientChainView {
+            text: format!(
+                "{}{}",
+                crate::render::revocation::outcome_text(&j.after.revocation, j.verdict.peer),
+                super::verify::findings_text(&j.after.findings)
+            ),
+            verdict: j.verdict,
+            refused: j.after.refused,
+            revocation: j.after.revocation,
+            findings: j.after.findings,
+            policies: j.after.policies,
+        });
+    }
     if args.json {
         let j = serde_json::to_string_pretty(&report).expect("report serialises") + "\n";
         common::out(io, &j)?;

@@ -413,81 +413,21 @@ pub(crate) fn report(
             }
         }
     }
-    let mut valid = out.is_valid();
-    let mut revocation = crate::revocation::Outcome {
-        mode: l.revocation.mode,
-        failure: l.revocation.failure,
-        certificates: Vec::new(),
-        fetched: Vec::new(),
-        refused: false,
-        from_peer: l.revocation.from_peer,
-    };
-    let mut policies = None;
-    if let Some(p) = out.path.as_ref().filter(|_| valid) {
-        let certs: Vec<&Cert> = p.iter().map(|k| k.cert).collect();
-        revocation = crate::revocation::run(&l.revocation, &certs, &l.certs, &l.anchors, pol.at);
-        let statuses: Vec<_> = revocation
-            .certificates
-            .iter()
-            .map(|c| c.status.clone())
-            .collect();
-        findings.extend(crate::revocation::explain::findings(
-            &certs,
-            &statuses,
-            revocation.failure,
-        ));
-        valid &= !revocation.refused;
-        // The peer's verdict says what the revocation stage found.
-        if let Some((i, c)) = revocation
-            .certificates
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.status.refuses(revocation.failure))
-        {
-            let problem = match &c.status {
-                crate::revocation::Status::Revoked { .. } => Problem::Revoked {
-                    detail: c.status.to_string(),
-                },
-                s => Problem::RevocationUnchecked {
-                    detail: format!("its revocation status is not known ({s})"),
-                },
-            };
-            let position = if i == 0 {
-                "the certificate"
-            } else {
-                "the intermediate"
-            };
-            verdict.refuse(position, certs[i], problem);
-        }
-        if !l.policies.is_empty() {
-            let inputs = crate::chain::policies::PolicyInputs {
-                initial_policy_set: l.policies.clone(),
-                initial_explicit_policy: true,
-                ..Default::default()
-            };
-            match crate::chain::policies::process(&certs, &inputs) {
-                Ok(v) => policies = Some(v),
-                Err(e) => {
-                    valid = false;
-                    policies = Some(Vec::new());
-                    findings.push(explain::Finding {
-                        class: explain::Class::NoValidPolicy,
-                        fatal: true,
-                        message: format!(
-                            "the path is not valid for the policy {}: {e}",
-                            l.policies.join(" or ")
-                        ),
-                        fix: "get a certificate issued under that policy (its certificatePolicies, and every CA's above it, must carry it or anyPolicy), or drop --policy if the peer does not require it".into(),
-                        subject: None,
-                        authority_key_id: None,
-                        urls: Vec::new(),
-                        url_works: None,
-                        url_status: None,
-                    });
-                }
-            }
-        }
-    }
+    // Revocation and --policy: the stages every command runs on the
+    // accepted path, folded into the verdict.
+    let path = crate::peer::accepted_path(&out);
+    let after = crate::peer::after_path(
+        &mut verdict,
+        path.as_deref(),
+        &l.revocation,
+        &l.policies,
+        &l.certs,
+        &l.anchors,
+        pol.at,
+    );
+    let valid = out.is_valid() && !after.refused;
+    findings.extend(after.findings);
+    let (revocation, policies) = (after.revocation, after.policies);
     let entry = |c: &Cert, place: Place, sig| PathEntry {
         subject: c.subject().to_string(),
         issuer: c.issuer().to_string(),
@@ -592,45 +532,17 @@ pub(crate) fn render_path(r: &Report) -> String {
 
 /// The revocation statuses, one line per certificate (nothing when off).
 pub(crate) fn render_revocation(r: &Report) -> String {
-    let rv = &r.revocation;
-    if rv.mode == crate::revocation::Mode::Off && rv.from_peer {
-        return format!(
-            "revocation: not checked: {} does not check revocation unless asked; --revocation crl to check\n",
-            r.verdict.peer.display_name()
-        );
-    }
-    if rv.certificates.is_empty() {
-        return String::new();
-    }
-    let mut s = format!(
-        "revocation ({}, {} fail):\n",
-        match rv.mode {
-            crate::revocation::Mode::Off => "off",
-            crate::revocation::Mode::Crl => "CRL",
-            crate::revocation::Mode::Ocsp => "OCSP",
-            crate::revocation::Mode::Both => "CRL and OCSP",
-        },
-        match rv.failure {
-            crate::revocation::Failure::Hard => "hard",
-            crate::revocation::Failure::Soft => "soft",
-        }
-    );
-    for (i, c) in rv.certificates.iter().enumerate() {
-        s.push_str(&format!("  {i} {}: {}\n", c.subject, c.status));
-    }
-    for f in rv.fetched.iter().filter(|f| f.error.is_some()) {
-        s.push_str(&format!(
-            "  CRL {}: {}\n",
-            f.url,
-            f.error.as_deref().unwrap_or("")
-        ));
-    }
-    s
+    crate::render::revocation::outcome_text(&r.revocation, r.verdict.peer)
 }
 
 pub(crate) fn render_findings(r: &Report) -> String {
+    findings_text(&r.findings)
+}
+
+/// Findings as `error:` / `warning:` lines, each with its fix.
+pub(crate) fn findings_text(findings: &[Finding]) -> String {
     let mut s = String::new();
-    for f in &r.findings {
+    for f in findings {
         s.push_str(&format!(
             "{} {}\n",
             verdict::Level::of(f.fatal).prefix(),

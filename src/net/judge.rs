@@ -66,7 +66,21 @@ pub struct ServerJudgement {
     /// The peer's judgement (the same verify and the other commands give).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::peer::Verdict>,
+    /// The revocation stage on the accepted path, as in `verify --json`
+    /// (absent when the stages were not run: no certificate sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<crate::revocation::Outcome>,
+    /// With --policy: the policies valid for the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<String>>,
     pub findings: Vec<Finding>,
+}
+
+/// The stages after path building a server chain is put through:
+/// revocation under `setup`, and `policies` (`--policy`; empty: none).
+pub struct Stages<'a> {
+    pub setup: &'a crate::revocation::Setup,
+    pub policies: &'a [String],
 }
 
 fn fmt_time(t: i64) -> String {
@@ -95,6 +109,22 @@ pub fn judge_server_for(
     trust: &TrustStore,
     profile: crate::peer::Profile,
 ) -> ServerJudgement {
+    judge_server_with(sent, host, at, trust, profile, None)
+}
+
+/// As [`judge_server_for`], then the stages after path building
+/// ([`crate::peer::after_path`]: revocation, `--policy`) on the accepted
+/// path, as every command runs them: what they find is in `revocation`,
+/// in the verdict, and a finding (`revoked`, `revocation-unchecked`,
+/// `no-valid-policy`; an error when it refuses the chain).
+pub fn judge_server_with(
+    sent: &[Cert],
+    host: &str,
+    at: i64,
+    trust: &TrustStore,
+    profile: crate::peer::Profile,
+    stages: Option<&Stages<'_>>,
+) -> ServerJudgement {
     let mut findings = Vec::new();
     if sent.is_empty() {
         findings.push(Finding {
@@ -114,6 +144,8 @@ pub fn judge_server_for(
             path_valid: false,
             path_problem: None,
             verdict: None,
+            revocation: None,
+            policies: None,
             findings,
         };
     }
@@ -341,7 +373,41 @@ pub fn judge_server_for(
         &policy,
         Budget::default(),
     );
-    let verdict = crate::peer::verdict::verdict_of(&outcome, &sent[0], &policy);
+    let mut verdict = crate::peer::verdict::verdict_of(&outcome, &sent[0], &policy);
+    let (mut revocation, mut policies) = (None, None);
+    if let Some(st) = stages {
+        let after = crate::peer::after_path(
+            &mut verdict,
+            crate::peer::accepted_path(&outcome).as_deref(),
+            st.setup,
+            st.policies,
+            sent,
+            &trust.anchors,
+            at,
+        );
+        findings.extend(after.findings.into_iter().map(|f| {
+            Finding {
+                id: match f.class {
+                    crate::chain::explain::Class::Revoked => "revoked",
+                    crate::chain::explain::Class::NoValidPolicy => "no-valid-policy",
+                    _ => "revocation-unchecked",
+                },
+                severity: if f.fatal {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                cert: f
+                    .subject
+                    .as_ref()
+                    .and_then(|s| sent.iter().position(|c| c.subject() == s)),
+                message: f.message,
+                fix: f.fix,
+            }
+        }));
+        revocation = Some(after.revocation);
+        policies = after.policies;
+    }
     let path_valid = outcome.is_valid();
     let path_problem = outcome.main_problem().map(|p| p.to_string());
     let has_error = findings.iter().any(|f| f.severity == Severity::Error);
@@ -377,6 +443,8 @@ pub fn judge_server_for(
         path_valid,
         path_problem,
         verdict: Some(verdict),
+        revocation,
+        policies,
         findings,
     }
 }

@@ -9,9 +9,11 @@
 //! number and string, the JSSE exception text), so that a verdict reads as
 //! the peer would say it and `diagnose` can match what a user pasted.
 
+pub mod after_path;
 pub mod verdict;
 mod words;
 
+pub use after_path::{AfterPath, accepted_path, after_path};
 pub use verdict::{Choice, Verdict, judge};
 pub use words::{PeerWords, words};
 

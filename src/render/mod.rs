@@ -8,6 +8,7 @@ pub mod crl;
 pub mod fetch;
 pub mod graph;
 pub mod probe;
+pub mod revocation;
 pub mod summary;
 pub mod table;
 

@@ -44,8 +44,33 @@ pub struct ProbeReport {
     /// when it staples none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stapled_ocsp: Option<crate::revocation::Status>,
+    /// With --cert: the peer's judgement of the client chain presented,
+    /// with revocation (absent without --cert).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_chain: Option<ClientChainView>,
     /// True when every check passed (exit 0).
     pub ok: bool,
+}
+
+/// The client chain given with `--cert`, judged as `verify --role client`
+/// (and bundle, keystore) judge it: for the peer and store of `--peer`,
+/// `--trust`, with revocation and `--policy` on its accepted path.
+#[derive(Debug, Serialize)]
+pub struct ClientChainView {
+    pub verdict: crate::peer::Verdict,
+    /// The revocation stage, as in `verify --json`.
+    pub revocation: crate::revocation::Outcome,
+    /// Revoked / could-not-check (and --policy) findings, as in `verify --json`.
+    pub findings: Vec<crate::chain::explain::Finding>,
+    /// With --policy: the policies valid for the path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policies: Option<Vec<String>>,
+    /// True when revocation (or --policy) refuses it: probe then exits 1,
+    /// whatever this server did with it.
+    pub refused: bool,
+    /// The revocation lines and findings as text (not in the JSON).
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Whether fetching the missing issuers by AIA (as browsers do) completes
@@ -178,8 +203,16 @@ impl ProbeReport {
             aia: None,
             client_auth,
             attempts,
+            client_chain: None,
             ok,
         }
+    }
+
+    /// Adds the judgement of the client chain; a chain revocation (or
+    /// --policy) refuses makes the probe fail.
+    pub fn set_client_chain(&mut self, view: ClientChainView) {
+        self.ok &= !view.refused;
+        self.client_chain = Some(view);
     }
 
     /// The report for people.
@@ -234,6 +267,11 @@ impl ProbeReport {
                 .map(|a| format!(" (anchor {a})"))
                 .unwrap_or_default()
         ));
+        if let (Some(rv), Some(v)) = (&j.revocation, &j.verdict) {
+            for l in super::revocation::outcome_text(rv, v.peer).lines() {
+                s.push_str(&format!("  {l}\n"));
+            }
+        }
         for f in &j.findings {
             let sev = match f.severity {
                 Severity::Error => "error",
@@ -291,6 +329,12 @@ impl ProbeReport {
                 "  your chain reaches NONE of these CAs: clients that honour the list (Salesforce, browsers) will not send it\n",
             ),
             None => {}
+        }
+        if let Some(c) = &self.client_chain {
+            s.push_str(&format!("  your chain: {}\n", c.verdict.headline));
+            for l in c.text.lines() {
+                s.push_str(&format!("  {l}\n"));
+            }
         }
         s.push('\n');
         for a in &self.attempts {

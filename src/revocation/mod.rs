@@ -185,6 +185,21 @@ pub struct Outcome {
     pub from_peer: bool,
 }
 
+impl Outcome {
+    /// The outcome of a stage that checked nothing (yet): `setup`'s mode
+    /// and failure, no certificates.
+    pub fn not_run(setup: &Setup) -> Outcome {
+        Outcome {
+            mode: setup.mode,
+            failure: setup.failure,
+            certificates: Vec::new(),
+            fetched: Vec::new(),
+            refused: false,
+            from_peer: setup.from_peer,
+        }
+    }
+}
+
 /// Runs the stage over `path` (leaf first, anchor last) at validation
 /// time `at`; `pool` and `anchors` may hold a CRL signer's own path.
 pub fn run(
@@ -194,14 +209,7 @@ pub fn run(
     anchors: &[crate::model::Cert],
     at: i64,
 ) -> Outcome {
-    let mut out = Outcome {
-        mode: setup.mode,
-        failure: setup.failure,
-        certificates: Vec::new(),
-        fetched: Vec::new(),
-        refused: false,
-        from_peer: setup.from_peer,
-    };
+    let mut out = Outcome::not_run(setup);
     if setup.mode == Mode::Off {
         return out;
     }

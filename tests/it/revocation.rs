@@ -98,6 +98,23 @@ fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
     .unwrap();
 }
 
+/// `openssl ca -revoke`: the CA in `ca` revokes `cert` for `reason`.
+fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
+    let cnf = format!("{ca}/ca.cnf");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-config",
+            &cnf,
+            "-revoke",
+            cert,
+            "-crl_reason",
+            reason,
+        ],
+    );
+}
+
 fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["ca", "-gencrl", "-config"];
     let cnf = format!("{ca}/ca.cnf");
@@ -189,30 +206,8 @@ fn real_ca() -> Ca {
     issue(dir, "a", "leaf-good", "Good Client", "leaf");
     issue(dir, "a", "leaf-revoked", "Revoked Client", "leaf");
     issue(dir, "b", "leaf-b", "Client under B", "leaf");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "leaf-revoked.pem",
-            "-crl_reason",
-            "keyCompromise",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "root/ca.cnf",
-            "-revoke",
-            "b.pem",
-            "-crl_reason",
-            "cACompromise",
-        ],
-    );
+    revoke(dir, "a", "leaf-revoked.pem", "keyCompromise");
+    revoke(dir, "root", "b.pem", "cACompromise");
     for (ca, path) in [("root", "root.crl"), ("a", "a.crl"), ("b", "b.crl")] {
         let der = gencrl(dir, ca, path, &[]);
         server.set(
@@ -556,18 +551,7 @@ fn probe_judges_a_stapled_ocsp_response() {
         )
     };
     respond("good.der");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "server.pem",
-            "-crl_reason",
-            "superseded",
-        ],
-    );
+    revoke(dir, "a", "server.pem", "superseded");
     respond("revoked.der");
     for (file, want) in [
         (Some("good.der"), "stapled OCSP response: good"),
@@ -829,5 +813,402 @@ fn salesforce_default_without_crl_urls_fetches_nothing_and_warns() {
         assert_eq!(v["revocation"]["failure"], "soft", "{v}");
         assert!(v["revocation"].get("fetched").is_none(), "{v}");
         assert_eq!(v["verdict"]["accepted"], true, "{v}");
+    }
+}
+
+/// How a test run judges revocation: chainfix's flags, and the real
+/// `openssl verify` / `s_server` it must agree with.
+struct Judging {
+    peer: &'static str,
+    /// `--revocation crl` added (else the peer's default).
+    crl: bool,
+    /// The real peer checks CRLs (`-crl_check_all`).
+    checks_crls: bool,
+}
+
+/// What one command said: (command, accepted, exit code, what it printed).
+fn every_command(
+    dir: &Path,
+    case: &str,
+    j: &Judging,
+    port: u16,
+) -> Vec<(&'static str, bool, Option<i32>, String)> {
+    let chain = format!("{case}-chain.pem");
+    let key = format!("{case}.key");
+    let mut common = vec![
+        "--trust",
+        "root.pem",
+        "--peer",
+        j.peer,
+        "--fetch-timeout",
+        "3",
+        "--cache-dir",
+        "cache",
+        "--json",
+    ];
+    if j.crl {
+        common.extend_from_slice(&["--revocation", "crl"]);
+    }
+    let out = format!("{case}-{}-{}", j.peer, j.crl);
+    let (bundle_out, ks_out) = (format!("{out}.pem"), format!("{out}.p12"));
+    let target = format!("127.0.0.1:{port}");
+    let runs: Vec<(&str, Vec<&str>, &[&str])> = vec![
+        ("verify", vec!["verify", &chain], &["verdict"]),
+        ("diagnose", vec!["diagnose", &chain], &["verdict"]),
+        (
+            "lint",
+            vec!["lint", &chain, "--profile", "client"],
+            &["verdict"],
+        ),
+        (
+            "bundle",
+            vec!["bundle", &chain, &key, "-o", &bundle_out],
+            &["verdict"],
+        ),
+        (
+            "keystore",
+            vec![
+                "keystore",
+                &chain,
+                &key,
+                "--format",
+                "p12",
+                "-o",
+                &ks_out,
+                "--out-password-file",
+                "pw",
+            ],
+            &["verdict"],
+        ),
+        (
+            "probe",
+            vec![
+                "probe",
+                &target,
+                "--servername",
+                "localhost",
+                "--cert",
+                &chain,
+                "--key",
+                &key,
+                "--timeout",
+                "10",
+            ],
+            &["client_chain", "verdict"],
+        ),
+    ];
+    runs.into_iter()
+        .map(|(cmd, head, path)| {
+            let args: Vec<&str> = head.iter().chain(common.iter()).copied().collect();
+            let o = chainfix(dir, &args);
+            let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+                panic!("{args:?}: {e}\n{}{}", stdout(&o), crate::util::stderr(&o))
+            });
+            let v = path.iter().fold(&doc, |v, p| &v[*p]);
+            let accepted = v["accepted"]
+                .as_bool()
+                .unwrap_or_else(|| panic!("{cmd}: no verdict in {doc:#}"));
+            (cmd, accepted, o.status.code(), format!("{doc:#}"))
+        })
+        .collect()
+}
+
+/// The agreement test for revocation: a revoked leaf, a leaf under a
+/// revoked intermediate and a good leaf, judged by verify, diagnose, lint,
+/// bundle, keystore and probe (presenting the chain to a real `openssl
+/// s_server -verify_return_error`, with the CRLs and `-crl_check_all` when
+/// the peer checks CRLs). Every command must accept or refuse as the real
+/// `openssl verify` does (`-crl_check_all` for Salesforce and for
+/// `--revocation crl`, plain for OpenSSL's default), and the real server
+/// must too; bundle and keystore write nothing for a refused chain.
+#[test]
+fn every_command_refuses_a_revoked_chain_as_the_peer_does() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    issue(dir, "a", "server", "localhost", "server");
+    write(dir, "pw", "revocation-test\n");
+    let cases = [
+        ("leaf-good", "a.pem"),
+        ("leaf-revoked", "a.pem"),
+        ("leaf-b", "b.pem"),
+    ];
+    for (leaf, inter) in cases {
+        let text = std::fs::read_to_string(dir.join(format!("{leaf}.pem"))).unwrap()
+            + &std::fs::read_to_string(dir.join(inter)).unwrap();
+        write(dir, &format!("{leaf}-chain.pem"), text);
+    }
+    // The server's store: the root and the three CRLs, hashed as OpenSSL
+    // looks them up (s_server's -CRL takes one CRL only).
+    std::fs::create_dir_all(dir.join("store")).unwrap();
+    for f in ["root.pem", "root.crl.pem", "a.crl.pem", "b.crl.pem"] {
+        std::fs::copy(dir.join(f), dir.join("store").join(f)).unwrap();
+    }
+    openssl(dir, &["rehash", "store"]);
+    let server = |crl: bool| {
+        let extra: &[&str] = if crl {
+            &["-verifyCApath", "store", "-crl_check_all"]
+        } else {
+            &[]
+        };
+        crate::util::openssl_mtls_server_opts(
+            dir,
+            &dir.join("server.pem"),
+            Some(&dir.join("a.pem")),
+            &dir.join("server.key"),
+            &dir.join("root.pem"),
+            extra,
+        )
+    };
+    let (_plain, plain_port) = server(false);
+    let (_crl, crl_port) = server(true);
+    let judgings = [
+        Judging {
+            peer: "salesforce",
+            crl: false,
+            checks_crls: true,
+        },
+        Judging {
+            peer: "openssl",
+            crl: false,
+            checks_crls: false,
+        },
+        Judging {
+            peer: "openssl",
+            crl: true,
+            checks_crls: true,
+        },
+    ];
+    for j in &judgings {
+        for (leaf, inter) in cases {
+            let leaf_file = format!("{leaf}.pem");
+            let want = if j.checks_crls {
+                openssl_verify(dir, &leaf_file, inter)
+            } else {
+                openssl_verify_plain(dir, &leaf_file, inter)
+            };
+            assert_eq!(
+                want,
+                leaf == "leaf-good" || !j.checks_crls,
+                "the test PKI: openssl verify says {want} for {leaf}"
+            );
+            let port = if j.checks_crls { crl_port } else { plain_port };
+            let said = every_command(dir, leaf, j, port);
+            let what = format!("{leaf} --peer {} (--revocation crl: {})", j.peer, j.crl);
+            for (cmd, accepted, code, doc) in &said {
+                assert_eq!(
+                    *accepted, want,
+                    "{what}: {cmd} disagrees with openssl\n{doc}"
+                );
+                if !want {
+                    assert_eq!(*code, Some(1), "{what}: {cmd} refuses but exits {code:?}");
+                    assert!(
+                        doc.contains("\"problem\": \"revoked\""),
+                        "{what}: {cmd}\n{doc}"
+                    );
+                }
+                let v: serde_json::Value = serde_json::from_str(doc).unwrap();
+                let rv = match *cmd {
+                    "probe" => &v["client_chain"]["revocation"],
+                    _ => &v["revocation"],
+                };
+                assert_eq!(
+                    rv["mode"],
+                    if j.checks_crls { "crl" } else { "off" },
+                    "{what}: {cmd}\n{doc}"
+                );
+                match *cmd {
+                    "bundle" | "keystore" => {
+                        let f = if *cmd == "bundle" { "pem" } else { "p12" };
+                        let out = dir.join(format!("{leaf}-{}-{}.{f}", j.peer, j.crl));
+                        assert_eq!(out.exists(), want, "{what}: {cmd} wrote {out:?}?\n{doc}");
+                        assert_eq!(v["output"].is_null(), !want, "{what}: {cmd}\n{doc}");
+                    }
+                    "probe" => {
+                        // The real server, checking CRLs or not, agrees.
+                        assert_eq!(
+                            v["attempts"][0]["accepted"], want,
+                            "{what}: s_server\n{doc}"
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // probe judges the server's chain with the same stage: revoke the
+    // server certificate, publish A's new CRL, and ask as Salesforce (CRLs:
+    // given with --crl, as the server certificate names no distribution
+    // point) and as OpenSSL (no check), beside the real openssl verify.
+    revoke(dir, "a", "server.pem", "superseded");
+    let der = gencrl(dir, "a", "a.crl", &[]);
+    ca.server
+        .set("/a.crl", Route::Body("application/pkix-crl", der));
+    let target = format!("127.0.0.1:{plain_port}");
+    for (peer, crl, want) in [
+        (
+            "salesforce",
+            &["--crl", "a.crl.pem"][..],
+            openssl_verify(dir, "server.pem", "a.pem"),
+        ),
+        (
+            "openssl",
+            &[][..],
+            openssl_verify_plain(dir, "server.pem", "a.pem"),
+        ),
+    ] {
+        let mut args = vec![
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "root.pem",
+            "--peer",
+            peer,
+            "--no-cache",
+            "--timeout",
+            "10",
+            "--json",
+        ];
+        args.extend_from_slice(crl);
+        let o = chainfix(dir, &args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["server"]["verdict"]["accepted"], want, "{peer}: {v:#}");
+        // (The handshake itself fails: this server wants a client certificate.)
+        assert_eq!(v["server"]["chain_valid"], want, "{peer}: {v:#}");
+        let revoked = v["server"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "revoked");
+        assert_eq!(revoked, !want, "{peer}: {v:#}");
+    }
+    assert!(!openssl_verify(dir, "server.pem", "a.pem"));
+
+    // The text says which certificate, since when, why and the fix, and
+    // that nothing was written.
+    let o = chainfix(
+        dir,
+        &[
+            "bundle",
+            "leaf-b-chain.pem",
+            "leaf-b.key",
+            "--trust",
+            "root.pem",
+            "--peer",
+            "salesforce",
+            "--cache-dir",
+            "cache",
+            "-o",
+            "text.pem",
+        ],
+    );
+    let err = crate::util::stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!dir.join("text.pem").exists());
+    for says in [
+        "the intermediate \"CN=Intermediate B\" was revoked by its CA on",
+        "cACompromise",
+        "fix: the CA has replaced the intermediate",
+        "Salesforce refuses: the intermediate",
+        "error: nothing written to text.pem: the peer refuses this chain for revocation",
+    ] {
+        assert!(err.contains(says), "{says:?} not in:\n{err}");
+    }
+    // OpenSSL's default says it did not check, in every command's text.
+    for args in [
+        &["lint", "leaf-revoked-chain.pem", "--profile", "client"][..],
+        &[
+            "bundle",
+            "leaf-revoked-chain.pem",
+            "leaf-revoked.key",
+            "-o",
+            "t2.pem",
+        ][..],
+    ] {
+        let mut a = args.to_vec();
+        a.extend_from_slice(&["--trust", "root.pem", "--peer", "openssl"]);
+        let o = chainfix(dir, &a);
+        let text = stdout(&o) + &crate::util::stderr(&o);
+        assert!(
+            text.contains(
+                "revocation: not checked: OpenSSL (curl) does not check revocation unless asked"
+            ),
+            "{args:?}:\n{text}"
+        );
+    }
+}
+
+/// `--policy` is one of the stages every command runs: a path whose
+/// certificates carry no certificatePolicies is valid for no policy, so
+/// with `--policy` verify says not valid, lint exits 1, and bundle and
+/// keystore write nothing; without it all four pass.
+#[test]
+fn policy_refuses_in_every_command_alike() {
+    let t = tempdir();
+    let dir = t.path();
+    let p = crate::pki::Pki::client(1, false);
+    write(dir, "chain.pem", p.chain_pems().concat());
+    write(dir, "leaf.key", p.leaf.key_pem());
+    write(dir, "root.pem", p.root.pem());
+    write(dir, "pw", "policy-test\n");
+    for (policy, ok) in [
+        (&["--policy", "1.3.6.1.4.1.99999.1"][..], false),
+        (&[][..], true),
+    ] {
+        let common = [
+            "--trust",
+            "root.pem",
+            "--peer",
+            "openssl",
+            "--at",
+            "2026-06-01",
+            "--offline",
+            "--no-cache",
+            "--json",
+        ];
+        for (cmd, head) in [
+            ("verify", &["verify", "chain.pem"][..]),
+            ("lint", &["lint", "chain.pem", "--profile", "client"][..]),
+            (
+                "bundle",
+                &["bundle", "chain.pem", "leaf.key", "-o", "out.pem"][..],
+            ),
+            (
+                "keystore",
+                &[
+                    "keystore",
+                    "chain.pem",
+                    "leaf.key",
+                    "--format",
+                    "p12",
+                    "-o",
+                    "out.p12",
+                    "--out-password-file",
+                    "pw",
+                ][..],
+            ),
+        ] {
+            let mut args = head.to_vec();
+            args.extend_from_slice(&common);
+            args.extend_from_slice(policy);
+            let o = chainfix(dir, &args);
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                .unwrap_or_else(|e| panic!("{cmd}: {e}\n{}", crate::util::stderr(&o)));
+            if cmd != "lint" {
+                assert_eq!(o.status.success(), ok, "{cmd} {policy:?}: {v:#}");
+            } else if !ok {
+                assert_eq!(o.status.code(), Some(1), "{cmd}: {v:#}");
+            }
+            assert_eq!(v["policies"].is_array(), !ok, "{cmd} {policy:?}: {v:#}");
+            if cmd == "bundle" || cmd == "keystore" {
+                let f = if cmd == "bundle" {
+                    "out.pem"
+                } else {
+                    "out.p12"
+                };
+                assert_eq!(dir.join(f).exists(), ok, "{cmd} {policy:?}: {v:#}");
+            }
+        }
     }
 }
