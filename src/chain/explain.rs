@@ -285,6 +285,34 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         }
     }
 
+    // The peer's policy processing refused every complete path.
+    if out.path.is_none()
+        && f.iter().all(|x| !x.fatal)
+        && let Some(p @ Problem::Policy { failure, .. }) = out.main_problem()
+        && let Some(r) = out.rejected.iter().find(|r| r.problems.contains(&p))
+    {
+        use super::policies::PolicyFailure;
+        let fix = match failure {
+            PolicyFailure::NoExplicitPolicy => {
+                "a CA on the path requires an explicit certificate policy: have the certificate (and any CA below the one that requires it) issued under a policy that CA allows; `openssl x509 -noout -ext certificatePolicies,policyConstraints -in FILE` shows each certificate's"
+            }
+            PolicyFailure::IssuerDomainAnyPolicy | PolicyFailure::SubjectDomainAnyPolicy => {
+                "that CA certificate breaks RFC 5280 (anyPolicy in policyMappings): get a corrected intermediate from the CA"
+            }
+            PolicyFailure::CriticalQualifiers => {
+                "Java refuses a critical certificatePolicies extension with policy qualifiers (PKIXParameters policyQualifiersRejected): have the certificate reissued with the extension non-critical"
+            }
+        };
+        let mut x = finding(
+            Class::NoValidPolicy,
+            true,
+            format!("\"{}\": {p}", r.cert.subject()),
+            fix.to_string(),
+        );
+        x.subject = Some(r.cert.subject().to_string());
+        f.push(x);
+    }
+
     if !out.is_valid() && f.iter().all(|x| !x.fatal) {
         let leaf_problem = out.leaf_problems.first();
         let (message, fix) = match leaf_problem {

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::policies;
 use super::signature::{SigAlg, verify_issued_by};
 use super::validate::{Facts, Policy, Problem};
 use crate::model::{Cert, IdSet};
@@ -401,7 +402,16 @@ impl<'a> Search<'a, '_> {
                 && (self.policy.profile.intermediate_anchors
                     || self.nodes[c].facts().openssl_self_signed());
             if ends {
-                self.found.push(path.clone());
+                match self.policy_refusal(path) {
+                    None => self.found.push(path.clone()),
+                    // The path is refused where processing failed; the
+                    // search goes on to another path, as Java's builder
+                    // (SunCertPathBuilder) does.
+                    Some((k, problem)) => {
+                        let child = path[k.saturating_sub(1)].0;
+                        self.reject(path[k].0, child, vec![problem]);
+                    }
+                }
             } else {
                 self.extend(path)?;
             }
@@ -450,6 +460,15 @@ impl<'a> Search<'a, '_> {
         }
         self.budget.name_comparisons = left;
         result
+    }
+
+    /// RFC 5280 §6.1 policy processing over a complete `path`, when the
+    /// peer does it: where it fails (index on the path) and why.
+    fn policy_refusal(&self, path: &[(usize, Option<SigAlg>)]) -> Option<(usize, Problem)> {
+        let inputs = self.policy.policy_inputs.as_ref()?;
+        let certs: Vec<&Cert> = path.iter().map(|&(i, _)| self.nodes[i].cert).collect();
+        let refused = policies::process_path(&certs, inputs).err()?;
+        Some((refused.index, refused.error.problem()))
     }
 
     fn reject(&mut self, cand: usize, child: usize, problems: Vec<Problem>) {

@@ -3,38 +3,78 @@
 //! the four initial inputs (user-initial-policy-set,
 //! initial-explicit-policy, initial-policy-mapping-inhibit,
 //! initial-any-policy-inhibit), policyMappings, policyConstraints and
-//! inhibitAnyPolicy. Java's PKIX validator (and so Salesforce) does this;
-//! OpenSSL does it only with `-policy` / `-explicit_policy`.
+//! inhibitAnyPolicy. Java's PKIX validator (and so Salesforce) does this
+//! on every path with [`PolicyInputs::jdk`]; OpenSSL only with
+//! `-policy_check` / `-policy` / `-explicit_policy` (crypto/x509/x509_vfy.c
+//! `verify_chain` runs `check_policy` only under X509_V_FLAG_POLICY_CHECK).
 
 use std::collections::BTreeSet;
 
+use serde::Serialize;
 use x509_parser::prelude::*;
 
+use super::validate::Problem;
 use crate::model::Cert;
 
 pub const ANY_POLICY: &str = "2.5.29.32.0";
 
-/// The initial inputs of RFC 5280 §6.1.1 (c), (e), (f), (g).
-#[derive(Clone, Debug, Default)]
+/// The initial inputs of RFC 5280 §6.1.1 (c), (e), (f), (g), and the two
+/// ways Java's PolicyChecker departs from the RFC. `Default` is plain RFC
+/// 5280 with anyPolicy acceptable and nothing required or inhibited.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicyInputs {
     /// Acceptable policies; empty means anyPolicy.
     pub initial_policy_set: Vec<String>,
     pub initial_explicit_policy: bool,
     pub initial_policy_mapping_inhibit: bool,
     pub initial_any_policy_inhibit: bool,
+    /// A critical certificatePolicies extension whose policies (other than
+    /// anyPolicy) carry qualifiers refuses the path. Java:
+    /// `PKIXParameters.getPolicyQualifiersRejected()` is true by default;
+    /// sun/security/provider/certpath/PolicyChecker.java `processPolicies`
+    /// ("critical policy qualifiers present in certificate").
+    pub reject_critical_qualifiers: bool,
+    /// A mapping to or from anyPolicy is refused only while the tree is not
+    /// NULL. Java: PolicyChecker calls `processPolicyMappings` only when
+    /// `rootNode != null`; RFC 5280 §6.1.4 (a) refuses it always.
+    pub mappings_need_tree: bool,
+}
+
+impl PolicyInputs {
+    /// What Java's PKIX validator uses: `PKIXParameters` defaults (initial
+    /// policies empty = anyPolicy, explicit policy not required, mapping
+    /// and anyPolicy not inhibited, policy qualifiers rejected), as
+    /// sun/security/validator/PKIXValidator.java builds them.
+    pub fn jdk() -> PolicyInputs {
+        PolicyInputs {
+            reject_critical_qualifiers: true,
+            mappings_need_tree: true,
+            ..PolicyInputs::default()
+        }
+    }
 }
 
 /// Why the path has no acceptable policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PolicyError {
-    /// An explicit policy is required and none is valid for the path, at
-    /// the certificate with this subject.
+    /// An explicit policy is required and none is valid for the path from
+    /// the certificate with subject `at` down. `required_by`: the
+    /// certificate whose policyConstraints requires it, `None` when the
+    /// verifier does (initial-explicit-policy).
     NoValidPolicy {
         at: String,
+        required_by: Option<String>,
     },
-    /// A policyMappings extension maps to or from anyPolicy.
+    /// A policyMappings extension maps to (`to` true) or from anyPolicy.
     MapsAnyPolicy {
         at: String,
+        to: bool,
+    },
+    /// A critical certificatePolicies extension with policy qualifiers
+    /// (refused under [`PolicyInputs::reject_critical_qualifiers`]).
+    CriticalQualifiers {
+        at: String,
+        policy: String,
     },
     Malformed {
         at: String,
@@ -42,19 +82,90 @@ pub enum PolicyError {
     },
 }
 
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl PolicyError {
+    /// The subject of the certificate where processing failed.
+    pub fn at(&self) -> &str {
         match self {
-            PolicyError::NoValidPolicy { at } => write!(
-                f,
-                "no certificate policy is valid for the path (required from {at})"
-            ),
-            PolicyError::MapsAnyPolicy { at } => {
-                write!(f, "{at} maps a policy to or from anyPolicy")
-            }
-            PolicyError::Malformed { at, detail } => write!(f, "{at}: {detail}"),
+            PolicyError::NoValidPolicy { at, .. }
+            | PolicyError::MapsAnyPolicy { at, .. }
+            | PolicyError::CriticalQualifiers { at, .. }
+            | PolicyError::Malformed { at, .. } => at,
         }
     }
+
+    /// What went wrong, without naming the certificate it went wrong at.
+    pub fn why(&self) -> String {
+        match self {
+            PolicyError::NoValidPolicy {
+                required_by: Some(by),
+                ..
+            } => format!(
+                "no certificate policy is valid for the path down to this certificate, and \"{by}\" requires one (policyConstraints requireExplicitPolicy)"
+            ),
+            PolicyError::NoValidPolicy {
+                required_by: None, ..
+            } => "no certificate policy is valid for the path down to this certificate, and one is required".into(),
+            PolicyError::MapsAnyPolicy { to: true, .. } => {
+                "its policyMappings maps a policy to anyPolicy, which RFC 5280 forbids".into()
+            }
+            PolicyError::MapsAnyPolicy { to: false, .. } => {
+                "its policyMappings maps anyPolicy to a policy, which RFC 5280 forbids".into()
+            }
+            PolicyError::CriticalQualifiers { policy, .. } => format!(
+                "its certificatePolicies extension is critical and policy {policy} carries qualifiers"
+            ),
+            PolicyError::Malformed { detail, .. } => detail.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at(), self.why())
+    }
+}
+
+/// Which §6.1 check refused the path, as `verify --json` names it in a
+/// `policy` problem; each has the peer's own words (`peer::words`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyFailure {
+    /// An explicit policy is required and none is valid.
+    NoExplicitPolicy,
+    /// policyMappings with anyPolicy as the issuer-domain policy.
+    IssuerDomainAnyPolicy,
+    /// policyMappings with anyPolicy as the subject-domain policy.
+    SubjectDomainAnyPolicy,
+    /// A critical certificatePolicies extension with qualifiers.
+    CriticalQualifiers,
+}
+
+impl PolicyError {
+    /// The path builder's problem for this refusal.
+    pub fn problem(&self) -> Problem {
+        let failure = match self {
+            PolicyError::NoValidPolicy { .. } => PolicyFailure::NoExplicitPolicy,
+            PolicyError::MapsAnyPolicy { to: false, .. } => PolicyFailure::IssuerDomainAnyPolicy,
+            PolicyError::MapsAnyPolicy { to: true, .. } => PolicyFailure::SubjectDomainAnyPolicy,
+            PolicyError::CriticalQualifiers { .. } => PolicyFailure::CriticalQualifiers,
+            PolicyError::Malformed { detail, .. } => {
+                return Problem::Malformed {
+                    detail: detail.clone(),
+                };
+            }
+        };
+        Problem::Policy {
+            failure,
+            detail: self.why(),
+        }
+    }
+}
+
+/// A refusal and where on the path (leaf = 0) it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    pub index: usize,
+    pub error: PolicyError,
 }
 
 #[derive(Clone, Debug)]
@@ -129,6 +240,9 @@ impl Tree {
 
 struct CertPolicies {
     policies: Option<Vec<String>>,
+    /// The first policy other than anyPolicy with qualifiers, when the
+    /// extension is critical.
+    critical_qualified: Option<String>,
     mappings: Vec<(String, String)>,
     require_explicit: Option<u32>,
     inhibit_mapping: Option<u32>,
@@ -140,6 +254,7 @@ fn read(cert: &Cert) -> Result<CertPolicies, PolicyError> {
     let x = cert.parsed();
     let mut out = CertPolicies {
         policies: None,
+        critical_qualified: None,
         mappings: Vec::new(),
         require_explicit: None,
         inhibit_mapping: None,
@@ -149,7 +264,12 @@ fn read(cert: &Cert) -> Result<CertPolicies, PolicyError> {
     for e in x.iter_extensions() {
         match e.parsed_extension() {
             ParsedExtension::CertificatePolicies(p) => {
-                out.policies = Some(p.iter().map(|i| i.policy_id.to_id_string()).collect())
+                out.policies = Some(p.iter().map(|i| i.policy_id.to_id_string()).collect());
+                out.critical_qualified = p
+                    .iter()
+                    .filter(|i| e.critical && i.policy_id.to_id_string() != ANY_POLICY)
+                    .find(|i| i.policy_qualifiers.as_ref().is_some_and(|q| !q.is_empty()))
+                    .map(|i| i.policy_id.to_id_string());
             }
             ParsedExtension::PolicyMappings(m) => {
                 out.mappings = m
@@ -188,24 +308,47 @@ fn read(cert: &Cert) -> Result<CertPolicies, PolicyError> {
 /// constrained policies that are valid for the path (empty when the tree
 /// is NULL but no explicit policy was required).
 pub fn process(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, PolicyError> {
+    process_path(path, inputs).map_err(|r| r.error)
+}
+
+/// As [`process`], saying where on `path` (leaf = 0) processing failed.
+pub fn process_path(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, Refused> {
     let certs: Vec<&Cert> = path[..path.len().saturating_sub(1)]
         .iter()
         .rev()
         .copied()
         .collect();
     let n = certs.len();
+    // certs[k] is path[n - 1 - k].
+    let refused = |k: usize, error: PolicyError| Refused {
+        index: n - 1 - k,
+        error,
+    };
     let start = |b: bool| if b { 0 } else { n + 1 };
     let mut explicit = start(inputs.initial_explicit_policy);
+    // Who set `explicit` to its value: None for the verifier.
+    let mut explicit_by: Option<String> = None;
     let mut inhibit_any = start(inputs.initial_any_policy_inhibit);
     let mut mapping = start(inputs.initial_policy_mapping_inhibit);
     let mut tree = Tree::new();
     for (k, cert) in certs.iter().enumerate() {
         let i = k + 1;
-        let p = read(cert)?;
+        let p = read(cert).map_err(|e| refused(k, e))?;
         let at = cert.subject().to_string();
         tree.levels.push(Vec::new());
         match &p.policies {
             Some(pols) if !tree.is_null() => {
+                if inputs.reject_critical_qualifiers
+                    && let Some(policy) = &p.critical_qualified
+                {
+                    return Err(refused(
+                        k,
+                        PolicyError::CriticalQualifiers {
+                            at,
+                            policy: policy.clone(),
+                        },
+                    ));
+                }
                 // (d)(1)
                 for pol in pols.iter().filter(|p| *p != ANY_POLICY) {
                     let matched: Vec<usize> = tree
@@ -270,17 +413,26 @@ pub fn process(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, Pol
         }
         // (f)
         if explicit == 0 && tree.is_null() {
-            return Err(PolicyError::NoValidPolicy { at });
+            return Err(refused(
+                k,
+                PolicyError::NoValidPolicy {
+                    at,
+                    required_by: explicit_by,
+                },
+            ));
         }
         if i == n {
             break;
         }
         // §6.1.4 (a), (b): policy mappings.
-        if p.mappings
+        if let Some((a, _)) = p
+            .mappings
             .iter()
-            .any(|(a, b)| a == ANY_POLICY || b == ANY_POLICY)
+            .find(|(a, b)| a == ANY_POLICY || b == ANY_POLICY)
+            .filter(|_| !(inputs.mappings_need_tree && tree.is_null()))
         {
-            return Err(PolicyError::MapsAnyPolicy { at });
+            let to = a != ANY_POLICY;
+            return Err(refused(k, PolicyError::MapsAnyPolicy { at, to }));
         }
         let mut issuer_pols: Vec<&String> = p.mappings.iter().map(|(a, _)| a).collect();
         issuer_pols.sort();
@@ -327,8 +479,9 @@ pub fn process(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, Pol
             mapping = mapping.saturating_sub(1);
             inhibit_any = inhibit_any.saturating_sub(1);
         }
-        if let Some(r) = p.require_explicit {
-            explicit = explicit.min(r as usize);
+        if let Some(r) = p.require_explicit.filter(|&r| (r as usize) < explicit) {
+            explicit = r as usize;
+            explicit_by = Some(at);
         }
         if let Some(m) = p.inhibit_mapping {
             mapping = mapping.min(m as usize);
@@ -341,10 +494,11 @@ pub fn process(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, Pol
     if n == 0 {
         return Ok(Vec::new());
     }
-    let leaf = read(certs[n - 1])?;
+    let leaf = read(certs[n - 1]).map_err(|e| refused(n - 1, e))?;
     explicit = explicit.saturating_sub(1);
-    if leaf.require_explicit == Some(0) {
+    if leaf.require_explicit == Some(0) && explicit > 0 {
         explicit = 0;
+        explicit_by = Some(certs[n - 1].subject().to_string());
     }
     // (g) intersection with the user-initial-policy-set.
     let user: Vec<&String> = inputs.initial_policy_set.iter().collect();
@@ -397,9 +551,13 @@ pub fn process(path: &[&Cert], inputs: &PolicyInputs) -> Result<Vec<String>, Pol
         tree.live(n).map(|(_, nd)| nd.policy.clone()).collect()
     };
     if explicit == 0 && valid.is_empty() {
-        return Err(PolicyError::NoValidPolicy {
-            at: certs[n - 1].subject().to_string(),
-        });
+        return Err(refused(
+            n - 1,
+            PolicyError::NoValidPolicy {
+                at: certs[n - 1].subject().to_string(),
+                required_by: explicit_by,
+            },
+        ));
     }
     Ok(valid)
 }

@@ -14,7 +14,7 @@ use x509_parser::prelude::*;
 
 use super::names::{Constraints, GName, PeerName, peer_matches};
 use crate::model::Cert;
-use crate::peer::{AnyEku, CnConstraints, Peer, Profile};
+use crate::peer::{AnyEku, CertificatePolicies, CnConstraints, Peer, Profile};
 
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
@@ -32,6 +32,10 @@ const KNOWN_CRITICAL: &[&str] = &[
     "2.5.29.36", // policyConstraints
     "2.5.29.33", // policyMappings (chain::policies processes it)
 ];
+
+/// The policy extensions: certificatePolicies, policyMappings,
+/// policyConstraints, inhibitAnyPolicy.
+const POLICY_EXTENSIONS: &[&str] = &["2.5.29.32", "2.5.29.33", "2.5.29.36", "2.5.29.54"];
 
 /// The role the leaf plays, which fixes the EKU it must carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -72,6 +76,10 @@ pub struct Policy {
     /// in its cacerts), so Java's `jdkCA` constraints apply: see
     /// [`Policy::trusting`].
     pub public_roots: bool,
+    /// RFC 5280 §6.1 policy processing on every path found, with these
+    /// initial inputs; `None`: no policy processing. From the profile
+    /// ([`Profile::certificate_policies`]).
+    pub policy_inputs: Option<super::policies::PolicyInputs>,
 }
 
 /// Intermediates allowed by default: rustls-webpki's MAX_SUB_CA_COUNT is 6;
@@ -102,6 +110,7 @@ impl Policy {
             role,
             profile,
             public_roots: false,
+            policy_inputs: profile.certificate_policies.inputs(),
         }
     }
 
@@ -189,6 +198,13 @@ pub enum Problem {
     RevocationUnchecked {
         detail: String,
     },
+    /// RFC 5280 §6.1 certificate policy processing refused the path at
+    /// this certificate (peers whose profile processes policies:
+    /// [`Profile::certificate_policies`]).
+    Policy {
+        failure: super::policies::PolicyFailure,
+        detail: String,
+    },
 }
 
 impl Problem {
@@ -199,7 +215,7 @@ impl Problem {
             Problem::Expired { .. } | Problem::NotYetValid { .. } | Problem::Revoked { .. } => 0,
             Problem::RevocationUnchecked { .. } => 4,
             Problem::WrongEku { .. } | Problem::NameMismatch { .. } => 1,
-            Problem::NameConstraint { .. } => 2,
+            Problem::NameConstraint { .. } | Problem::Policy { .. } => 2,
             Problem::WeakKey { .. } | Problem::WeakSignature { .. } => 1,
             Problem::NotCa
             | Problem::NoKeyCertSign
@@ -273,6 +289,7 @@ impl std::fmt::Display for Problem {
             ),
             Problem::LeafKeyUsage => f.write_str("keyUsage does not allow this use"),
             Problem::NameConstraint { detail } => write!(f, "name constraints: {detail}"),
+            Problem::Policy { detail, .. } => write!(f, "certificate policies: {detail}"),
             Problem::NameMismatch { wanted } => {
                 write!(f, "the certificate is not valid for {wanted}")
             }
@@ -319,6 +336,9 @@ pub struct Facts {
     pub subject_cns: Vec<String>,
     pub constraints: Option<Constraints>,
     pub unknown_critical: Vec<String>,
+    /// Policy extensions marked critical (unknown to a peer that reads
+    /// none: [`CertificatePolicies::Unsupported`]).
+    pub critical_policy_extensions: Vec<String>,
     pub malformed: Option<String>,
     pub self_issued: bool,
     pub not_before: i64,
@@ -429,10 +449,14 @@ impl Facts {
             }
         };
         let mut unknown_critical = Vec::new();
+        let mut critical_policy_extensions = Vec::new();
         for ext in x.extensions() {
             let oid = ext.oid.to_id_string();
             if let ParsedExtension::ParseError { error } = ext.parsed_extension() {
                 note(format!("extension {oid}: {error}"));
+            }
+            if ext.critical && POLICY_EXTENSIONS.contains(&oid.as_str()) {
+                critical_policy_extensions.push(oid.clone());
             }
             if ext.critical && !KNOWN_CRITICAL.contains(&oid.as_str()) {
                 unknown_critical.push(oid);
@@ -612,6 +636,7 @@ impl Facts {
             subject_cns,
             constraints,
             unknown_critical,
+            critical_policy_extensions,
             malformed,
             self_issued: cert.is_self_issued(),
             not_before: cert.not_before(),
@@ -653,6 +678,11 @@ impl Facts {
         }
         for oid in &self.unknown_critical {
             out.push(Problem::UnknownCriticalExtension { oid: oid.clone() });
+        }
+        if policy.profile.certificate_policies == CertificatePolicies::Unsupported {
+            for oid in &self.critical_policy_extensions {
+                out.push(Problem::UnknownCriticalExtension { oid: oid.clone() });
+            }
         }
     }
 

@@ -575,10 +575,15 @@ pub(crate) fn render_rejected(r: &Report) -> String {
     if !r.rejected.is_empty() {
         s.push_str("candidates tried and refused (most specific reason first):\n");
         for x in r.rejected.iter().take(20) {
+            // A leaf refused on a complete path (policy processing).
+            let role = if x.place == Place::Leaf {
+                "on the path found".to_string()
+            } else {
+                format!("as issuer of \"{}\"", x.tried_for)
+            };
             s.push_str(&format!(
-                "  - \"{}\" as issuer of \"{}\": {}\n",
+                "  - \"{}\" {role}: {}\n",
                 x.subject,
-                x.tried_for,
                 x.reasons.join("; ")
             ));
         }

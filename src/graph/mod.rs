@@ -124,7 +124,9 @@ impl Graph {
             g.add(issuer, place, at, false);
             g.link(child, issuer, false, None);
         }
-        for r in &out.rejected {
+        // A leaf refused on a complete path (policy processing) has no
+        // edge of its own to draw.
+        for r in out.rejected.iter().filter(|r| r.child.id() != r.cert.id()) {
             g.add(r.child, Place::Pool, at, false);
             g.add(r.cert, r.place, at, false);
             let reason = r

@@ -580,7 +580,10 @@ fn build() -> Vec<Family> {
                 ossl("NO_EXPLICIT_POLICY", "no explicit policy", &[], false),
                 ossl("NO_VALID_SCTS", "Certificate Transparency required, but no valid SCTs found", &[], false),
                 ossl("DANE_NO_MATCH", "no matching DANE TLSA records", &[], false),
-                one(says(Java, "java.security.cert.CertPathValidatorException: policy constraints check failed", &[], "jdk17u sun/security/provider/certpath/PolicyChecker.java")),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: non-null policy tree required and policy tree is null", &["non-null policy tree required and policy tree is null"], "jdk17u sun/security/provider/certpath/PolicyChecker.java (PKIXReason.INVALID_POLICY)")),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: encountered an issuerDomainPolicy of ANY_POLICY", &["encountered an issuerDomainPolicy of ANY_POLICY"], "jdk17u sun/security/provider/certpath/PolicyChecker.java (PKIXReason.INVALID_POLICY)")),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: encountered a subjectDomainPolicy of ANY_POLICY", &["encountered a subjectDomainPolicy of ANY_POLICY"], "jdk17u sun/security/provider/certpath/PolicyChecker.java (PKIXReason.INVALID_POLICY)")),
+                one(says(Java, "PKIX path validation failed: java.security.cert.CertPathValidatorException: critical policy qualifiers present in certificate", &["critical policy qualifiers present in certificate"], "jdk17u sun/security/provider/certpath/PolicyChecker.java (PKIXReason.INVALID_POLICY)")),
             ],
         ),
         fam(

@@ -258,6 +258,7 @@ pub fn shown_by_files<'a>(
             Problem::UnknownIssuer => Cause::IntermediateMissing,
             Problem::WeakKey { .. } | Problem::WeakSignature { .. } => Cause::WeakAlgorithm,
             Problem::Profile { .. } => Cause::StrictProfile,
+            Problem::Policy { .. } => Cause::PolicyRequired,
             Problem::Loop | Problem::BudgetExhausted => continue,
         });
     }

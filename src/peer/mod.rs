@@ -112,6 +112,35 @@ impl Revocation {
     }
 }
 
+/// Certificate policy processing (RFC 5280 §6.1) by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificatePolicies {
+    /// None: no path is refused for what its policy extensions say.
+    Off,
+    /// None, and the policy extensions are not read at all: a critical one
+    /// is an unsupported critical extension. rustls-webpki: src/cert.rs
+    /// `remember_cert_extension` ("We don't do anything with certificate
+    /// policies … We assume that the policy-related extensions are not
+    /// marked critical") → `UnsupportedCriticalExtension`.
+    Unsupported,
+    /// The valid policy tree on every path, with Java's inputs
+    /// ([`crate::chain::policies::PolicyInputs::jdk`]): any policy
+    /// acceptable, none required, nothing inhibited, critical policy
+    /// qualifiers refused.
+    Jdk,
+}
+
+impl CertificatePolicies {
+    /// The initial inputs policy processing runs with, `None` when off.
+    pub fn inputs(self) -> Option<crate::chain::policies::PolicyInputs> {
+        match self {
+            CertificatePolicies::Off | CertificatePolicies::Unsupported => None,
+            CertificatePolicies::Jdk => Some(crate::chain::policies::PolicyInputs::jdk()),
+        }
+    }
+}
+
 /// What anyExtendedKeyUsage in a leaf's EKU does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -250,6 +279,17 @@ pub struct Profile {
     /// cannot get is not documented, so soft fail with a warning naming the
     /// risk (docs/peers.md, row `revocation`).
     pub revocation: Revocation,
+    /// Certificate policy processing (requireExplicitPolicy, policy
+    /// mappings, inhibitAnyPolicy) on every path. Java:
+    /// sun/security/provider/certpath/PKIXCertPathValidator.java adds a
+    /// PolicyChecker with the PKIXParameters defaults, which
+    /// sun/security/validator/PKIXValidator.java keeps (the builder,
+    /// SunCertPathBuilder, runs it too and backtracks); OpenSSL: only under
+    /// X509_V_FLAG_POLICY_CHECK (crypto/x509/x509_vfy.c `verify_chain`),
+    /// which neither libssl nor `openssl verify` sets unless asked
+    /// (`-policy_check`, `-policy`, `-explicit_policy`, …); rustls-webpki:
+    /// none, and a critical policy extension is unsupported.
+    pub certificate_policies: CertificatePolicies,
 }
 
 /// OpenSSL's minimum security bits per level (x509_vfy.c `minbits_table`).
@@ -308,6 +348,7 @@ const JAVA: Profile = Profile {
     ca_by_key_usage: false,
     nc_cn_joins_san: true,
     revocation: Revocation::Off,
+    certificate_policies: CertificatePolicies::Jdk,
 };
 
 const SALESFORCE: Profile = Profile {
@@ -338,6 +379,7 @@ const WEBPKI: Profile = Profile {
     ca_by_key_usage: false,
     nc_cn_joins_san: false,
     revocation: Revocation::Off,
+    certificate_policies: CertificatePolicies::Unsupported,
 };
 
 impl Profile {
@@ -375,6 +417,7 @@ impl Profile {
             ca_by_key_usage: true,
             nc_cn_joins_san: false,
             revocation: Revocation::Off,
+            certificate_policies: CertificatePolicies::Off,
         }
     }
 

@@ -227,6 +227,8 @@ fn reason(out: &Outcome<'_>, leaf: &Cert, peer: Peer) -> Reason {
             .min_by_key(|(_, p)| p.rank())
     {
         let position = match (r.0.place, r.0.cert.is_self_issued()) {
+            // Refused on a complete path (policy processing).
+            (Place::Leaf, _) => "the certificate",
             (Place::Anchor, _) | (_, true) => "the root",
             _ => "the intermediate",
         };

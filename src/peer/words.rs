@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::Peer;
+use crate::chain::policies::PolicyFailure;
 use crate::chain::validate::Problem;
 
 /// What the peer itself would print.
@@ -53,6 +54,13 @@ fn openssl(p: &Problem) -> Option<(u32, &'static str)> {
         // crypto/x509/x509_txt.c X509_V_ERR_CERT_REVOKED.
         Problem::Revoked { .. } => (23, "certificate revoked"),
         Problem::RevocationUnchecked { .. } => (3, "unable to get certificate CRL"),
+        // X509_V_ERR_NO_EXPLICIT_POLICY / X509_V_ERR_INVALID_POLICY_EXTENSION
+        // (x509_vfy.c `check_policy`, under -policy_check only).
+        Problem::Policy {
+            failure: PolicyFailure::NoExplicitPolicy,
+            ..
+        } => (43, "no explicit policy"),
+        Problem::Policy { .. } => (42, "invalid or inconsistent certificate policy extension"),
         Problem::Profile { .. } | Problem::BudgetExhausted => return None,
     })
 }
@@ -82,6 +90,22 @@ fn java(p: &Problem) -> Option<&'static str> {
         Problem::Revoked { .. } => "Certificate has been revoked",
         // BasicReason.UNDETERMINED_REVOCATION_STATUS.
         Problem::RevocationUnchecked { .. } => "Could not determine revocation status",
+        // sun/security/provider/certpath/PolicyChecker.java, each thrown
+        // with PKIXReason.INVALID_POLICY.
+        Problem::Policy { failure, .. } => match failure {
+            PolicyFailure::NoExplicitPolicy => {
+                "non-null policy tree required and policy tree is null"
+            }
+            PolicyFailure::IssuerDomainAnyPolicy => {
+                "encountered an issuerDomainPolicy of ANY_POLICY"
+            }
+            PolicyFailure::SubjectDomainAnyPolicy => {
+                "encountered a subjectDomainPolicy of ANY_POLICY"
+            }
+            PolicyFailure::CriticalQualifiers => {
+                "critical policy qualifiers present in certificate"
+            }
+        },
         _ => return None,
     })
 }

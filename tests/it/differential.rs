@@ -25,7 +25,7 @@ use std::time::Instant;
 use chainfix::peer::Peer;
 use serde_json::Value;
 
-use crate::oracle::ours::verdict;
+use crate::oracle::ours::{self, verdict};
 use crate::oracle::{self, Answers, Case};
 
 fn dump(name: &str, json: String) {
@@ -186,6 +186,21 @@ fn all_peers_agree_on_the_corpus() {
             assert_eq!(a.accept, accept, "{peer} on corpus::{id}: {}", a.detail);
         }
     }
+    // Where Java refuses a policy case, chainfix quotes what it printed.
+    let mut quoted = 0;
+    for c in cases.iter().filter(|c| c.id.starts_with("corpus::policy-")) {
+        let real = &java[&c.id];
+        if let (false, Some(words)) = (real.accept, ours::peer_words(c, Peer::Java)) {
+            assert!(
+                real.detail.contains(words),
+                "{}: Java said {:?}, chainfix quotes {words:?}",
+                c.id,
+                real.detail
+            );
+            quoted += 1;
+        }
+    }
+    assert!(quoted >= 4, "Java's policy refusals quoted: {quoted}");
     let mut problems = compare(Peer::OpenSsl, "corpus", &cases, &openssl);
     problems.extend(compare(Peer::Java, "corpus", &cases, &java));
     problems.extend(compare(Peer::Salesforce, "corpus", &cases, &java));

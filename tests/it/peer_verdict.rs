@@ -25,6 +25,9 @@ struct Spec {
     leaf_no_eku: bool,
     /// A server certificate for localhost instead of a client one.
     server: bool,
+    /// The intermediate requires an explicit policy (critical
+    /// policyConstraints requireExplicitPolicy:0) and nothing has one.
+    inter_requires_policy: bool,
 }
 
 const INT_NAME: &str = "Peer Test Int";
@@ -90,11 +93,16 @@ fn make(dir: &Path, s: Spec) {
     } else {
         "critical,"
     };
+    let pc = if s.inter_requires_policy {
+        "policyConstraints=critical,requireExplicitPolicy:0\n"
+    } else {
+        ""
+    };
     write(
         dir,
         "int.ext",
         format!(
-            "basicConstraints={bc}CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+            "basicConstraints={bc}CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n{pc}"
         ),
     );
     let md = if s.inter_sha1 { "-sha1" } else { "-sha256" };
@@ -330,7 +338,7 @@ fn real_openssl(dir: &Path) -> bool {
 fn every_command_gives_the_peers_verdict() {
     let d = tempdir();
     // name, spec, accepted by [openssl, java, salesforce, webpki]
-    let cases: [(&str, Spec, [bool; 4]); 7] = [
+    let cases: [(&str, Spec, [bool; 4]); 8] = [
         ("plain", Spec::default(), [true, true, true, true]),
         (
             "sha1-intermediate",
@@ -380,6 +388,16 @@ fn every_command_gives_the_peers_verdict() {
                 ..Spec::default()
             },
             [true; 4],
+        ),
+        (
+            // Java's PolicyChecker refuses; OpenSSL processes no policy
+            // unless asked; rustls-webpki knows no policy extension.
+            "explicit-policy-required",
+            Spec {
+                inter_requires_policy: true,
+                ..Spec::default()
+            },
+            [true, false, false, false],
         ),
     ];
     let mut wrong = Vec::new();
@@ -865,4 +883,80 @@ fn java_refuses_sha1_only_under_public_roots_for_a_server() {
     };
     assert!(!judge(Role::Server, "mozilla"));
     assert!(judge(Role::Server, "root.pem"));
+}
+
+/// A CA that requires an explicit policy above a leaf with none: Java (and
+/// Salesforce) refuse in PolicyChecker's words, verify says what to fix,
+/// and diagnose reads Java's message as that cause; OpenSSL accepts, as the
+/// real `openssl verify` does without -policy_check.
+#[test]
+fn a_policy_a_ca_requires_is_refused_in_javas_words() {
+    let d = tempdir();
+    let dir = d.path();
+    make(
+        dir,
+        Spec {
+            inter_requires_policy: true,
+            ..Spec::default()
+        },
+    );
+    let at = at();
+    // COMMAND chain.pem … --peer PEER --json, and `more`.
+    let args = |cmd: &'static str, peer: &'static str, more: &[&'static str]| {
+        let mut a = vec![
+            cmd,
+            "chain.pem",
+            "--trust",
+            "root.pem",
+            "--at",
+            &at,
+            "--role",
+            "client",
+            "--peer",
+            peer,
+            "--json",
+        ];
+        a.extend_from_slice(more);
+        a
+    };
+    let java_words = "non-null policy tree required and policy tree is null";
+    for peer in ["java", "salesforce"] {
+        let v = json(dir, &args("verify", peer, &[]));
+        let r = &v["verdict"]["reason"];
+        assert_eq!(v["verdict"]["accepted"], false, "{v:#}");
+        assert_eq!(r["problem"]["problem"], "policy", "{r:#}");
+        assert_eq!(r["problem"]["failure"], "no-explicit-policy", "{r:#}");
+        assert_eq!(r["position"], "the certificate", "{r:#}");
+        assert_eq!(r["peer_words"]["text"], java_words, "{r:#}");
+        assert!(
+            r["problem"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("\"CN=Peer Test Int\" requires one"),
+            "{r:#}"
+        );
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["class"] == "no-valid-policy")
+            .unwrap_or_else(|| panic!("no no-valid-policy finding: {v:#}"));
+        assert!(
+            f["fix"]
+                .as_str()
+                .unwrap()
+                .contains("requires an explicit certificate policy"),
+            "{f:#}"
+        );
+    }
+    assert!(real_openssl(dir));
+    assert_eq!(
+        json(dir, &args("verify", "openssl", &[]))["verdict"]["accepted"],
+        true
+    );
+    // Java's message, pasted, is read as a policy the chain does not meet.
+    let err = "javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: non-null policy tree required and policy tree is null";
+    assert!(err.ends_with(java_words));
+    let v = json(dir, &args("diagnose", "java", &["--error", err]));
+    assert_eq!(v["message"]["reading"]["families"][0], "policy", "{v:#}");
 }

@@ -663,6 +663,70 @@ pub fn cases() -> Vec<Case> {
         &[&root, &inter_pol, &leaf(&server_ext(host), &inter_pol)],
     ));
 
+    // Policy processing refusals (Java's PolicyChecker; OpenSSL only
+    // with -policy_check, which libssl does not set).
+    let pol_ca = |ext: &str| {
+        g.make(
+            &spec(
+                "/CN=Corpus Policy Intermediate",
+                "rsa2048-2",
+                &format!("{CA_EXT}\n{ext}"),
+            ),
+            Some(&root),
+        )
+    };
+    let with_pol = format!("{}\n{pol}", server_ext(host));
+    let req_none = pol_ca("policyConstraints=critical,requireExplicitPolicy:0");
+    out.push(server(
+        "policy-required-none-anywhere",
+        &[&root, &req_none, &leaf(&server_ext(host), &req_none)],
+    ));
+    let map_to_any = pol_ca(&format!(
+        "{pol}\npolicyMappings=critical,2.23.140.1.2.1:anyPolicy"
+    ));
+    out.push(server(
+        "policy-mapping-to-any-policy",
+        &[&root, &map_to_any, &leaf(&with_pol, &map_to_any)],
+    ));
+    let map_from_any =
+        pol_ca("certificatePolicies=anyPolicy\npolicyMappings=critical,anyPolicy:2.23.140.1.2.1");
+    out.push(server(
+        "policy-mapping-from-any-policy",
+        &[&root, &map_from_any, &leaf(&with_pol, &map_from_any)],
+    ));
+    // No certificatePolicies above: the tree is NULL before the mapping,
+    // which Java then never looks at.
+    let map_no_tree = pol_ca("policyMappings=critical,2.23.140.1.2.1:anyPolicy");
+    out.push(server(
+        "policy-mapping-to-any-policy-no-tree",
+        &[&root, &map_no_tree, &leaf(&with_pol, &map_no_tree)],
+    ));
+    let inhibit = pol_ca(
+        "certificatePolicies=anyPolicy\ninhibitAnyPolicy=critical,0\npolicyConstraints=critical,requireExplicitPolicy:0",
+    );
+    out.push(server(
+        "policy-inhibit-any-leaf-any",
+        &[
+            &root,
+            &inhibit,
+            &leaf(
+                &format!("{}\ncertificatePolicies=anyPolicy", server_ext(host)),
+                &inhibit,
+            ),
+        ],
+    ));
+    out.push(server(
+        "policy-inhibit-any-leaf-explicit",
+        &[&root, &inhibit, &leaf(&with_pol, &inhibit)],
+    ));
+    let qualified = pol_ca(
+        "certificatePolicies=critical,@polsect\n[polsect]\npolicyIdentifier=2.23.140.1.2.1\nCPS.1=\"http://cps.example.test/\"",
+    );
+    out.push(server(
+        "policy-critical-qualifiers",
+        &[&root, &qualified, &leaf(&with_pol, &qualified)],
+    ));
+
     // Time, path length, unknown critical extensions.
     let short = g.make(
         &Spec {

@@ -2,10 +2,12 @@
 //! `chain::build` under the policy for a peer.
 
 use chainfix::chain::names::PeerName;
+use chainfix::chain::path::Outcome;
 use chainfix::chain::validate::Policy;
 use chainfix::chain::{Budget, build};
 use chainfix::model::{Cert, Origin};
 use chainfix::peer::Peer;
+use chainfix::peer::verdict::verdict_of;
 
 use super::{Answer, Case, Name};
 
@@ -18,13 +20,18 @@ fn cert(der: &[u8]) -> Option<Cert> {
     Cert::from_der(der.to_vec(), Origin::file("case")).ok()
 }
 
-/// chainfix's verdict on `case` for `peer`.
-pub fn verdict(case: &Case, peer: Peer) -> Answer {
+/// Builds `case`'s path for `peer` and hands the outcome to `f`; an
+/// `Err` answer when the case cannot be put to chainfix at all.
+fn judged<T>(
+    case: &Case,
+    peer: Peer,
+    f: impl FnOnce(&Outcome<'_>, &Cert, &Policy) -> T,
+) -> Result<T, Answer> {
     let Some(leaf) = cert(&case.leaf) else {
-        return Answer {
+        return Err(Answer {
             accept: false,
             detail: "leaf does not parse".into(),
-        };
+        });
     };
     let anchors: Vec<Cert> = case.anchors.iter().filter_map(|d| cert(d)).collect();
     let pool: Vec<Cert> = case.chain.iter().filter_map(|d| cert(d)).collect();
@@ -34,19 +41,37 @@ pub fn verdict(case: &Case, peer: Peer) -> Answer {
         Some(Name::Ip(ip)) => match ip.parse() {
             Ok(ip) => policy.names.push(PeerName::Ip(ip)),
             Err(_) => {
-                return Answer {
+                return Err(Answer {
                     accept: false,
                     detail: format!("unparseable IP address {ip}"),
-                };
+                });
             }
         },
         None => {}
     }
     let out = build(&leaf, &pool, &anchors, &policy, Budget::default());
-    Answer {
+    Ok(f(&out, &leaf, &policy))
+}
+
+/// chainfix's verdict on `case` for `peer`.
+pub fn verdict(case: &Case, peer: Peer) -> Answer {
+    judged(case, peer, |out, _, _| Answer {
         accept: out.is_valid(),
         detail: out
             .main_problem()
             .map_or_else(|| "valid path".into(), |p| p.to_string()),
-    }
+    })
+    .unwrap_or_else(|a| a)
+}
+
+/// What chainfix says `peer` prints when it refuses `case`.
+pub fn peer_words(case: &Case, peer: Peer) -> Option<&'static str> {
+    judged(case, peer, |out, leaf, policy| {
+        verdict_of(out, leaf, policy)
+            .reason?
+            .peer_words
+            .map(|w| w.text)
+    })
+    .ok()
+    .flatten()
 }
