@@ -2,10 +2,17 @@
 //! fitted to the terminal's width (long subjects and fixes wrap). Anywhere
 //! else (a pipe, a file): a plain layout, one line per row with the cells
 //! separated by tabs and the header first, so `grep` and `cut -f` work.
+//!
+//! [`Grid`] holds every row and draws once; [`Stream`] draws rows as they
+//! come (thousands of certificates): in a pipe each row is its line at
+//! once, on a terminal the column widths come from the first [`BATCH`]
+//! rows and later rows wrap within them.
 
 use std::fmt;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
 
 /// A table that draws itself for a terminal or plainly for a pipe.
 pub struct Grid {
@@ -63,13 +70,27 @@ impl Grid {
     }
 }
 
-/// One cell on one line: line breaks and tabs become spaces.
-fn flat(cell: &str) -> String {
-    cell.split(['\n', '\t'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Appends one row of the plain layout and its line break: each cell on
+/// one line (line breaks and tabs become spaces), the cells between tabs.
+fn plain_line<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        let mut words = cell
+            .as_ref()
+            .split(['\n', '\t'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(w) = words.next() {
+            out.push_str(w);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+    }
+    out.push('\n');
 }
 
 impl fmt::Display for Grid {
@@ -77,10 +98,144 @@ impl fmt::Display for Grid {
         if !self.plain {
             return write!(f, "{}", self.table);
         }
-        let line = |cells: &[String]| cells.iter().map(|c| flat(c)).collect::<Vec<_>>().join("\t");
-        let mut lines = vec![line(&self.header)];
-        lines.extend(self.rows.iter().map(|r| line(r)));
-        f.write_str(&lines.join("\n"))
+        let mut text = String::new();
+        plain_line(&mut text, &self.header);
+        for r in &self.rows {
+            plain_line(&mut text, r);
+        }
+        text.pop();
+        f.write_str(&text)
+    }
+}
+
+/// How many rows a terminal [`Stream`] measures before it fixes the column
+/// widths and draws: enough to see the usual lengths, few enough that the
+/// first rows show at once and the cost does not grow with the table.
+pub const BATCH: usize = 100;
+
+/// A table whose rows are drawn as they are pushed, for outputs of any
+/// length. In a pipe its bytes are exactly [`Grid`]'s; on a terminal, a
+/// table of up to [`BATCH`] rows is [`Grid`]'s too, and a longer one keeps
+/// the widths comfy-table chose for the first [`BATCH`] rows (it fits the
+/// terminal; a longer cell further down wraps inside its column).
+pub struct Stream {
+    /// The first rows, measured and drawn together.
+    first: Grid,
+    /// Rows pushed so far.
+    count: usize,
+    /// Column widths (padding included) once the first batch is drawn.
+    widths: Vec<u16>,
+    /// Rows waiting to be drawn in those widths.
+    pending: Vec<Vec<String>>,
+    /// The bottom border, drawn by [`Stream::finish`].
+    bottom: String,
+}
+
+/// A streaming table with the house style and the given header.
+pub fn stream(header: &[&str]) -> Stream {
+    Stream {
+        first: new(header),
+        count: 0,
+        widths: Vec::new(),
+        pending: Vec::new(),
+        bottom: String::new(),
+    }
+}
+
+impl Stream {
+    /// Draws as on a terminal `width` columns wide (tests).
+    pub fn terminal(&mut self, width: u16) -> &mut Stream {
+        self.first.plain(false);
+        self.first.table.set_width(width);
+        self
+    }
+
+    /// Forces the plain layout (tests, and callers that know better).
+    pub fn plain(&mut self, plain: bool) -> &mut Stream {
+        self.first.plain(plain);
+        self
+    }
+
+    /// Adds a row, appending to `out` whatever can be drawn now.
+    pub fn push<S: AsRef<str>>(&mut self, row: &[S], out: &mut String) {
+        self.count += 1;
+        if self.first.plain {
+            if self.count == 1 {
+                plain_line(out, &self.first.header);
+            }
+            plain_line(out, row);
+            return;
+        }
+        let row: Vec<String> = row.iter().map(|c| c.as_ref().to_string()).collect();
+        if self.count <= BATCH {
+            self.first.table.add_row(row);
+            return;
+        }
+        if self.widths.is_empty() {
+            self.draw_first(out);
+        }
+        self.pending.push(row);
+        if self.pending.len() == BATCH {
+            self.draw_pending(out);
+        }
+    }
+
+    /// Appends the rest of the table to `out`, ending with a line break.
+    pub fn finish(mut self, out: &mut String) {
+        if self.first.plain {
+            if self.count == 0 {
+                plain_line(out, &self.first.header);
+            }
+        } else if self.widths.is_empty() {
+            out.push_str(&self.first.table.to_string());
+            out.push('\n');
+        } else {
+            self.draw_pending(out);
+            out.push_str(&self.bottom);
+            out.push('\n');
+        }
+    }
+
+    /// Draws the first batch as comfy-table fits it to the terminal, keeps
+    /// its column widths (read off the top border) and its bottom border.
+    fn draw_first(&mut self, out: &mut String) {
+        let text = self.first.table.to_string();
+        let (body, bottom) = text.rsplit_once('\n').unwrap_or((&text, ""));
+        self.bottom = bottom.to_string();
+        let top = body.lines().next().unwrap_or_default();
+        self.widths = top
+            .trim_start_matches('┌')
+            .trim_end_matches('┐')
+            .split('┬')
+            .map(|seg| u16::try_from(seg.chars().count()).unwrap_or(u16::MAX))
+            .collect();
+        out.push_str(body);
+        out.push('\n');
+    }
+
+    /// Draws the waiting rows in the first batch's widths: a table of them
+    /// without its top and bottom borders.
+    fn draw_pending(&mut self, out: &mut String) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        for row in self.pending.drain(..) {
+            t.add_row(row);
+        }
+        for (col, &w) in t.column_iter_mut().zip(&self.widths) {
+            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
+        }
+        let text = t.to_string();
+        let mut lines = text.lines();
+        lines.next();
+        lines.next_back();
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
     }
 }
 
@@ -96,5 +251,99 @@ mod tests {
         assert_eq!(g.to_string(), "#\tsubject\n1\tCN=a, O=b");
         g.plain(false);
         assert!(g.to_string().contains('│'));
+    }
+
+    /// Rows whose cells vary in length, some with line breaks and tabs.
+    fn rows(n: usize) -> Vec<Vec<String>> {
+        (0..n)
+            .map(|i| {
+                vec![
+                    (i + 1).to_string(),
+                    format!(
+                        "CN=host {i}.example.test,\nO=Example {}",
+                        "x".repeat(i % 37)
+                    ),
+                    if i % 3 == 0 {
+                        String::new()
+                    } else {
+                        format!("DNS:a{i}\tDNS:b")
+                    },
+                ]
+            })
+            .collect()
+    }
+
+    /// The streamed text of `rows` (plain, or on a terminal `width` wide).
+    fn streamed(rows: &[Vec<String>], width: Option<u16>) -> String {
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        match width {
+            Some(w) => s.terminal(w),
+            None => s.plain(true),
+        };
+        let mut out = String::new();
+        for r in rows {
+            s.push(r, &mut out);
+        }
+        s.finish(&mut out);
+        out
+    }
+
+    fn grid(rows: &[Vec<String>], width: Option<u16>) -> String {
+        let mut g = new(&["#", "Subject", "SANs"]);
+        match width {
+            Some(w) => g.plain(false).set_width(w),
+            None => g.plain(true),
+        };
+        for r in rows {
+            g.add_row(r.clone());
+        }
+        format!("{g}\n")
+    }
+
+    #[test]
+    fn a_plain_stream_is_byte_for_byte_the_grid_and_draws_each_row_at_once() {
+        for n in [0, 1, 5, BATCH + 7] {
+            let r = rows(n);
+            assert_eq!(streamed(&r, None), grid(&r, None), "{n} rows");
+        }
+        let mut s = stream(&["#", "Subject"]);
+        s.plain(true);
+        let mut out = String::new();
+        s.push(&["1", "CN=a"], &mut out);
+        assert_eq!(out, "#\tSubject\n1\tCN=a\n");
+    }
+
+    #[test]
+    fn a_short_terminal_stream_is_the_grid_a_long_one_fits_and_keeps_every_row() {
+        let short = rows(BATCH);
+        assert_eq!(streamed(&short, Some(60)), grid(&short, Some(60)));
+        let n = 2 * BATCH + 31;
+        let long = rows(n);
+        let text = streamed(&long, Some(40));
+        let lines: Vec<&str> = text.lines().collect();
+        for l in &lines {
+            assert!(l.chars().count() <= 40, "{l:?}");
+        }
+        // One frame: a top border, a header rule, a bottom border last.
+        assert_eq!(lines.iter().filter(|l| l.starts_with('┌')).count(), 1);
+        assert_eq!(lines.iter().filter(|l| l.starts_with('╞')).count(), 1);
+        assert!(lines.last().unwrap().starts_with('└'), "{text}");
+        assert_eq!(lines.iter().filter(|l| l.starts_with('└')).count(), 1);
+        // Every row's number starts a line, in order.
+        let numbers: Vec<usize> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("│ "))
+            .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+        // Rows past the first batch keep the first batch's columns.
+        let top = lines[0].chars().filter(|&c| c == '┬').count();
+        let last_row = lines[lines.len() - 2];
+        assert_eq!(
+            last_row.chars().filter(|&c| c == '┆').count(),
+            top,
+            "{last_row}"
+        );
+        assert_eq!(last_row.chars().count(), lines[0].chars().count());
     }
 }
