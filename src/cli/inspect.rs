@@ -69,6 +69,12 @@ fn print_table(inv: &Inventory, io: &mut Io<'_>) -> Result<()> {
         "#", "Kind", "Subject", "Issuer", "Serial", "Valid", "Key", "EKU", "SANs", "AIA",
         "SHA-256", "From",
     ]);
+    let rows = inv.certs.len() + inv.keys.len();
+    // On a terminal: "#" as wide as the last row's number; room left over
+    // to the subject, issuer, SANs, AIA and file (the first rows measured
+    // need not be the longest).
+    t.min_width(0, rows.to_string().len())
+        .grow(&[2, 3, 8, 9, 11]);
     let mut text = String::with_capacity(CHUNK + 4096);
     let mut refused = Vec::new();
     for (i, cert) in inv.certs.iter().enumerate() {

@@ -114,21 +114,23 @@ impl fmt::Display for Grid {
 pub const BATCH: usize = 100;
 
 /// A table whose rows are drawn as they are pushed, for outputs of any
-/// length. In a pipe its bytes are exactly [`Grid`]'s; on a terminal, a
-/// table of up to [`BATCH`] rows is [`Grid`]'s too, and a longer one keeps
-/// the widths comfy-table chose for the first [`BATCH`] rows (it fits the
-/// terminal; a longer cell further down wraps inside its column).
+/// length. In a pipe its bytes are exactly [`Grid`]'s. On a terminal, a
+/// table of up to [`BATCH`] rows is [`Grid`]'s too; a longer one takes the
+/// widths comfy-table fits to the first [`BATCH`] rows (and to the
+/// [`Stream::min_width`]s), gives any room left on the terminal to the
+/// [`Stream::grow`] columns, and draws every row in those widths (a longer
+/// cell further down wraps inside its column).
 pub struct Stream {
-    /// The first rows, measured and drawn together.
+    /// The first rows, measured together.
     first: Grid,
     /// Rows pushed so far.
     count: usize,
+    /// Columns that take the room the first rows leave on the terminal.
+    grow: Vec<usize>,
     /// Column widths (padding included) once the first batch is drawn.
     widths: Vec<u16>,
     /// Rows waiting to be drawn in those widths.
     pending: Vec<Vec<String>>,
-    /// The bottom border, drawn by [`Stream::finish`].
-    bottom: String,
 }
 
 /// A streaming table with the house style and the given header.
@@ -136,11 +138,14 @@ pub fn stream(header: &[&str]) -> Stream {
     Stream {
         first: new(header),
         count: 0,
+        grow: Vec::new(),
         widths: Vec::new(),
         pending: Vec::new(),
-        bottom: String::new(),
     }
 }
+
+/// Cell padding, one space either side (comfy-table's default).
+const PADDING: u16 = 2;
 
 impl Stream {
     /// Draws as on a terminal `width` columns wide (tests).
@@ -156,6 +161,27 @@ impl Stream {
         self
     }
 
+    /// On a terminal, keeps `column` at least `chars` wide when the content
+    /// is: for cells whose widest value is known before the rows come (the
+    /// row number of the last row).
+    pub fn min_width(&mut self, column: usize, chars: usize) -> &mut Stream {
+        let w = u16::try_from(chars)
+            .unwrap_or(u16::MAX)
+            .saturating_add(PADDING);
+        if let Some(c) = self.first.table.column_mut(column) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
+        }
+        self
+    }
+
+    /// On a terminal, the columns (free text: names, URLs, files) that
+    /// share the room the first rows leave, so longer cells further down
+    /// wrap less.
+    pub fn grow(&mut self, columns: &[usize]) -> &mut Stream {
+        self.grow = columns.to_vec();
+        self
+    }
+
     /// Adds a row, appending to `out` whatever can be drawn now.
     pub fn push<S: AsRef<str>>(&mut self, row: &[S], out: &mut String) {
         self.count += 1;
@@ -168,7 +194,7 @@ impl Stream {
         }
         let row: Vec<String> = row.iter().map(|c| c.as_ref().to_string()).collect();
         if self.count <= BATCH {
-            self.first.table.add_row(row);
+            self.first.add_row(row);
             return;
         }
         if self.widths.is_empty() {
@@ -191,44 +217,47 @@ impl Stream {
             out.push('\n');
         } else {
             self.draw_pending(out);
-            out.push_str(&self.bottom);
+            out.push_str(&self.bottom());
             out.push('\n');
         }
     }
 
-    /// Draws the first batch as comfy-table fits it to the terminal, keeps
-    /// its column widths (read off the top border) and its bottom border.
+    /// Fixes the column widths: comfy-table's fit of the first batch to the
+    /// terminal (read off its top border), widened by the room it leaves;
+    /// then draws the header and the first batch in them.
     fn draw_first(&mut self, out: &mut String) {
         let text = self.first.table.to_string();
-        let (body, bottom) = text.rsplit_once('\n').unwrap_or((&text, ""));
-        self.bottom = bottom.to_string();
-        let top = body.lines().next().unwrap_or_default();
+        let top = text.lines().next().unwrap_or_default();
         self.widths = top
             .trim_start_matches('┌')
             .trim_end_matches('┐')
             .split('┬')
             .map(|seg| u16::try_from(seg.chars().count()).unwrap_or(u16::MAX))
             .collect();
-        out.push_str(body);
+        let used = top.chars().count();
+        let room = usize::from(self.first.table.width().unwrap_or(0)).saturating_sub(used);
+        let grow: Vec<usize> = (self.grow.iter().copied())
+            .filter(|&c| c < self.widths.len())
+            .collect();
+        for (i, &c) in grow.iter().enumerate() {
+            let share = room / grow.len() + usize::from(i < room % grow.len());
+            self.widths[c] = self.widths[c].saturating_add(u16::try_from(share).unwrap_or(0));
+        }
+        let rows = std::mem::take(&mut self.first.rows);
+        let text = self.render(Some(&self.first.header), rows);
+        // All but the bottom border.
+        out.push_str(text.rsplit_once('\n').map_or("", |(body, _)| body));
         out.push('\n');
     }
 
-    /// Draws the waiting rows in the first batch's widths: a table of them
-    /// without its top and bottom borders.
+    /// Draws the waiting rows in the fixed widths: their lines between the
+    /// borders.
     fn draw_pending(&mut self, out: &mut String) {
         if self.pending.is_empty() {
             return;
         }
-        let mut t = Table::new();
-        t.load_style(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        for row in self.pending.drain(..) {
-            t.add_row(row);
-        }
-        for (col, &w) in t.column_iter_mut().zip(&self.widths) {
-            col.set_constraint(ColumnConstraint::Absolute(Width::Fixed(w)));
-        }
-        let text = t.to_string();
+        let rows = std::mem::take(&mut self.pending);
+        let text = self.render(None, rows);
         let mut lines = text.lines();
         lines.next();
         lines.next_back();
@@ -236,6 +265,29 @@ impl Stream {
             out.push_str(l);
             out.push('\n');
         }
+    }
+
+    /// `rows` (under `header`) as comfy-table draws them in the fixed widths.
+    fn render(&self, header: Option<&[String]>, rows: Vec<Vec<String>>) -> String {
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if let Some(h) = header {
+            t.set_header(h);
+        }
+        t.add_rows(rows);
+        t.set_constraints(
+            (self.widths.iter()).map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
+        );
+        t.to_string()
+    }
+
+    /// The bottom border in the fixed widths (UTF8_FULL_CONDENSED's).
+    fn bottom(&self) -> String {
+        let segments: Vec<String> = (self.widths.iter())
+            .map(|&w| "─".repeat(usize::from(w)))
+            .collect();
+        format!("└{}┘", segments.join("┴"))
     }
 }
 
@@ -311,6 +363,36 @@ mod tests {
         let mut out = String::new();
         s.push(&["1", "CN=a"], &mut out);
         assert_eq!(out, "#\tSubject\n1\tCN=a\n");
+    }
+
+    #[test]
+    fn a_long_terminal_stream_keeps_min_widths_and_gives_the_room_left_to_grow_columns() {
+        let long = "CN=a far longer name than any first row had";
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        s.terminal(80).min_width(0, 5).grow(&[2]);
+        let mut out = String::new();
+        for i in 1..=BATCH + 1 {
+            let sans = if i > BATCH { long } else { "x" };
+            s.push(&[i.to_string().as_str(), "CN=a", sans], &mut out);
+        }
+        s.finish(&mut out);
+        // "#" is 5 wide (7 with padding); SANs took the rest of the 80.
+        assert!(out.starts_with("┌───────┬"), "{out}");
+        for l in out.lines() {
+            assert_eq!(l.chars().count(), 80, "{l:?}");
+        }
+        assert!(out.contains(long), "{out}");
+        // Without them: "#" as wide as the first rows' numbers, the long
+        // name wrapped in SANs' first width.
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        s.terminal(80);
+        let mut out = String::new();
+        for i in 1..=BATCH + 1 {
+            let sans = if i > BATCH { long } else { "x" };
+            s.push(&[i.to_string().as_str(), "CN=a", sans], &mut out);
+        }
+        s.finish(&mut out);
+        assert!(out.starts_with("┌─────┬") && !out.contains(long), "{out}");
     }
 
     #[test]
