@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::common::{self, InputArgs};
 use super::{Exit, Io};
 use crate::error::Result;
+use crate::parse::Inventory;
 use crate::render::bundle::DroppedEntry;
 use crate::render::summary::{CertSummary, KeySummary};
 use crate::render::table;
@@ -57,95 +58,76 @@ fn key_id(sha256: &str) -> String {
     format!("pub {}", &sha256[..8])
 }
 
-pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
-    let mut inv = args.input.read(&[], io)?;
-    if let Some(f) = args.graph {
-        common::require_clean(&mut inv, io)?;
-        let leaf = crate::chain::assemble::assemble(&inv, None)?.leaf;
-        let at = match &args.at {
-            Some(s) => common::parse_at(s)?,
-            None => common::now(),
-        };
-        let how = super::peer_args::Judging {
-            peer: &args.peer,
-            trust: &args.trust,
-            stages: None,
-        };
-        let judged = super::peer_args::judge_files(&how, &inv.certs, Vec::new(), leaf, at)?;
-        common::out(io, &crate::render::graph::render(&judged.graph, f))?;
-        return Ok(Exit::Ok);
-    }
-    let certs: Vec<CertSummary> = inv.certs.iter().map(CertSummary::of).collect();
-    let keys: Vec<InspectKey> = inv
-        .keys
-        .iter()
-        .map(|k| InspectKey {
-            key: KeySummary::of(k),
-            certificates: inv
-                .certs
-                .iter()
-                .filter(|c| k.matches(c))
-                .map(|c| c.id().hex())
-                .collect(),
-        })
-        .collect();
-    let crls: Vec<crate::render::crl::CrlSummary> = inv
-        .crls
-        .iter()
-        .map(|c| crate::render::crl::CrlSummary::of(c, &inv.certs))
-        .collect();
-    let crl_table = crate::render::crl::table(&crls);
-    if args.json {
-        let j = InspectJson {
-            version: 1,
-            certificates: certs,
-            keys,
-            crls,
-            dropped: &inv.dropped,
-            problems: inv.problems.iter().map(ToString::to_string).collect(),
-            error: inv.problems.last().map(super::json::ErrorJson::of),
-        };
-        let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
-        common::out(io, &text)?;
-    } else if !certs.is_empty() || !keys.is_empty() {
-        // An empty table above the error only hides the error.
-        let mut t = table::new(&[
-            "#", "Kind", "Subject", "Issuer", "Serial", "Valid", "Key", "EKU", "SANs", "AIA",
-            "SHA-256", "From",
-        ]);
-        for (i, c) in certs.iter().enumerate() {
-            let mut aia = c.ca_issuers.clone();
-            aia.extend(c.ocsp.iter().map(|o| format!("OCSP {o}")));
-            t.add_row(vec![
+/// Printed output is handed to stdout in pieces of about this size.
+const CHUNK: usize = 64 * 1024;
+
+/// The table of certificates and keys, each row printed as it is made
+/// (10,000 certificates need neither 10,000 summaries nor a measured table
+/// in memory), then a note per certificate OpenSSL refuses to parse.
+fn print_table(inv: &Inventory, io: &mut Io<'_>) -> Result<()> {
+    let mut t = table::stream(&[
+        "#", "Kind", "Subject", "Issuer", "Serial", "Valid", "Key", "EKU", "SANs", "AIA",
+        "SHA-256", "From",
+    ]);
+    let rows = inv.certs.len() + inv.keys.len();
+    // On a terminal: "#" as wide as the last row's number; room left over
+    // to the subject, issuer, SANs, AIA and file (the first rows measured
+    // need not be the longest).
+    t.min_width(0, rows.to_string().len())
+        .grow(&[2, 3, 8, 9, 11]);
+    let mut text = String::with_capacity(CHUNK + 4096);
+    let mut refused = Vec::new();
+    for (i, cert) in inv.certs.iter().enumerate() {
+        let c = CertSummary::of(cert);
+        let mut aia = c.ca_issuers.join("\n");
+        for o in &c.ocsp {
+            if !aia.is_empty() {
+                aia.push('\n');
+            }
+            aia.push_str("OCSP ");
+            aia.push_str(o);
+        }
+        t.push(
+            &[
                 (i + 1).to_string(),
                 c.kind.to_string(),
-                c.subject.clone(),
-                c.issuer.clone(),
-                c.serial.clone(),
+                c.subject,
+                c.issuer,
+                c.serial,
                 format!("{} → {}", &c.not_before[..10], &c.not_after[..10]),
                 format!("{}\n{}", c.key, key_id(&c.public_key_sha256)),
                 c.eku.join(", "),
                 c.sans.join(", "),
-                aia.join("\n"),
+                aia,
                 c.sha256[..16].to_string(),
                 c.sources.join("\n"),
-            ]);
+            ],
+            &mut text,
+        );
+        if let Some(why) = c.openssl_refuses {
+            refused.push(format!(
+                "#{} ({}): OpenSSL refuses to parse this certificate ({why}), so curl, nginx and Python will too; get it re-issued",
+                i + 1,
+                c.sources.join(", ")
+            ));
         }
-        for (
-            i,
-            InspectKey {
-                key: k,
-                certificates,
-            },
-        ) in keys.iter().enumerate()
-        {
-            let of: Vec<String> = certificates
-                .iter()
-                .filter_map(|h| certs.iter().position(|c| &c.sha256 == h))
-                .map(|p| format!("#{}", p + 1))
-                .collect();
-            t.add_row(vec![
-                (certs.len() + i + 1).to_string(),
+        if text.len() >= CHUNK {
+            common::out(io, &text)?;
+            text.clear();
+        }
+    }
+    for (i, key) in inv.keys.iter().enumerate() {
+        let k = KeySummary::of(key);
+        let of: Vec<String> = inv
+            .certs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| key.matches(c))
+            .map(|(p, _)| format!("#{}", p + 1))
+            .collect();
+        t.push(
+            &[
+                (inv.certs.len() + i + 1).to_string(),
                 format!(
                     "private key ({})",
                     serde_json::to_value(k.format)
@@ -167,26 +149,75 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 String::new(),
                 String::new(),
                 k.sources.join("\n"),
-            ]);
-        }
-        common::out(io, &format!("{t}\n"))?;
-        for (i, c) in certs.iter().enumerate() {
-            if let Some(why) = &c.openssl_refuses {
-                common::note(
-                    io,
-                    &format!(
-                        "#{} ({}): OpenSSL refuses to parse this certificate ({why}), so curl, nginx and Python will too; get it re-issued",
-                        i + 1,
-                        c.sources.join(", ")
-                    ),
-                );
-            }
-        }
+            ],
+            &mut text,
+        );
     }
-    if !args.json && !crl_table.is_empty() {
-        common::out(io, &crl_table)?;
+    t.finish(&mut text);
+    common::out(io, &text)?;
+    for n in refused {
+        common::note(io, &n);
     }
-    if !args.json {
+    Ok(())
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let mut inv = args.input.read(&[], io)?;
+    if let Some(f) = args.graph {
+        common::require_clean(&mut inv, io)?;
+        let leaf = crate::chain::assemble::assemble(&inv, None)?.leaf;
+        let at = match &args.at {
+            Some(s) => common::parse_at(s)?,
+            None => common::now(),
+        };
+        let how = super::peer_args::Judging {
+            peer: &args.peer,
+            trust: &args.trust,
+            stages: None,
+        };
+        let judged = super::peer_args::judge_files(&how, &inv.certs, Vec::new(), leaf, at)?;
+        common::out(io, &crate::render::graph::render(&judged.graph, f))?;
+        return Ok(Exit::Ok);
+    }
+    let crls: Vec<crate::render::crl::CrlSummary> = inv
+        .crls
+        .iter()
+        .map(|c| crate::render::crl::CrlSummary::of(c, &inv.certs))
+        .collect();
+    if args.json {
+        let keys: Vec<InspectKey> = inv
+            .keys
+            .iter()
+            .map(|k| InspectKey {
+                key: KeySummary::of(k),
+                certificates: inv
+                    .certs
+                    .iter()
+                    .filter(|c| k.matches(c))
+                    .map(|c| c.id().hex())
+                    .collect(),
+            })
+            .collect();
+        let j = InspectJson {
+            version: 1,
+            certificates: inv.certs.iter().map(CertSummary::of).collect(),
+            keys,
+            crls,
+            dropped: &inv.dropped,
+            problems: inv.problems.iter().map(ToString::to_string).collect(),
+            error: inv.problems.last().map(super::json::ErrorJson::of),
+        };
+        let text = serde_json::to_string_pretty(&j).expect("report serialises") + "\n";
+        common::out(io, &text)?;
+    } else {
+        if !inv.certs.is_empty() || !inv.keys.is_empty() {
+            // An empty table above the error only hides the error.
+            print_table(&inv, io)?;
+        }
+        let crl_table = crate::render::crl::table(&crls);
+        if !crl_table.is_empty() {
+            common::out(io, &crl_table)?;
+        }
         let entries: Vec<DroppedEntry> = inv
             .dropped
             .iter()

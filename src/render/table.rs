@@ -2,10 +2,17 @@
 //! fitted to the terminal's width (long subjects and fixes wrap). Anywhere
 //! else (a pipe, a file): a plain layout, one line per row with the cells
 //! separated by tabs and the header first, so `grep` and `cut -f` work.
+//!
+//! [`Grid`] holds every row and draws once; [`Stream`] draws rows as they
+//! come (thousands of certificates): in a pipe each row is its line at
+//! once, on a terminal the column widths come from the first [`BATCH`]
+//! rows and later rows wrap within them.
 
 use std::fmt;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{
+    ColumnConstraint, ContentArrangement, Table, Width, presets::UTF8_FULL_CONDENSED,
+};
 
 /// A table that draws itself for a terminal or plainly for a pipe.
 pub struct Grid {
@@ -63,13 +70,27 @@ impl Grid {
     }
 }
 
-/// One cell on one line: line breaks and tabs become spaces.
-fn flat(cell: &str) -> String {
-    cell.split(['\n', '\t'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Appends one row of the plain layout and its line break: each cell on
+/// one line (line breaks and tabs become spaces), the cells between tabs.
+fn plain_line<S: AsRef<str>>(out: &mut String, cells: &[S]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push('\t');
+        }
+        let mut words = cell
+            .as_ref()
+            .split(['\n', '\t'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(w) = words.next() {
+            out.push_str(w);
+            for w in words {
+                out.push(' ');
+                out.push_str(w);
+            }
+        }
+    }
+    out.push('\n');
 }
 
 impl fmt::Display for Grid {
@@ -77,10 +98,196 @@ impl fmt::Display for Grid {
         if !self.plain {
             return write!(f, "{}", self.table);
         }
-        let line = |cells: &[String]| cells.iter().map(|c| flat(c)).collect::<Vec<_>>().join("\t");
-        let mut lines = vec![line(&self.header)];
-        lines.extend(self.rows.iter().map(|r| line(r)));
-        f.write_str(&lines.join("\n"))
+        let mut text = String::new();
+        plain_line(&mut text, &self.header);
+        for r in &self.rows {
+            plain_line(&mut text, r);
+        }
+        text.pop();
+        f.write_str(&text)
+    }
+}
+
+/// How many rows a terminal [`Stream`] measures before it fixes the column
+/// widths and draws: enough to see the usual lengths, few enough that the
+/// first rows show at once and the cost does not grow with the table.
+pub const BATCH: usize = 100;
+
+/// A table whose rows are drawn as they are pushed, for outputs of any
+/// length. In a pipe its bytes are exactly [`Grid`]'s. On a terminal, a
+/// table of up to [`BATCH`] rows is [`Grid`]'s too; a longer one takes the
+/// widths comfy-table fits to the first [`BATCH`] rows (and to the
+/// [`Stream::min_width`]s), gives any room left on the terminal to the
+/// [`Stream::grow`] columns, and draws every row in those widths (a longer
+/// cell further down wraps inside its column).
+pub struct Stream {
+    /// The first rows, measured together.
+    first: Grid,
+    /// Rows pushed so far.
+    count: usize,
+    /// Columns that take the room the first rows leave on the terminal.
+    grow: Vec<usize>,
+    /// Column widths (padding included) once the first batch is drawn.
+    widths: Vec<u16>,
+    /// Rows waiting to be drawn in those widths.
+    pending: Vec<Vec<String>>,
+}
+
+/// A streaming table with the house style and the given header.
+pub fn stream(header: &[&str]) -> Stream {
+    Stream {
+        first: new(header),
+        count: 0,
+        grow: Vec::new(),
+        widths: Vec::new(),
+        pending: Vec::new(),
+    }
+}
+
+/// Cell padding, one space either side (comfy-table's default).
+const PADDING: u16 = 2;
+
+impl Stream {
+    /// Draws as on a terminal `width` columns wide (tests).
+    pub fn terminal(&mut self, width: u16) -> &mut Stream {
+        self.first.plain(false);
+        self.first.table.set_width(width);
+        self
+    }
+
+    /// Forces the plain layout (tests, and callers that know better).
+    pub fn plain(&mut self, plain: bool) -> &mut Stream {
+        self.first.plain(plain);
+        self
+    }
+
+    /// On a terminal, keeps `column` at least `chars` wide when the content
+    /// is: for cells whose widest value is known before the rows come (the
+    /// row number of the last row).
+    pub fn min_width(&mut self, column: usize, chars: usize) -> &mut Stream {
+        let w = u16::try_from(chars)
+            .unwrap_or(u16::MAX)
+            .saturating_add(PADDING);
+        if let Some(c) = self.first.table.column_mut(column) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(w)));
+        }
+        self
+    }
+
+    /// On a terminal, the columns (free text: names, URLs, files) that
+    /// share the room the first rows leave, so longer cells further down
+    /// wrap less.
+    pub fn grow(&mut self, columns: &[usize]) -> &mut Stream {
+        self.grow = columns.to_vec();
+        self
+    }
+
+    /// Adds a row, appending to `out` whatever can be drawn now.
+    pub fn push<S: AsRef<str>>(&mut self, row: &[S], out: &mut String) {
+        self.count += 1;
+        if self.first.plain {
+            if self.count == 1 {
+                plain_line(out, &self.first.header);
+            }
+            plain_line(out, row);
+            return;
+        }
+        let row: Vec<String> = row.iter().map(|c| c.as_ref().to_string()).collect();
+        if self.count <= BATCH {
+            self.first.add_row(row);
+            return;
+        }
+        if self.widths.is_empty() {
+            self.draw_first(out);
+        }
+        self.pending.push(row);
+        if self.pending.len() == BATCH {
+            self.draw_pending(out);
+        }
+    }
+
+    /// Appends the rest of the table to `out`, ending with a line break.
+    pub fn finish(mut self, out: &mut String) {
+        if self.first.plain {
+            if self.count == 0 {
+                plain_line(out, &self.first.header);
+            }
+        } else if self.widths.is_empty() {
+            out.push_str(&self.first.table.to_string());
+            out.push('\n');
+        } else {
+            self.draw_pending(out);
+            out.push_str(&self.bottom());
+            out.push('\n');
+        }
+    }
+
+    /// Fixes the column widths: comfy-table's fit of the first batch to the
+    /// terminal (read off its top border), widened by the room it leaves;
+    /// then draws the header and the first batch in them.
+    fn draw_first(&mut self, out: &mut String) {
+        let text = self.first.table.to_string();
+        let top = text.lines().next().unwrap_or_default();
+        self.widths = top
+            .trim_start_matches('┌')
+            .trim_end_matches('┐')
+            .split('┬')
+            .map(|seg| u16::try_from(seg.chars().count()).unwrap_or(u16::MAX))
+            .collect();
+        let used = top.chars().count();
+        let room = usize::from(self.first.table.width().unwrap_or(0)).saturating_sub(used);
+        let grow: Vec<usize> = (self.grow.iter().copied())
+            .filter(|&c| c < self.widths.len())
+            .collect();
+        for (i, &c) in grow.iter().enumerate() {
+            let share = room / grow.len() + usize::from(i < room % grow.len());
+            self.widths[c] = self.widths[c].saturating_add(u16::try_from(share).unwrap_or(0));
+        }
+        let rows = std::mem::take(&mut self.first.rows);
+        let text = self.render(Some(&self.first.header), rows);
+        // All but the bottom border.
+        out.push_str(text.rsplit_once('\n').map_or("", |(body, _)| body));
+        out.push('\n');
+    }
+
+    /// Draws the waiting rows in the fixed widths: their lines between the
+    /// borders.
+    fn draw_pending(&mut self, out: &mut String) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let rows = std::mem::take(&mut self.pending);
+        let text = self.render(None, rows);
+        let mut lines = text.lines();
+        lines.next();
+        lines.next_back();
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+
+    /// `rows` (under `header`) as comfy-table draws them in the fixed widths.
+    fn render(&self, header: Option<&[String]>, rows: Vec<Vec<String>>) -> String {
+        let mut t = Table::new();
+        t.load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        if let Some(h) = header {
+            t.set_header(h);
+        }
+        t.add_rows(rows);
+        t.set_constraints(
+            (self.widths.iter()).map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))),
+        );
+        t.to_string()
+    }
+
+    /// The bottom border in the fixed widths (UTF8_FULL_CONDENSED's).
+    fn bottom(&self) -> String {
+        let segments: Vec<String> = (self.widths.iter())
+            .map(|&w| "─".repeat(usize::from(w)))
+            .collect();
+        format!("└{}┘", segments.join("┴"))
     }
 }
 
@@ -96,5 +303,129 @@ mod tests {
         assert_eq!(g.to_string(), "#\tsubject\n1\tCN=a, O=b");
         g.plain(false);
         assert!(g.to_string().contains('│'));
+    }
+
+    /// Rows whose cells vary in length, some with line breaks and tabs.
+    fn rows(n: usize) -> Vec<Vec<String>> {
+        (0..n)
+            .map(|i| {
+                vec![
+                    (i + 1).to_string(),
+                    format!(
+                        "CN=host {i}.example.test,\nO=Example {}",
+                        "x".repeat(i % 37)
+                    ),
+                    if i % 3 == 0 {
+                        String::new()
+                    } else {
+                        format!("DNS:a{i}\tDNS:b")
+                    },
+                ]
+            })
+            .collect()
+    }
+
+    /// The streamed text of `rows` (plain, or on a terminal `width` wide).
+    fn streamed(rows: &[Vec<String>], width: Option<u16>) -> String {
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        match width {
+            Some(w) => s.terminal(w),
+            None => s.plain(true),
+        };
+        let mut out = String::new();
+        for r in rows {
+            s.push(r, &mut out);
+        }
+        s.finish(&mut out);
+        out
+    }
+
+    fn grid(rows: &[Vec<String>], width: Option<u16>) -> String {
+        let mut g = new(&["#", "Subject", "SANs"]);
+        match width {
+            Some(w) => g.plain(false).set_width(w),
+            None => g.plain(true),
+        };
+        for r in rows {
+            g.add_row(r.clone());
+        }
+        format!("{g}\n")
+    }
+
+    #[test]
+    fn a_plain_stream_is_byte_for_byte_the_grid_and_draws_each_row_at_once() {
+        for n in [0, 1, 5, BATCH + 7] {
+            let r = rows(n);
+            assert_eq!(streamed(&r, None), grid(&r, None), "{n} rows");
+        }
+        let mut s = stream(&["#", "Subject"]);
+        s.plain(true);
+        let mut out = String::new();
+        s.push(&["1", "CN=a"], &mut out);
+        assert_eq!(out, "#\tSubject\n1\tCN=a\n");
+    }
+
+    #[test]
+    fn a_long_terminal_stream_keeps_min_widths_and_gives_the_room_left_to_grow_columns() {
+        let long = "CN=a far longer name than any first row had";
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        s.terminal(80).min_width(0, 5).grow(&[2]);
+        let mut out = String::new();
+        for i in 1..=BATCH + 1 {
+            let sans = if i > BATCH { long } else { "x" };
+            s.push(&[i.to_string().as_str(), "CN=a", sans], &mut out);
+        }
+        s.finish(&mut out);
+        // "#" is 5 wide (7 with padding); SANs took the rest of the 80.
+        assert!(out.starts_with("┌───────┬"), "{out}");
+        for l in out.lines() {
+            assert_eq!(l.chars().count(), 80, "{l:?}");
+        }
+        assert!(out.contains(long), "{out}");
+        // Without them: "#" as wide as the first rows' numbers, the long
+        // name wrapped in SANs' first width.
+        let mut s = stream(&["#", "Subject", "SANs"]);
+        s.terminal(80);
+        let mut out = String::new();
+        for i in 1..=BATCH + 1 {
+            let sans = if i > BATCH { long } else { "x" };
+            s.push(&[i.to_string().as_str(), "CN=a", sans], &mut out);
+        }
+        s.finish(&mut out);
+        assert!(out.starts_with("┌─────┬") && !out.contains(long), "{out}");
+    }
+
+    #[test]
+    fn a_short_terminal_stream_is_the_grid_a_long_one_fits_and_keeps_every_row() {
+        let short = rows(BATCH);
+        assert_eq!(streamed(&short, Some(60)), grid(&short, Some(60)));
+        let n = 2 * BATCH + 31;
+        let long = rows(n);
+        let text = streamed(&long, Some(40));
+        let lines: Vec<&str> = text.lines().collect();
+        for l in &lines {
+            assert!(l.chars().count() <= 40, "{l:?}");
+        }
+        // One frame: a top border, a header rule, a bottom border last.
+        assert_eq!(lines.iter().filter(|l| l.starts_with('┌')).count(), 1);
+        assert_eq!(lines.iter().filter(|l| l.starts_with('╞')).count(), 1);
+        assert!(lines.last().unwrap().starts_with('└'), "{text}");
+        assert_eq!(lines.iter().filter(|l| l.starts_with('└')).count(), 1);
+        // Every row's number starts a line, in order.
+        let numbers: Vec<usize> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("│ "))
+            .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+        // Rows past the first batch keep the first batch's columns.
+        let top = lines[0].chars().filter(|&c| c == '┬').count();
+        let last_row = lines[lines.len() - 2];
+        assert_eq!(
+            last_row.chars().filter(|&c| c == '┆').count(),
+            top,
+            "{last_row}"
+        );
+        assert_eq!(last_row.chars().count(), lines[0].chars().count());
     }
 }

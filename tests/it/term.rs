@@ -483,3 +483,54 @@ fn a_terminal_that_reports_zero_columns_gets_an_eighty_column_table() {
         assert!((20..=80).contains(&n), "{n} columns: {l:?}");
     }
 }
+
+/// `n` self-signed certificates in one PEM file; those past the first
+/// `short` have subjects far longer than the first ones.
+fn many_certificates(n: usize, short: usize) -> String {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+            let cn = if i < short {
+                format!("Pool {i}")
+            } else {
+                format!("A far longer subject than any in the first rows, number {i}")
+            };
+            p.distinguished_name.push(rcgen::DnType::CommonName, cn);
+            p.self_signed(&key).unwrap().pem()
+        })
+        .collect()
+}
+
+/// inspect draws a long table as it goes (the widths come from the first
+/// rows): on a terminal it is still one table that fits, with every row
+/// once and in order, even where later rows hold longer cells. At 60
+/// columns comfy-table alone squeezed "#" to two digits, so row 100 read
+/// "10" over "0"; the column is now as wide as the last row's number.
+#[test]
+fn a_long_inspect_table_on_a_terminal_fits_and_shows_every_row_once() {
+    let batch = chainfix::render::table::BATCH;
+    let n = 2 * batch + 17;
+    let dir = util::tempdir();
+    let d = dir.path();
+    write(d, "pool.pem", many_certificates(n, batch));
+    let t = run_tty(d, &["inspect", "pool.pem"], 60, &[], BOUND);
+    let screen = finished(&t, 0, "inspect of a long pool");
+    let lines: Vec<String> = screen
+        .lines()
+        .map(|l| strip_escapes(l.trim_end_matches('\r')))
+        .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+        .collect();
+    for l in &lines {
+        assert!(l.chars().count() <= 60, "{l:?}");
+    }
+    let count = |c: char| lines.iter().filter(|l| l.starts_with(c)).count();
+    assert_eq!((count('┌'), count('╞'), count('└')), (1, 1, 1), "{screen}");
+    assert!(lines.last().is_some_and(|l| l.starts_with('└')), "{screen}");
+    let numbers: Vec<usize> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("│ "))
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert_eq!(numbers, (1..=n).collect::<Vec<_>>(), "{screen}");
+}
