@@ -115,8 +115,45 @@ fn spend() -> Result<(), SigError> {
     }
 }
 
-/// Verifies that `issuer`'s public key made `child`'s signature.
+thread_local! {
+    /// Results of [`verify_issued_by`] on this thread, by (child, issuer).
+    /// Leaf choice, ordering, path building, the report and lint each ask
+    /// about the same pairs; a signature check is the one costly step of a
+    /// small run (a P-256 check is ~0.1 ms), so each pair is checked once.
+    /// A result that only says the budget was spent is not kept.
+    static CHECKED: std::cell::RefCell<crate::model::IdMap<Vec<(crate::model::CertId, Result<SigAlg, SigError>)>>> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// Pairs kept in [`CHECKED`] before it starts over: bounds its memory on a
+/// huge pool (the budget bounds the checks themselves).
+const CHECKED_MAX: usize = 1 << 16;
+
+/// Verifies that `issuer`'s public key made `child`'s signature. Each pair
+/// is checked once per thread; asking again gives the first answer.
 pub fn verify_issued_by(child: &Cert, issuer: &Cert) -> Result<SigAlg, SigError> {
+    let (cid, iid) = (child.id(), issuer.id());
+    let known = CHECKED.with_borrow(|m| {
+        m.get(&cid)
+            .and_then(|v| v.iter().find(|(i, _)| *i == iid).map(|(_, r)| r.clone()))
+    });
+    if let Some(r) = known {
+        return r;
+    }
+    let r = check_issued_by(child, issuer);
+    let spent = matches!(&r, Err(SigError::Unsupported { detail }) if detail.contains(BUDGET_ENV));
+    if !spent {
+        CHECKED.with_borrow_mut(|m| {
+            if m.len() >= CHECKED_MAX {
+                m.clear();
+            }
+            m.entry(cid).or_default().push((iid, r.clone()));
+        });
+    }
+    r
+}
+
+fn check_issued_by(child: &Cert, issuer: &Cert) -> Result<SigAlg, SigError> {
     let c = child.parsed();
     let i = issuer.parsed();
     verify_signed(
