@@ -115,14 +115,16 @@ fn spend() -> Result<(), SigError> {
     }
 }
 
+/// Per child: each issuer checked and its answer.
+type Checked = crate::model::IdMap<Vec<(crate::model::CertId, Result<SigAlg, SigError>)>>;
+
 thread_local! {
     /// Results of [`verify_issued_by`] on this thread, by (child, issuer).
     /// Leaf choice, ordering, path building, the report and lint each ask
     /// about the same pairs; a signature check is the one costly step of a
     /// small run (a P-256 check is ~0.1 ms), so each pair is checked once.
     /// A result that only says the budget was spent is not kept.
-    static CHECKED: std::cell::RefCell<crate::model::IdMap<Vec<(crate::model::CertId, Result<SigAlg, SigError>)>>> =
-        std::cell::RefCell::new(Default::default());
+    static CHECKED: std::cell::RefCell<Checked> = std::cell::RefCell::new(Default::default());
 }
 
 /// Pairs kept in [`CHECKED`] before it starts over: bounds its memory on a
