@@ -8,6 +8,8 @@ use super::{Fetch, FetchError, Response, check_scheme};
 #[derive(Default)]
 pub struct MemoryFetcher {
     map: HashMap<String, Result<Response, FetchError>>,
+    /// Answers to POSTs, by URL.
+    posts: HashMap<String, Result<Response, FetchError>>,
     log: Mutex<Vec<String>>,
 }
 
@@ -27,6 +29,18 @@ impl MemoryFetcher {
         );
         self
     }
+    /// Answers a POST to `url` with `status` and `body`.
+    pub fn with_post(mut self, url: &str, status: u16, body: Vec<u8>) -> MemoryFetcher {
+        self.posts.insert(
+            url.to_string(),
+            Ok(Response {
+                status,
+                body,
+                from_cache: false,
+            }),
+        );
+        self
+    }
     /// Fails `url` with `err`.
     pub fn failing(mut self, url: &str, err: FetchError) -> MemoryFetcher {
         self.map.insert(url.to_string(), Err(err));
@@ -36,7 +50,7 @@ impl MemoryFetcher {
     pub fn calls(&self) -> usize {
         self.log.lock().expect("not poisoned").len()
     }
-    /// The URLs fetched, in order.
+    /// The URLs fetched, in order (a POST as `POST <url>`).
     pub fn urls(&self) -> Vec<String> {
         self.log.lock().expect("not poisoned").clone()
     }
@@ -48,11 +62,27 @@ impl Fetch for MemoryFetcher {
         self.log.lock().expect("not poisoned").push(url.to_string());
         match self.map.get(url) {
             Some(r) => r.clone(),
-            None => Ok(Response {
-                status: 404,
-                body: Vec::new(),
-                from_cache: false,
-            }),
+            None => Ok(not_found()),
         }
+    }
+
+    fn post(&self, url: &str, _content_type: &str, _body: &[u8]) -> Result<Response, FetchError> {
+        check_scheme(url)?;
+        self.log
+            .lock()
+            .expect("not poisoned")
+            .push(format!("POST {url}"));
+        self.posts
+            .get(url)
+            .cloned()
+            .unwrap_or_else(|| Ok(not_found()))
+    }
+}
+
+fn not_found() -> Response {
+    Response {
+        status: 404,
+        body: Vec::new(),
+        from_cache: false,
     }
 }
