@@ -590,8 +590,9 @@ pub(crate) fn render_path(r: &Report) -> String {
     format!("{t}\n")
 }
 
-/// The revocation statuses, one line per certificate (nothing when off).
-pub(crate) fn render_revocation(r: &Report) -> String {
+/// The revocation statuses, one line per certificate (nothing when off);
+/// `verbose` adds one line per CRL URL and OCSP request, with the method.
+pub(crate) fn render_revocation(r: &Report, verbose: bool) -> String {
     let rv = &r.revocation;
     if rv.mode == crate::revocation::Mode::Off && rv.from_peer {
         return format!(
@@ -618,12 +619,32 @@ pub(crate) fn render_revocation(r: &Report) -> String {
     for (i, c) in rv.certificates.iter().enumerate() {
         s.push_str(&format!("  {i} {}: {}\n", c.subject, c.status));
     }
-    for f in rv.fetched.iter().filter(|f| f.error.is_some()) {
-        s.push_str(&format!(
-            "  CRL {}: {}\n",
-            f.url,
-            f.error.as_deref().unwrap_or("")
-        ));
+    for f in &rv.fetched {
+        let what = match f.kind {
+            "ocsp" => "OCSP",
+            "delta-crl" => "delta CRL",
+            _ => "CRL",
+        };
+        let how = match (&f.error, f.method) {
+            (Some(e), _) => e.as_str(),
+            (None, Some(_)) => "answered",
+            (None, None) => "from the cache",
+        };
+        let method = f.method.map(|m| format!("{m} ")).unwrap_or_default();
+        // OCSP failures are in the certificate's line already.
+        if verbose {
+            s.push_str(&format!("  {what} {method}{}: {how}\n", f.url));
+        } else if f.error.is_some() && f.kind != "ocsp" {
+            s.push_str(&format!("  {what} {}: {how}\n", f.url));
+        }
+        match &f.responder {
+            Some(p) if !p.nocheck => s.push_str(&format!("  note: {}\n", p.unchecked_note())),
+            Some(p) if verbose => s.push_str(&format!(
+                "  OCSP responder \"{}\" carries id-pkix-ocsp-nocheck: its own status is not checked, as RFC 6960 §4.2.2.2.1 allows\n",
+                p.subject
+            )),
+            _ => {}
+        }
     }
     s
 }
@@ -686,7 +707,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
-        s.push_str(&render_revocation(&r));
+        s.push_str(&render_revocation(&r, io.verbose));
         if r.valid && r.path.len() == 1 {
             s.push_str(&format!(
                 "VALID: \"{}\" is itself in the {} trust store (trusted directly, no issuer needed), checked at {}.\n",

@@ -1,21 +1,71 @@
 //! OCSP (RFC 6960) for one certificate: a request for its CertID (SHA-1,
-//! as every responder understands) with a nonce, sent by GET (RFC 5019:
-//! the base64 request in the URL, which the fetch layer and caches
-//! understand) to the authorityInfoAccess OCSP URL; the response's
-//! signature checked against the issuer or a responder it delegated to
-//! (issued by it, extendedKeyUsage OCSPSigning), the CertID matched, the
-//! thisUpdate/nextUpdate window checked at the validation time, and the
-//! nonce compared when the responder echoes it.
+//! as every responder understands) with a nonce, sent to the
+//! authorityInfoAccess OCSP URL by GET when the whole GET URL is at most
+//! 255 bytes (RFC 5019 §5: the base64 request in the URL) and by POST
+//! otherwise (RFC 6960 §A.1, `application/ocsp-request`); a responder
+//! that refuses the GET (405, or any other HTTP error) is asked again by
+//! POST. The response's signature is checked against the issuer or a
+//! responder it delegated to (issued by it, extendedKeyUsage OCSPSigning),
+//! the CertID matched, the thisUpdate/nextUpdate window checked at the
+//! validation time, and the nonce compared when the responder echoes it.
+//! Good and revoked answers are cached by responder and CertID until their
+//! nextUpdate (see [`check`]).
 
 use x509_parser::prelude::*;
 
 use super::crl::Reason;
 use super::dp::{der_len, items, tlv};
+use super::fetch::{Fetched, Sources, budget_spent};
 use super::{Cause, Status};
 use crate::chain::names::dir_of;
 use crate::chain::signature::{verify_issued_by, verify_signed};
-use crate::fetch::Fetch;
+use crate::fetch::cache::CachingFetcher;
+use crate::fetch::{FetchError, NoNetwork};
 use crate::model::Cert;
+
+/// RFC 5019 §5: a request whose GET URL (scheme, host, path and the
+/// encoded request) is at most this long goes by GET, a longer one by POST.
+pub const MAX_GET_URL: usize = 255;
+
+/// How long an answer without nextUpdate is kept in the cache, in seconds:
+/// such a responder says newer information is always available, so it is
+/// reused only for a short while.
+pub const NO_NEXT_UPDATE_TTL: i64 = 15 * 60;
+
+/// The media type of a POSTed request (RFC 6960 §A.1).
+pub const REQUEST_TYPE: &str = "application/ocsp-request";
+
+/// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
+const NOCHECK_OID: &str = "1.3.6.1.5.5.7.48.1.5";
+
+/// The delegated responder certificate that signed an answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Responder {
+    pub subject: String,
+    /// It carries id-pkix-ocsp-nocheck: the CA says it needs no revocation
+    /// check. Without it, RFC 6960 §4.2.2.2.1 leaves the check to the
+    /// client; chainfix does not make it (nor does `openssl ocsp`), and
+    /// says so.
+    pub nocheck: bool,
+}
+
+impl Responder {
+    /// The sentence for a responder whose own status was not checked.
+    pub fn unchecked_note(&self) -> String {
+        format!(
+            "the OCSP responder certificate \"{}\" has no id-pkix-ocsp-nocheck extension, and its own revocation status was not checked (RFC 6960 §4.2.2.2.1; openssl ocsp does not check it either)",
+            self.subject
+        )
+    }
+}
+
+/// What a response says, with what the cache and the report need.
+struct Judged {
+    status: Status,
+    next_update: Option<i64>,
+    /// Set when a delegated responder (not the CA itself) signed it.
+    responder: Option<Responder>,
+}
 
 const SHA1_ALG: &[u8] = &[
     0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00,
@@ -109,6 +159,17 @@ pub fn judge(
     at: i64,
     source: &str,
 ) -> Result<Status, String> {
+    judge_full(body, cert, issuer, nonce, at, source).map(|j| j.status)
+}
+
+fn judge_full(
+    body: &[u8],
+    cert: &Cert,
+    issuer: &Cert,
+    nonce: Option<&[u8]>,
+    at: i64,
+    source: &str,
+) -> Result<Judged, String> {
     let bad = |w: &str| format!("the OCSP response from {source} {w}");
     let (t, resp, _) = tlv(body).ok_or_else(|| bad("is not DER"))?;
     if t != 0x30 {
@@ -192,6 +253,7 @@ pub fn judge(
         _ => false,
     };
     let mut signer_ok = false;
+    let mut responder = None;
     let mut why = bad("is signed by neither the issuer nor a responder it authorised");
     let mut cands: Vec<&Cert> = vec![issuer];
     cands.extend(certs.iter());
@@ -221,6 +283,14 @@ pub fn judge(
                 why = bad("is signed by a responder certificate outside its validity");
                 continue;
             }
+            responder = Some(Responder {
+                subject: c.subject().to_string(),
+                nocheck: c
+                    .parsed()
+                    .extensions()
+                    .iter()
+                    .any(|e| e.oid.to_id_string() == NOCHECK_OID),
+            });
         }
         signer_ok = true;
         break;
@@ -266,13 +336,18 @@ pub fn judge(
                 "is not valid yet (thisUpdate after the validation time)",
             ));
         }
+        let judged = |status| Judged {
+            status,
+            next_update: next,
+            responder: responder.clone(),
+        };
         if next.is_some_and(|n| n < at) {
-            return Ok(Status::CouldNotCheck {
+            return Ok(judged(Status::CouldNotCheck {
                 cause: Cause::Stale,
                 why: bad("is stale (nextUpdate before the validation time)"),
-            });
+            }));
         }
-        return Ok(match st {
+        return Ok(judged(match st {
             0x80 => Status::Good {
                 source: source.to_string(),
             },
@@ -297,15 +372,44 @@ pub fn judge(
             _ => Status::Unknown {
                 source: source.to_string(),
             },
-        });
+        }));
     }
     Err(bad(
         "does not answer for this certificate (no matching CertID)",
     ))
 }
 
+/// The cache key of `cert`'s answer from responder `url`: the responder
+/// and the CertID (hash algorithm, issuer name and key hashes, serial).
+fn cache_key(url: &str, id: &[u8]) -> String {
+    format!("ocsp:{url}#certid={}", hex::encode(id))
+}
+
+/// True when a clear answer (good or revoked) may be cached or reused.
+fn clear(s: &Status) -> bool {
+    matches!(s, Status::Good { .. } | Status::Revoked { .. })
+}
+
 /// Asks `cert`'s OCSP responders about it; the first clear answer wins.
-pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> Status {
+/// Each request (and each cache hit) is recorded in `log`, and the network
+/// requests count in `src`'s budget with the CRL fetches before them.
+///
+/// The cache (`<cache_dir>/ocsp`) keeps good and revoked answers, never
+/// unknown ones or errors, until the answer's nextUpdate (or
+/// [`NO_NEXT_UPDATE_TTL`] after it was fetched when it has none); offline,
+/// it is the only source. A request carries a nonce and its answer is
+/// cached all the same: the nonce proved that the answer was fresh when it
+/// arrived, and a reuse is judged again in full (signature, signer,
+/// CertID, dates at `--at`) but without the nonce, exactly as a nonce-less
+/// answer (RFC 5019 §4, pre-produced responses) would be: what a reuse
+/// risks is bounded by the nextUpdate the responder itself set.
+pub fn check(
+    cert: &Cert,
+    issuer: &Cert,
+    src: &Sources<'_>,
+    at: i64,
+    log: &mut Vec<Fetched>,
+) -> Status {
     let urls: Vec<String> = cert
         .ocsp_urls()
         .into_iter()
@@ -317,10 +421,44 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
             why: "it names no OCSP responder".into(),
         };
     }
-    let Some(net) = net else {
+    let id = cert_id(cert, issuer);
+    let cache = src
+        .cache_dir
+        .as_ref()
+        .map(|d| CachingFetcher::<NoNetwork>::new(d.join("ocsp"), None, src.now));
+    if let Some(c) = &cache {
+        for u in &urls {
+            let Some(e) = c.read(&cache_key(u, &id)) else {
+                continue;
+            };
+            let Ok(j) = judge_full(&e.body, cert, issuer, None, at, u) else {
+                continue;
+            };
+            let current = match j.next_update {
+                Some(n) => src.now <= n,
+                None => (0..NO_NEXT_UPDATE_TTL).contains(&(src.now - e.fetched_at)),
+            };
+            if current && clear(&j.status) {
+                let mut f = Fetched::ok(u, "ocsp", None);
+                f.responder = j.responder;
+                log.push(f);
+                return j.status;
+            }
+        }
+    }
+    let Some(net) = src.network else {
+        for u in &urls {
+            log.push(Fetched::failed(
+                u,
+                "ocsp",
+                None,
+                FetchError::NotCached.to_string(),
+            ));
+        }
         return Status::CouldNotCheck {
             cause: Cause::NoSource,
-            why: "OCSP needs the network (--offline)".into(),
+            why: "no current OCSP answer is cached, and --offline forbids asking the responder"
+                .into(),
         };
     };
     let mut nonce = [0u8; 16];
@@ -331,29 +469,82 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
         why: String::new(),
     };
     for u in urls {
-        match net.fetch(&get_url(&u, &der)) {
-            Ok(r) if r.status == 200 => match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
-                Ok(s @ (Status::Good { .. } | Status::Revoked { .. })) => return s,
-                Ok(s) => last = s,
+        let get = get_url(&u, &der);
+        let methods: &[&'static str] = if get.len() <= MAX_GET_URL {
+            &["GET", "POST"]
+        } else {
+            &["POST"]
+        };
+        let mut refused_get = None;
+        for &method in methods {
+            if log.iter().filter(|f| f.used_network()).count() >= src.max_fetches {
+                log.push(Fetched::failed(
+                    &u,
+                    "ocsp",
+                    None,
+                    budget_spent(src.max_fetches),
+                ));
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: format!("{u}: {}", budget_spent(src.max_fetches)),
+                };
+                break;
+            }
+            let sent = if method == "GET" {
+                net.fetch(&get)
+            } else {
+                net.post(&u, REQUEST_TYPE, &der)
+            };
+            let r = match sent {
+                Ok(r) => r,
+                // Not retried by POST: the responder is not there, or is
+                // too slow, and a second try would double the wait.
                 Err(e) => {
+                    log.push(Fetched::failed(&u, "ocsp", Some(method), e.to_string()));
+                    last = Status::CouldNotCheck {
+                        cause: Cause::Unreachable,
+                        why: format!("{u}: {e} ({method})"),
+                    };
+                    break;
+                }
+            };
+            if r.status != 200 {
+                let err = format!("HTTP {}", r.status);
+                log.push(Fetched::failed(&u, "ocsp", Some(method), err.clone()));
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: match &refused_get {
+                        Some(g) => format!("{u}: {err} to a POST, after {g} to a GET"),
+                        None => format!("{u}: {err} ({method})"),
+                    },
+                };
+                // A GET refused (405 Method Not Allowed, 400, 404, …): the
+                // responder may take only POSTs, which is the next method.
+                refused_get = Some(err);
+                continue;
+            }
+            match judge_full(&r.body, cert, issuer, Some(&nonce), at, &u) {
+                Ok(j) => {
+                    let mut f = Fetched::ok(&u, "ocsp", Some(method));
+                    f.responder = j.responder;
+                    log.push(f);
+                    if clear(&j.status) {
+                        if let Some(c) = &cache {
+                            let _ = c.write(&cache_key(&u, &id), 200, &r.body);
+                        }
+                        return j.status;
+                    }
+                    last = j.status;
+                }
+                Err(e) => {
+                    log.push(Fetched::failed(&u, "ocsp", Some(method), e.clone()));
                     last = Status::CouldNotCheck {
                         cause: Cause::BadCrl,
                         why: e,
-                    }
-                }
-            },
-            Ok(r) => {
-                last = Status::CouldNotCheck {
-                    cause: Cause::Unreachable,
-                    why: format!("{u}: HTTP {}", r.status),
+                    };
                 }
             }
-            Err(e) => {
-                last = Status::CouldNotCheck {
-                    cause: Cause::Unreachable,
-                    why: format!("{u}: {e}"),
-                }
-            }
+            break;
         }
     }
     last
