@@ -23,6 +23,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod messy;
+mod ocsp;
 mod parse;
 mod peer_verdict;
 mod peers;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::httpd::{Route, Server};
 use crate::util::{chainfix, openssl, stdout, tempdir, write};
 
-fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
+pub(crate) fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
     let d = dir.join(name);
     std::fs::create_dir_all(d.join("newcerts")).unwrap();
     write(&d, "index.txt", "");
@@ -49,7 +49,7 @@ fn key(dir: &Path, name: &str) {
 }
 
 /// Issues `name` (a CA when `ext` is "ca_ext") from the CA in `ca_dir`.
-fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+pub(crate) fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
     key(dir, name);
     openssl(
         dir,
@@ -84,7 +84,7 @@ fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
 
 /// Makes `name` (issued already) a CA of its own: its key and certificate
 /// in its directory, whose CRLs are served at `cdp`.
-fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
+pub(crate) fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
     config(dir, name, cdp, ocsp);
     std::fs::copy(
         dir.join(format!("{name}.pem")),
@@ -98,7 +98,7 @@ fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
     .unwrap();
 }
 
-fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
+pub(crate) fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["ca", "-gencrl", "-config"];
     let cnf = format!("{ca}/ca.cnf");
     args.push(&cnf);
@@ -110,7 +110,7 @@ fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     std::fs::read(dir.join(out)).unwrap()
 }
 
-fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
+pub(crate) fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
     Command::new("openssl")
         .args([
             "verify",
@@ -136,19 +136,19 @@ fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
         .success()
 }
 
-struct Ca {
-    dir: tempfile::TempDir,
-    server: Server,
+pub(crate) struct Ca {
+    pub dir: tempfile::TempDir,
+    pub server: Server,
     /// OCSP responder ports: root (for A and B), A, B.
-    ocsp: [u16; 3],
+    pub ocsp: [u16; 3],
 }
 
-fn ocsp_url(port: u16) -> String {
+pub(crate) fn ocsp_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
 /// root → A (good) → leaf-good, leaf-revoked; root → B (revoked) → leaf-b.
-fn real_ca() -> Ca {
+pub(crate) fn real_ca() -> Ca {
     let t = tempdir();
     let dir = t.path();
     let server = Server::start();
@@ -227,7 +227,7 @@ fn real_ca() -> Ca {
     }
 }
 
-fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
+pub(crate) fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
     let mut args = vec![
         "verify",
         leaf,
@@ -375,7 +375,13 @@ fn revoked_and_good_as_openssl_says_then_hostile_crl_endpoints() {
 }
 
 /// A real `openssl ocsp -index … -port` responder for one CA.
-fn responder(dir: &Path, ca: &str, port: u16, signer: &str, key: &str) -> crate::util::Guard {
+pub(crate) fn responder(
+    dir: &Path,
+    ca: &str,
+    port: u16,
+    signer: &str,
+    key: &str,
+) -> crate::util::Guard {
     let child = Command::new("openssl")
         .args([
             "ocsp",
@@ -414,7 +420,7 @@ fn responder(dir: &Path, ca: &str, port: u16, signer: &str, key: &str) -> crate:
 }
 
 /// True when a socket listens on `port` (Linux /proc/net/tcp{,6}).
-fn listening(port: u16) -> bool {
+pub(crate) fn listening(port: u16) -> bool {
     let want = format!(":{port:04X} ");
     ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|f| {
         std::fs::read_to_string(f).is_ok_and(|t| {
@@ -426,7 +432,7 @@ fn listening(port: u16) -> bool {
 
 /// `openssl ocsp`'s own verdict for `cert` issued by `issuer`: "good",
 /// "revoked" or "unknown".
-fn openssl_ocsp(dir: &Path, cert: &str, issuer: &str, port: u16) -> String {
+pub(crate) fn openssl_ocsp(dir: &Path, cert: &str, issuer: &str, port: u16) -> String {
     let o = Command::new("openssl")
         .args([
             "ocsp",
