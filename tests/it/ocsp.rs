@@ -368,6 +368,13 @@ fn hostile_answers_to_a_post_end_within_bounds() {
                     leaf_line(&out).contains("could not check") && out.contains(says),
                     "{what}:\n{out}"
                 );
+                // The fix speaks of the responder, not of a CRL.
+                assert!(
+                    out.contains("fix: ")
+                        && out.contains("responder")
+                        && !out.contains("fix: get the CRL"),
+                    "{what}:\n{out}"
+                );
                 // Only the POST: no GET fallback for a long request, no
                 // follow of a 302.
                 assert_eq!(sent.len(), 1, "{what}: {sent:?}");
