@@ -177,6 +177,21 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
         out.contains("affiliationChanged") && out.contains(&of_crl),
         "{out}"
     );
+    let (_, json) = verify(dir, "leaf-d.pem", "a.pem", &["--no-cache", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let schema = crate::schema::load("verify-schema.json");
+    assert_eq!(
+        crate::schema::errors(&schema, &v),
+        Vec::<String>::new(),
+        "{v}"
+    );
+    let kinds: Vec<&str> = v["revocation"]["fetched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["crl", "delta-crl", "delta-crl", "crl"], "{v}");
 
     // Only the certificate's own freshestCRL URL serves the delta: leaf-d
     // is still revoked through it; leaf-e, whose delta is unreachable, is

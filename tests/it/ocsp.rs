@@ -262,6 +262,12 @@ fn a_delegated_responder_without_nocheck_is_named_not_refused() {
             &["--revocation", "ocsp", "--no-cache", "--json"],
         );
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let schema = crate::schema::load("verify-schema.json");
+        assert_eq!(
+            crate::schema::errors(&schema, &v),
+            Vec::<String>::new(),
+            "{v}"
+        );
         let first = &v["revocation"]["fetched"][0];
         assert_eq!(first["kind"], "ocsp", "{v}");
         assert_eq!(first["method"], "GET", "{v}");
