@@ -571,3 +571,100 @@ pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::memory::MemoryFetcher;
+    use crate::model::Origin;
+    use rcgen::{BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, Issuer};
+
+    /// A leaf naming `url` as its OCSP responder, and its CA.
+    fn pair(url: &str) -> (Cert, Cert) {
+        let key = || rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let (ck, lk) = (key(), key());
+        let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cp.distinguished_name.push(DnType::CommonName, "CA");
+        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = cp.self_signed(&ck).unwrap();
+        let mut lp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        let method = enc(0x06, &[0x2b, 6, 1, 5, 5, 7, 0x30, 1]);
+        let desc = enc(0x30, &[method, enc(0x86, url.as_bytes())].concat());
+        lp.custom_extensions.push(CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+            enc(0x30, &desc),
+        ));
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&cp, &ck)).unwrap();
+        let cert = |c: &rcgen::Certificate, n| {
+            Cert::from_der(c.der().to_vec(), Origin::block("t", n)).unwrap()
+        };
+        (cert(&leaf, 1), cert(&ca, 2))
+    }
+
+    /// What `check` sends for a leaf whose responder is `url`, within a
+    /// budget of `max` requests: the fetcher's log and the methods recorded.
+    fn sent(url: &str, max: usize) -> (Vec<String>, Vec<Option<&'static str>>, Status) {
+        let (leaf, ca) = pair(url);
+        let mem = MemoryFetcher::new();
+        let src = Sources {
+            network: Some(&mem),
+            cache_dir: None,
+            now: 0,
+            max_fetches: max,
+        };
+        let mut log = Vec::new();
+        let status = check(&leaf, &ca, &src, 0, &mut log);
+        (mem.urls(), log.iter().map(|f| f.method).collect(), status)
+    }
+
+    #[test]
+    fn short_requests_go_by_get_long_ones_by_post_and_a_refused_get_by_post() {
+        // MemoryFetcher answers 404 to anything: the GET is refused, and
+        // the POST follows.
+        let base = "http://ocsp.example";
+        let (urls, methods, status) = sent(base, 10);
+        assert_eq!(urls.len(), 2, "{urls:?}");
+        assert!(urls[0].starts_with("http://ocsp.example/M"), "{urls:?}");
+        assert!(urls[0].len() <= MAX_GET_URL);
+        assert_eq!(urls[1], format!("POST {base}"));
+        assert_eq!(methods, [Some("GET"), Some("POST")]);
+        assert!(
+            status
+                .to_string()
+                .contains("HTTP 404 to a POST, after HTTP 404 to a GET"),
+            "{status}"
+        );
+
+        let long = format!("http://ocsp.example/{}", "x".repeat(150));
+        let (urls, methods, _) = sent(&long, 10);
+        assert_eq!(urls, [format!("POST {long}")]);
+        assert_eq!(methods, [Some("POST")]);
+    }
+
+    #[test]
+    fn the_budget_stops_the_post_retry() {
+        let (urls, methods, status) = sent("http://ocsp.example", 1);
+        assert_eq!(urls.len(), 1, "{urls:?}");
+        assert_eq!(methods, [Some("GET"), None]);
+        assert!(status.to_string().contains("budget of 1 URLs"), "{status}");
+    }
+
+    #[test]
+    fn offline_without_a_cache_asks_nobody() {
+        let (leaf, ca) = pair("http://ocsp.example");
+        let src = Sources {
+            network: None,
+            cache_dir: None,
+            now: 0,
+            max_fetches: 10,
+        };
+        let mut log = Vec::new();
+        let s = check(&leaf, &ca, &src, 0, &mut log);
+        assert!(s.to_string().contains("--offline"), "{s}");
+        assert_eq!(
+            log[0].error.as_deref(),
+            Some("not in the cache, and --offline forbids the network")
+        );
+    }
+}
