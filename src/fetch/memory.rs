@@ -19,26 +19,12 @@ impl MemoryFetcher {
     }
     /// Serves `body` with `status` at `url`.
     pub fn with(mut self, url: &str, status: u16, body: Vec<u8>) -> MemoryFetcher {
-        self.map.insert(
-            url.to_string(),
-            Ok(Response {
-                status,
-                body,
-                from_cache: false,
-            }),
-        );
+        self.map.insert(url.to_string(), Ok(answer(status, body)));
         self
     }
     /// Answers a POST to `url` with `status` and `body`.
     pub fn with_post(mut self, url: &str, status: u16, body: Vec<u8>) -> MemoryFetcher {
-        self.posts.insert(
-            url.to_string(),
-            Ok(Response {
-                status,
-                body,
-                from_cache: false,
-            }),
-        );
+        self.posts.insert(url.to_string(), Ok(answer(status, body)));
         self
     }
     /// Fails `url` with `err`.
@@ -62,7 +48,7 @@ impl Fetch for MemoryFetcher {
         self.log.lock().expect("not poisoned").push(url.to_string());
         match self.map.get(url) {
             Some(r) => r.clone(),
-            None => Ok(not_found()),
+            None => Ok(answer(404, Vec::new())),
         }
     }
 
@@ -75,14 +61,14 @@ impl Fetch for MemoryFetcher {
         self.posts
             .get(url)
             .cloned()
-            .unwrap_or_else(|| Ok(not_found()))
+            .unwrap_or_else(|| Ok(answer(404, Vec::new())))
     }
 }
 
-fn not_found() -> Response {
+fn answer(status: u16, body: Vec<u8>) -> Response {
     Response {
-        status: 404,
-        body: Vec::new(),
+        status,
+        body,
         from_cache: false,
     }
 }

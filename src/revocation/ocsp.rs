@@ -60,11 +60,11 @@ impl Responder {
 }
 
 /// What a response says, with what the cache and the report need.
-struct Judged {
-    status: Status,
-    next_update: Option<i64>,
+pub struct Judged {
+    pub status: Status,
+    pub next_update: Option<i64>,
     /// Set when a delegated responder (not the CA itself) signed it.
-    responder: Option<Responder>,
+    pub responder: Option<Responder>,
 }
 
 const SHA1_ALG: &[u8] = &[
@@ -152,17 +152,6 @@ fn time_of(t: u8, c: &[u8]) -> Option<i64> {
 
 /// Judges an OCSPResponse for `cert` issued by `issuer` at time `at`.
 pub fn judge(
-    body: &[u8],
-    cert: &Cert,
-    issuer: &Cert,
-    nonce: Option<&[u8]>,
-    at: i64,
-    source: &str,
-) -> Result<Status, String> {
-    judge_full(body, cert, issuer, nonce, at, source).map(|j| j.status)
-}
-
-fn judge_full(
     body: &[u8],
     cert: &Cert,
     issuer: &Cert,
@@ -431,7 +420,7 @@ pub fn check(
             let Some(e) = c.read(&cache_key(u, &id)) else {
                 continue;
             };
-            let Ok(j) = judge_full(&e.body, cert, issuer, None, at, u) else {
+            let Ok(j) = judge(&e.body, cert, issuer, None, at, u) else {
                 continue;
             };
             let current = match j.next_update {
@@ -523,7 +512,7 @@ pub fn check(
                 refused_get = Some(err);
                 continue;
             }
-            match judge_full(&r.body, cert, issuer, Some(&nonce), at, &u) {
+            match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
                 Ok(j) => {
                     let mut f = Fetched::ok(&u, "ocsp", Some(method));
                     f.responder = j.responder;
@@ -559,7 +548,7 @@ pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
     let source = "the stapled response";
     Some(match chain {
         [leaf, issuer, ..] => match judge(body, leaf, issuer, None, at, source) {
-            Ok(s) => s,
+            Ok(j) => j.status,
             Err(e) => Status::CouldNotCheck {
                 cause: Cause::BadCrl,
                 why: e,

@@ -50,6 +50,18 @@ fn key(dir: &Path, name: &str) {
 
 /// Issues `name` (a CA when `ext` is "ca_ext") from the CA in `ca_dir`.
 pub(crate) fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+    issue_from(dir, ca, name, cn, ext, None);
+}
+
+/// Issues `name` from the CA in `ca` with the extensions `ext` (config
+/// lines of one section, in a file of their own).
+pub(crate) fn issue_ext(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+    let file = format!("{name}.ext");
+    write(dir, &file, format!("[ x ]\n{ext}"));
+    issue_from(dir, ca, name, cn, "x", Some(&file));
+}
+
+fn issue_from(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str, extfile: Option<&str>) {
     key(dir, name);
     openssl(
         dir,
@@ -64,20 +76,29 @@ pub(crate) fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
             &format!("{name}.csr"),
         ],
     );
+    let cnf = format!("{ca}/ca.cnf");
+    let (csr, pem) = (format!("{name}.csr"), format!("{name}.pem"));
+    let mut args = vec!["ca", "-batch", "-notext", "-config", &cnf];
+    if let Some(f) = extfile {
+        args.extend_from_slice(&["-extfile", f]);
+    }
+    args.extend_from_slice(&["-extensions", ext, "-in", &csr, "-out", &pem]);
+    openssl(dir, &args);
+}
+
+/// Revokes `cert` in the database of the CA in `ca`, with `reason`.
+pub(crate) fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
+    let cnf = format!("{ca}/ca.cnf");
     openssl(
         dir,
         &[
             "ca",
-            "-batch",
-            "-notext",
             "-config",
-            &format!("{ca}/ca.cnf"),
-            "-extensions",
-            ext,
-            "-in",
-            &format!("{name}.csr"),
-            "-out",
-            &format!("{name}.pem"),
+            &cnf,
+            "-revoke",
+            cert,
+            "-crl_reason",
+            reason,
         ],
     );
 }
@@ -189,30 +210,8 @@ pub(crate) fn real_ca() -> Ca {
     issue(dir, "a", "leaf-good", "Good Client", "leaf");
     issue(dir, "a", "leaf-revoked", "Revoked Client", "leaf");
     issue(dir, "b", "leaf-b", "Client under B", "leaf");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "leaf-revoked.pem",
-            "-crl_reason",
-            "keyCompromise",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "root/ca.cnf",
-            "-revoke",
-            "b.pem",
-            "-crl_reason",
-            "cACompromise",
-        ],
-    );
+    revoke(dir, "a", "leaf-revoked.pem", "keyCompromise");
+    revoke(dir, "root", "b.pem", "cACompromise");
     for (ca, path) in [("root", "root.crl"), ("a", "a.crl"), ("b", "b.crl")] {
         let der = gencrl(dir, ca, path, &[]);
         server.set(
@@ -537,43 +536,10 @@ fn probe_judges_a_stapled_ocsp_response() {
     let dir = ca.dir.path();
     issue(dir, "a", "server", "localhost", "server");
     // A's responder answers for the server certificate offline, into a file.
-    let respond = |out: &str| {
-        openssl(
-            dir,
-            &[
-                "ocsp",
-                "-index",
-                "a/index.txt",
-                "-rsigner",
-                "a-responder.pem",
-                "-rkey",
-                "a-responder.key",
-                "-CA",
-                "a/ca.pem",
-                "-issuer",
-                "a.pem",
-                "-cert",
-                "server.pem",
-                "-respout",
-                out,
-                "-ndays",
-                "1",
-            ],
-        )
-    };
+    let respond =
+        |out: &str| ocsp_response(dir, "a-responder.pem", "a-responder.key", "server.pem", out);
     respond("good.der");
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-config",
-            "a/ca.cnf",
-            "-revoke",
-            "server.pem",
-            "-crl_reason",
-            "superseded",
-        ],
-    );
+    revoke(dir, "a", "server.pem", "superseded");
     respond("revoked.der");
     for (file, want) in [
         (Some("good.der"), "stapled OCSP response: good"),
@@ -617,28 +583,7 @@ fn hostile_ocsp_responders_end_within_bounds() {
     issue(dir, "a2", "leaf-h", "Hostile OCSP Client", "leaf");
     // A genuine response, but to another request (for another certificate,
     // with openssl's own nonce): a replay.
-    openssl(
-        dir,
-        &[
-            "ocsp",
-            "-index",
-            "a/index.txt",
-            "-rsigner",
-            "a/ca.pem",
-            "-rkey",
-            "a/ca.key",
-            "-CA",
-            "a/ca.pem",
-            "-issuer",
-            "a.pem",
-            "-cert",
-            "leaf-good.pem",
-            "-respout",
-            "other.der",
-            "-ndays",
-            "1",
-        ],
-    );
+    ocsp_response(dir, "a/ca.pem", "a/ca.key", "leaf-good.pem", "other.der");
     let other = std::fs::read(dir.join("other.der")).unwrap();
     let cases: Vec<(&str, Route, &str)> = vec![
         ("huge", Route::Endless, "larger than 100000 bytes"),
@@ -661,30 +606,56 @@ fn hostile_ocsp_responders_end_within_bounds() {
     ];
     for (what, route, says) in cases {
         ca.server.set("/ocsp/*", route);
-        let t0 = Instant::now();
-        let (ok, out) = verify(
-            dir,
-            "leaf-h.pem",
-            "a.pem",
-            &[
-                "--revocation",
-                "ocsp",
-                "--no-cache",
-                "--max-crl-size",
-                "100000",
-            ],
-        );
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "{what}: {:?}",
-            t0.elapsed()
-        );
+        let (ok, out) = bounded_ocsp_verify(dir, "leaf-h.pem", what);
         assert!(!ok, "{what}: must not pass under hard fail\n{out}");
         assert!(
             out.contains("could not check") && out.contains(says),
             "{what}:\n{out}"
         );
     }
+}
+
+/// `verify --revocation ocsp` of `leaf` (under A) against a hostile
+/// responder, with a body cap of 100000 bytes; it must end within 20 s.
+pub(crate) fn bounded_ocsp_verify(dir: &Path, leaf: &str, what: &str) -> (bool, String) {
+    let t0 = Instant::now();
+    let args = [
+        "--revocation",
+        "ocsp",
+        "--no-cache",
+        "--max-crl-size",
+        "100000",
+    ];
+    let r = verify(dir, leaf, "a.pem", &args);
+    let took = t0.elapsed();
+    assert!(took < Duration::from_secs(20), "{what}: {took:?}");
+    r
+}
+
+/// A's answer for `cert`, signed with `signer` and `key`, made by `openssl
+/// ocsp` from A's database into the file `out` (current for a day).
+pub(crate) fn ocsp_response(dir: &Path, signer: &str, key: &str, cert: &str, out: &str) {
+    let args = [
+        "ocsp",
+        "-index",
+        "a/index.txt",
+        "-CA",
+        "a/ca.pem",
+        "-issuer",
+        "a.pem",
+        "-ndays",
+        "1",
+    ];
+    openssl(
+        dir,
+        &[
+            &args[..],
+            &[
+                "-rsigner", signer, "-rkey", key, "-cert", cert, "-respout", out,
+            ],
+        ]
+        .concat(),
+    );
 }
 
 /// `openssl verify` as curl runs it: no CRL checking.
