@@ -123,6 +123,10 @@ impl From<FetchError> for Outcome {
             }
             FetchError::Network { detail } => Outcome::Network { detail },
             FetchError::NotCached => Outcome::NotCached,
+            // AIA only GETs; a POST's refusal reads as a network failure.
+            e @ FetchError::PostRedirect { .. } => Outcome::Network {
+                detail: e.to_string(),
+            },
         }
     }
 }

@@ -322,7 +322,7 @@ fn render(
             io,
             &format!(
                 "{}{}verdict: {}\n(the findings above add what no peer checks: hygiene and dated policy)\n",
-                crate::render::revocation::outcome_text(&a.revocation, v.peer),
+                crate::render::revocation::outcome_text(&a.revocation, v.peer, false),
                 super::verify::findings_text(&a.findings),
                 v.headline
             ),

@@ -199,7 +199,11 @@ impl Judged {
     pub fn text(&self) -> String {
         format!(
             "{}{}{}\n{}",
-            crate::render::revocation::outcome_text(&self.after.revocation, self.verdict.peer),
+            crate::render::revocation::outcome_text(
+                &self.after.revocation,
+                self.verdict.peer,
+                false
+            ),
             super::verify::findings_text(&self.after.findings),
             self.verdict.headline,
             self.choice.note()

@@ -244,7 +244,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         report.set_client_chain(ClientChainView {
             text: format!(
                 "{}{}",
-                crate::render::revocation::outcome_text(&j.after.revocation, j.verdict.peer),
+                crate::render::revocation::outcome_text(&j.after.revocation, j.verdict.peer, false),
                 super::verify::findings_text(&j.after.findings)
             ),
             verdict: j.verdict,

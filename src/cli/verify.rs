@@ -530,9 +530,10 @@ pub(crate) fn render_path(r: &Report) -> String {
     format!("{t}\n")
 }
 
-/// The revocation statuses, one line per certificate (nothing when off).
-pub(crate) fn render_revocation(r: &Report) -> String {
-    crate::render::revocation::outcome_text(&r.revocation, r.verdict.peer)
+/// The revocation statuses, one line per certificate (nothing when off);
+/// `verbose` adds one line per CRL URL and OCSP request, with the method.
+pub(crate) fn render_revocation(r: &Report, verbose: bool) -> String {
+    crate::render::revocation::outcome_text(&r.revocation, r.verdict.peer, verbose)
 }
 
 pub(crate) fn render_findings(r: &Report) -> String {
@@ -603,7 +604,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         json::print(io, &r)?;
     } else {
         let mut s = render_path(&r);
-        s.push_str(&render_revocation(&r));
+        s.push_str(&render_revocation(&r, io.verbose));
         if r.valid && r.path.len() == 1 {
             s.push_str(&format!(
                 "VALID: \"{}\" is itself in the {} trust store (trusted directly, no issuer needed), checked at {}.\n",

@@ -179,6 +179,16 @@ impl<F: Fetch> Fetch for CachingFetcher<F> {
             Err(e) => Err(e),
         }
     }
+
+    /// Not cached (the answer depends on the body): passed to the network,
+    /// or refused offline.
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response, FetchError> {
+        check_scheme(url)?;
+        match &self.inner {
+            Some(inner) => inner.post(url, content_type, body),
+            None => Err(FetchError::NotCached),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! `http:` and `https:` are fetched, redirects included. Every limit is
 //! enforced: connect timeout, a total deadline that covers the body, a body
 //! cap checked while streaming (an endless body is cut off at the cap, never
-//! buffered), and a redirect count.
+//! buffered), and a redirect count. A POST (OCSP, RFC 6960 §A.1) has the
+//! same limits; its redirects are followed here, one by one, only when they
+//! re-send the POST (307, 308), each target checked as the first URL was.
 
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
@@ -22,8 +24,9 @@ use super::{Fetch, FetchError, Limits, Response, check_scheme};
 /// loopback, and tests must not leave it.
 pub struct HttpFetcher {
     limits: Limits,
-    /// Indexed by `https as usize * 2 + loopback as usize`.
-    clients: [OnceLock<Result<reqwest::blocking::Client, String>>; 4],
+    /// Indexed by `post as usize * 4 + https as usize * 2 + loopback as
+    /// usize`; the POST clients follow no redirect themselves.
+    clients: [OnceLock<Result<reqwest::blocking::Client, String>>; 8],
 }
 
 impl HttpFetcher {
@@ -38,11 +41,13 @@ impl HttpFetcher {
 
     fn client(
         &self,
+        post: bool,
         https: bool,
         loopback: bool,
     ) -> Result<&reqwest::blocking::Client, FetchError> {
-        let cell = &self.clients[usize::from(https) * 2 + usize::from(loopback)];
-        cell.get_or_init(|| build_client(&self.limits, https, loopback))
+        let cell =
+            &self.clients[usize::from(post) * 4 + usize::from(https) * 2 + usize::from(loopback)];
+        cell.get_or_init(|| build_client(&self.limits, post, https, loopback))
             .as_ref()
             .map_err(|detail| FetchError::Network {
                 detail: detail.clone(),
@@ -63,6 +68,7 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 fn build_client(
     limits: &Limits,
+    post: bool,
     https: bool,
     loopback: bool,
 ) -> Result<reqwest::blocking::Client, String> {
@@ -76,7 +82,10 @@ fn build_client(
     let max_redirects = limits.max_redirects;
     let allow_private = limits.allow_private;
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() > max_redirects {
+        if post {
+            // `post` follows (or refuses) each redirect itself.
+            attempt.stop()
+        } else if attempt.previous().len() > max_redirects {
             attempt.error(TooManyRedirects)
         } else if let Err(refused) = address::check_literal(attempt.url(), allow_private) {
             attempt.error(refused)
@@ -233,7 +242,7 @@ impl Fetch for HttpFetcher {
                 return Err(self.timeout());
             }
             let resp = self
-                .client(https, is_loopback(&parsed))?
+                .client(false, https, is_loopback(&parsed))?
                 .get(parsed.clone())
                 .timeout(left)
                 .send()
@@ -262,6 +271,56 @@ impl Fetch for HttpFetcher {
         Err(FetchError::TooManyRedirects {
             limit: self.limits.max_redirects,
         })
+    }
+
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response, FetchError> {
+        check_scheme(url)?;
+        let deadline = Instant::now() + self.limits.total_timeout;
+        let mut url = reqwest::Url::parse(url).map_err(|e| FetchError::BadUrl {
+            detail: e.to_string(),
+        })?;
+        let mut hops = 0;
+        loop {
+            check_scheme(url.as_str())?;
+            address::check_literal(&url, self.limits.allow_private)
+                .map_err(|r| refused_address(&r))?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.timeout());
+            }
+            let resp = self
+                .client(true, url.scheme() == "https", is_loopback(&url))?
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body.to_vec())
+                .timeout(left)
+                .send()
+                .map_err(|e| classify(&e, &self.limits))?;
+            let status = resp.status().as_u16();
+            let next = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| url.join(l).ok());
+            match (status, next) {
+                (307 | 308, Some(next)) => {
+                    hops += 1;
+                    if hops > self.limits.max_redirects {
+                        return Err(FetchError::TooManyRedirects {
+                            limit: self.limits.max_redirects,
+                        });
+                    }
+                    url = next;
+                }
+                (301..=303, Some(next)) => {
+                    return Err(FetchError::PostRedirect {
+                        status,
+                        location: next.to_string(),
+                    });
+                }
+                _ => return self.read_body(resp, deadline),
+            }
+        }
     }
 }
 

@@ -8,6 +8,8 @@ use super::{Fetch, FetchError, Response, check_scheme};
 #[derive(Default)]
 pub struct MemoryFetcher {
     map: HashMap<String, Result<Response, FetchError>>,
+    /// Answers to POSTs, by URL.
+    posts: HashMap<String, Result<Response, FetchError>>,
     log: Mutex<Vec<String>>,
 }
 
@@ -17,14 +19,12 @@ impl MemoryFetcher {
     }
     /// Serves `body` with `status` at `url`.
     pub fn with(mut self, url: &str, status: u16, body: Vec<u8>) -> MemoryFetcher {
-        self.map.insert(
-            url.to_string(),
-            Ok(Response {
-                status,
-                body,
-                from_cache: false,
-            }),
-        );
+        self.map.insert(url.to_string(), Ok(answer(status, body)));
+        self
+    }
+    /// Answers a POST to `url` with `status` and `body`.
+    pub fn with_post(mut self, url: &str, status: u16, body: Vec<u8>) -> MemoryFetcher {
+        self.posts.insert(url.to_string(), Ok(answer(status, body)));
         self
     }
     /// Fails `url` with `err`.
@@ -36,7 +36,7 @@ impl MemoryFetcher {
     pub fn calls(&self) -> usize {
         self.log.lock().expect("not poisoned").len()
     }
-    /// The URLs fetched, in order.
+    /// The URLs fetched, in order (a POST as `POST <url>`).
     pub fn urls(&self) -> Vec<String> {
         self.log.lock().expect("not poisoned").clone()
     }
@@ -48,11 +48,27 @@ impl Fetch for MemoryFetcher {
         self.log.lock().expect("not poisoned").push(url.to_string());
         match self.map.get(url) {
             Some(r) => r.clone(),
-            None => Ok(Response {
-                status: 404,
-                body: Vec::new(),
-                from_cache: false,
-            }),
+            None => Ok(answer(404, Vec::new())),
         }
+    }
+
+    fn post(&self, url: &str, _content_type: &str, _body: &[u8]) -> Result<Response, FetchError> {
+        check_scheme(url)?;
+        self.log
+            .lock()
+            .expect("not poisoned")
+            .push(format!("POST {url}"));
+        self.posts
+            .get(url)
+            .cloned()
+            .unwrap_or_else(|| Ok(answer(404, Vec::new())))
+    }
+}
+
+fn answer(status: u16, body: Vec<u8>) -> Response {
+    Response {
+        status,
+        body,
+        from_cache: false,
     }
 }

@@ -1,5 +1,6 @@
-//! Fetching issuer certificates by URL (AIA caIssuers). One small trait,
-//! [`Fetch`], with three implementations: [`http::HttpFetcher`] (reqwest,
+//! Fetching by URL: issuer certificates (AIA caIssuers), CRLs, OCSP
+//! responses. One small trait, [`Fetch`] (GET, and POST for OCSP), with
+//! three implementations: [`http::HttpFetcher`] (reqwest,
 //! http and https only, every limit enforced), [`cache::CachingFetcher`]
 //! (a disk cache in front of another fetcher, or alone when offline) and
 //! [`memory::MemoryFetcher`] (a map, for tests). The library never prints
@@ -84,6 +85,10 @@ pub enum FetchError {
     Network { detail: String },
     /// `--offline` and the URL is not in the cache.
     NotCached,
+    /// A POST was answered with a redirect that does not re-send it
+    /// (301, 302, 303: HTTP lets a client turn those into a GET, which
+    /// would drop the request); only 307 and 308 are followed for a POST.
+    PostRedirect { status: u16, location: String },
 }
 
 impl std::fmt::Display for FetchError {
@@ -112,6 +117,10 @@ impl std::fmt::Display for FetchError {
             FetchError::NotCached => {
                 write!(f, "not in the cache, and --offline forbids the network")
             }
+            FetchError::PostRedirect { status, location } => write!(
+                f,
+                "the POST was redirected with HTTP {status} to {location}, which would turn it into a GET; not followed (only 307 and 308 re-send a POST)"
+            ),
         }
     }
 }
@@ -137,18 +146,36 @@ pub fn refused_address_text(host: &str, addr: &str, reason: &str) -> String {
 /// Something that turns a URL into a response. `Sync` so that several URLs
 /// of one certificate can be fetched at the same time.
 pub trait Fetch: Sync {
+    /// GETs `url`.
     fn fetch(&self, url: &str) -> Result<Response, FetchError>;
+
+    /// POSTs `body` (of `content_type`) to `url`, within the same limits
+    /// as a GET. A redirect is followed only when it re-sends the POST
+    /// (307, 308); any other is [`FetchError::PostRedirect`]. Never
+    /// cached: a POST's answer depends on its body, not its URL. The
+    /// default is a fetcher without a network.
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response, FetchError> {
+        let _ = (content_type, body);
+        check_scheme(url)?;
+        Err(FetchError::NotCached)
+    }
 }
 
 impl<T: Fetch + ?Sized> Fetch for &T {
     fn fetch(&self, url: &str) -> Result<Response, FetchError> {
         (**self).fetch(url)
     }
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response, FetchError> {
+        (**self).post(url, content_type, body)
+    }
 }
 
 impl<T: Fetch + ?Sized> Fetch for Box<T> {
     fn fetch(&self, url: &str) -> Result<Response, FetchError> {
         (**self).fetch(url)
+    }
+    fn post(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Response, FetchError> {
+        (**self).post(url, content_type, body)
     }
 }
 

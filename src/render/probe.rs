@@ -268,7 +268,7 @@ impl ProbeReport {
                 .unwrap_or_default()
         ));
         if let (Some(rv), Some(v)) = (&j.revocation, &j.verdict) {
-            for l in super::revocation::outcome_text(rv, v.peer).lines() {
+            for l in super::revocation::outcome_text(rv, v.peer, false).lines() {
                 s.push_str(&format!("  {l}\n"));
             }
         }

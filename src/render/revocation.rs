@@ -3,8 +3,13 @@
 
 /// The revocation stage as text, one line per certificate: "not checked"
 /// when the peer's default checks nothing, nothing when `--revocation off`
-/// or when no accepted path was checked.
-pub fn outcome_text(rv: &crate::revocation::Outcome, peer: crate::peer::Peer) -> String {
+/// or when no accepted path was checked. `verbose` adds one line per CRL
+/// URL and OCSP request, with the method used.
+pub fn outcome_text(
+    rv: &crate::revocation::Outcome,
+    peer: crate::peer::Peer,
+    verbose: bool,
+) -> String {
     if rv.mode == crate::revocation::Mode::Off && rv.from_peer {
         return format!(
             "revocation: not checked: {} does not check revocation unless asked; --revocation crl to check\n",
@@ -30,12 +35,32 @@ pub fn outcome_text(rv: &crate::revocation::Outcome, peer: crate::peer::Peer) ->
     for (i, c) in rv.certificates.iter().enumerate() {
         s.push_str(&format!("  {i} {}: {}\n", c.subject, c.status));
     }
-    for f in rv.fetched.iter().filter(|f| f.error.is_some()) {
-        s.push_str(&format!(
-            "  CRL {}: {}\n",
-            f.url,
-            f.error.as_deref().unwrap_or("")
-        ));
+    for f in &rv.fetched {
+        let what = match f.kind {
+            "ocsp" => "OCSP",
+            "delta-crl" => "delta CRL",
+            _ => "CRL",
+        };
+        let how = match (&f.error, f.method) {
+            (Some(e), _) => e.as_str(),
+            (None, Some(_)) => "answered",
+            (None, None) => "from the cache",
+        };
+        let method = f.method.map(|m| format!("{m} ")).unwrap_or_default();
+        // OCSP failures are in the certificate's line already.
+        if verbose {
+            s.push_str(&format!("  {what} {method}{}: {how}\n", f.url));
+        } else if f.error.is_some() && f.kind != "ocsp" {
+            s.push_str(&format!("  {what} {}: {how}\n", f.url));
+        }
+        match &f.responder {
+            Some(p) if !p.nocheck => s.push_str(&format!("  note: {}\n", p.unchecked_note())),
+            Some(p) if verbose => s.push_str(&format!(
+                "  OCSP responder \"{}\" carries id-pkix-ocsp-nocheck: its own status is not checked, as RFC 6960 §4.2.2.2.1 allows\n",
+                p.subject
+            )),
+            _ => {}
+        }
     }
     s
 }

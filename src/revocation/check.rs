@@ -196,14 +196,36 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
                     continue;
                 }
             };
-            // (c) the current delta CRL, when one exists.
-            let delta = ctx
-                .crls
-                .iter()
-                .filter(|d| is_delta_for(d, crl, ctx.at))
-                .filter(|d| d.unknown_critical.is_empty())
-                .filter(|d| d.verify_with(signer.parsed().public_key()).is_ok())
-                .max_by_key(|d| d.this_update);
+            // (c) the current delta CRL, when one exists. One that is there
+            // but cannot be relied on (its signature by the complete CRL's
+            // signer fails, or it has an unknown critical extension) leaves
+            // the status undetermined (§6.3.3 (g)): the complete CRL alone
+            // would say good where the delta may say revoked.
+            let mut delta: Option<&Crl> = None;
+            let mut delta_faults = Vec::new();
+            for d in ctx.crls.iter().filter(|d| is_delta_for(d, crl, ctx.at)) {
+                let fault = if !d.unknown_critical.is_empty() {
+                    Some(format!(
+                        "a critical extension chainfix does not know ({})",
+                        d.unknown_critical.join(", ")
+                    ))
+                } else {
+                    d.verify_with(signer.parsed().public_key())
+                        .err()
+                        .map(|e| format!("a signature that does not verify ({e})"))
+                };
+                match fault {
+                    Some(f) => delta_faults.push(format!("the delta CRL {} has {f}", d.source)),
+                    None if delta.is_none_or(|x| d.this_update > x.this_update) => delta = Some(d),
+                    None => {}
+                }
+            }
+            if delta.is_none() && !delta_faults.is_empty() {
+                for f in delta_faults {
+                    note(&mut whys, Cause::BadCrl, f);
+                }
+                continue;
+            }
             let stale = crl.next_update.is_some_and(|n| n < ctx.at);
             if stale && delta.is_none() {
                 note(

@@ -119,6 +119,9 @@ pub struct Crl {
     pub delta_base: Option<Vec<u8>>,
     pub idp: Option<Idp>,
     pub aki: Option<Vec<u8>>,
+    /// The http(s) URLs of its freshestCRL extension: where the delta CRLs
+    /// over this complete CRL are published (RFC 5280 §5.2.6).
+    pub freshest: Vec<String>,
     /// Critical CRL or CRL-entry extensions chainfix does not know: the
     /// CRL cannot be relied on (RFC 5280 §5.2, §5.3).
     pub unknown_critical: Vec<String>,
@@ -193,6 +196,7 @@ impl Crl {
         let mut delta_base = None;
         let mut idp = None;
         let mut aki = None;
+        let mut freshest = Vec::new();
         for e in x.extensions() {
             let oid = e.oid.to_id_string();
             if e.critical && !KNOWN_CRL_EXTENSIONS.contains(&oid.as_str()) {
@@ -214,6 +218,14 @@ impl Crl {
                 match dp::idp(e.value, &dir_of(issuer_name)) {
                     Some(i) => idp = Some(i),
                     None => unknown_critical.push("2.5.29.28 (unreadable)".into()),
+                }
+            }
+            if oid == "2.5.29.46" {
+                match dp::parse_dps(e.value, &dir_of(issuer_name)) {
+                    Some(d) => freshest = dp::http_uris(&d),
+                    // Non-critical as RFC 5280 says: no delta, nothing more.
+                    None if e.critical => unknown_critical.push("2.5.29.46 (unreadable)".into()),
+                    None => {}
                 }
             }
             if oid == "2.5.29.27" {
@@ -286,6 +298,7 @@ impl Crl {
             delta_base,
             idp,
             aki,
+            freshest,
             unknown_critical,
             profile_faults,
             entries,

@@ -124,23 +124,49 @@ pub(crate) fn der_len(n: usize) -> Vec<u8> {
 /// The cRLDistributionPoints of `cert`: `Ok(None)` when it has none,
 /// `Err` when the extension cannot be read.
 pub fn of_cert(x: &X509Certificate<'_>) -> Result<Option<Vec<Dp>>, String> {
-    let Some(ext) = x
-        .extensions()
-        .iter()
-        .find(|e| e.oid.to_id_string() == "2.5.29.31")
-    else {
+    of_ext(x, "2.5.29.31", "cRLDistributionPoints")
+}
+
+/// The freshestCRL extension of `cert` (where its delta CRLs are, RFC 5280
+/// §4.2.1.15): the syntax of cRLDistributionPoints.
+pub fn freshest_of_cert(x: &X509Certificate<'_>) -> Result<Option<Vec<Dp>>, String> {
+    of_ext(x, "2.5.29.46", "freshestCRL")
+}
+
+fn of_ext(x: &X509Certificate<'_>, oid: &str, name: &str) -> Result<Option<Vec<Dp>>, String> {
+    let Some(ext) = x.extensions().iter().find(|e| e.oid.to_id_string() == oid) else {
         return Ok(None);
     };
-    let bad = || "its cRLDistributionPoints extension cannot be read".to_string();
-    let (t, seq, _) = tlv(ext.value).ok_or_else(bad)?;
-    if t != 0x30 {
-        return Err(bad());
+    parse_dps(ext.value, &dir_of(x.issuer()))
+        .map(Some)
+        .ok_or_else(|| format!("its {name} extension cannot be read"))
+}
+
+/// The http(s) URIs among the full names of `dps`, each once.
+pub fn http_uris(dps: &[Dp]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in dps.iter().filter_map(|d| d.names.as_ref()).flatten() {
+        if let GName::Uri(u) = n
+            && crate::fetch::check_scheme(u).is_ok()
+            && !out.contains(u)
+        {
+            out.push(u.clone());
+        }
     }
-    let issuer = dir_of(x.issuer());
+    out
+}
+
+/// Reads CRLDistributionPoints syntax (cRLDistributionPoints, freshestCRL)
+/// whose relative names are relative to `issuer`.
+pub fn parse_dps(value: &[u8], issuer: &DirName) -> Option<Vec<Dp>> {
+    let (t, seq, _) = tlv(value)?;
+    if t != 0x30 {
+        return None;
+    }
     let mut out = Vec::new();
-    for (t, c) in items(seq).ok_or_else(bad)? {
+    for (t, c) in items(seq)? {
         if t != 0x30 {
-            return Err(bad());
+            return None;
         }
         let mut dp = Dp {
             reasons: ALL_REASONS,
@@ -148,16 +174,16 @@ pub fn of_cert(x: &X509Certificate<'_>) -> Result<Option<Vec<Dp>>, String> {
         };
         let mut crl_issuer_raw = None;
         let mut name_raw = None;
-        for (t, f) in items(c).ok_or_else(bad)? {
+        for (t, f) in items(c)? {
             match t {
                 0xA0 => name_raw = Some(f),
-                0x81 => dp.reasons = reason_bits(f).ok_or_else(bad)?,
+                0x81 => dp.reasons = reason_bits(f)?,
                 0xA2 => crl_issuer_raw = Some(f),
-                _ => return Err(bad()),
+                _ => return None,
             }
         }
         if let Some(ci) = crl_issuer_raw {
-            dp.crl_issuer = Some(general_names(ci).ok_or_else(bad)?);
+            dp.crl_issuer = Some(general_names(ci)?);
         }
         if let Some(n) = name_raw {
             // A relative name is relative to the cRLIssuer when there is one.
@@ -171,11 +197,11 @@ pub fn of_cert(x: &X509Certificate<'_>) -> Result<Option<Vec<Dp>>, String> {
                     })
                 })
                 .unwrap_or_else(|| issuer.clone());
-            dp.names = Some(dp_name(n, &base).ok_or_else(bad)?);
+            dp.names = Some(dp_name(n, &base)?);
         }
         out.push(dp);
     }
-    Ok(Some(out))
+    Some(out)
 }
 
 /// Reads an issuingDistributionPoint extension value.

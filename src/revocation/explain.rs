@@ -77,7 +77,25 @@ pub fn findings(path: &[&Cert], statuses: &[Status], failure: Failure) -> Vec<Fi
             }
             Status::CouldNotCheck { cause, why } => {
                 let fatal = failure == Failure::Hard;
+                // Every OCSP reason names OCSP or the responder's URL.
+                let ocsp = why.contains("OCSP")
+                    || cert.ocsp_urls().iter().any(|u| why.contains(u.as_str()));
                 let fix = match cause {
+                    Cause::NoSource if ocsp && why.contains("--offline") => {
+                        "run once without --offline (with the same --cache-dir) so that the responder's answer is cached, or check with CRLs (--revocation crl)"
+                    }
+                    Cause::NoSource if ocsp => {
+                        "the certificate names no OCSP responder: check it with CRLs (--revocation crl), or ask the CA for a certificate whose authorityInfoAccess names one"
+                    }
+                    Cause::Unreachable if ocsp => {
+                        "make the OCSP responder reachable from where the peer runs, or check with CRLs (--revocation crl)"
+                    }
+                    Cause::Stale if ocsp => {
+                        "the responder serves an outdated answer: the CA must fix its responder; until then check with CRLs (--revocation crl)"
+                    }
+                    Cause::BadCrl if ocsp => {
+                        "the responder's answer cannot be trusted (its signer, signature, status or nonce): ask the CA to fix its responder, or check with CRLs (--revocation crl)"
+                    }
                     Cause::NoSource if super::fetch::urls(cert).is_empty() => {
                         "a peer that fetches CRLs (Salesforce) has nowhere to get one for this certificate: ask the CA for its CRL and check with --crl FILE, or get a certificate that names a CRL distribution point"
                     }

@@ -213,17 +213,18 @@ pub fn run(
     if setup.mode == Mode::Off {
         return out;
     }
-    let (crls, fetched) = if !setup.mode.uses_crl() {
+    let src = fetch::Sources {
+        network: setup.network.as_deref(),
+        cache_dir: setup.cache_dir.clone(),
+        now: setup.now,
+        max_fetches: setup.max_fetches,
+    };
+    let (crls, mut fetched) = if !setup.mode.uses_crl() {
         (Vec::new(), Vec::new())
     } else {
         fetch::gather(
             &path[..path.len().saturating_sub(1)],
-            &fetch::Sources {
-                network: setup.network.as_deref(),
-                cache_dir: setup.cache_dir.clone(),
-                now: setup.now,
-                max_fetches: setup.max_fetches,
-            },
+            &src,
             &setup.local,
             at,
         )
@@ -243,7 +244,7 @@ pub fn run(
     };
     if setup.mode.uses_ocsp() {
         let ocsp: Vec<Status> = (0..path.len().saturating_sub(1))
-            .map(|i| ocsp::check(path[i], path[i + 1], setup.network.as_deref(), at))
+            .map(|i| ocsp::check(path[i], path[i + 1], &src, at, &mut fetched))
             .collect();
         statuses = if statuses.is_empty() {
             ocsp

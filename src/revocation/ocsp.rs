@@ -1,21 +1,71 @@
 //! OCSP (RFC 6960) for one certificate: a request for its CertID (SHA-1,
-//! as every responder understands) with a nonce, sent by GET (RFC 5019:
-//! the base64 request in the URL, which the fetch layer and caches
-//! understand) to the authorityInfoAccess OCSP URL; the response's
-//! signature checked against the issuer or a responder it delegated to
-//! (issued by it, extendedKeyUsage OCSPSigning), the CertID matched, the
-//! thisUpdate/nextUpdate window checked at the validation time, and the
-//! nonce compared when the responder echoes it.
+//! as every responder understands) with a nonce, sent to the
+//! authorityInfoAccess OCSP URL by GET when the whole GET URL is at most
+//! 255 bytes (RFC 5019 §5: the base64 request in the URL) and by POST
+//! otherwise (RFC 6960 §A.1, `application/ocsp-request`); a responder
+//! that refuses the GET (405, or any other HTTP error) is asked again by
+//! POST. The response's signature is checked against the issuer or a
+//! responder it delegated to (issued by it, extendedKeyUsage OCSPSigning),
+//! the CertID matched, the thisUpdate/nextUpdate window checked at the
+//! validation time, and the nonce compared when the responder echoes it.
+//! Good and revoked answers are cached by responder and CertID until their
+//! nextUpdate (see [`check`]).
 
 use x509_parser::prelude::*;
 
 use super::crl::Reason;
 use super::dp::{der_len, items, tlv};
+use super::fetch::{Fetched, Sources, budget_spent};
 use super::{Cause, Status};
 use crate::chain::names::dir_of;
 use crate::chain::signature::{verify_issued_by, verify_signed};
-use crate::fetch::Fetch;
+use crate::fetch::cache::CachingFetcher;
+use crate::fetch::{FetchError, NoNetwork};
 use crate::model::Cert;
+
+/// RFC 5019 §5: a request whose GET URL (scheme, host, path and the
+/// encoded request) is at most this long goes by GET, a longer one by POST.
+pub const MAX_GET_URL: usize = 255;
+
+/// How long an answer without nextUpdate is kept in the cache, in seconds:
+/// such a responder says newer information is always available, so it is
+/// reused only for a short while.
+pub const NO_NEXT_UPDATE_TTL: i64 = 15 * 60;
+
+/// The media type of a POSTed request (RFC 6960 §A.1).
+pub const REQUEST_TYPE: &str = "application/ocsp-request";
+
+/// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
+const NOCHECK_OID: &str = "1.3.6.1.5.5.7.48.1.5";
+
+/// The delegated responder certificate that signed an answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Responder {
+    pub subject: String,
+    /// It carries id-pkix-ocsp-nocheck: the CA says it needs no revocation
+    /// check. Without it, RFC 6960 §4.2.2.2.1 leaves the check to the
+    /// client; chainfix does not make it (nor does `openssl ocsp`), and
+    /// says so.
+    pub nocheck: bool,
+}
+
+impl Responder {
+    /// The sentence for a responder whose own status was not checked.
+    pub fn unchecked_note(&self) -> String {
+        format!(
+            "the OCSP responder certificate \"{}\" has no id-pkix-ocsp-nocheck extension, and its own revocation status was not checked (RFC 6960 §4.2.2.2.1; openssl ocsp does not check it either)",
+            self.subject
+        )
+    }
+}
+
+/// What a response says, with what the cache and the report need.
+pub struct Judged {
+    pub status: Status,
+    pub next_update: Option<i64>,
+    /// Set when a delegated responder (not the CA itself) signed it.
+    pub responder: Option<Responder>,
+}
 
 const SHA1_ALG: &[u8] = &[
     0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00,
@@ -108,7 +158,7 @@ pub fn judge(
     nonce: Option<&[u8]>,
     at: i64,
     source: &str,
-) -> Result<Status, String> {
+) -> Result<Judged, String> {
     let bad = |w: &str| format!("the OCSP response from {source} {w}");
     let (t, resp, _) = tlv(body).ok_or_else(|| bad("is not DER"))?;
     if t != 0x30 {
@@ -192,6 +242,7 @@ pub fn judge(
         _ => false,
     };
     let mut signer_ok = false;
+    let mut responder = None;
     let mut why = bad("is signed by neither the issuer nor a responder it authorised");
     let mut cands: Vec<&Cert> = vec![issuer];
     cands.extend(certs.iter());
@@ -221,6 +272,14 @@ pub fn judge(
                 why = bad("is signed by a responder certificate outside its validity");
                 continue;
             }
+            responder = Some(Responder {
+                subject: c.subject().to_string(),
+                nocheck: c
+                    .parsed()
+                    .extensions()
+                    .iter()
+                    .any(|e| e.oid.to_id_string() == NOCHECK_OID),
+            });
         }
         signer_ok = true;
         break;
@@ -266,13 +325,18 @@ pub fn judge(
                 "is not valid yet (thisUpdate after the validation time)",
             ));
         }
+        let judged = |status| Judged {
+            status,
+            next_update: next,
+            responder: responder.clone(),
+        };
         if next.is_some_and(|n| n < at) {
-            return Ok(Status::CouldNotCheck {
+            return Ok(judged(Status::CouldNotCheck {
                 cause: Cause::Stale,
                 why: bad("is stale (nextUpdate before the validation time)"),
-            });
+            }));
         }
-        return Ok(match st {
+        return Ok(judged(match st {
             0x80 => Status::Good {
                 source: source.to_string(),
             },
@@ -297,15 +361,44 @@ pub fn judge(
             _ => Status::Unknown {
                 source: source.to_string(),
             },
-        });
+        }));
     }
     Err(bad(
         "does not answer for this certificate (no matching CertID)",
     ))
 }
 
+/// The cache key of `cert`'s answer from responder `url`: the responder
+/// and the CertID (hash algorithm, issuer name and key hashes, serial).
+fn cache_key(url: &str, id: &[u8]) -> String {
+    format!("ocsp:{url}#certid={}", hex::encode(id))
+}
+
+/// True when a clear answer (good or revoked) may be cached or reused.
+fn clear(s: &Status) -> bool {
+    matches!(s, Status::Good { .. } | Status::Revoked { .. })
+}
+
 /// Asks `cert`'s OCSP responders about it; the first clear answer wins.
-pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> Status {
+/// Each request (and each cache hit) is recorded in `log`, and the network
+/// requests count in `src`'s budget with the CRL fetches before them.
+///
+/// The cache (`<cache_dir>/ocsp`) keeps good and revoked answers, never
+/// unknown ones or errors, until the answer's nextUpdate (or
+/// [`NO_NEXT_UPDATE_TTL`] after it was fetched when it has none); offline,
+/// it is the only source. A request carries a nonce and its answer is
+/// cached all the same: the nonce proved that the answer was fresh when it
+/// arrived, and a reuse is judged again in full (signature, signer,
+/// CertID, dates at `--at`) but without the nonce, exactly as a nonce-less
+/// answer (RFC 5019 §4, pre-produced responses) would be: what a reuse
+/// risks is bounded by the nextUpdate the responder itself set.
+pub fn check(
+    cert: &Cert,
+    issuer: &Cert,
+    src: &Sources<'_>,
+    at: i64,
+    log: &mut Vec<Fetched>,
+) -> Status {
     let urls: Vec<String> = cert
         .ocsp_urls()
         .into_iter()
@@ -317,10 +410,44 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
             why: "it names no OCSP responder".into(),
         };
     }
-    let Some(net) = net else {
+    let id = cert_id(cert, issuer);
+    let cache = src
+        .cache_dir
+        .as_ref()
+        .map(|d| CachingFetcher::<NoNetwork>::new(d.join("ocsp"), None, src.now));
+    if let Some(c) = &cache {
+        for u in &urls {
+            let Some(e) = c.read(&cache_key(u, &id)) else {
+                continue;
+            };
+            let Ok(j) = judge(&e.body, cert, issuer, None, at, u) else {
+                continue;
+            };
+            let current = match j.next_update {
+                Some(n) => src.now <= n,
+                None => (0..NO_NEXT_UPDATE_TTL).contains(&(src.now - e.fetched_at)),
+            };
+            if current && clear(&j.status) {
+                let mut f = Fetched::ok(u, "ocsp", None);
+                f.responder = j.responder;
+                log.push(f);
+                return j.status;
+            }
+        }
+    }
+    let Some(net) = src.network else {
+        for u in &urls {
+            log.push(Fetched::failed(
+                u,
+                "ocsp",
+                None,
+                FetchError::NotCached.to_string(),
+            ));
+        }
         return Status::CouldNotCheck {
             cause: Cause::NoSource,
-            why: "OCSP needs the network (--offline)".into(),
+            why: "no current OCSP answer is cached, and --offline forbids asking the responder"
+                .into(),
         };
     };
     let mut nonce = [0u8; 16];
@@ -331,29 +458,82 @@ pub fn check(cert: &Cert, issuer: &Cert, net: Option<&dyn Fetch>, at: i64) -> St
         why: String::new(),
     };
     for u in urls {
-        match net.fetch(&get_url(&u, &der)) {
-            Ok(r) if r.status == 200 => match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
-                Ok(s @ (Status::Good { .. } | Status::Revoked { .. })) => return s,
-                Ok(s) => last = s,
+        let get = get_url(&u, &der);
+        let methods: &[&'static str] = if get.len() <= MAX_GET_URL {
+            &["GET", "POST"]
+        } else {
+            &["POST"]
+        };
+        let mut refused_get = None;
+        for &method in methods {
+            if log.iter().filter(|f| f.used_network()).count() >= src.max_fetches {
+                log.push(Fetched::failed(
+                    &u,
+                    "ocsp",
+                    None,
+                    budget_spent(src.max_fetches),
+                ));
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: format!("{u}: {}", budget_spent(src.max_fetches)),
+                };
+                break;
+            }
+            let sent = if method == "GET" {
+                net.fetch(&get)
+            } else {
+                net.post(&u, REQUEST_TYPE, &der)
+            };
+            let r = match sent {
+                Ok(r) => r,
+                // Not retried by POST: the responder is not there, or is
+                // too slow, and a second try would double the wait.
                 Err(e) => {
+                    log.push(Fetched::failed(&u, "ocsp", Some(method), e.to_string()));
+                    last = Status::CouldNotCheck {
+                        cause: Cause::Unreachable,
+                        why: format!("{u}: {e} ({method})"),
+                    };
+                    break;
+                }
+            };
+            if r.status != 200 {
+                let err = format!("HTTP {}", r.status);
+                log.push(Fetched::failed(&u, "ocsp", Some(method), err.clone()));
+                last = Status::CouldNotCheck {
+                    cause: Cause::Unreachable,
+                    why: match &refused_get {
+                        Some(g) => format!("{u}: {err} to a POST, after {g} to a GET"),
+                        None => format!("{u}: {err} ({method})"),
+                    },
+                };
+                // A GET refused (405 Method Not Allowed, 400, 404, …): the
+                // responder may take only POSTs, which is the next method.
+                refused_get = Some(err);
+                continue;
+            }
+            match judge(&r.body, cert, issuer, Some(&nonce), at, &u) {
+                Ok(j) => {
+                    let mut f = Fetched::ok(&u, "ocsp", Some(method));
+                    f.responder = j.responder;
+                    log.push(f);
+                    if clear(&j.status) {
+                        if let Some(c) = &cache {
+                            let _ = c.write(&cache_key(&u, &id), 200, &r.body);
+                        }
+                        return j.status;
+                    }
+                    last = j.status;
+                }
+                Err(e) => {
+                    log.push(Fetched::failed(&u, "ocsp", Some(method), e.clone()));
                     last = Status::CouldNotCheck {
                         cause: Cause::BadCrl,
                         why: e,
-                    }
-                }
-            },
-            Ok(r) => {
-                last = Status::CouldNotCheck {
-                    cause: Cause::Unreachable,
-                    why: format!("{u}: HTTP {}", r.status),
+                    };
                 }
             }
-            Err(e) => {
-                last = Status::CouldNotCheck {
-                    cause: Cause::Unreachable,
-                    why: format!("{u}: {e}"),
-                }
-            }
+            break;
         }
     }
     last
@@ -368,7 +548,7 @@ pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
     let source = "the stapled response";
     Some(match chain {
         [leaf, issuer, ..] => match judge(body, leaf, issuer, None, at, source) {
-            Ok(s) => s,
+            Ok(j) => j.status,
             Err(e) => Status::CouldNotCheck {
                 cause: Cause::BadCrl,
                 why: e,
@@ -379,4 +559,101 @@ pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
             why: "the server sent no issuer to check the stapled response against".into(),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::memory::MemoryFetcher;
+    use crate::model::Origin;
+    use rcgen::{BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, Issuer};
+
+    /// A leaf naming `url` as its OCSP responder, and its CA.
+    fn pair(url: &str) -> (Cert, Cert) {
+        let key = || rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let (ck, lk) = (key(), key());
+        let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cp.distinguished_name.push(DnType::CommonName, "CA");
+        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = cp.self_signed(&ck).unwrap();
+        let mut lp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        lp.distinguished_name.push(DnType::CommonName, "leaf");
+        let method = enc(0x06, &[0x2b, 6, 1, 5, 5, 7, 0x30, 1]);
+        let desc = enc(0x30, &[method, enc(0x86, url.as_bytes())].concat());
+        lp.custom_extensions.push(CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 5, 5, 7, 1, 1],
+            enc(0x30, &desc),
+        ));
+        let leaf = lp.signed_by(&lk, &Issuer::from_params(&cp, &ck)).unwrap();
+        let cert = |c: &rcgen::Certificate, n| {
+            Cert::from_der(c.der().to_vec(), Origin::block("t", n)).unwrap()
+        };
+        (cert(&leaf, 1), cert(&ca, 2))
+    }
+
+    /// What `check` sends for a leaf whose responder is `url`, within a
+    /// budget of `max` requests: the fetcher's log and the methods recorded.
+    fn sent(url: &str, max: usize) -> (Vec<String>, Vec<Option<&'static str>>, Status) {
+        let (leaf, ca) = pair(url);
+        let mem = MemoryFetcher::new();
+        let src = Sources {
+            network: Some(&mem),
+            cache_dir: None,
+            now: 0,
+            max_fetches: max,
+        };
+        let mut log = Vec::new();
+        let status = check(&leaf, &ca, &src, 0, &mut log);
+        (mem.urls(), log.iter().map(|f| f.method).collect(), status)
+    }
+
+    #[test]
+    fn short_requests_go_by_get_long_ones_by_post_and_a_refused_get_by_post() {
+        // MemoryFetcher answers 404 to anything: the GET is refused, and
+        // the POST follows.
+        let base = "http://ocsp.example";
+        let (urls, methods, status) = sent(base, 10);
+        assert_eq!(urls.len(), 2, "{urls:?}");
+        assert!(urls[0].starts_with("http://ocsp.example/M"), "{urls:?}");
+        assert!(urls[0].len() <= MAX_GET_URL);
+        assert_eq!(urls[1], format!("POST {base}"));
+        assert_eq!(methods, [Some("GET"), Some("POST")]);
+        assert!(
+            status
+                .to_string()
+                .contains("HTTP 404 to a POST, after HTTP 404 to a GET"),
+            "{status}"
+        );
+
+        let long = format!("http://ocsp.example/{}", "x".repeat(150));
+        let (urls, methods, _) = sent(&long, 10);
+        assert_eq!(urls, [format!("POST {long}")]);
+        assert_eq!(methods, [Some("POST")]);
+    }
+
+    #[test]
+    fn the_budget_stops_the_post_retry() {
+        let (urls, methods, status) = sent("http://ocsp.example", 1);
+        assert_eq!(urls.len(), 1, "{urls:?}");
+        assert_eq!(methods, [Some("GET"), None]);
+        assert!(status.to_string().contains("budget of 1 URLs"), "{status}");
+    }
+
+    #[test]
+    fn offline_without_a_cache_asks_nobody() {
+        let (leaf, ca) = pair("http://ocsp.example");
+        let src = Sources {
+            network: None,
+            cache_dir: None,
+            now: 0,
+            max_fetches: 10,
+        };
+        let mut log = Vec::new();
+        let s = check(&leaf, &ca, &src, 0, &mut log);
+        assert!(s.to_string().contains("--offline"), "{s}");
+        assert_eq!(
+            log[0].error.as_deref(),
+            Some("not in the cache, and --offline forbids the network")
+        );
+    }
 }

@@ -25,6 +25,14 @@ pub enum Route {
     Endless,
     /// 302 to this path.
     Redirect(String),
+    /// 307 to this path (a POST is re-sent).
+    Redirect307(String),
+    /// Relays the request, without the route's prefix ("/o/*" sends
+    /// "/o/x" as "/x"), to a server on 127.0.0.1 at this port (an
+    /// `openssl ocsp` responder) and its answer back. With `get` false a
+    /// GET is answered 405 Method Not Allowed instead: a POST-only
+    /// responder.
+    Forward { port: u16, get: bool },
     /// Answers with the body only once this many `Together` requests are in
     /// flight at the same moment; a request left alone for 500 ms (less than
     /// the tests' client timeout) gives up with 503 and stops counting, so
@@ -36,6 +44,7 @@ pub enum Route {
 struct Shared {
     routes: Mutex<HashMap<String, Route>>,
     hits: Mutex<Vec<String>>,
+    methods: Mutex<Vec<(String, String)>>,
     stop: AtomicBool,
     live: AtomicUsize,
     together: AtomicUsize,
@@ -54,6 +63,7 @@ impl Server {
         let shared = Arc::new(Shared {
             routes: Mutex::new(HashMap::new()),
             hits: Mutex::new(Vec::new()),
+            methods: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             live: AtomicUsize::new(0),
             together: AtomicUsize::new(0),
@@ -100,6 +110,11 @@ impl Server {
         self.shared.hits.lock().unwrap().clone()
     }
 
+    /// (method, path) of each request so far, in order.
+    pub fn requests(&self) -> Vec<(String, String)> {
+        self.shared.methods.lock().unwrap().clone()
+    }
+
     /// Stops accepting and waits for the accept loop to end.
     pub fn stop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
@@ -132,17 +147,44 @@ fn serve(mut s: TcpStream, sh: &Shared) -> std::io::Result<()> {
         }
         head.extend_from_slice(&buf[..n]);
     }
-    let line = String::from_utf8_lossy(&head);
+    let end = head.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let mut body = head.split_off(end);
+    let line = String::from_utf8_lossy(&head).into_owned();
+    let method = line.split_whitespace().next().unwrap_or("GET").to_string();
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    sh.hits.lock().unwrap().push(path.clone());
-    // An exact route, else a prefix route ("/ocsp/*" serves "/ocsp/<anything>").
-    let route = {
-        let r = sh.routes.lock().unwrap();
-        r.get(&path).cloned().or_else(|| {
-            r.iter()
-                .find(|(k, _)| k.ends_with("/*") && path.starts_with(&k[..k.len() - 1]))
-                .map(|(_, v)| v.clone())
+    // The whole body (a POST's), so that no unread byte resets the socket.
+    let want = line
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
         })
+        .unwrap_or(0)
+        .min(1 << 20);
+    while body.len() < want {
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
+    sh.hits.lock().unwrap().push(path.clone());
+    sh.methods
+        .lock()
+        .unwrap()
+        .push((method.clone(), path.clone()));
+    // An exact route, else a prefix route ("/ocsp/*" serves "/ocsp/<anything>").
+    let (route, prefix) = {
+        let r = sh.routes.lock().unwrap();
+        match r.get(&path) {
+            Some(v) => (Some(v.clone()), String::new()),
+            None => r
+                .iter()
+                .find(|(k, _)| k.ends_with("/*") && path.starts_with(&k[..k.len() - 1]))
+                .map(|(k, v)| (Some(v.clone()), k[..k.len() - 2].to_string()))
+                .unwrap_or((None, String::new())),
+        }
     };
     let ok = |s: &mut TcpStream, ctype: &str, body: &[u8]| -> std::io::Result<()> {
         write!(
@@ -205,5 +247,28 @@ fn serve(mut s: TcpStream, sh: &Shared) -> std::io::Result<()> {
             s,
             "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         ),
+        Some(Route::Redirect307(to)) => write!(
+            s,
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        Some(Route::Forward { get: false, .. }) if method == "GET" => write!(
+            s,
+            "HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        ),
+        Some(Route::Forward { port, .. }) => {
+            let rest = &path[prefix.len()..];
+            let rest = if rest.is_empty() { "/" } else { rest };
+            let mut up = TcpStream::connect(("127.0.0.1", port))?;
+            up.set_read_timeout(Some(Duration::from_secs(5)))?;
+            write!(
+                up,
+                "{method} {rest} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/ocsp-request\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            up.write_all(&body)?;
+            let mut answer = Vec::new();
+            up.take(1 << 20).read_to_end(&mut answer)?;
+            s.write_all(&answer)
+        }
     }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::httpd::{Route, Server};
 use crate::util::{chainfix, openssl, stdout, tempdir, write};
 
-fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
+pub(crate) fn config(dir: &Path, name: &str, cdp: &str, ocsp: &str) -> PathBuf {
     let d = dir.join(name);
     std::fs::create_dir_all(d.join("newcerts")).unwrap();
     write(&d, "index.txt", "");
@@ -49,7 +49,19 @@ fn key(dir: &Path, name: &str) {
 }
 
 /// Issues `name` (a CA when `ext` is "ca_ext") from the CA in `ca_dir`.
-fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+pub(crate) fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+    issue_from(dir, ca, name, cn, ext, None);
+}
+
+/// Issues `name` from the CA in `ca` with the extensions `ext` (config
+/// lines of one section, in a file of their own).
+pub(crate) fn issue_ext(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
+    let file = format!("{name}.ext");
+    write(dir, &file, format!("[ x ]\n{ext}"));
+    issue_from(dir, ca, name, cn, "x", Some(&file));
+}
+
+fn issue_from(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str, extfile: Option<&str>) {
     key(dir, name);
     openssl(
         dir,
@@ -64,42 +76,18 @@ fn issue(dir: &Path, ca: &str, name: &str, cn: &str, ext: &str) {
             &format!("{name}.csr"),
         ],
     );
-    openssl(
-        dir,
-        &[
-            "ca",
-            "-batch",
-            "-notext",
-            "-config",
-            &format!("{ca}/ca.cnf"),
-            "-extensions",
-            ext,
-            "-in",
-            &format!("{name}.csr"),
-            "-out",
-            &format!("{name}.pem"),
-        ],
-    );
+    let cnf = format!("{ca}/ca.cnf");
+    let (csr, pem) = (format!("{name}.csr"), format!("{name}.pem"));
+    let mut args = vec!["ca", "-batch", "-notext", "-config", &cnf];
+    if let Some(f) = extfile {
+        args.extend_from_slice(&["-extfile", f]);
+    }
+    args.extend_from_slice(&["-extensions", ext, "-in", &csr, "-out", &pem]);
+    openssl(dir, &args);
 }
 
-/// Makes `name` (issued already) a CA of its own: its key and certificate
-/// in its directory, whose CRLs are served at `cdp`.
-fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
-    config(dir, name, cdp, ocsp);
-    std::fs::copy(
-        dir.join(format!("{name}.pem")),
-        dir.join(name).join("ca.pem"),
-    )
-    .unwrap();
-    std::fs::copy(
-        dir.join(format!("{name}.key")),
-        dir.join(name).join("ca.key"),
-    )
-    .unwrap();
-}
-
-/// `openssl ca -revoke`: the CA in `ca` revokes `cert` for `reason`.
-fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
+/// Revokes `cert` in the database of the CA in `ca`, with `reason`.
+pub(crate) fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
     let cnf = format!("{ca}/ca.cnf");
     openssl(
         dir,
@@ -115,7 +103,23 @@ fn revoke(dir: &Path, ca: &str, cert: &str, reason: &str) {
     );
 }
 
-fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
+/// Makes `name` (issued already) a CA of its own: its key and certificate
+/// in its directory, whose CRLs are served at `cdp`.
+pub(crate) fn become_ca(dir: &Path, name: &str, cdp: &str, ocsp: &str) {
+    config(dir, name, cdp, ocsp);
+    std::fs::copy(
+        dir.join(format!("{name}.pem")),
+        dir.join(name).join("ca.pem"),
+    )
+    .unwrap();
+    std::fs::copy(
+        dir.join(format!("{name}.key")),
+        dir.join(name).join("ca.key"),
+    )
+    .unwrap();
+}
+
+pub(crate) fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     let mut args = vec!["ca", "-gencrl", "-config"];
     let cnf = format!("{ca}/ca.cnf");
     args.push(&cnf);
@@ -127,7 +131,7 @@ fn gencrl(dir: &Path, ca: &str, out: &str, extra: &[&str]) -> Vec<u8> {
     std::fs::read(dir.join(out)).unwrap()
 }
 
-fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
+pub(crate) fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
     Command::new("openssl")
         .args([
             "verify",
@@ -153,19 +157,19 @@ fn openssl_verify(dir: &Path, leaf: &str, chain: &str) -> bool {
         .success()
 }
 
-struct Ca {
-    dir: tempfile::TempDir,
-    server: Server,
+pub(crate) struct Ca {
+    pub dir: tempfile::TempDir,
+    pub server: Server,
     /// OCSP responder ports: root (for A and B), A, B.
-    ocsp: [u16; 3],
+    pub ocsp: [u16; 3],
 }
 
-fn ocsp_url(port: u16) -> String {
+pub(crate) fn ocsp_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
 /// root → A (good) → leaf-good, leaf-revoked; root → B (revoked) → leaf-b.
-fn real_ca() -> Ca {
+pub(crate) fn real_ca() -> Ca {
     let t = tempdir();
     let dir = t.path();
     let server = Server::start();
@@ -222,7 +226,7 @@ fn real_ca() -> Ca {
     }
 }
 
-fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
+pub(crate) fn verify(dir: &Path, leaf: &str, inter: &str, extra: &[&str]) -> (bool, String) {
     let mut args = vec![
         "verify",
         leaf,
@@ -370,7 +374,13 @@ fn revoked_and_good_as_openssl_says_then_hostile_crl_endpoints() {
 }
 
 /// A real `openssl ocsp -index … -port` responder for one CA.
-fn responder(dir: &Path, ca: &str, port: u16, signer: &str, key: &str) -> crate::util::Guard {
+pub(crate) fn responder(
+    dir: &Path,
+    ca: &str,
+    port: u16,
+    signer: &str,
+    key: &str,
+) -> crate::util::Guard {
     let child = Command::new("openssl")
         .args([
             "ocsp",
@@ -409,7 +419,7 @@ fn responder(dir: &Path, ca: &str, port: u16, signer: &str, key: &str) -> crate:
 }
 
 /// True when a socket listens on `port` (Linux /proc/net/tcp{,6}).
-fn listening(port: u16) -> bool {
+pub(crate) fn listening(port: u16) -> bool {
     let want = format!(":{port:04X} ");
     ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|f| {
         std::fs::read_to_string(f).is_ok_and(|t| {
@@ -421,7 +431,7 @@ fn listening(port: u16) -> bool {
 
 /// `openssl ocsp`'s own verdict for `cert` issued by `issuer`: "good",
 /// "revoked" or "unknown".
-fn openssl_ocsp(dir: &Path, cert: &str, issuer: &str, port: u16) -> String {
+pub(crate) fn openssl_ocsp(dir: &Path, cert: &str, issuer: &str, port: u16) -> String {
     let o = Command::new("openssl")
         .args([
             "ocsp",
@@ -526,30 +536,8 @@ fn probe_judges_a_stapled_ocsp_response() {
     let dir = ca.dir.path();
     issue(dir, "a", "server", "localhost", "server");
     // A's responder answers for the server certificate offline, into a file.
-    let respond = |out: &str| {
-        openssl(
-            dir,
-            &[
-                "ocsp",
-                "-index",
-                "a/index.txt",
-                "-rsigner",
-                "a-responder.pem",
-                "-rkey",
-                "a-responder.key",
-                "-CA",
-                "a/ca.pem",
-                "-issuer",
-                "a.pem",
-                "-cert",
-                "server.pem",
-                "-respout",
-                out,
-                "-ndays",
-                "1",
-            ],
-        )
-    };
+    let respond =
+        |out: &str| ocsp_response(dir, "a-responder.pem", "a-responder.key", "server.pem", out);
     respond("good.der");
     revoke(dir, "a", "server.pem", "superseded");
     respond("revoked.der");
@@ -595,28 +583,7 @@ fn hostile_ocsp_responders_end_within_bounds() {
     issue(dir, "a2", "leaf-h", "Hostile OCSP Client", "leaf");
     // A genuine response, but to another request (for another certificate,
     // with openssl's own nonce): a replay.
-    openssl(
-        dir,
-        &[
-            "ocsp",
-            "-index",
-            "a/index.txt",
-            "-rsigner",
-            "a/ca.pem",
-            "-rkey",
-            "a/ca.key",
-            "-CA",
-            "a/ca.pem",
-            "-issuer",
-            "a.pem",
-            "-cert",
-            "leaf-good.pem",
-            "-respout",
-            "other.der",
-            "-ndays",
-            "1",
-        ],
-    );
+    ocsp_response(dir, "a/ca.pem", "a/ca.key", "leaf-good.pem", "other.der");
     let other = std::fs::read(dir.join("other.der")).unwrap();
     let cases: Vec<(&str, Route, &str)> = vec![
         ("huge", Route::Endless, "larger than 100000 bytes"),
@@ -639,30 +606,56 @@ fn hostile_ocsp_responders_end_within_bounds() {
     ];
     for (what, route, says) in cases {
         ca.server.set("/ocsp/*", route);
-        let t0 = Instant::now();
-        let (ok, out) = verify(
-            dir,
-            "leaf-h.pem",
-            "a.pem",
-            &[
-                "--revocation",
-                "ocsp",
-                "--no-cache",
-                "--max-crl-size",
-                "100000",
-            ],
-        );
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "{what}: {:?}",
-            t0.elapsed()
-        );
+        let (ok, out) = bounded_ocsp_verify(dir, "leaf-h.pem", what);
         assert!(!ok, "{what}: must not pass under hard fail\n{out}");
         assert!(
             out.contains("could not check") && out.contains(says),
             "{what}:\n{out}"
         );
     }
+}
+
+/// `verify --revocation ocsp` of `leaf` (under A) against a hostile
+/// responder, with a body cap of 100000 bytes; it must end within 20 s.
+pub(crate) fn bounded_ocsp_verify(dir: &Path, leaf: &str, what: &str) -> (bool, String) {
+    let t0 = Instant::now();
+    let args = [
+        "--revocation",
+        "ocsp",
+        "--no-cache",
+        "--max-crl-size",
+        "100000",
+    ];
+    let r = verify(dir, leaf, "a.pem", &args);
+    let took = t0.elapsed();
+    assert!(took < Duration::from_secs(20), "{what}: {took:?}");
+    r
+}
+
+/// A's answer for `cert`, signed with `signer` and `key`, made by `openssl
+/// ocsp` from A's database into the file `out` (current for a day).
+pub(crate) fn ocsp_response(dir: &Path, signer: &str, key: &str, cert: &str, out: &str) {
+    let args = [
+        "ocsp",
+        "-index",
+        "a/index.txt",
+        "-CA",
+        "a/ca.pem",
+        "-issuer",
+        "a.pem",
+        "-ndays",
+        "1",
+    ];
+    openssl(
+        dir,
+        &[
+            &args[..],
+            &[
+                "-rsigner", signer, "-rkey", key, "-cert", cert, "-respout", out,
+            ],
+        ]
+        .concat(),
+    );
 }
 
 /// `openssl verify` as curl runs it: no CRL checking.

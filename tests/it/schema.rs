@@ -15,6 +15,12 @@ pub fn load(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
+/// Fails the test, naming every fault, unless `doc` is valid under the
+/// schema in `docs/NAME`.
+pub fn assert_valid(name: &str, doc: &Value) {
+    assert_eq!(errors(&load(name), doc), Vec::<String>::new(), "{doc}");
+}
+
 /// Every way `doc` breaks `schema`, one line each (empty when it is valid).
 pub fn errors(schema: &Value, doc: &Value) -> Vec<String> {
     let mut errs = Vec::new();

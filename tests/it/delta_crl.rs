@@ -1,0 +1,223 @@
+//! Delta CRLs found through freshestCRL (RFC 5280 §5.2.6, §6.3.3 (c)),
+//! made by openssl itself (`openssl crl -gendelta`, X509_CRL_diff) and
+//! served on 127.0.0.1: a certificate revoked only in the delta is revoked
+//! for chainfix exactly when `openssl verify -crl_check_all -use_deltas`
+//! with the delta says so, whether the certificate or the complete CRL
+//! names the delta; without a reachable delta both say good.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::httpd::Route;
+use crate::revocation::{gencrl, issue_ext, real_ca, revoke, verify};
+use crate::util::openssl;
+
+fn leaf_ext(cdp: &str, freshest: Option<&str>) -> String {
+    let mut e = format!(
+        "basicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = clientAuth\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid:always\ncrlDistributionPoints = URI:{cdp}\n"
+    );
+    if let Some(f) = freshest {
+        e.push_str(&format!("freshestCRL = URI:{f}\n"));
+    }
+    e
+}
+
+/// `openssl verify -crl_check_all -use_deltas` with A's complete CRL, and
+/// its delta when `delta`.
+fn openssl_verify(dir: &Path, leaf: &str, delta: bool) -> bool {
+    let mut c = Command::new("openssl");
+    c.args(["verify", "-crl_check_all", "-use_deltas"])
+        .args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
+        .args(["-CRLfile", "root.crl.pem", "-CRLfile", "a-base.crl.pem"]);
+    if delta {
+        c.args(["-CRLfile", "a-delta.crl.pem"]);
+    }
+    c.arg(leaf)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// The delta between A's CRLs a-base and a-next, signed by A: `out` in
+/// DER (returned) and `out`.pem.
+fn gendelta(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
+    let pem = format!("{out}.pem");
+    let mut args = vec![
+        "crl",
+        "-in",
+        "a-base.crl.pem",
+        "-gendelta",
+        "a-next.crl.pem",
+        "-key",
+        "a/ca.key",
+    ];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-out", &pem]);
+    openssl(dir, &args);
+    openssl(dir, &["crl", "-in", &pem, "-outform", "DER", "-out", out]);
+    std::fs::read(dir.join(out)).unwrap()
+}
+
+fn leaf_line_has(out: &str, what: &str) -> bool {
+    out.lines()
+        .skip_while(|l| !l.starts_with("revocation ("))
+        .nth(1)
+        .is_some_and(|l| l.contains(what))
+}
+
+#[test]
+fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    let srv = &ca.server;
+    let cdp = srv.url("/a.crl");
+    // leaf-d names a delta CRL itself; leaf-e only through A's complete CRL.
+    let own = srv.url("/own-delta.crl");
+    let of_crl = srv.url("/a-delta.crl");
+    issue_ext(
+        dir,
+        "a",
+        "leaf-d",
+        "Revoked In The Delta",
+        &leaf_ext(&cdp, Some(&own)),
+    );
+    issue_ext(
+        dir,
+        "a",
+        "leaf-e",
+        "Also In The Delta",
+        &leaf_ext(&cdp, None),
+    );
+    let cnf = dir.join("a/ca.cnf");
+    let mut text = std::fs::read_to_string(&cnf).unwrap();
+    text.push_str(&format!("[ fresh ]\nfreshestCRL = URI:{of_crl}\n"));
+    std::fs::write(&cnf, text).unwrap();
+    // The complete CRL, then both leaves revoked, then the delta between
+    // that CRL and the next one.
+    let base = gencrl(dir, "a", "a-base.crl", &["-crlexts", "fresh"]);
+    for (leaf, reason) in [
+        ("leaf-d.pem", "keyCompromise"),
+        ("leaf-e.pem", "affiliationChanged"),
+    ] {
+        revoke(dir, "a", leaf, reason);
+    }
+    gencrl(dir, "a", "a-next.crl", &["-crlexts", "fresh"]);
+    // openssl signs a delta with SHA-1 unless told (chainfix, like ring
+    // and webpki, verifies no ECDSA-SHA-1 signature).
+    let delta = gendelta(dir, "a-delta.crl", &["-sha256"]);
+    let shown = crate::util::stdout(&openssl(
+        dir,
+        &["crl", "-in", "a-delta.crl.pem", "-noout", "-text"],
+    ));
+    assert!(shown.contains("Delta CRL Indicator"), "{shown}");
+    srv.set("/a.crl", Route::Body("application/pkix-crl", base));
+
+    let run = |leaf: &str| {
+        verify(
+            dir,
+            leaf,
+            "a.pem",
+            &["--revocation", "crl", "--no-cache", "--verbose"],
+        )
+    };
+    // Both delta URLs serve it: both leaves revoked, as openssl says.
+    srv.set(
+        "/own-delta.crl",
+        Route::Body("application/pkix-crl", delta.clone()),
+    );
+    srv.set(
+        "/a-delta.crl",
+        Route::Body("application/pkix-crl", delta.clone()),
+    );
+    for (leaf, revoked) in [
+        ("leaf-d.pem", true),
+        ("leaf-e.pem", true),
+        ("leaf-good.pem", false),
+    ] {
+        assert!(
+            openssl_verify(dir, leaf, false),
+            "{leaf}: openssl without the delta"
+        );
+        assert_eq!(openssl_verify(dir, leaf, true), !revoked, "{leaf}");
+        let (ok, out) = run(leaf);
+        assert_eq!(ok, !revoked, "{leaf}\n{out}");
+        if revoked {
+            assert!(
+                out.contains("revoked on") && out.contains("-delta.crl"),
+                "{leaf}\n{out}"
+            );
+        }
+        assert!(out.contains("delta CRL GET http"), "{leaf}\n{out}");
+    }
+    let (_, out) = run("leaf-e.pem");
+    assert!(
+        out.contains("affiliationChanged") && out.contains(&of_crl),
+        "{out}"
+    );
+    let (_, json) = verify(dir, "leaf-d.pem", "a.pem", &["--no-cache", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    crate::schema::assert_valid("verify-schema.json", &v);
+    let kinds: Vec<&str> = v["revocation"]["fetched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["crl", "delta-crl", "delta-crl", "crl"], "{v}");
+
+    // Only the certificate's own freshestCRL URL serves the delta: leaf-d
+    // is still revoked through it; leaf-e, whose delta is unreachable, is
+    // good on the complete CRL, as openssl without the delta says.
+    srv.set("/a-delta.crl", Route::Status(404));
+    let (ok, out) = run("leaf-d.pem");
+    assert!(
+        !ok && out.contains(&own) && out.contains("keyCompromise"),
+        "{out}"
+    );
+    let (ok, out) = run("leaf-e.pem");
+    assert!(
+        ok && out.contains("delta CRL GET") && out.contains("HTTP 404"),
+        "{out}"
+    );
+
+    // openssl's default delta, signed with ECDSA-SHA-1: openssl verify
+    // applies it; chainfix cannot verify that signature, and does not fall
+    // back to the complete CRL's "good": the status is undetermined, and a
+    // hard-failing check refuses the chain as openssl does.
+    let sha1 = gendelta(dir, "a-delta-sha1.crl", &[]);
+    srv.set(
+        "/own-delta.crl",
+        Route::Body("application/pkix-crl", sha1.clone()),
+    );
+    srv.set("/a-delta.crl", Route::Body("application/pkix-crl", sha1));
+    let (ok, out) = run("leaf-d.pem");
+    assert!(!ok, "{out}");
+    assert!(
+        leaf_line_has(&out, "could not check")
+            && out.contains("the delta CRL")
+            && out.contains("does not verify"),
+        "{out}"
+    );
+
+    // The same files given with --crl, offline: the delta still decides.
+    let (ok, out) = verify(
+        dir,
+        "leaf-d.pem",
+        "a.pem",
+        &[
+            "--offline",
+            "--no-cache",
+            "--crl",
+            "root.crl",
+            "--crl",
+            "a-base.crl",
+            "--crl",
+            "a-delta.crl",
+        ],
+    );
+    assert!(!ok && out.contains("keyCompromise"), "{out}");
+}
