@@ -29,7 +29,51 @@ pub fn pem_scan(data: &[u8]) {
         let _ = b.header("DEK-Info");
     }
     let _ = pem::looks_like_pem(data);
+    // The byte-level fast path answers only when it agrees.
+    assert!(pem::fast_path_agrees(data), "the fast path disagrees");
+    // Read in pieces, PEM text gives what it gives read whole (but for
+    // the two choices made per piece: the quoted-printable retry of a
+    // damaged block and `\/` unescaping; see parse_pem_stream).
+    let per_piece = data.contains(&b'\\') || pem::scan(data).iter().any(|b| b.body.is_err());
+    if chainfix::parse::streams_as_pem(data) && !per_piece {
+        let reading = |chunk: Option<usize>| {
+            let mut inv = Inventory::default();
+            match chunk {
+                None => parse_source(data, "f.pem", None, &NO_PASSWORD, &mut inv),
+                Some(chunk) => {
+                    let n = chunk.min(data.len());
+                    let mut rest = &data[n..];
+                    chainfix::parse::parse_pem_stream(
+                        data[..n].to_vec(),
+                        &mut rest,
+                        u64::MAX / 2,
+                        chunk,
+                        "f.pem",
+                        &NO_PASSWORD,
+                        &mut inv,
+                    )
+                    .expect("no limit, no read error");
+                }
+            }
+            let ids: Vec<_> = inv
+                .certs
+                .iter()
+                .map(|c| (c.id(), c.origins.clone()))
+                .collect();
+            format!(
+                "{ids:?} {:?} {:?} {:?}",
+                inv.keys, inv.dropped, inv.problems
+            )
+        };
+        let whole = reading(None);
+        for chunk in [64, 1 + data.len() / 3] {
+            assert_eq!(reading(Some(chunk)), whole, "read in pieces of {chunk}");
+        }
+    }
 }
+
+/// No password: encrypted blocks are reported, not decrypted.
+const NO_PASSWORD: chainfix::parse::NoPasswords = chainfix::parse::NoPasswords;
 
 /// One DER certificate, and everything read from it on demand.
 pub fn der_cert(data: &[u8]) {

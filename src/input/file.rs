@@ -8,7 +8,9 @@
 //!   is opened with `O_NONBLOCK` and judged by `fstat` on the open
 //!   descriptor, so there is no window between the check and the read;
 //! - reading stops at [`max_input_bytes`] (64 MiB unless
-//!   `CHAINFIX_MAX_INPUT_MIB` says otherwise) and says so.
+//!   `CHAINFIX_MAX_INPUT_MIB` says otherwise) and says so;
+//! - a big PEM file ([`STREAM_MIN_BYTES`] or more) is not held whole: it is
+//!   parsed while it is read, [`CHUNK_BYTES`] at a time ([`PemFile`]).
 
 use std::fs::File;
 use std::io::Read;
@@ -16,6 +18,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::error::Error;
+use crate::parse::{self, Inventory, Passwords, StreamStop};
 
 /// The cap when `CHAINFIX_MAX_INPUT_MIB` is not set. Certificate material
 /// is small (10,000 certificates are about 8 MiB of PEM); anything bigger
@@ -47,6 +50,76 @@ fn too_large(name: &str) -> Error {
     }
 }
 
+/// Regular files at least this big are parsed while they are read when
+/// they hold PEM text (the pool of 100,000 certificates is 55 MB).
+pub const STREAM_MIN_BYTES: u64 = 4 << 20;
+
+/// How much of a big PEM file is read at a time.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// A file opened by [`open_user_file`].
+#[derive(Debug)]
+pub enum Opened {
+    /// Its bytes, read whole.
+    Whole(Vec<u8>),
+    /// A big PEM file, to be parsed while it is read.
+    Pem(PemFile),
+}
+
+/// A big PEM file: its first chunk read, the rest read as it is parsed.
+#[derive(Debug)]
+pub struct PemFile {
+    name: String,
+    first: Vec<u8>,
+    file: File,
+}
+
+impl PemFile {
+    /// Reads and parses the rest of the file into `inv`, a chunk at a
+    /// time, stopping at the cap with the error a whole read would give.
+    pub fn parse(mut self, passwords: &dyn Passwords, inv: &mut Inventory) {
+        let (cap, name) = (max_input_bytes(), self.name);
+        let read = parse::parse_pem_stream(
+            self.first,
+            &mut self.file,
+            cap,
+            CHUNK_BYTES,
+            &name,
+            passwords,
+            inv,
+        );
+        match read {
+            Ok(()) => {}
+            Err(StreamStop::TooLarge) => inv.problems.push(too_large(&name)),
+            Err(StreamStop::Read(source)) => inv.problems.push(Error::Read { path: name, source }),
+        }
+    }
+}
+
+/// Opens the file at `path` as [`read_user_file`] does: a big file whose
+/// first chunk shows PEM text comes back unread beyond that chunk, any
+/// other file read whole.
+pub fn open_user_file(path: &Path) -> Result<Opened, Error> {
+    let name = path.display().to_string();
+    let (mut file, size) = open_regular(path, &name)?;
+    let Some(n) = size.filter(|&n| n >= STREAM_MIN_BYTES && n <= max_input_bytes()) else {
+        return read_sized(file, size, &name).map(Opened::Whole);
+    };
+    let mut first = Vec::with_capacity(n.min(CHUNK_BYTES as u64) as usize + 1);
+    (&mut file)
+        .take(CHUNK_BYTES as u64)
+        .read_to_end(&mut first)
+        .map_err(|source| Error::Read {
+            path: name.clone(),
+            source,
+        })?;
+    if parse::streams_as_pem(&first) {
+        return Ok(Opened::Pem(PemFile { name, first, file }));
+    }
+    first.reserve(n as usize + 1 - first.len());
+    read_on(first, file, &name).map(Opened::Whole)
+}
+
 /// Reads `reader` to its end, or fails once it passes the cap.
 pub fn read_capped(reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
     read_sized(reader, None, name)
@@ -61,9 +134,18 @@ fn read_sized(reader: impl Read, size: Option<u64>, name: &str) -> Result<Vec<u8
         return Err(too_large(name));
     }
     // One spare byte, so that the read which finds the end needs no growth.
-    let mut bytes = Vec::with_capacity(size.map_or(0, |n| n as usize + 1));
+    read_on(
+        Vec::with_capacity(size.map_or(0, |n| n as usize + 1)),
+        reader,
+        name,
+    )
+}
+
+/// Appends the rest of `reader` to `bytes`, failing once they pass the cap.
+fn read_on(mut bytes: Vec<u8>, reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
+    let cap = max_input_bytes();
     reader
-        .take(cap + 1)
+        .take((cap + 1).saturating_sub(bytes.len() as u64))
         .read_to_end(&mut bytes)
         .map_err(|source| Error::Read {
             path: name.to_string(),

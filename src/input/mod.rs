@@ -9,7 +9,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub use file::{
-    DEFAULT_MAX_INPUT_MIB, MAX_INPUT_ENV, max_input_bytes, read_capped, read_user_file,
+    CHUNK_BYTES, DEFAULT_MAX_INPUT_MIB, MAX_INPUT_ENV, Opened, PemFile, STREAM_MIN_BYTES,
+    max_input_bytes, open_user_file, read_capped, read_user_file,
 };
 
 use crate::error::Error;
@@ -21,6 +22,9 @@ use crate::parse::{self, Inventory, Passwords};
 pub struct Source {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// A big PEM file, parsed while it is read ([`PemFile`]); `bytes` is
+    /// then empty.
+    pub pem_file: Option<PemFile>,
 }
 
 impl Source {
@@ -45,6 +49,7 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
                 Ok(bytes) => sources.push(Source {
                     name: "<stdin>".into(),
                     bytes,
+                    pem_file: None,
                 }),
                 Err(e) => problems.push(e),
             }
@@ -68,10 +73,17 @@ pub fn read_paths(paths: &[PathBuf], stdin: &mut dyn Read) -> (Vec<Source>, Vec<
 }
 
 fn read_file(path: &Path, sources: &mut Vec<Source>, problems: &mut Vec<Error>) {
-    match file::read_user_file(path) {
-        Ok(bytes) => sources.push(Source {
-            name: path.display().to_string(),
+    let name = path.display().to_string();
+    match file::open_user_file(path) {
+        Ok(Opened::Whole(bytes)) => sources.push(Source {
+            name,
             bytes,
+            pem_file: None,
+        }),
+        Ok(Opened::Pem(f)) => sources.push(Source {
+            name,
+            bytes: Vec::new(),
+            pem_file: Some(f),
         }),
         Err(e) => problems.push(e),
     }
@@ -114,15 +126,18 @@ pub fn read_inventory(
         let is_dir = !sources.is_empty() && path.is_dir();
         let before = found(&inv);
         inv.problems.extend(problems);
-        for s in &sources {
+        for mut s in sources {
             let problems_before = inv.problems.len();
-            parse::parse_source(
-                &s.bytes,
-                &s.name,
-                s.extension().as_deref(),
-                passwords,
-                &mut inv,
-            );
+            match s.pem_file.take() {
+                Some(f) => f.parse(passwords, &mut inv),
+                None => parse::parse_source(
+                    &s.bytes,
+                    &s.name,
+                    s.extension().as_deref(),
+                    passwords,
+                    &mut inv,
+                ),
+            }
             if is_dir {
                 skip_junk(&mut inv, problems_before, &s.name);
             }

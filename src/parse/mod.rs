@@ -8,7 +8,8 @@
 //!
 //! The pieces: [`pem`] (the tolerant scanner), [`der`] (a small BER/DER
 //! reader and writer), [`pkcs7`], [`pkcs12`], [`keys`] (every unencrypted
-//! key form) and [`encrypted`] (encrypted PKCS#8 and legacy PEM keys).
+//! key form), [`encrypted`] (encrypted PKCS#8 and legacy PEM keys) and
+//! [`stream`] (big PEM files parsed while they are read).
 //! Formats and what is reported for each: `docs/formats.md`.
 
 pub mod der;
@@ -19,6 +20,7 @@ pub mod pem;
 pub mod pkcs12;
 pub mod pkcs12_null;
 pub mod pkcs7;
+pub mod stream;
 
 use zeroize::Zeroizing;
 
@@ -26,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::model::{Cert, DropReason, Dropped, KeyFormat, Origin, PrivateKey};
 use encrypted::Decrypted;
 use keys::{KeyError, Shape};
+pub use stream::{StreamStop, parse_pem_stream, streams_as_pem};
 
 /// Where passwords for encrypted inputs come from. The library never
 /// prompts by itself: the command layer supplies a source that may read a
@@ -343,59 +346,69 @@ fn bare_base64(bytes: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
-fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
+pub(crate) fn parse_pem(bytes: &[u8], name: &str, passwords: &dyn Passwords, inv: &mut Inventory) {
     for block in pem::scan(bytes) {
-        let origin = Origin::block(name, block.index);
-        let label = block.label.to_ascii_uppercase();
-        let body = match &block.body {
-            Ok(b) => b.as_slice(),
-            Err(detail) => {
-                inv.problems.push(Error::Malformed {
-                    origin: origin.to_string(),
-                    what: format!("the PEM block {}", display_label(&block.label)),
-                    detail: detail.clone(),
-                });
-                continue;
-            }
-        };
-        let encrypted = block
-            .header("Proc-Type")
-            .is_some_and(|v| v.to_ascii_uppercase().contains("ENCRYPTED"));
-        match label.as_str() {
-            // Some CAs mail a PKCS#7 bundle under a CERTIFICATE label.
-            "CERTIFICATE" | "X509 CERTIFICATE" if pkcs7::looks_like(body) => {
-                add_pkcs7(body, &origin, inv)
-            }
-            "CERTIFICATE" | "X509 CERTIFICATE" => add_cert(body.to_vec(), origin, inv),
-            "TRUSTED CERTIFICATE" => {
-                // OpenSSL appends trust settings after the certificate.
-                let n = der::first_len(body).unwrap_or(body.len());
-                add_cert(body[..n].to_vec(), origin, inv)
-            }
-            "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS" => add_pkcs7(body, &origin, inv),
-            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" if encrypted => {
-                let shape = match label.as_str() {
-                    "RSA PRIVATE KEY" => Shape::Pkcs1,
-                    "EC PRIVATE KEY" => Shape::Sec1,
-                    _ => Shape::Pkcs8,
-                };
-                add_legacy_encrypted(&block, body, shape, &origin, name, passwords, inv);
-            }
-            "PRIVATE KEY" => add_key(body, Shape::Pkcs8, KeyFormat::Pkcs8, origin, inv),
-            "RSA PRIVATE KEY" => add_key(body, Shape::Pkcs1, KeyFormat::Pkcs1, origin, inv),
-            "EC PRIVATE KEY" => add_key(body, Shape::Sec1, KeyFormat::Sec1, origin, inv),
-            "ENCRYPTED PRIVATE KEY" => add_encrypted_pkcs8(body, &origin, name, passwords, inv),
-            "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
-                inv.drop_block(origin, DropReason::CertificateRequest)
-            }
-            "X509 CRL" => add_crl(body, origin, inv),
-            _ => inv.drop_block(
-                origin,
-                DropReason::UnknownLabel {
-                    label: block.label.clone(),
-                },
-            ),
+        add_block(block, name, passwords, inv);
+    }
+}
+
+/// Adds what one PEM block holds.
+pub(crate) fn add_block(
+    mut block: pem::Block,
+    name: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) {
+    let origin = Origin::block(name, block.index);
+    let label = block.label.to_ascii_uppercase();
+    let body = match std::mem::replace(&mut block.body, Ok(Vec::new())) {
+        Ok(b) => b,
+        Err(detail) => {
+            inv.problems.push(Error::Malformed {
+                origin: origin.to_string(),
+                what: format!("the PEM block {}", display_label(&block.label)),
+                detail,
+            });
+            return;
         }
+    };
+    let encrypted = block
+        .header("Proc-Type")
+        .is_some_and(|v| v.to_ascii_uppercase().contains("ENCRYPTED"));
+    match label.as_str() {
+        // Some CAs mail a PKCS#7 bundle under a CERTIFICATE label.
+        "CERTIFICATE" | "X509 CERTIFICATE" if pkcs7::looks_like(&body) => {
+            add_pkcs7(&body, &origin, inv)
+        }
+        "CERTIFICATE" | "X509 CERTIFICATE" => add_cert(body, origin, inv),
+        "TRUSTED CERTIFICATE" => {
+            // OpenSSL appends trust settings after the certificate.
+            let n = der::first_len(&body).unwrap_or(body.len());
+            add_cert(body[..n].to_vec(), origin, inv)
+        }
+        "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS" => add_pkcs7(&body, &origin, inv),
+        "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" if encrypted => {
+            let shape = match label.as_str() {
+                "RSA PRIVATE KEY" => Shape::Pkcs1,
+                "EC PRIVATE KEY" => Shape::Sec1,
+                _ => Shape::Pkcs8,
+            };
+            add_legacy_encrypted(&block, &body, shape, &origin, name, passwords, inv);
+        }
+        "PRIVATE KEY" => add_key(&body, Shape::Pkcs8, KeyFormat::Pkcs8, origin, inv),
+        "RSA PRIVATE KEY" => add_key(&body, Shape::Pkcs1, KeyFormat::Pkcs1, origin, inv),
+        "EC PRIVATE KEY" => add_key(&body, Shape::Sec1, KeyFormat::Sec1, origin, inv),
+        "ENCRYPTED PRIVATE KEY" => add_encrypted_pkcs8(&body, &origin, name, passwords, inv),
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
+            inv.drop_block(origin, DropReason::CertificateRequest)
+        }
+        "X509 CRL" => add_crl(&body, origin, inv),
+        _ => inv.drop_block(
+            origin,
+            DropReason::UnknownLabel {
+                label: block.label.clone(),
+            },
+        ),
     }
 }
 

@@ -37,7 +37,7 @@ impl Block {
 /// True when the bytes hold at least one BEGIN line, i.e. should be read
 /// as PEM text.
 pub fn looks_like_pem(bytes: &[u8]) -> bool {
-    bytes.windows(11).any(|w| w == b"-----BEGIN ")
+    memchr::memmem::find(bytes, b"-----BEGIN ").is_some()
 }
 
 /// Strips what mail clients and editors add in front of a line: spaces,
@@ -76,14 +76,42 @@ const ENGINE: GeneralPurpose = GeneralPurpose::new(
 
 /// Every block in `bytes`, in order. Text outside blocks is ignored.
 pub fn scan(bytes: &[u8]) -> Vec<Block> {
+    scan_plain(bytes, 0).unwrap_or_else(|| scan_tolerant(bytes, 0, false))
+}
+
+/// The blocks of one piece of a file read in pieces (each cut right after
+/// an END line, see [`last_cut`]), numbered after the `before` blocks of
+/// the pieces before it. The file holds a BEGIN line, so boundaries are
+/// put on lines of their own as [`scan`] would for the whole file.
+pub fn scan_piece(bytes: &[u8], before: usize) -> Vec<Block> {
+    scan_plain(bytes, before).unwrap_or_else(|| scan_tolerant(bytes, before, true))
+}
+
+/// The first piece of a file read in pieces when it is plain PEM (see
+/// `scan_plain`), else `None`: the whole file must then be read at once.
+pub fn scan_plain_piece(bytes: &[u8]) -> Option<Vec<Block>> {
+    scan_plain(bytes, 0)
+}
+
+/// True when the fast path gives what the tolerant reading gives, or
+/// leaves `bytes` to it. The fuzz target checks it on every input.
+pub fn fast_path_agrees(bytes: &[u8]) -> bool {
+    scan_plain(bytes, 0).is_none_or(|fast| {
+        let slow = scan_tolerant(bytes, 0, false);
+        format!("{fast:?}") == format!("{slow:?}")
+    })
+}
+
+/// The tolerant reading: a UTF-8 (lossy) pass, unfolding, line by line.
+fn scan_tolerant(bytes: &[u8], before: usize, has_begin: bool) -> Vec<Block> {
     let text = String::from_utf8_lossy(bytes);
-    let blocks = scan_text(&unfold(&text));
+    let blocks = scan_text(&unfold(&text, has_begin), before);
     if blocks.iter().all(|b| b.body.is_ok()) || !looks_quoted_printable(&text) {
         return blocks;
     }
     // Quoted-printable only when plain reading failed: a base64 body ends
     // in `=` padding, which would read as a soft line break.
-    let decoded = scan_text(&unfold(&decode_quoted_printable(&text)));
+    let decoded = scan_text(&unfold(&decode_quoted_printable(&text), has_begin), before);
     let good = |b: &[Block]| b.iter().filter(|b| b.body.is_ok()).count();
     if good(&decoded) > good(&blocks) {
         decoded
@@ -92,9 +120,104 @@ pub fn scan(bytes: &[u8]) -> Vec<Block> {
     }
 }
 
+/// The fast path, by bytes: the blocks of `bytes` when every one is plain
+/// and decodes (a BEGIN line at the start of a line, base64 lines with LF
+/// or CRLF ends, the same END label) and no backslash appears anywhere;
+/// `None` when anything needs the tolerant reading, which then gives
+/// exactly what it always gave. Text between blocks is skipped unread.
+fn scan_plain(bytes: &[u8], before: usize) -> Option<Vec<Block>> {
+    // A backslash may be a `\n` escape, which changes the whole file.
+    if memchr::memchr(b'\\', bytes).is_some() {
+        return None;
+    }
+    let begin = memchr::memmem::Finder::new(b"-----BEGIN");
+    let mut blocks = Vec::new();
+    let mut compact = Vec::new();
+    let mut pos = 0;
+    while let Some(found) = begin.find(&bytes[pos..]) {
+        let start = pos + found;
+        if start > 0 && bytes[start - 1] != b'\n' {
+            return None;
+        }
+        let (line, mut at) = line_at(bytes, start);
+        let label = armour(line, b"-----BEGIN ")?;
+        compact.clear();
+        loop {
+            if at >= bytes.len() {
+                return None;
+            }
+            let (line, next) = line_at(bytes, at);
+            at = next;
+            if line.starts_with(b"-----END") {
+                if armour(line, b"-----END ")? != label {
+                    return None;
+                }
+                break;
+            }
+            // Anything but base64 (spaces, quotes, headers) fails the decode.
+            compact.extend_from_slice(line);
+        }
+        if compact.is_empty() {
+            return None;
+        }
+        let mut der = Vec::with_capacity(compact.len() / 4 * 3 + 3);
+        ENGINE.decode_vec(&compact, &mut der).ok()?;
+        blocks.push(Block {
+            index: before + blocks.len() + 1,
+            label: String::from_utf8_lossy(label).into_owned(),
+            headers: Vec::new(),
+            body: Ok(der),
+        });
+        pos = at;
+    }
+    Some(blocks)
+}
+
+/// The line starting at `start` without its LF or CRLF end, and where the
+/// next line starts.
+fn line_at(bytes: &[u8], start: usize) -> (&[u8], usize) {
+    let (line, next) = match memchr::memchr(b'\n', &bytes[start..]) {
+        Some(n) => (&bytes[start..start + n], start + n + 1),
+        None => (&bytes[start..], bytes.len()),
+    };
+    (line.strip_suffix(b"\r").unwrap_or(line), next)
+}
+
+/// `-----BEGIN LABEL-----` (with `word` = `-----BEGIN `) → `LABEL`, for a
+/// plain label only: capitals, digits, `#` and inner spaces, as
+/// [`boundary`] would read it.
+fn armour<'a>(line: &'a [u8], word: &[u8]) -> Option<&'a [u8]> {
+    let label = line.strip_prefix(word)?.strip_suffix(b"-----")?;
+    let plain = |c: &u8| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, b' ' | b'#');
+    (label.len() <= MAX_LABEL
+        && label.first().is_some_and(|&c| c != b' ')
+        && label.last().is_some_and(|&c| c != b' ')
+        && label.iter().all(plain))
+    .then_some(label)
+}
+
+/// Where to cut `bytes` so that the part before holds only whole blocks:
+/// just after the last plain END line (one that every reading of the file
+/// takes as an END line, so no block is open after it), or `None`.
+pub fn last_cut(bytes: &[u8]) -> Option<usize> {
+    let end = memchr::memmem::FinderRev::new(b"-----END ");
+    let mut upto = bytes.len();
+    while let Some(start) = end.rfind(&bytes[..upto]) {
+        upto = start;
+        let at_line_start = start == 0 || bytes[start - 1] == b'\n';
+        if at_line_start && memchr::memchr(b'\n', &bytes[start..]).is_some() {
+            let (line, next) = line_at(bytes, start);
+            if armour(line, b"-----END ").is_some() {
+                return Some(next);
+            }
+        }
+    }
+    None
+}
+
 /// Line ends made `\n`, literal `\n` escapes made line ends, and each
 /// BEGIN/END boundary put on a line of its own.
-fn unfold(text: &str) -> String {
+fn unfold(text: &str, has_begin: bool) -> String {
     let mut t = text.replace("\r\n", "\n").replace('\r', "\n");
     if t.contains("\\n") {
         // A base64 body never holds a backslash, so these are escapes.
@@ -103,7 +226,7 @@ fn unfold(text: &str) -> String {
             .replace("\\n", "\n")
             .replace("\\/", "/");
     }
-    if !t.contains("-----BEGIN ") {
+    if !has_begin && !t.contains("-----BEGIN ") {
         return t;
     }
     let t = t
@@ -179,7 +302,7 @@ fn decode_quoted_printable(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn scan_text(text: &str) -> Vec<Block> {
+fn scan_text(text: &str, before: usize) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut open: Option<Open> = None;
 
@@ -191,7 +314,7 @@ fn scan_text(text: &str) -> Vec<Block> {
         in_headers: bool,
     }
 
-    let mut count = 0;
+    let mut count = before;
     let finish = |o: Open, body: Result<Vec<u8>, String>| Block {
         index: o.index,
         label: o.label,
@@ -393,5 +516,35 @@ mod tests {
         let text = format!("-----BEGIN CERTIFICATE-----\n{BODY}\n-----END PRIVATE KEY-----\n");
         let b = scan(text.as_bytes());
         assert!(b[0].body.as_ref().unwrap_err().contains("closed by END"));
+    }
+
+    #[test]
+    fn the_fast_path_answers_plain_files_and_agrees() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/examples/");
+        let crt = std::fs::read_to_string(format!("{dir}salesforce-client/client.crt")).unwrap();
+        let quoted = std::fs::read_to_string(format!("{dir}salesforce-client/ca-bundle.txt"));
+        let plain = format!("junk = 1\n{crt}-----END X-----\n{crt}");
+        // Plain files take the fast path, LF or CRLF.
+        for text in [plain.clone(), plain.replace('\n', "\r\n")] {
+            let fast = scan_plain(text.as_bytes(), 0).expect("plain");
+            assert_eq!(fast.len(), 2);
+            assert!(fast_path_agrees(text.as_bytes()));
+        }
+        // Anything unusual is left to the tolerant reading.
+        for odd in [
+            quoted.unwrap(),
+            format!("  {crt}"),
+            crt.replace('\n', "\r"),
+            format!("\u{feff}{crt}"),
+            crt.replace("-----\n", "----- \n"),
+            crt.replace("END CERTIFICATE", "END PRIVATE KEY"),
+            format!("{crt}-----BEGIN CERTIFICATE-----\n{BODY}"),
+            format!("{crt}C:\\certs"),
+            crt.replace("-----\nMII", "-----\nProc-Type: 4,ENCRYPTED\n\nMII"),
+            format!("{crt}-----BEGIN CERTIFICATE-----\nM*IB\n-----END CERTIFICATE-----\n"),
+            "-----BEGIN certificate-----\nMAA=\n-----END certificate-----\n".into(),
+        ] {
+            assert!(scan_plain(odd.as_bytes(), 0).is_none(), "{odd}");
+        }
     }
 }

@@ -1315,3 +1315,52 @@ fn stdin_at_a_terminal_says_it_is_waiting_and_a_pipe_does_not() {
         assert_eq!(j["certificates"][0]["sha256"], id(&pki.leaf).hex());
     }
 }
+
+/// A PEM file big enough to be read in pieces (`STREAM_MIN_BYTES`), with
+/// mail piles, a damaged block and a block cut at the end among plain
+/// blocks, reads through the CLI exactly as the same bytes on standard
+/// input, which is always read whole: every block number, duplicate and
+/// message.
+#[test]
+fn parse_big_pem_file_read_in_pieces_reads_as_read_whole() {
+    let d = util::tempdir();
+    let pki = Pki::client(2, false);
+    let other = stranger();
+    let plain: String = [&pki.root, &pki.intermediates[0], &pki.intermediates[1]]
+        .iter()
+        .map(|n| n.pem())
+        .collect::<String>()
+        .repeat(60);
+    let broken = "-----BEGIN CERTIFICATE-----\nM*IB\n-----END CERTIFICATE-----\n";
+    let mut text = String::new();
+    let mut n = 0;
+    while (text.len() as u64) < chainfix::input::STREAM_MIN_BYTES + (3 << 19) {
+        text += &plain;
+        n += 1;
+        if n % 7 == 0 {
+            text += &scrambled_pile(&pki, &other);
+            text += broken;
+        }
+    }
+    text += &pki.leaf.pem()[..300];
+    let big = write(d.path(), "big.pem", &text);
+    let args = ["inspect", "--json"];
+    let piecewise = util::chainfix(d.path(), &[&args[..], &["big.pem"]].concat());
+    let whole = std::process::Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args(args)
+        .arg("-")
+        .stdin(std::fs::File::open(&big).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(piecewise.status.code(), whole.status.code());
+    let named = |o: &std::process::Output| util::stdout(o).replace("big.pem", "<stdin>");
+    assert!(
+        named(&piecewise).contains("<stdin>:14"),
+        "{}",
+        util::stderr(&piecewise)
+    );
+    assert!(
+        named(&piecewise) == util::stdout(&whole),
+        "read in pieces, big.pem reads differently"
+    );
+}
