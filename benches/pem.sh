@@ -27,18 +27,7 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$w/
   -subj "/CN=pem.example.test" 2>/dev/null |
   openssl x509 -req -CA "$w/root.pem" -CAkey "$w/root.key" -days 700 -out "$w/leaf.pem" 2>/dev/null
 
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-# big CMD...: "CPU_ms RSS_MiB", medians of $runs (children of a shell count).
-big() {
-  local cpu="" rss=""
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -v -o "$w/t" "$@" >/dev/null 2>&1 || true
-    cpu+="$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%d", (u+s)*1000}' "$w/t") "
-    rss+="$(awk -F': ' '/Maximum resident/{printf "%.1f", $2/1024}' "$w/t") "
-  done
-  echo "$(tr ' ' '\n' <<<"$cpu" | grep . | median) $(tr ' ' '\n' <<<"$rss" | grep . | median)"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }'; }
+. benches/measure.sh
 row() { printf '%-40s %18s %18s %8s\n' "$1" "$2" "$3" "$(ratio "$4" "$5")"; }
 
 pool() { # pool N: one file of N strangers, MB printed

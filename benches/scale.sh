@@ -53,17 +53,7 @@ fi
 k=$(( n < 10000 ? n : 10000 ))
 head -n "$(grep -n 'END CERT' "$w/pool.pem" | sed -n "${k}p" | cut -d: -f1)" "$w/pool.pem" > "$w/pool10k.pem"
 
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-# big "CMD...": prints "CPU_ms RSS_MiB", medians of $runs, via /usr/bin/time -v.
-big() {
-  local cpu="" rss=""
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -v -o "$w/t" "$@" >/dev/null 2>&1 || true
-    cpu+="$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%d", (u+s)*1000}' "$w/t") "
-    rss+="$(awk -F': ' '/Maximum resident/{printf "%.1f", $2/1024}' "$w/t") "
-  done
-  echo "$(tr ' ' '\n' <<<"$cpu" | grep . | median) $(tr ' ' '\n' <<<"$rss" | grep . | median)"
-}
+. benches/measure.sh
 # small "CMD...": median CPU (user+sys) in ms over 21 runs, from wait4(2).
 small() {
   python3 - "$@" <<'PY'
@@ -77,7 +67,6 @@ t.sort()
 print("%.2f" % t[len(t) // 2])
 PY
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2fx", a/b; else print "-" }'; }
 row() { printf '%-52s %16s %16s %8s\n' "$1" "$2" "$3" "$(ratio "$4" "$5")"; }
 
 if want 1 || want 2; then

@@ -10,6 +10,10 @@
 //! Terraform), boundaries glued together by `cat a.crt b.crt` when a file
 //! lacks its last newline, and, when plain reading fails, quoted-printable
 //! mail encoding (`=3D`, soft line breaks).
+//!
+//! Most files need none of that: a fast path (`scan_plain`) reads plain
+//! blocks by bytes, with no UTF-8 pass, and hands the file to the tolerant
+//! reading at the first thing it does not expect.
 
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -83,13 +87,13 @@ pub fn scan(bytes: &[u8]) -> Vec<Block> {
 /// an END line, see [`last_cut`]), numbered after the `before` blocks of
 /// the pieces before it. The file holds a BEGIN line, so boundaries are
 /// put on lines of their own as [`scan`] would for the whole file.
-pub fn scan_piece(bytes: &[u8], before: usize) -> Vec<Block> {
+pub(crate) fn scan_piece(bytes: &[u8], before: usize) -> Vec<Block> {
     scan_plain(bytes, before).unwrap_or_else(|| scan_tolerant(bytes, before, true))
 }
 
 /// The first piece of a file read in pieces when it is plain PEM (see
 /// `scan_plain`), else `None`: the whole file must then be read at once.
-pub fn scan_plain_piece(bytes: &[u8]) -> Option<Vec<Block>> {
+pub(crate) fn scan_plain_piece(bytes: &[u8]) -> Option<Vec<Block>> {
     scan_plain(bytes, 0)
 }
 
@@ -199,7 +203,7 @@ fn armour<'a>(line: &'a [u8], word: &[u8]) -> Option<&'a [u8]> {
 /// Where to cut `bytes` so that the part before holds only whole blocks:
 /// just after the last plain END line (one that every reading of the file
 /// takes as an END line, so no block is open after it), or `None`.
-pub fn last_cut(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn last_cut(bytes: &[u8]) -> Option<usize> {
     let end = memchr::memmem::FinderRev::new(b"-----END ");
     let mut upto = bytes.len();
     while let Some(start) = end.rfind(&bytes[..upto]) {

@@ -1,7 +1,7 @@
 //! Big PEM files parsed while they are read: a pool of a million
 //! certificates is 475 MB of text, which need not sit in memory whole.
 //! The bytes are cut after END lines into pieces of about a chunk; each
-//! piece is scanned ([`pem::scan_piece`]) and its blocks added before the
+//! piece is scanned (`pem::scan_piece`) and its blocks added before the
 //! next is read. Numbering, messages and results are those of
 //! [`parse_source`](super::parse_source) on the whole file.
 
