@@ -1,5 +1,6 @@
 //! Big PEM files parsed while they are read: a pool of a million
-//! certificates is 475 MB of text, which need not sit in memory whole.
+//! certificates is half a gigabyte of text, which need not sit in memory
+//! whole.
 //! The bytes are cut after END lines into pieces of about a chunk; each
 //! piece is scanned (`pem::scan_piece`) and its blocks added before the
 //! next is read. Numbering, messages and results are those of
@@ -64,14 +65,14 @@ pub fn parse_pem_stream(
             eof = n == 0;
         }
         let piece = &buf[start..];
-        let cut = match pem::last_cut(piece) {
-            _ if eof => piece.len(),
-            Some(cut) => cut,
-            None => {
-                // A block longer than a chunk: read on.
-                need = piece.len() + chunk;
-                continue;
-            }
+        let cut = if eof {
+            piece.len()
+        } else if let Some(cut) = pem::last_cut(piece) {
+            cut
+        } else {
+            // No END line yet (a block longer than a chunk): read on.
+            need = piece.len() + chunk;
+            continue;
         };
         need = chunk;
         let piece = &piece[..cut];
