@@ -308,4 +308,31 @@ mod tests {
             "{msg}"
         );
     }
+
+    #[test]
+    fn big_pem_files_come_unread_and_the_rest_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let block = "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+        let big = block.repeat(STREAM_MIN_BYTES as usize / block.len() + 1);
+        let opened = |name: &str, bytes: &[u8]| {
+            let p = d.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            open_user_file(&p).unwrap()
+        };
+        let Opened::Pem(f) = opened("big.pem", big.as_bytes()) else {
+            panic!("a big PEM file is read whole");
+        };
+        assert_eq!(f.first.len(), CHUNK_BYTES);
+        // Small PEM, big DER-like bytes, big UTF-16 text: read whole.
+        assert!(
+            matches!(opened("small.pem", block.as_bytes()), Opened::Whole(b) if b.len() == block.len())
+        );
+        let zeros = vec![0u8; STREAM_MIN_BYTES as usize + 10];
+        assert!(matches!(opened("big.der", &zeros), Opened::Whole(b) if b == zeros));
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(big.bytes().flat_map(|c| [c, 0]))
+            .collect();
+        assert!(matches!(opened("utf16.pem", &utf16), Opened::Whole(b) if b.len() == utf16.len()));
+    }
 }
