@@ -4,7 +4,9 @@
 #   chainfix: `verify LEAF POOL --trust ROOT`: reads, scans and indexes the
 #             pool (and finds the 2-certificate chain in it);
 #   peer:     `openssl crl2pkcs7 -nocrl -certfile POOL | openssl pkcs7
-#             -print_certs -noout`: reads and parses every certificate.
+#             -print_certs -noout`: reads and parses every certificate;
+# and the same for one certificate repeated as often (the reading alone:
+# chainfix's inventory then holds one certificate).
 # The pool is 100,000 unrelated certificates in one file (55 MB); with
 # BIG=1 also 1,000,000 (550 MB, over the 64 MiB input cap, so run with
 # CHAINFIX_MAX_INPUT_MIB=1024; it needs about 1.2 GB of disk in $TMPDIR).
@@ -47,7 +49,19 @@ measure() { # measure N
   "$bin" verify "$w/leaf.pem" "$w/pool.pem" --trust "$w/root.pem" --at $at >/dev/null &&
     echo "chainfix verify: VALID"
 }
+# The reading alone: the leaf N times in one file, so that the inventory
+# holds one certificate and the rest are duplicates.
+same() { # same N
+  python3 -c 'import sys; t = open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t * int(sys.argv[3]))' \
+    "$w/leaf.pem" "$w/same.pem" "$1"
+  echo "== the leaf $1 times in one file ($(( $(stat -c %s "$w/same.pem") / 1000000 )) MB)"
+  read -r oc orss < <(big sh -c "openssl crl2pkcs7 -nocrl -certfile '$w/same.pem' | openssl pkcs7 -print_certs -noout")
+  read -r vc vrss < <(big "$bin" verify "$w/same.pem" --trust "$w/root.pem" --at $at)
+  row "verify SAME vs crl2pkcs7|pkcs7" "$vc ms $vrss MiB" "$oc ms $orss MiB" "$vc" "$oc"
+  "$bin" verify "$w/same.pem" --trust "$w/root.pem" --at $at >/dev/null && echo "chainfix verify: VALID"
+}
 measure "$n"
+same "$n"
 if [ "${BIG:-0}" = 1 ]; then
   export CHAINFIX_MAX_INPUT_MIB=${CHAINFIX_MAX_INPUT_MIB:-1024}
   measure 1000000
