@@ -3,7 +3,9 @@
 //! critical: RFC 5280 §6.3.3 (f) asks only that the signer have a valid
 //! path, so the peers that read certificatePolicies (OpenSSL, Java) use the
 //! CRL, and a revoked certificate on it is revoked — as `openssl verify
-//! -crl_check_all -extended_crl` with the same files says.
+//! -crl_check_all -extended_crl` with the same files says (without
+//! `-extended_crl` OpenSSL uses no CRL signed by a key other than the
+//! issuer's: not modelled yet).
 
 use std::path::Path;
 use std::process::Command;
@@ -12,26 +14,22 @@ use crate::httpd::Route;
 use crate::revocation::{real_ca, verify};
 use crate::util::openssl;
 
-/// `openssl verify -crl_check_all -extended_crl` with the signer among the
-/// untrusted certificates and A's CRL signed by it.
-fn openssl_verify(dir: &Path, leaf: &str) -> bool {
-    let o = Command::new("openssl")
-        .args(["verify", "-crl_check_all", "-extended_crl"])
-        .args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
-        .args(["-untrusted", "a-signer.pem"])
-        .args(["-CRLfile", "root.crl.pem", "-CRLfile", "a-signed.crl.pem"])
-        .arg(leaf)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    if !o.status.success() {
-        eprintln!(
-            "openssl verify {leaf}: {}{}",
-            crate::util::stdout(&o),
-            crate::util::stderr(&o)
-        );
+/// `openssl verify -crl_check_all` (`-extended_crl` when `extended`) with
+/// the signer among the untrusted certificates and A's CRL signed by it.
+fn openssl_verify(dir: &Path, leaf: &str, extended: bool) -> bool {
+    let mut c = Command::new("openssl");
+    c.args(["verify", "-crl_check_all"]);
+    if extended {
+        c.arg("-extended_crl");
     }
-    o.status.success()
+    crate::util::succeeds(
+        c.args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
+            .args(["-untrusted", "a-signer.pem"])
+            .args(["-CRLfile", "root.crl.pem", "-CRLfile", "a-signed.crl.pem"])
+            .arg(leaf)
+            .current_dir(dir),
+        &format!("openssl verify {leaf}"),
+    )
 }
 
 #[test]
@@ -77,7 +75,13 @@ fn a_crl_signer_with_critical_certificate_policies_has_a_valid_path() {
 
     for peer in ["openssl", "java"] {
         for (leaf, revoked) in [("leaf-revoked.pem", true), ("leaf-good.pem", false)] {
-            assert_eq!(openssl_verify(dir, leaf), !revoked, "{leaf}: openssl");
+            assert_eq!(openssl_verify(dir, leaf, true), !revoked, "{leaf}: openssl");
+            // Without -extended_crl (X509_V_FLAG_EXTENDED_CRL_SUPPORT, which
+            // libssl does not set either) OpenSSL uses no CRL signed by
+            // another key than the issuer's: error 3, "unable to get
+            // certificate CRL". chainfix's openssl peer does not model that
+            // yet (it uses the CRL, as -extended_crl does).
+            assert!(!openssl_verify(dir, leaf, false), "{leaf}: openssl");
             let (ok, out) = verify(
                 dir,
                 leaf,

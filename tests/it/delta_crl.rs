@@ -40,15 +40,10 @@ fn openssl_verify(dir: &Path, leaf: &str, delta: bool, use_deltas: bool) -> bool
     if delta {
         c.args(["-CRLfile", "a-delta.crl.pem"]);
     }
-    let o = c.arg(leaf).current_dir(dir).output().unwrap();
-    if !o.status.success() {
-        eprintln!(
-            "openssl verify {leaf} (delta {delta}, -use_deltas {use_deltas}): {}{}",
-            crate::util::stdout(&o),
-            crate::util::stderr(&o)
-        );
-    }
-    o.status.success()
+    crate::util::succeeds(
+        c.arg(leaf).current_dir(dir),
+        &format!("openssl verify {leaf} (delta {delta}, -use_deltas {use_deltas})"),
+    )
 }
 
 /// The delta between A's CRLs a-base and a-next, signed by A: `out` in
