@@ -301,6 +301,18 @@ pub struct Profile {
     /// freshestCRL is never read; rustls-webpki: src/crl/types.rs refuses
     /// a CRL with deltaCRLIndicator (`UnsupportedDeltaCrl`).
     pub delta_crls: bool,
+    /// A CRL may be signed by a certificate that is not on the path (another
+    /// key of the issuer's name, or an indirect CRL issuer), whose own path
+    /// is then validated. OpenSSL: only under
+    /// X509_V_FLAG_EXTENDED_CRL_SUPPORT (crypto/x509/x509_vfy.c
+    /// `crl_akid_check`: "Anything else needs extended CRL support"), which
+    /// libssl and curl never set and `openssl verify` sets only with
+    /// `-extended_crl`; Java: yes (sun/security/provider/certpath/
+    /// RevocationChecker.java `verifyWithSeparateSigningKey`,
+    /// DistributionPointFetcher.java builds the indirect CRL issuer's path);
+    /// rustls-webpki: no (src/verify_cert.rs checks a CRL's signature with
+    /// the issuer's key only).
+    pub crl_signer_off_path: bool,
 }
 
 /// OpenSSL's minimum security bits per level (x509_vfy.c `minbits_table`).
@@ -361,6 +373,7 @@ const JAVA: Profile = Profile {
     revocation: Revocation::Off,
     certificate_policies: CertificatePolicies::Jdk,
     delta_crls: false,
+    crl_signer_off_path: true,
 };
 
 const SALESFORCE: Profile = Profile {
@@ -393,6 +406,7 @@ const WEBPKI: Profile = Profile {
     revocation: Revocation::Off,
     certificate_policies: CertificatePolicies::Unsupported,
     delta_crls: false,
+    crl_signer_off_path: false,
 };
 
 impl Profile {
@@ -432,6 +446,7 @@ impl Profile {
             revocation: Revocation::Off,
             certificate_policies: CertificatePolicies::Off,
             delta_crls: false,
+            crl_signer_off_path: false,
         }
     }
 

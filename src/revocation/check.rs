@@ -386,8 +386,9 @@ fn num_le(a: &[u8], b: &[u8]) -> bool {
 
 /// The certificate that signed `crl`: one named as its issuer, with
 /// cRLSign when it has keyUsage, whose key verifies the signature, and
-/// which is on the path being checked or has a valid path of its own to
-/// the same anchors that is not revoked.
+/// which is on the path being checked or — where the peer uses such CRLs
+/// ([`Profile::crl_signer_off_path`]) — has a valid path of its own to the
+/// same anchors that is not revoked.
 fn find_signer<'c>(
     ctx: &Context<'c>,
     crl: &Crl,
@@ -429,6 +430,15 @@ fn find_signer<'c>(
             above.iter().any(|a| a.id() == c.id()) || ctx.anchors.iter().any(|a| a.id() == c.id());
         if on_path {
             return Ok(c);
+        }
+        if !ctx.profile.crl_signer_off_path {
+            why = format!(
+                "{} is signed by another certificate named {} than the one on the path, and {} uses no such CRL",
+                crl.source,
+                crl.issuer,
+                ctx.profile.peer.display_name()
+            );
+            continue;
         }
         match signer_path_ok(ctx, c, depth, ignored) {
             Ok(()) => return Ok(c),
