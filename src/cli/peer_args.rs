@@ -102,7 +102,7 @@ pub(crate) fn judge_files(
             rev.setup(fetch, super::common::now(), crls, &choice.profile)?,
             rev.policies.as_slice(),
         ),
-        None => (crate::revocation::Setup::off(), &[][..]),
+        None => (crate::revocation::Setup::off(choice.profile), &[][..]),
     };
     let after = crate::peer::after_path(
         &mut verdict,

@@ -36,6 +36,11 @@ pub struct RevocationArgs {
     /// warning [default: the peer's: soft for salesforce, else hard].
     #[arg(long, value_enum)]
     pub revocation_failure: Option<FailArg>,
+    /// Apply delta CRLs (RFC 5280 §6.3.3), as `openssl verify -use_deltas`
+    /// does [default: the peer's: none of openssl, java, salesforce and
+    /// webpki applies them, and the report names those it passes over].
+    #[arg(long)]
+    pub use_deltas: bool,
     /// Largest CRL fetched from a distribution point, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_crl_size: u64,
@@ -72,10 +77,12 @@ impl RevocationArgs {
                 )));
             }
         }
+        let use_deltas = self.use_deltas || peer.delta_crls;
         if mode == Mode::Off {
             return Ok(Setup {
                 from_peer: self.revocation.is_none(),
-                ..Setup::off()
+                use_deltas,
+                ..Setup::off(*peer)
             });
         }
         let mut local = given;
@@ -114,6 +121,8 @@ impl RevocationArgs {
             cache_dir,
             max_fetches: fetch.max_fetches,
             now,
+            use_deltas,
+            profile: *peer,
         })
     }
 }

@@ -38,12 +38,23 @@ pub fn accepted_path<'a>(out: &crate::chain::path::Outcome<'a>) -> Option<Vec<&'
         .map(|p| p.iter().map(|l| l.cert).collect())
 }
 
+/// How a verdict names the certificate at `i` on a path (leaf = 0); the
+/// stages never refuse the anchor.
+fn position(i: usize) -> &'static str {
+    if i == 0 {
+        "the certificate"
+    } else {
+        "the intermediate"
+    }
+}
+
 /// Runs the stages on `path` (the accepted path, leaf first, anchor last;
 /// None when there is none, and then nothing runs) at validation time `at`:
 /// revocation under `setup` (the peer's default or the flags), policy
-/// processing for `policies` (none: skipped). A revoked certificate, or one
-/// whose status could not be had when the failure mode is hard, refuses
-/// `verdict` (headline, reason and the peer's own words say so). `pool` and
+/// processing for `policies` (none: skipped). A revoked certificate, one
+/// whose status could not be had when the failure mode is hard, or a path
+/// valid for none of `policies` refuses `verdict` (headline, reason and the
+/// peer's own words say so). `pool` and
 /// `anchors` may hold a CRL signer's own path.
 pub fn after_path(
     verdict: &mut Verdict,
@@ -81,12 +92,7 @@ pub fn after_path(
                 detail: format!("its revocation status is not known ({s})"),
             },
         };
-        let position = if i == 0 {
-            "the certificate"
-        } else {
-            "the intermediate"
-        };
-        verdict.refuse(position, path[i], problem);
+        verdict.refuse(position(i), path[i], problem);
     }
     after.refused = rv.refused;
     after.revocation = rv;
@@ -96,17 +102,21 @@ pub fn after_path(
             initial_explicit_policy: true,
             ..Default::default()
         };
-        match crate::chain::policies::process(path, &inputs) {
+        match crate::chain::policies::process_path(path, &inputs) {
             Ok(v) => after.policies = Some(v),
-            Err(e) => {
+            Err(r) => {
                 after.refused = true;
                 after.policies = Some(Vec::new());
+                // The verdict says it too, so headline, JSON and exit code
+                // come from one place.
+                verdict.refuse(position(r.index), path[r.index], r.error.problem());
                 after.findings.push(Finding {
                     class: Class::NoValidPolicy,
                     fatal: true,
                     message: format!(
-                        "the path is not valid for the policy {}: {e}",
-                        policies.join(" or ")
+                        "the path is not valid for the policy {}: {}",
+                        policies.join(" or "),
+                        r.error
                     ),
                     fix: "get a certificate issued under that policy (its certificatePolicies, and every CA's above it, must carry it or anyPolicy), or drop --policy if the peer does not require it".into(),
                     subject: None,

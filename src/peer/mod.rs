@@ -290,6 +290,29 @@ pub struct Profile {
     /// (`-policy_check`, `-policy`, `-explicit_policy`, …); rustls-webpki:
     /// none, and a critical policy extension is unsupported.
     pub certificate_policies: CertificatePolicies,
+    /// Delta CRLs (RFC 5280 §5.2.4, §6.3.3 (c)) are applied over the
+    /// complete CRL when revocation is checked. OpenSSL: only under
+    /// X509_V_FLAG_USE_DELTAS (crypto/x509/x509_vfy.c `get_crl_delta`,
+    /// `get_delta_sk`), which libssl and curl never set and `openssl
+    /// verify` sets only with `-use_deltas`; Java: sun/security/provider/
+    /// certpath/DistributionPointFetcher.java `verifyCRL` removes only
+    /// issuingDistributionPoint from a CRL's critical extensions, so a delta
+    /// (its deltaCRLIndicator is critical) is never approved, and
+    /// freshestCRL is never read; rustls-webpki: src/crl/types.rs refuses
+    /// a CRL with deltaCRLIndicator (`UnsupportedDeltaCrl`).
+    pub delta_crls: bool,
+    /// A CRL may be signed by a certificate that is not on the path (another
+    /// key of the issuer's name, or an indirect CRL issuer), whose own path
+    /// is then validated. OpenSSL: only under
+    /// X509_V_FLAG_EXTENDED_CRL_SUPPORT (crypto/x509/x509_vfy.c
+    /// `crl_akid_check`: "Anything else needs extended CRL support"), which
+    /// libssl and curl never set and `openssl verify` sets only with
+    /// `-extended_crl`; Java: yes (sun/security/provider/certpath/
+    /// RevocationChecker.java `verifyWithSeparateSigningKey`,
+    /// DistributionPointFetcher.java builds the indirect CRL issuer's path);
+    /// rustls-webpki: no (src/verify_cert.rs checks a CRL's signature with
+    /// the issuer's key only).
+    pub crl_signer_off_path: bool,
 }
 
 /// OpenSSL's minimum security bits per level (x509_vfy.c `minbits_table`).
@@ -349,6 +372,8 @@ const JAVA: Profile = Profile {
     nc_cn_joins_san: true,
     revocation: Revocation::Off,
     certificate_policies: CertificatePolicies::Jdk,
+    delta_crls: false,
+    crl_signer_off_path: true,
 };
 
 const SALESFORCE: Profile = Profile {
@@ -380,6 +405,8 @@ const WEBPKI: Profile = Profile {
     nc_cn_joins_san: false,
     revocation: Revocation::Off,
     certificate_policies: CertificatePolicies::Unsupported,
+    delta_crls: false,
+    crl_signer_off_path: false,
 };
 
 impl Profile {
@@ -418,6 +445,8 @@ impl Profile {
             nc_cn_joins_san: false,
             revocation: Revocation::Off,
             certificate_policies: CertificatePolicies::Off,
+            delta_crls: false,
+            crl_signer_off_path: false,
         }
     }
 

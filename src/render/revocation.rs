@@ -3,8 +3,9 @@
 
 /// The revocation stage as text, one line per certificate: "not checked"
 /// when the peer's default checks nothing, nothing when `--revocation off`
-/// or when no accepted path was checked. `verbose` adds one line per CRL
-/// URL and OCSP request, with the method used.
+/// or when no accepted path was checked; a note naming the delta CRLs the
+/// peer passes over. `verbose` adds one line per CRL URL and OCSP request,
+/// with the method used.
 pub fn outcome_text(
     rv: &crate::revocation::Outcome,
     peer: crate::peer::Peer,
@@ -34,6 +35,13 @@ pub fn outcome_text(
     );
     for (i, c) in rv.certificates.iter().enumerate() {
         s.push_str(&format!("  {i} {}: {}\n", c.subject, c.status));
+    }
+    if !rv.ignored_deltas.is_empty() {
+        s.push_str(&format!(
+            "  note: delta CRLs ignored, as {} ignores them (--use-deltas to apply them, as openssl verify -use_deltas does): {}\n",
+            peer.display_name(),
+            rv.ignored_deltas.join(", ")
+        ));
     }
     for f in &rv.fetched {
         let what = match f.kind {

@@ -4,7 +4,8 @@
 //! onlyContainsUser/CACerts, onlySomeReasons), signed by a certificate
 //! that is itself valid to the same anchors and allowed to sign CRLs,
 //! current at the validation time, with no critical extension chainfix
-//! does not know; deltas applied on top (removeFromCRL lifts a hold).
+//! does not know; deltas applied on top (removeFromCRL lifts a hold) when
+//! the peer applies them ([`Context::use_deltas`]), else noted as ignored.
 //! The certificate is good once the CRLs used cover every reason.
 
 use super::crl::{ALL_REASONS, Crl, DirName, Reason};
@@ -14,6 +15,7 @@ use crate::chain::names::{GName, dir_of};
 use crate::chain::validate::Policy;
 use crate::chain::{Budget, Role, build};
 use crate::model::Cert;
+use crate::peer::Profile;
 
 /// What CRL processing may use.
 pub struct Context<'a> {
@@ -26,6 +28,19 @@ pub struct Context<'a> {
     /// What happened to the distribution point URLs (to say "unreachable"
     /// rather than "no CRL").
     pub fetched: &'a [super::fetch::Fetched],
+    /// Delta CRLs are applied (RFC 5280 §6.3.3 (c)); off, as the peers
+    /// have it by default ([`Profile::delta_crls`]), they are only noted.
+    pub use_deltas: bool,
+    /// The peer's profile, under which a CRL signer's own path is validated
+    /// (§6.3.3 (f) asks only for a valid path: not the TLS leaf rules).
+    pub profile: Profile,
+}
+
+/// The statuses of a path, and the delta CRLs that were ignored because
+/// [`Context::use_deltas`] is off (their files or freshestCRL URLs).
+pub struct Checked {
+    pub statuses: Vec<Status>,
+    pub ignored_deltas: Vec<String>,
 }
 
 /// How deep CRL-signer paths are themselves checked for revocation.
@@ -45,12 +60,27 @@ fn distribution_points(cert: &Cert) -> Result<Vec<Dp>, String> {
 /// Checks `path` (leaf first, anchor last): a status for each certificate
 /// but the anchor.
 pub fn check_path<'c>(ctx: &Context<'c>, path: &[&'c Cert]) -> Vec<Status> {
-    check_path_at(ctx, path, 0)
+    check(ctx, path).statuses
 }
 
-fn check_path_at<'c>(ctx: &Context<'c>, path: &[&'c Cert], depth: usize) -> Vec<Status> {
+/// As [`check_path`], saying which delta CRLs were ignored.
+pub fn check<'c>(ctx: &Context<'c>, path: &[&'c Cert]) -> Checked {
+    let mut ignored_deltas = Vec::new();
+    let statuses = check_path_at(ctx, path, 0, &mut ignored_deltas);
+    Checked {
+        statuses,
+        ignored_deltas,
+    }
+}
+
+fn check_path_at<'c>(
+    ctx: &Context<'c>,
+    path: &[&'c Cert],
+    depth: usize,
+    ignored: &mut Vec<String>,
+) -> Vec<Status> {
     (0..path.len().saturating_sub(1))
-        .map(|i| check_cert(ctx, path[i], &path[i + 1..], depth))
+        .map(|i| check_cert(ctx, path[i], &path[i + 1..], depth, ignored))
         .collect()
 }
 
@@ -61,7 +91,13 @@ fn note(whys: &mut Vec<(Cause, String)>, cause: Cause, s: String) {
     }
 }
 
-fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: usize) -> Status {
+fn check_cert<'c>(
+    ctx: &Context<'c>,
+    cert: &'c Cert,
+    above: &[&'c Cert],
+    depth: usize,
+    ignored: &mut Vec<String>,
+) -> Status {
     let x = cert.parsed();
     let issuer_dir = dir_of(x.issuer());
     let is_ca = cert.is_ca();
@@ -189,7 +225,7 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             // may vouch for its own certificate (PKITS 4.14.30).
             let mut on_path = above.to_vec();
             on_path.push(cert);
-            let signer = match find_signer(ctx, crl, &on_path, depth) {
+            let signer = match find_signer(ctx, crl, &on_path, depth, ignored) {
                 Ok(s) => s,
                 Err(e) => {
                     note(&mut whys, Cause::BadCrl, e);
@@ -203,7 +239,27 @@ fn check_cert<'c>(ctx: &Context<'c>, cert: &'c Cert, above: &[&'c Cert], depth: 
             // would say good where the delta may say revoked.
             let mut delta: Option<&Crl> = None;
             let mut delta_faults = Vec::new();
-            for d in ctx.crls.iter().filter(|d| is_delta_for(d, crl, ctx.at)) {
+            if !ctx.use_deltas {
+                // The peer reads the complete CRL alone; say which deltas
+                // it passes over (given, or named by freshestCRL).
+                let over = ctx
+                    .crls
+                    .iter()
+                    .filter(|d| is_delta_for(d, crl, ctx.at))
+                    .map(|d| d.source.clone())
+                    .chain(super::fetch::delta_urls(cert))
+                    .chain(crl.freshest.iter().cloned());
+                for d in over {
+                    if !ignored.contains(&d) {
+                        ignored.push(d);
+                    }
+                }
+            }
+            for d in ctx
+                .crls
+                .iter()
+                .filter(|d| ctx.use_deltas && is_delta_for(d, crl, ctx.at))
+            {
                 let fault = if !d.unknown_critical.is_empty() {
                     Some(format!(
                         "a critical extension chainfix does not know ({})",
@@ -330,13 +386,15 @@ fn num_le(a: &[u8], b: &[u8]) -> bool {
 
 /// The certificate that signed `crl`: one named as its issuer, with
 /// cRLSign when it has keyUsage, whose key verifies the signature, and
-/// which is on the path being checked or has a valid path of its own to
-/// the same anchors that is not revoked.
+/// which is on the path being checked or — where the peer uses such CRLs
+/// ([`Profile::crl_signer_off_path`]) — has a valid path of its own to the
+/// same anchors that is not revoked.
 fn find_signer<'c>(
     ctx: &Context<'c>,
     crl: &Crl,
     above: &[&'c Cert],
     depth: usize,
+    ignored: &mut Vec<String>,
 ) -> Result<&'c Cert, String> {
     let mut cands: Vec<&'c Cert> = above.to_vec();
     cands.extend(ctx.pool.iter());
@@ -373,7 +431,16 @@ fn find_signer<'c>(
         if on_path {
             return Ok(c);
         }
-        match signer_path_ok(ctx, c, depth) {
+        if !ctx.profile.crl_signer_off_path {
+            why = format!(
+                "{} is signed by another certificate named {} than the one on the path, and {} uses no such CRL",
+                crl.source,
+                crl.issuer,
+                ctx.profile.peer.display_name()
+            );
+            continue;
+        }
+        match signer_path_ok(ctx, c, depth, ignored) {
             Ok(()) => return Ok(c),
             Err(e) => why = e,
         }
@@ -381,15 +448,30 @@ fn find_signer<'c>(
     Err(why)
 }
 
-fn signer_path_ok<'c>(ctx: &Context<'c>, signer: &'c Cert, depth: usize) -> Result<(), String> {
+/// The policy a CRL signer's own path is built under: the peer's rules
+/// (its policy processing included: a critical certificatePolicies is no
+/// refusal where the peer reads it), without those of a TLS leaf — no EKU,
+/// no keyUsage for the role (the signer needs cRLSign, checked above).
+fn signer_policy(ctx: &Context<'_>) -> Policy {
+    let mut policy = Policy::with_profile(ctx.at, Role::Client, ctx.profile);
+    policy.eku.clear();
+    policy.profile.client_key_usage = 0;
+    policy
+}
+
+fn signer_path_ok<'c>(
+    ctx: &Context<'c>,
+    signer: &'c Cert,
+    depth: usize,
+    ignored: &mut Vec<String>,
+) -> Result<(), String> {
     if depth >= MAX_SIGNER_DEPTH {
         return Err(format!(
             "the CRL signer {} is too far from the path to check",
             signer.subject()
         ));
     }
-    let mut policy = Policy::new(ctx.at, Role::Client);
-    policy.eku.clear();
+    let policy = signer_policy(ctx);
     let out = build(signer, ctx.pool, ctx.anchors, &policy, Budget::default());
     let valid = out.is_valid();
     let Some(path) = out.path.as_ref().filter(|_| valid) else {
@@ -402,7 +484,10 @@ fn signer_path_ok<'c>(ctx: &Context<'c>, signer: &'c Cert, depth: usize) -> Resu
         ));
     };
     let certs: Vec<&Cert> = path.iter().map(|l| l.cert).collect();
-    for (c, s) in certs.iter().zip(check_path_at(ctx, &certs, depth + 1)) {
+    for (c, s) in certs
+        .iter()
+        .zip(check_path_at(ctx, &certs, depth + 1, ignored))
+    {
         match s {
             Status::Good { .. } => {}
             Status::Revoked { .. } => {

@@ -25,6 +25,9 @@ pub struct Sources<'a> {
     pub now: i64,
     /// URLs fetched at most.
     pub max_fetches: usize,
+    /// The delta CRLs that freshestCRL names are fetched too (the peer
+    /// applies them).
+    pub deltas: bool,
 }
 
 /// What happened to one distribution point URL or OCSP request.
@@ -107,7 +110,8 @@ pub fn delta_urls(cert: &Cert) -> Vec<String> {
 
 /// Fetches (or reads from the cache) the CRLs of every certificate in
 /// `certs`, and the delta CRLs that the certificates' or those CRLs'
-/// freshestCRL extensions name (RFC 5280 §6.3.3 (c)). Returns the CRLs and
+/// freshestCRL extensions name (RFC 5280 §6.3.3 (c)) when `src.deltas`.
+/// Returns the CRLs and
 /// one record per URL tried.
 pub fn gather(
     certs: &[&Cert],
@@ -135,6 +139,9 @@ pub fn gather(
             for url in urls(cert) {
                 get_one(&url, "crl", cache.as_ref(), src, &mut crls, &mut log);
             }
+        }
+        if !src.deltas {
+            continue;
         }
         let mut deltas = delta_urls(cert);
         for c in local.iter().chain(crls.iter()) {

@@ -17,7 +17,7 @@ pub mod ocsp;
 
 use serde::Serialize;
 
-pub use check::{Context, check_path};
+pub use check::{Checked, Context, check, check_path};
 pub use crl::{Crl, Reason};
 
 /// Which revocation sources are consulted (`--revocation`).
@@ -142,11 +142,16 @@ pub struct Setup {
     pub now: i64,
     /// True when the mode is the peer profile's default (no --revocation).
     pub from_peer: bool,
+    /// Delta CRLs are fetched and applied: the peer's
+    /// [`crate::peer::Profile::delta_crls`], or `--use-deltas`.
+    pub use_deltas: bool,
+    /// The peer's profile: a CRL signer's own path is validated under it.
+    pub profile: crate::peer::Profile,
 }
 
 impl Setup {
-    /// No revocation checking.
-    pub fn off() -> Setup {
+    /// No revocation checking (for `profile`'s peer).
+    pub fn off(profile: crate::peer::Profile) -> Setup {
         Setup {
             mode: Mode::Off,
             failure: Failure::Hard,
@@ -156,6 +161,8 @@ impl Setup {
             max_fetches: 0,
             now: 0,
             from_peer: false,
+            use_deltas: profile.delta_crls,
+            profile,
         }
     }
 }
@@ -183,6 +190,12 @@ pub struct Outcome {
     pub refused: bool,
     /// True when the mode is the peer's default (no `--revocation`).
     pub from_peer: bool,
+    /// Delta CRLs were applied (the peer does, or `--use-deltas`).
+    pub use_deltas: bool,
+    /// With `use_deltas` false: the delta CRLs the peer passes over (files
+    /// given, or freshestCRL URLs, which are then not fetched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_deltas: Vec<String>,
 }
 
 impl Outcome {
@@ -196,6 +209,8 @@ impl Outcome {
             fetched: Vec::new(),
             refused: false,
             from_peer: setup.from_peer,
+            use_deltas: setup.use_deltas,
+            ignored_deltas: Vec::new(),
         }
     }
 }
@@ -218,6 +233,7 @@ pub fn run(
         cache_dir: setup.cache_dir.clone(),
         now: setup.now,
         max_fetches: setup.max_fetches,
+        deltas: setup.use_deltas,
     };
     let (crls, mut fetched) = if !setup.mode.uses_crl() {
         (Vec::new(), Vec::new())
@@ -236,9 +252,13 @@ pub fn run(
         anchors,
         at,
         fetched: &fetched,
+        use_deltas: setup.use_deltas,
+        profile: setup.profile,
     };
     let mut statuses = if setup.mode.uses_crl() {
-        check_path(&ctx, path)
+        let checked = check(&ctx, path);
+        out.ignored_deltas = checked.ignored_deltas;
+        checked.statuses
     } else {
         Vec::new()
     };

@@ -601,6 +601,7 @@ mod tests {
             cache_dir: None,
             now: 0,
             max_fetches: max,
+            deltas: false,
         };
         let mut log = Vec::new();
         let status = check(&leaf, &ca, &src, 0, &mut log);
@@ -647,6 +648,7 @@ mod tests {
             cache_dir: None,
             now: 0,
             max_fetches: 10,
+            deltas: false,
         };
         let mut log = Vec::new();
         let s = check(&leaf, &ca, &src, 0, &mut log);

@@ -1,9 +1,12 @@
 //! Delta CRLs found through freshestCRL (RFC 5280 §5.2.6, §6.3.3 (c)),
 //! made by openssl itself (`openssl crl -gendelta`, X509_CRL_diff) and
-//! served on 127.0.0.1: a certificate revoked only in the delta is revoked
-//! for chainfix exactly when `openssl verify -crl_check_all -use_deltas`
-//! with the delta says so, whether the certificate or the complete CRL
-//! names the delta; without a reachable delta both say good.
+//! served on 127.0.0.1. No peer applies them by default (docs/peers.md, row
+//! `delta_crls`): for `--peer openssl` a certificate revoked only in the
+//! delta is good, as plain `openssl verify -crl_check_all` with the delta
+//! says, and the report names the delta passed over. With `--use-deltas` it
+//! is revoked exactly when `openssl verify -crl_check_all -use_deltas` says
+//! so, whether the certificate or the complete CRL names the delta; without
+//! a reachable delta both say good.
 
 use std::path::Path;
 use std::process::Command;
@@ -24,22 +27,23 @@ fn leaf_ext(cdp: &str, freshest: Option<&str>) -> String {
     e
 }
 
-/// `openssl verify -crl_check_all -use_deltas` with A's complete CRL, and
-/// its delta when `delta`.
-fn openssl_verify(dir: &Path, leaf: &str, delta: bool) -> bool {
+/// `openssl verify -crl_check_all` (with `-use_deltas` when `use_deltas`)
+/// with A's complete CRL, and its delta when `delta`.
+fn openssl_verify(dir: &Path, leaf: &str, delta: bool, use_deltas: bool) -> bool {
     let mut c = Command::new("openssl");
-    c.args(["verify", "-crl_check_all", "-use_deltas"])
-        .args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
+    c.args(["verify", "-crl_check_all"]);
+    if use_deltas {
+        c.arg("-use_deltas");
+    }
+    c.args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
         .args(["-CRLfile", "root.crl.pem", "-CRLfile", "a-base.crl.pem"]);
     if delta {
         c.args(["-CRLfile", "a-delta.crl.pem"]);
     }
-    c.arg(leaf)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-        .status
-        .success()
+    crate::util::succeeds(
+        c.arg(leaf).current_dir(dir),
+        &format!("openssl verify {leaf} (delta {delta}, -use_deltas {use_deltas})"),
+    )
 }
 
 /// The delta between A's CRLs a-base and a-next, signed by A: `out` in
@@ -70,7 +74,7 @@ fn leaf_line_has(out: &str, what: &str) -> bool {
 }
 
 #[test]
-fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
+fn a_delta_crl_counts_only_where_the_peer_applies_it_as_openssl_says() {
     let ca = real_ca();
     let dir = ca.dir.path();
     let srv = &ca.server;
@@ -121,10 +125,16 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
             dir,
             leaf,
             "a.pem",
-            &["--revocation", "crl", "--no-cache", "--verbose"],
+            &[
+                "--revocation",
+                "crl",
+                "--no-cache",
+                "--verbose",
+                "--use-deltas",
+            ],
         )
     };
-    // Both delta URLs serve it: both leaves revoked, as openssl says.
+    // Both delta URLs serve it.
     srv.set(
         "/own-delta.crl",
         Route::Body("application/pkix-crl", delta.clone()),
@@ -133,16 +143,52 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
         "/a-delta.crl",
         Route::Body("application/pkix-crl", delta.clone()),
     );
+    // OpenSSL as curl runs it applies no delta: every leaf is good, for
+    // plain `openssl verify -crl_check_all` with the delta and for
+    // chainfix's openssl peer, which does not fetch the deltas and says so.
+    for leaf in ["leaf-d.pem", "leaf-e.pem", "leaf-good.pem"] {
+        assert!(openssl_verify(dir, leaf, true, false), "{leaf}: openssl");
+        let (ok, out) = verify(
+            dir,
+            leaf,
+            "a.pem",
+            &["--peer", "openssl", "--no-cache", "--verbose"],
+        );
+        assert!(ok, "{leaf}\n{out}");
+        if leaf != "leaf-good.pem" {
+            assert!(
+                out.contains("note: delta CRLs ignored, as OpenSSL (curl) ignores them")
+                    && out.contains(&of_crl),
+                "{leaf}\n{out}"
+            );
+        }
+        assert!(!out.contains("delta CRL GET"), "{leaf}\n{out}");
+    }
+    let (ok, json) = verify(
+        dir,
+        "leaf-d.pem",
+        "a.pem",
+        &["--peer", "java", "--no-cache", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    crate::schema::assert_valid("verify-schema.json", &v);
+    assert!(ok, "{v:#}");
+    assert_eq!(v["revocation"]["use_deltas"], false, "{v:#}");
+    let ignored = v["revocation"]["ignored_deltas"].to_string();
+    assert!(ignored.contains(&own) && ignored.contains(&of_crl), "{v:#}");
+
+    // With --use-deltas, as `openssl verify -use_deltas`: both leaves
+    // revoked.
     for (leaf, revoked) in [
         ("leaf-d.pem", true),
         ("leaf-e.pem", true),
         ("leaf-good.pem", false),
     ] {
         assert!(
-            openssl_verify(dir, leaf, false),
+            openssl_verify(dir, leaf, false, true),
             "{leaf}: openssl without the delta"
         );
-        assert_eq!(openssl_verify(dir, leaf, true), !revoked, "{leaf}");
+        assert_eq!(openssl_verify(dir, leaf, true, true), !revoked, "{leaf}");
         let (ok, out) = run(leaf);
         assert_eq!(ok, !revoked, "{leaf}\n{out}");
         if revoked {
@@ -158,7 +204,12 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
         out.contains("affiliationChanged") && out.contains(&of_crl),
         "{out}"
     );
-    let (_, json) = verify(dir, "leaf-d.pem", "a.pem", &["--no-cache", "--json"]);
+    let (_, json) = verify(
+        dir,
+        "leaf-d.pem",
+        "a.pem",
+        &["--no-cache", "--json", "--use-deltas"],
+    );
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     crate::schema::assert_valid("verify-schema.json", &v);
     let kinds: Vec<&str> = v["revocation"]["fetched"]
@@ -168,6 +219,8 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
         .map(|f| f["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["crl", "delta-crl", "delta-crl", "crl"], "{v}");
+    assert_eq!(v["revocation"]["use_deltas"], true, "{v:#}");
+    assert!(v["revocation"].get("ignored_deltas").is_none(), "{v:#}");
 
     // Only the certificate's own freshestCRL URL serves the delta: leaf-d
     // is still revoked through it; leaf-e, whose delta is unreachable, is
@@ -203,21 +256,28 @@ fn a_delta_crl_named_by_freshest_crl_revokes_as_openssl_use_deltas_says() {
         "{out}"
     );
 
-    // The same files given with --crl, offline: the delta still decides.
+    // The same files given with --crl, offline: the delta still decides
+    // with --use-deltas; without it, it is named as passed over.
+    let files = [
+        "--offline",
+        "--no-cache",
+        "--crl",
+        "root.crl",
+        "--crl",
+        "a-base.crl",
+        "--crl",
+        "a-delta.crl",
+    ];
     let (ok, out) = verify(
         dir,
         "leaf-d.pem",
         "a.pem",
-        &[
-            "--offline",
-            "--no-cache",
-            "--crl",
-            "root.crl",
-            "--crl",
-            "a-base.crl",
-            "--crl",
-            "a-delta.crl",
-        ],
+        &[&files[..], &["--use-deltas"]].concat(),
     );
     assert!(!ok && out.contains("keyCompromise"), "{out}");
+    let (ok, out) = verify(dir, "leaf-d.pem", "a.pem", &files);
+    assert!(
+        ok && out.contains("delta CRLs ignored") && out.contains("a-delta.crl"),
+        "{out}"
+    );
 }

@@ -166,6 +166,10 @@ fn crl_verdict(
         anchors,
         at,
         fetched: &[],
+        // rustls-webpki applies no delta CRL (it refuses to read one:
+        // UnsupportedDeltaCrl); limbo's CRL cases carry none.
+        use_deltas: false,
+        profile: chainfix::peer::Peer::Webpki.profile(),
     };
     for s in revocation::check_path(&ctx, &certs) {
         match &s {

@@ -12,6 +12,7 @@ mod bounded;
 mod browser;
 mod bundle;
 mod corpus;
+mod crl_signer;
 mod delta_crl;
 mod diagnose;
 mod differential;

@@ -86,6 +86,10 @@ pub fn run_case(c: &Value) -> (String, String) {
         anchors: &anchors,
         at: AT,
         fetched: &[],
+        // PKITS 4.15 tests RFC 5280's delta CRL processing, which no peer
+        // applies by default (`openssl verify -use_deltas` does).
+        use_deltas: true,
+        profile: policy.profile,
     };
     for (c, s) in certs.iter().zip(revocation::check_path(&ctx, &certs)) {
         if s.refuses(Failure::Hard) {

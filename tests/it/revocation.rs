@@ -1132,10 +1132,26 @@ fn every_command_refuses_a_revoked_chain_as_the_peer_does() {
     }
 }
 
+/// Every `headline` in a JSON document.
+fn headlines(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .flat_map(|(k, x)| match (k.as_str(), x) {
+                ("headline", serde_json::Value::String(h)) => vec![h.clone()],
+                _ => headlines(x),
+            })
+            .collect(),
+        serde_json::Value::Array(a) => a.iter().flat_map(headlines).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// `--policy` is one of the stages every command runs: a path whose
 /// certificates carry no certificatePolicies is valid for no policy, so
 /// with `--policy` verify says not valid, lint exits 1, and bundle and
-/// keystore write nothing; without it all four pass.
+/// keystore write nothing, every headline saying "refuses" with the policy
+/// problem; without it all four pass and say "accepts".
 #[test]
 fn policy_refuses_in_every_command_alike() {
     let t = tempdir();
@@ -1194,6 +1210,19 @@ fn policy_refuses_in_every_command_alike() {
                 assert_eq!(o.status.code(), Some(1), "{cmd}: {v:#}");
             }
             assert_eq!(v["policies"].is_array(), !ok, "{cmd} {policy:?}: {v:#}");
+            // The headline is the verdict the exit code comes from.
+            let heads = headlines(&v);
+            assert!(!heads.is_empty(), "{cmd}: no headline: {v:#}");
+            for h in &heads {
+                let said = if ok { "accepts" } else { "refuses" };
+                assert!(h.contains(said), "{cmd} {policy:?}: {h}");
+            }
+            if !ok {
+                assert!(
+                    heads.iter().any(|h| h.contains("certificate policies")),
+                    "{cmd}: {heads:?}"
+                );
+            }
             if cmd == "bundle" || cmd == "keystore" {
                 let f = if cmd == "bundle" {
                     "out.pem"

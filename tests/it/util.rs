@@ -30,6 +30,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Runs `c`: true when it succeeds; when not, its output goes to the test's
+/// log under `what` (shown when the test fails).
+pub fn succeeds(c: &mut std::process::Command, what: &str) -> bool {
+    let o = c.output().unwrap();
+    if !o.status.success() {
+        eprintln!("{what}: {}{}", stdout(&o), stderr(&o));
+    }
+    o.status.success()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
