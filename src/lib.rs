@@ -22,6 +22,7 @@ pub mod input;
 pub mod keystore;
 pub mod message;
 pub mod model;
+pub mod name_key;
 pub mod net;
 pub mod parse;
 pub mod peer;

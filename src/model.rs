@@ -4,11 +4,13 @@
 //! that indexing needs; anything else is read from [`Cert::parsed`] on demand.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use x509_parser::prelude::*;
 use zeroize::Zeroizing;
+
+use crate::parse::cert_der::{Span, Walked};
 
 /// SHA-256 of a certificate's DER: the identity used for de-duplication,
 /// selection (`--leaf` prefix) and reports.
@@ -125,74 +127,78 @@ impl fmt::Display for Origin {
     }
 }
 
-/// A certificate: its DER, its id, every place it was seen, and the fields
-/// the issuer index and the reports need without re-parsing.
+/// A certificate: its DER, its id, every place it was seen, and what the
+/// issuer index needs, kept small: where the names, the public key and the
+/// key identifiers lie in the DER ([`Span`]s), the names prepared for
+/// comparison, the validity and the CA flag. The display strings are made
+/// on first use, and x509-parser's full view on each [`Cert::parsed`], so
+/// a pool of 100,000 certificates of which four are used costs little
+/// more than reading it (see [`crate::parse::cert_der`]).
 #[derive(Clone)]
 pub struct Cert {
     der: Arc<[u8]>,
     id: CertId,
     pub origins: Vec<Origin>,
-    subject_raw: Vec<u8>,
-    issuer_raw: Vec<u8>,
-    /// Subject and issuer prepared for comparison (RFC 5280 §7.1).
-    subject_key: Vec<u8>,
-    issuer_key: Vec<u8>,
-    spki_raw: Vec<u8>,
-    ski: Option<Vec<u8>>,
-    aki: Option<Vec<u8>>,
-    subject: String,
-    issuer: String,
+    subject_raw: Span,
+    issuer_raw: Span,
+    spki_raw: Span,
+    ski: Option<Span>,
+    aki: Option<Span>,
+    /// The subject's prepared key, then the issuer's unless it is the same
+    /// (one copy for a self-issued certificate): `keys[..subject_end]`
+    /// and `keys[issuer_at..]`.
+    keys: Box<[u8]>,
+    subject_end: u32,
+    issuer_at: u32,
     not_before: i64,
     not_after: i64,
     is_ca: bool,
+    /// Subject and issuer as text, made when first asked for.
+    display: OnceLock<Box<(String, String)>>,
 }
 
 impl Cert {
     /// Parses `der` as one X.509 certificate. Trailing bytes are refused:
     /// a truncated or padded file is a malformed one.
+    ///
+    /// The shallow walk ([`crate::parse::cert_der::walk`]) reads what
+    /// indexing needs; it accepts only what x509-parser accepts too. What
+    /// it is unsure of goes to x509-parser, which then accepts or refuses
+    /// (with its own words) exactly as when every certificate was parsed
+    /// in full, so messages about malformed certificates are unchanged.
     pub fn from_der(der: Vec<u8>, origin: Origin) -> Result<Cert, String> {
-        let (rest, x) = X509Certificate::from_der(&der).map_err(|e| describe_x509_error(&e))?;
-        if !rest.is_empty() {
-            return Err(format!(
-                "{} unexpected byte(s) after the certificate",
-                rest.len()
-            ));
-        }
-        let ski = x
-            .iter_extensions()
-            .find_map(|e| match e.parsed_extension() {
-                ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-                _ => None,
-            });
-        let aki = x
-            .iter_extensions()
-            .find_map(|e| match e.parsed_extension() {
-                ParsedExtension::AuthorityKeyIdentifier(a) => {
-                    a.key_identifier.as_ref().map(|k| k.0.to_vec())
-                }
-                _ => None,
-            });
-        let is_ca = matches!(x.basic_constraints(), Ok(Some(bc)) if bc.value.ca);
-        let cert = Cert {
-            id: CertId::of(&der),
-            origins: vec![origin],
-            subject_raw: x.subject().as_raw().to_vec(),
-            issuer_raw: x.issuer().as_raw().to_vec(),
-            subject_key: prepared_name(x.subject()),
-            issuer_key: prepared_name(x.issuer()),
-            spki_raw: x.public_key().raw.to_vec(),
-            ski,
-            aki,
-            subject: name_to_string(x.subject()),
-            issuer: name_to_string(x.issuer()),
-            not_before: x.validity().not_before.timestamp(),
-            not_after: x.validity().not_after.timestamp(),
-            is_ca,
-            der: Arc::from(Vec::new()),
+        let id = CertId::of(&der);
+        let fast = crate::parse::cert_der::walk(&der).and_then(|w| {
+            let subject = crate::name_key::prepared_der(w.subject.of(&der))?;
+            let issuer = crate::name_key::prepared_der(w.issuer.of(&der))?;
+            Some((w, subject, issuer))
+        });
+        let (w, subject_key, issuer_key) = match fast {
+            Some(found) => found,
+            None => full_parse(&der)?,
         };
+        let shared = subject_key == issuer_key;
+        let subject_end = subject_key.len() as u32;
+        let mut keys = subject_key;
+        if !shared {
+            keys.extend_from_slice(&issuer_key);
+        }
         Ok(Cert {
             der: Arc::from(der),
-            ..cert
+            id,
+            origins: vec![origin],
+            subject_raw: w.subject,
+            issuer_raw: w.issuer,
+            spki_raw: w.spki,
+            ski: w.ski,
+            aki: w.aki,
+            keys: keys.into_boxed_slice(),
+            subject_end,
+            issuer_at: if shared { 0 } else { subject_end },
+            not_before: w.not_before,
+            not_after: w.not_after,
+            is_ca: w.is_ca,
+            display: OnceLock::new(),
         })
     }
 
@@ -202,45 +208,56 @@ impl Cert {
     pub fn id(&self) -> CertId {
         self.id
     }
-    /// The full parsed view. The bytes parsed once in [`Cert::from_der`], so
-    /// parsing them again cannot fail.
+    /// The full parsed view, parsed anew on each call (callers keep it
+    /// while they need it). Cannot fail: [`Cert::from_der`] accepted only
+    /// bytes that x509-parser accepts.
     pub fn parsed(&self) -> X509Certificate<'_> {
         X509Certificate::from_der(&self.der)
             .map(|(_, x)| x)
-            .expect("DER was parsed successfully when the Cert was made")
+            .expect("from_der accepts only what x509-parser accepts")
+    }
+    fn display(&self) -> &(String, String) {
+        self.display.get_or_init(|| {
+            let text = |raw: &[u8]| {
+                X509Name::from_der(raw)
+                    .map(|(_, n)| name_to_string(&n))
+                    .expect("from_der accepts only names x509-parser accepts")
+            };
+            Box::new((text(self.subject_raw()), text(self.issuer_raw())))
+        })
     }
     /// Subject as a one-line RFC 4514-style string.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.display().0
     }
     pub fn issuer(&self) -> &str {
-        &self.issuer
+        &self.display().1
     }
     /// DER of the subject Name, for exact matching.
     pub fn subject_raw(&self) -> &[u8] {
-        &self.subject_raw
+        self.subject_raw.of(&self.der)
     }
     pub fn issuer_raw(&self) -> &[u8] {
-        &self.issuer_raw
+        self.issuer_raw.of(&self.der)
     }
-    /// DER of the SubjectPublicKeyInfo.
     /// The subject prepared for comparison: two names that RFC 5280 §7.1
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.subject_key
+        &self.keys[..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
-        &self.issuer_key
+        &self.keys[self.issuer_at as usize..]
     }
+    /// DER of the SubjectPublicKeyInfo.
     pub fn spki_raw(&self) -> &[u8] {
-        &self.spki_raw
+        self.spki_raw.of(&self.der)
     }
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.ski.as_deref()
+        self.ski.map(|s| s.of(&self.der))
     }
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.aki.as_deref()
+        self.aki.map(|s| s.of(&self.der))
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
@@ -257,7 +274,7 @@ impl Cert {
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
     pub fn is_self_issued(&self) -> bool {
-        self.subject_key == self.issuer_key
+        self.subject_key() == self.issuer_key()
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
@@ -268,12 +285,50 @@ impl Cert {
     }
 }
 
+/// What [`Cert::from_der`] reads, by x509-parser: the path for every
+/// certificate the shallow walk is unsure of, and the source of the
+/// message when the certificate is malformed.
+pub(crate) fn full_parse(der: &[u8]) -> Result<(Walked, Vec<u8>, Vec<u8>), String> {
+    let (rest, x) = X509Certificate::from_der(der).map_err(|e| describe_x509_error(&e))?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} unexpected byte(s) after the certificate",
+            rest.len()
+        ));
+    }
+    let ski = x
+        .iter_extensions()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(Span::within(der, k.0)),
+            _ => None,
+        });
+    let aki = x
+        .iter_extensions()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                a.key_identifier.as_ref().map(|k| Span::within(der, k.0))
+            }
+            _ => None,
+        });
+    let w = Walked {
+        issuer: Span::within(der, x.issuer().as_raw()),
+        subject: Span::within(der, x.subject().as_raw()),
+        spki: Span::within(der, x.public_key().raw),
+        ski,
+        aki,
+        not_before: x.validity().not_before.timestamp(),
+        not_after: x.validity().not_after.timestamp(),
+        is_ca: matches!(x.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
+    };
+    Ok((w, prepared_name(x.subject()), prepared_name(x.issuer())))
+}
+
 impl fmt::Debug for Cert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cert")
             .field("id", &self.id)
-            .field("subject", &self.subject)
-            .field("issuer", &self.issuer)
+            .field("subject", &self.subject())
+            .field("issuer", &self.issuer())
             .finish()
     }
 }
@@ -291,73 +346,10 @@ pub fn name_to_string(name: &X509Name<'_>) -> String {
     crate::dn::name_to_string(name)
 }
 
-/// A Name prepared for comparison per RFC 5280 §7.1 / RFC 4518: each
-/// RDN's attributes sorted; a string value (Printable, UTF8, IA5, Teletex,
-/// BMP, Universal — the string type itself does not count) case-folded,
-/// with leading and trailing spaces dropped and inner runs of spaces made
-/// one; any other value kept as its tag and bytes. OpenSSL (x509_name_canon
-/// in crypto/x509/x_name.c) and Java (X500Name canonical form) compare so.
+/// A Name prepared for comparison per RFC 5280 §7.1 / RFC 4518 (see
+/// [`crate::name_key`]).
 pub fn prepared_name(name: &X509Name<'_>) -> Vec<u8> {
-    let mut out = Vec::new();
-    for rdn in name.iter() {
-        let mut set: Vec<Vec<u8>> = rdn
-            .iter()
-            .map(|atv| {
-                let mut v = atv.attr_type().as_bytes().to_vec();
-                v.push(0xff);
-                match string_value(atv) {
-                    Some(s) => {
-                        v.push(0);
-                        let folded = s
-                            .chars()
-                            .filter(|c| !c.is_control())
-                            .flat_map(char::to_lowercase)
-                            .collect::<String>();
-                        let prepared = folded.split_whitespace().collect::<Vec<_>>().join(" ");
-                        v.extend_from_slice(prepared.as_bytes());
-                    }
-                    None => {
-                        v.push(1);
-                        v.push(atv.attr_value().header.tag().0 as u8);
-                        v.extend_from_slice(atv.as_slice());
-                    }
-                }
-                v
-            })
-            .collect();
-        set.sort();
-        for a in set {
-            out.extend_from_slice(&(a.len() as u32).to_be_bytes());
-            out.extend(a);
-        }
-        out.push(0xfe);
-    }
-    out
-}
-
-/// The text of a directory string attribute value, whatever its type.
-fn string_value(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<String> {
-    let bytes = atv.as_slice();
-    match atv.attr_value().header.tag().0 {
-        // UTF8String, PrintableString, IA5String, NumericString, VisibleString
-        12 | 19 | 22 | 18 | 26 => std::str::from_utf8(bytes).ok().map(str::to_string),
-        // TeletexString: read as Latin-1, as OpenSSL does.
-        20 => Some(bytes.iter().map(|&b| b as char).collect()),
-        // BMPString: UTF-16BE.
-        30 if bytes.len().is_multiple_of(2) => {
-            let units: Vec<u16> = bytes
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16(&units).ok()
-        }
-        // UniversalString: UTF-32BE.
-        28 if bytes.len().is_multiple_of(4) => bytes
-            .chunks(4)
-            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-            .collect(),
-        _ => None,
-    }
+    crate::name_key::prepared(name)
 }
 
 fn describe_x509_error(e: &x509_parser::nom::Err<X509Error>) -> String {

@@ -12,6 +12,7 @@
 //! [`stream`] (big PEM files parsed while they are read).
 //! Formats and what is reported for each: `docs/formats.md`.
 
+pub mod cert_der;
 pub mod der;
 pub mod encrypted;
 pub mod kdf;
