@@ -54,6 +54,64 @@ pub type IdSet = std::collections::HashSet<CertId, std::hash::BuildHasherDefault
 /// A map keyed by certificate id, hashed with [`IdHasher`].
 pub type IdMap<V> = std::collections::HashMap<CertId, V, std::hash::BuildHasherDefault<IdHasher>>;
 
+/// The hasher for maps keyed by prepared names ([`Cert::subject_key`]):
+/// eight bytes a step with a multiply-rotate mix, seeded once per process
+/// from the standard library's random keys, then a final avalanche. The
+/// issuer indexes hash every name of a pool once or twice, and SipHash
+/// was a tenth of a 100,000-certificate run; the per-process seed keeps
+/// names chosen to collide from being chosen offline.
+#[derive(Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl Default for NameHasher {
+    fn default() -> NameHasher {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        NameHasher(*SEED.get_or_init(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x6e61_6d65u64)
+        }))
+    }
+}
+
+impl NameHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's fmix64.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.mix(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut last = [0u8; 8];
+            last[..tail.len()].copy_from_slice(tail);
+            self.mix(u64::from_le_bytes(last) ^ ((tail.len() as u64) << 59));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+}
+
+/// A map keyed by prepared names, hashed with [`NameHasher`].
+pub type NameMap<'a, V> =
+    std::collections::HashMap<&'a [u8], V, std::hash::BuildHasherDefault<NameHasher>>;
+
 impl CertId {
     pub fn of(der: &[u8]) -> CertId {
         let d = ring::digest::digest(&ring::digest::SHA256, der);
@@ -631,5 +689,29 @@ mod id_hash_tests {
         let map: IdMap<usize> = [(a, 1), (b, 2)].into_iter().collect();
         assert_eq!((map[&a], map[&b]), (1, 2));
         assert!(!set.contains(&CertId([0; 32])));
+    }
+
+    #[test]
+    fn name_hashes_spread_over_names_that_differ_anywhere() {
+        use std::hash::BuildHasher;
+        let b = std::hash::BuildHasherDefault::<NameHasher>::default();
+        let names: Vec<Vec<u8>> = (0..10_000)
+            .flat_map(|i| {
+                let tail = format!("stranger {i}").into_bytes();
+                let mut head = tail.clone();
+                head.reverse();
+                [tail, head]
+            })
+            .collect();
+        let hashes: std::collections::HashSet<u64> =
+            names.iter().map(|n| b.hash_one(n.as_slice())).collect();
+        assert!(hashes.len() > names.len() - 5, "{} distinct", hashes.len());
+        assert_eq!(b.hash_one(&b"abc"[..]), b.hash_one(&b"abc"[..]));
+        assert_ne!(b.hash_one(&b"abc"[..]), b.hash_one(&b"abc\0"[..]));
+        let mut m: NameMap<usize> = NameMap::default();
+        for (i, n) in names.iter().enumerate() {
+            m.insert(n, i);
+        }
+        assert!(names.iter().enumerate().all(|(i, n)| m[n.as_slice()] == i));
     }
 }

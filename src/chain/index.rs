@@ -2,21 +2,21 @@
 //! and SKI → positions, so that finding the candidates for a child costs
 //! one lookup, not a scan (the pool may hold thousands of strangers).
 
-use std::collections::HashMap;
-
-use crate::model::Cert;
+use crate::model::{Cert, NameMap};
 
 /// Looks up possible issuers of a certificate in a pool by name and key id.
 pub struct IssuerIndex<'a> {
     certs: &'a [Cert],
-    by_subject: HashMap<&'a [u8], Vec<usize>>,
-    by_issuer: HashMap<&'a [u8], Vec<usize>>,
+    by_subject: NameMap<'a, Vec<usize>>,
+    by_issuer: NameMap<'a, Vec<usize>>,
 }
 
 impl<'a> IssuerIndex<'a> {
     pub fn new(certs: &'a [Cert]) -> IssuerIndex<'a> {
-        let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
-        let mut by_issuer: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        let mut by_subject: NameMap<Vec<usize>> =
+            NameMap::with_capacity_and_hasher(certs.len(), Default::default());
+        let mut by_issuer: NameMap<Vec<usize>> =
+            NameMap::with_capacity_and_hasher(certs.len(), Default::default());
         for (i, c) in certs.iter().enumerate() {
             by_subject.entry(c.subject_key()).or_default().push(i);
             by_issuer.entry(c.issuer_key()).or_default().push(i);

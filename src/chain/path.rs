@@ -11,7 +11,7 @@
 //! order: no intermediate expiring before the leaf, SHA-256 or better
 //! signatures, the shortest, the newest.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -141,7 +141,7 @@ impl Node<'_> {
 
 struct Search<'a, 'p> {
     nodes: Vec<Node<'a>>,
-    by_subject: HashMap<&'a [u8], Vec<usize>>,
+    by_subject: crate::model::NameMap<'a, Vec<usize>>,
     policy: &'p Policy,
     budget: Budget,
     found: Vec<Vec<(usize, Option<SigAlg>)>>,
@@ -187,7 +187,8 @@ pub fn build<'a>(
             facts: std::cell::OnceCell::new(),
         });
     }
-    let mut by_subject: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    let mut by_subject: crate::model::NameMap<Vec<usize>> =
+        crate::model::NameMap::with_capacity_and_hasher(nodes.len(), Default::default());
     for (i, n) in nodes.iter().enumerate().skip(1) {
         by_subject.entry(n.cert.subject_key()).or_default().push(i);
     }
