@@ -391,14 +391,14 @@ pub fn walk(der: &[u8]) -> Option<Walked> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::full_parse;
     use std::io::Read;
 
     /// Every certificate under testdata/ (PEM or DER files) and in the
     /// x509-limbo suite.
-    fn corpus() -> Vec<Vec<u8>> {
+    pub(crate) fn corpus() -> Vec<Vec<u8>> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
         let mut out = Vec::new();
         let mut dirs = vec![root.clone()];
