@@ -194,7 +194,14 @@ impl fmt::Display for Origin {
 /// more than reading it (see [`crate::parse::cert_der`]).
 #[derive(Clone)]
 pub struct Cert {
-    der: Arc<[u8]>,
+    /// The DER, then the subject's prepared key, then the issuer's unless
+    /// it is the same (one copy for a self-issued certificate), in one
+    /// allocation: `bytes[..der_len]`, `bytes[der_len..subject_end]` and
+    /// `bytes[issuer_at..]`.
+    bytes: Arc<[u8]>,
+    der_len: u32,
+    subject_end: u32,
+    issuer_at: u32,
     id: CertId,
     pub origins: Vec<Origin>,
     subject_raw: Span,
@@ -202,12 +209,6 @@ pub struct Cert {
     spki_raw: Span,
     ski: Option<Span>,
     aki: Option<Span>,
-    /// The subject's prepared key, then the issuer's unless it is the same
-    /// (one copy for a self-issued certificate): `keys[..subject_end]`
-    /// and `keys[issuer_at..]`.
-    keys: Box<[u8]>,
-    subject_end: u32,
-    issuer_at: u32,
     not_before: i64,
     not_after: i64,
     is_ca: bool,
@@ -236,13 +237,18 @@ impl Cert {
             None => full_parse(&der)?,
         };
         let shared = subject_key == issuer_key;
-        let subject_end = subject_key.len() as u32;
-        let mut keys = subject_key;
+        let der_len = der.len() as u32;
+        let subject_end = der_len + subject_key.len() as u32;
+        let mut bytes = der;
+        bytes.extend_from_slice(&subject_key);
         if !shared {
-            keys.extend_from_slice(&issuer_key);
+            bytes.extend_from_slice(&issuer_key);
         }
         Ok(Cert {
-            der: Arc::from(der),
+            bytes: Arc::from(bytes),
+            der_len,
+            subject_end,
+            issuer_at: if shared { der_len } else { subject_end },
             id,
             origins: vec![origin],
             subject_raw: w.subject,
@@ -250,9 +256,6 @@ impl Cert {
             spki_raw: w.spki,
             ski: w.ski,
             aki: w.aki,
-            keys: keys.into_boxed_slice(),
-            subject_end,
-            issuer_at: if shared { 0 } else { subject_end },
             not_before: w.not_before,
             not_after: w.not_after,
             is_ca: w.is_ca,
@@ -261,7 +264,7 @@ impl Cert {
     }
 
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.bytes[..self.der_len as usize]
     }
     pub fn id(&self) -> CertId {
         self.id
@@ -270,7 +273,7 @@ impl Cert {
     /// while they need it). Cannot fail: [`Cert::from_der`] accepted only
     /// bytes that x509-parser accepts.
     pub fn parsed(&self) -> X509Certificate<'_> {
-        X509Certificate::from_der(&self.der)
+        X509Certificate::from_der(self.der())
             .map(|(_, x)| x)
             .expect("from_der accepts only what x509-parser accepts")
     }
@@ -293,29 +296,29 @@ impl Cert {
     }
     /// DER of the subject Name, for exact matching.
     pub fn subject_raw(&self) -> &[u8] {
-        self.subject_raw.of(&self.der)
+        self.subject_raw.of(self.der())
     }
     pub fn issuer_raw(&self) -> &[u8] {
-        self.issuer_raw.of(&self.der)
+        self.issuer_raw.of(self.der())
     }
     /// The subject prepared for comparison: two names that RFC 5280 §7.1
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.keys[..self.subject_end as usize]
+        &self.bytes[self.der_len as usize..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
-        &self.keys[self.issuer_at as usize..]
+        &self.bytes[self.issuer_at as usize..]
     }
     /// DER of the SubjectPublicKeyInfo.
     pub fn spki_raw(&self) -> &[u8] {
-        self.spki_raw.of(&self.der)
+        self.spki_raw.of(self.der())
     }
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.ski.map(|s| s.of(&self.der))
+        self.ski.map(|s| s.of(self.der()))
     }
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.aki.map(|s| s.of(&self.der))
+        self.aki.map(|s| s.of(self.der()))
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
@@ -339,7 +342,7 @@ impl Cert {
         &self.origins[0]
     }
     pub fn to_pem(&self) -> String {
-        ::pem::encode(&::pem::Pem::new("CERTIFICATE", self.der.to_vec())).replace("\r\n", "\n")
+        ::pem::encode(&::pem::Pem::new("CERTIFICATE", self.der().to_vec())).replace("\r\n", "\n")
     }
 }
 
