@@ -219,7 +219,7 @@ fn matches_subtree(name: &GName, c: &GName, excluding: bool) -> Result<bool, NcE
         }
         (GName::Email(n), GName::Email(c)) => email_in_subtree(n, c),
         (GName::Dir(n), GName::Dir(c)) => Ok(n.len() >= c.len() && n[..c.len()] == c[..]),
-        (GName::Uri(n), GName::Uri(_)) => Err(NcError::Unsupported(format!("URI:{n}"))),
+        (GName::Uri(n), GName::Uri(c)) => uri_in_subtree(n, c),
         (GName::Other(k), GName::Other(_)) => Err(NcError::Unsupported(k.to_string())),
         _ => Ok(false),
     }
@@ -276,6 +276,39 @@ fn dns_in_subtree(name: &str, c: &str, excluding: bool) -> Result<bool, NcError>
         return Ok(false);
     }
     Ok(inside(name))
+}
+
+/// RFC 5280 §4.2.1.10: a URI constraint applies to the URI's host; one
+/// that starts with a period matches any host below that domain, otherwise
+/// only that host (letter case ignored). A URI without an authority
+/// (`urn:…`, `mailto:…`) has no host to compare and is refused, as
+/// OpenSSL's `nc_uri` refuses it (X509_V_ERR_UNSUPPORTED_NAME_SYNTAX).
+fn uri_in_subtree(name: &str, c: &str) -> Result<bool, NcError> {
+    let host = uri_host(name).ok_or_else(|| NcError::Unsupported(format!("URI:{name}")))?;
+    let host = host.to_ascii_lowercase();
+    let c = c.to_ascii_lowercase();
+    Ok(match c.strip_prefix('.') {
+        Some(_) => host.len() > c.len() && host.ends_with(&c),
+        None => host == c,
+    })
+}
+
+/// The host of `scheme://[userinfo@]host[:port][/…]`, without the port;
+/// an IPv6 literal keeps its brackets. `None` when there is no authority.
+fn uri_host(uri: &str) -> Option<&str> {
+    let (scheme, rest) = uri.split_once(':')?;
+    if scheme.is_empty() {
+        return None;
+    }
+    let rest = rest.strip_prefix("//")?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if hostport.starts_with('[') {
+        &hostport[..hostport.find(']')? + 1]
+    } else {
+        hostport.split(':').next().unwrap_or("")
+    };
+    (!host.is_empty()).then_some(host)
 }
 
 fn email_in_subtree(name: &str, c: &str) -> Result<bool, NcError> {
@@ -376,6 +409,23 @@ pub fn dns_pattern_matches(pattern: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uri_subtrees_compare_the_host() {
+        let ok = |n: &str, c: &str| uri_in_subtree(n, c).unwrap();
+        assert!(ok("http://host.example.com/a", "host.example.com"));
+        assert!(ok(
+            "https://user@HOST.example.com:8443/x?q",
+            "host.example.com"
+        ));
+        assert!(!ok("http://www.host.example.com/", "host.example.com"));
+        assert!(ok("http://www.example.com/", ".example.com"));
+        assert!(!ok("http://example.com/", ".example.com"));
+        assert!(!ok("http://badexample.com/", ".example.com"));
+        assert!(ok("ldap://[2001:db8::1]:389/", "[2001:db8::1]"));
+        assert!(uri_in_subtree("urn:isbn:123", "example.com").is_err());
+        assert!(uri_in_subtree("http:///path", "example.com").is_err());
+    }
 
     #[test]
     fn dns_subtrees() {
