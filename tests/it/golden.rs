@@ -253,37 +253,19 @@ fn outputs_are_unchanged() {
     example(&mut runs, tmp.path());
     pkits(&mut runs);
     limbo(&mut runs, tmp.path());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let chunk = runs.len().div_ceil(threads);
     let dump = std::env::var_os("CHAINFIX_GOLDEN_DUMP").map(PathBuf::from);
-    let got: BTreeMap<String, String> = std::thread::scope(|s| {
-        let handles: Vec<_> = runs
-            .chunks(chunk)
-            .map(|part| {
-                let dump = dump.clone();
-                s.spawn(move || {
-                    part.iter()
-                        .map(|r| {
-                            let out = output(r);
-                            if let Some(d) = &dump {
-                                let p = d.join(&r.name);
-                                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                                std::fs::write(p, &out).unwrap();
-                            }
-                            (
-                                r.name.clone(),
-                                hex::encode(ring::digest::digest(&ring::digest::SHA256, &out)),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let got: BTreeMap<String, String> = super::util::par_map(&runs, |r| {
+        let out = output(r);
+        if let Some(d) = &dump {
+            let p = d.join(&r.name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, &out).unwrap();
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, &out);
+        (r.name.clone(), hex::encode(digest))
+    })
+    .into_iter()
+    .collect();
     assert_eq!(got.len(), runs.len(), "two runs share a name");
     if std::env::var_os("CHAINFIX_BLESS").is_some() {
         std::fs::create_dir_all(Path::new(GOLDEN).parent().unwrap()).unwrap();

@@ -206,38 +206,22 @@ fn limbo_conformance() {
         .unwrap()
         .as_secs() as i64;
     let start = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let chunk = cases.len().div_ceil(threads);
-    let results: Vec<(String, String, Verdict, String, Duration, bool)> = std::thread::scope(|s| {
-        let handles: Vec<_> = cases
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|t| {
-                            let t0 = Instant::now();
-                            let (v, why) = run_case(t, now);
-                            let dos = t["features"]
-                                .as_array()
-                                .is_some_and(|a| a.iter().any(|f| f == "denial-of-service"));
-                            (
-                                t["id"].as_str().unwrap().to_string(),
-                                t["expected_result"].as_str().unwrap().to_string(),
-                                v,
-                                why,
-                                t0.elapsed(),
-                                dos,
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    });
+    let results: Vec<(String, String, Verdict, String, Duration, bool)> =
+        super::util::par_map(&cases, |t| {
+            let t0 = Instant::now();
+            let (v, why) = run_case(t, now);
+            let dos = t["features"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|f| f == "denial-of-service"));
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["expected_result"].as_str().unwrap().to_string(),
+                v,
+                why,
+                t0.elapsed(),
+                dos,
+            )
+        });
     let total = start.elapsed();
     let known: BTreeMap<String, Value> = serde_json::from_str(
         &std::fs::read_to_string(concat!(

@@ -123,25 +123,9 @@ pub fn limbo(now: i64) -> Vec<(Case, String)> {
 
 /// Runs `f` over `cases` on every core, collecting the answers.
 pub fn parallel(cases: &[Case], f: impl Fn(&Case) -> Answer + Sync) -> Answers {
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let chunk = cases.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = cases
-            .chunks(chunk)
-            .map(|part| {
-                let f = &f;
-                s.spawn(move || {
-                    part.iter()
-                        .map(|c| (c.id.clone(), f(c)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    })
+    super::util::par_map(cases, |c| (c.id.clone(), f(c)))
+        .into_iter()
+        .collect()
 }
 
 /// Now, Unix seconds.
