@@ -113,7 +113,14 @@ fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             files.push(entry.path());
         }
     }
-    files.sort();
+    // Byte order of the whole paths: the same as `Path`'s order here (one
+    // directory, names without separators), without splitting 100,000
+    // paths into components at every comparison.
+    files.sort_unstable_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
     Ok(files)
 }
 
@@ -165,7 +172,10 @@ fn read_dir_into(dir: &Path, passwords: &dyn Passwords, inv: &mut Inventory) {
     let mut any_read = false;
     let mut buf = Vec::new();
     for f in files {
-        let fname = f.display().to_string();
+        // `display` checks UTF-8 piece by piece; a UTF-8 name is the same text.
+        let fname = f
+            .to_str()
+            .map_or_else(|| f.display().to_string(), str::to_owned);
         let problems_before = inv.problems.len();
         match file::read_listed_file(&f, &mut buf) {
             Ok(Listed::Bytes(bytes)) => {
