@@ -84,6 +84,35 @@ read -r dbc dbrss < <(big "$bin" bundle "$w/pooldir" --offline --no-cache -q -o 
 row "bundle, directory vs one file" "$dbc ms $dbrss MiB" "$bc ms $brss MiB" "$dbc" "$bc"
 read -r dvc dvrss < <(big "$bin" verify "$w/leaf.pem" "$w/pooldir" --trust "$w/root.pem" --at $at)
 row "verify, directory vs one file" "$dvc ms $dvrss MiB" "$vc ms $vrss MiB" "$dvc" "$vc"
+# The kernel's floor: list the directory, open + read to EOF + close each
+# file (a C loop, no parsing); what the directory costs beyond the file
+# can't go below this.
+cat > "$w/floor.c" <<'C'
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  static char buf[1 << 16], path[4096];
+  DIR *d = opendir(argv[1]);
+  struct dirent *e;
+  long total = 0;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "%s/%s", argv[1], e->d_name);
+    int fd = open(path, O_RDONLY);
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) total += n;
+    close(fd);
+  }
+  printf("%ld\n", total);
+  return 0;
+}
+C
+gcc -O2 -o "$w/floor" "$w/floor.c"
+read -r fl flrss < <(big "$w/floor" "$w/pooldir")
+row "floor: C open+read+close of $n files, (file+it)/file" "$fl ms $flrss MiB" "$bc ms $brss MiB" "$(( bc + fl ))" "$bc"
 fi
 if want 3 || want 4; then
 echo "== small scrambled chain (CPU ms, median of 21; goal <= 0.4x openssl, --trust FILE costs nothing extra)"

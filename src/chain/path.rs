@@ -140,8 +140,15 @@ impl Node<'_> {
 }
 
 struct Search<'a, 'p> {
+    /// The leaf, then the certificates that became candidates.
     nodes: Vec<Node<'a>>,
-    by_subject: crate::model::NameMap<'a, Vec<usize>>,
+    /// Anchors, then the pool, by subject: `Place::Anchor` for
+    /// `anchors[i]`, else `pool[i]`.
+    by_subject: crate::model::NameMap<'a, Vec<(Place, u32)>>,
+    anchors: &'a [Cert],
+    pool: &'a [Cert],
+    /// The nodes of each subject asked for, made on the first asking.
+    candidates: crate::model::NameMap<'a, Vec<usize>>,
     policy: &'p Policy,
     budget: Budget,
     found: Vec<Vec<(usize, Option<SigAlg>)>>,
@@ -162,40 +169,34 @@ pub fn build<'a>(
     policy: &Policy,
     budget: Budget,
 ) -> Outcome<'a> {
-    let mut nodes = vec![Node {
+    let nodes = vec![Node {
         cert: leaf,
         place: Place::Leaf,
         facts: std::cell::OnceCell::new(),
     }];
-    let mut seen = IdSet::default();
-    seen.insert(leaf.id());
-    // Anchors first: a path that can end now should.
-    for (c, place) in anchors
-        .iter()
-        .map(|c| (c, Place::Anchor))
-        .chain(pool.iter().map(|c| (c, Place::Pool)))
-    {
-        if place == Place::Pool && !seen.insert(c.id()) {
-            continue;
+    // Anchors first: a path that can end now should. Only an index by
+    // subject over the pool: nodes, and the skipping of copies, wait until
+    // a subject is asked for (most of a large pool never is).
+    let mut by_subject: crate::model::NameMap<Vec<(Place, u32)>> =
+        crate::model::NameMap::with_capacity_and_hasher(
+            anchors.len() + pool.len(),
+            Default::default(),
+        );
+    for (place, certs) in [(Place::Anchor, anchors), (Place::Pool, pool)] {
+        for (i, c) in certs.iter().enumerate() {
+            by_subject
+                .entry(c.subject_key())
+                .or_default()
+                .push((place, i as u32));
         }
-        if place == Place::Anchor {
-            seen.insert(c.id());
-        }
-        nodes.push(Node {
-            cert: c,
-            place,
-            facts: std::cell::OnceCell::new(),
-        });
-    }
-    let mut by_subject: crate::model::NameMap<Vec<usize>> =
-        crate::model::NameMap::with_capacity_and_hasher(nodes.len(), Default::default());
-    for (i, n) in nodes.iter().enumerate().skip(1) {
-        by_subject.entry(n.cert.subject_key()).or_default().push(i);
     }
     let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {
         nodes,
         by_subject,
+        anchors,
+        pool,
+        candidates: Default::default(),
         policy,
         budget,
         found: Vec::new(),
@@ -266,11 +267,7 @@ impl<'a> Search<'a, '_> {
         self.budget.build_calls -= 1;
         let top = path.last().unwrap().0;
         let child = self.nodes[top].cert;
-        let mut cands: Vec<usize> = self
-            .by_subject
-            .get(child.issuer_key())
-            .cloned()
-            .unwrap_or_default();
+        let mut cands = self.candidates(child.issuer_key());
         cands.retain(|&i| self.nodes[i].cert.id() != child.id());
         let aki = child.authority_key_id();
         cands.sort_by_key(|&i| {
@@ -470,6 +467,36 @@ impl<'a> Search<'a, '_> {
         let certs: Vec<&Cert> = path.iter().map(|&(i, _)| self.nodes[i].cert).collect();
         let refused = policies::process_path(&certs, inputs).err()?;
         Some((refused.index, refused.error.problem()))
+    }
+
+    /// The nodes whose subject is `name`, anchors first: every anchor,
+    /// and each pool certificate that is not the leaf, an anchor or an
+    /// earlier pool certificate (copies share their subject, so skipping
+    /// them here skips them everywhere).
+    fn candidates(&mut self, name: &'a [u8]) -> Vec<usize> {
+        if let Some(c) = self.candidates.get(name) {
+            return c.clone();
+        }
+        let mut seen = IdSet::default();
+        seen.insert(self.nodes[0].cert.id());
+        let mut out = Vec::new();
+        for &(place, i) in self.by_subject.get(name).map_or(&[][..], |v| v) {
+            let cert = match place {
+                Place::Anchor => &self.anchors[i as usize],
+                _ => &self.pool[i as usize],
+            };
+            if !seen.insert(cert.id()) && place != Place::Anchor {
+                continue;
+            }
+            out.push(self.nodes.len());
+            self.nodes.push(Node {
+                cert,
+                place,
+                facts: std::cell::OnceCell::new(),
+            });
+        }
+        self.candidates.insert(name, out.clone());
+        out
     }
 
     fn reject(&mut self, cand: usize, child: usize, problems: Vec<Problem>) {

@@ -139,6 +139,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         }),
         key.is_some() && !refused,
         args.include_root && !refused,
+        args.json || io.verbose,
     );
     report.completion = (!completion.is_empty()).then_some(completion);
     // Decrypted by default: curl -E, nginx and HAProxy need the key

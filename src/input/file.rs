@@ -120,6 +120,71 @@ pub fn open_user_file(path: &Path) -> Result<Opened, Error> {
     read_on(first, file, &name).map(Opened::Whole)
 }
 
+/// What [`read_listed_file`] read.
+#[derive(Debug)]
+pub enum Listed<'b> {
+    /// The whole file, in the caller's buffer.
+    Bytes(&'b [u8]),
+    /// A big file, or one the quick way could not read: as
+    /// [`open_user_file`] opens it.
+    Opened(Opened),
+}
+
+/// Reads a file that a directory listing calls a regular file, with the
+/// fewest system calls: open, read until the end, close. The listing
+/// stands in for the `fstat` of [`open_user_file`]; `O_NOFOLLOW` keeps a
+/// link out, and a file that cannot be opened or read this way, or passes
+/// [`STREAM_MIN_BYTES`], goes the ordinary way (so every check and message
+/// is that of [`open_user_file`]). `buf` is reused from file to file.
+#[cfg(unix)]
+pub fn read_listed_file<'b>(path: &Path, buf: &'b mut Vec<u8>) -> Result<Listed<'b>, Error> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = || open_user_file(path).map(Listed::Opened);
+    let Ok(mut file) = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_NOFOLLOW)
+        .open(path)
+    else {
+        return opened();
+    };
+    let want = STREAM_MIN_BYTES as usize;
+    if buf.len() < want {
+        // Pages are only touched as far as files reach.
+        buf.resize(want, 0);
+    }
+    let mut filled = 0;
+    while filled < want {
+        match file.read(&mut buf[filled..want]) {
+            Ok(0) if filled as u64 > max_input_bytes() => {
+                return Err(too_large(&path.display().to_string()));
+            }
+            Ok(0) => return Ok(Listed::Bytes(&buf[..filled])),
+            Ok(n) => filled += n,
+            Err(_) => return opened(),
+        }
+    }
+    // Big: what open_user_file does with it, from the bytes read so far.
+    let name = path.display().to_string();
+    let size = match file.metadata() {
+        Ok(m) if m.file_type().is_file() => m.len(),
+        _ => return opened(),
+    };
+    if size > max_input_bytes() {
+        return Err(too_large(&name));
+    }
+    let first = buf[..filled].to_vec();
+    if parse::streams_as_pem(&first[..CHUNK_BYTES.min(filled)]) {
+        return Ok(Listed::Opened(Opened::Pem(PemFile { name, first, file })));
+    }
+    read_on(first, file, &name).map(|b| Listed::Opened(Opened::Whole(b)))
+}
+
+/// [`open_user_file`] where there is no quicker way.
+#[cfg(not(unix))]
+pub fn read_listed_file<'b>(path: &Path, _buf: &'b mut Vec<u8>) -> Result<Listed<'b>, Error> {
+    open_user_file(path).map(Listed::Opened)
+}
+
 /// Reads `reader` to its end, or fails once it passes the cap.
 pub fn read_capped(reader: impl Read, name: &str) -> Result<Vec<u8>, Error> {
     read_sized(reader, None, name)
@@ -307,6 +372,44 @@ mod tests {
             msg.contains("larger than 64 MiB") && msg.contains("CHAINFIX_MAX_INPUT_MIB"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn listed_files_read_into_the_buffer_and_big_or_linked_ones_the_usual_way() {
+        let d = tempfile::tempdir().unwrap();
+        let mut buf = Vec::new();
+        let small = d.path().join("a.pem");
+        std::fs::write(&small, b"abc").unwrap();
+        assert!(matches!(
+            read_listed_file(&small, &mut buf).unwrap(),
+            Listed::Bytes(b"abc")
+        ));
+        // O_NOFOLLOW refuses the link; the ordinary way follows it.
+        let link = d.path().join("l.pem");
+        std::os::unix::fs::symlink(&small, &link).unwrap();
+        assert!(matches!(
+            read_listed_file(&link, &mut buf).unwrap(),
+            Listed::Opened(Opened::Whole(b)) if b == b"abc"
+        ));
+        let block = "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n";
+        let big = block.repeat(STREAM_MIN_BYTES as usize / block.len() + 1);
+        let p = d.path().join("big.pem");
+        std::fs::write(&p, &big).unwrap();
+        let Listed::Opened(Opened::Pem(f)) = read_listed_file(&p, &mut buf).unwrap() else {
+            panic!("a big PEM file is read whole");
+        };
+        assert_eq!(f.first.len(), STREAM_MIN_BYTES as usize);
+        let zeros = vec![0u8; STREAM_MIN_BYTES as usize + 10];
+        std::fs::write(&p, &zeros).unwrap();
+        assert!(matches!(
+            read_listed_file(&p, &mut buf).unwrap(),
+            Listed::Opened(Opened::Whole(b)) if b == zeros
+        ));
+        // The buffer is reused: a small file after a big one.
+        assert!(matches!(
+            read_listed_file(&small, &mut buf).unwrap(),
+            Listed::Bytes(b"abc")
+        ));
     }
 
     #[test]

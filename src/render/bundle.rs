@@ -57,12 +57,17 @@ pub struct DroppedEntry {
 }
 
 impl BundleReport {
+    /// `list_all`: every dropped certificate gets its subject (`--json`,
+    /// `--verbose`); otherwise only those the text shows do, since building
+    /// the subject of 100,000 unrelated certificates costs more than the
+    /// rest of the report.
     pub fn new(
         inv: &Inventory,
         a: &Assembly,
         output: Option<String>,
         wrote_key: bool,
         include_root: bool,
+        list_all: bool,
     ) -> BundleReport {
         let chain: Vec<ChainEntry> = a
             .path
@@ -83,6 +88,8 @@ impl BundleReport {
         let mut dropped: Vec<DroppedEntry> = inv.dropped.iter().map(dropped_entry).collect();
         for &i in &a.unrelated {
             let c = &inv.certs[i];
+            // The text shows all when there are at most SHOWN + 1 in all.
+            let shown = list_all || dropped.len() <= super::cap::SHOWN;
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
                 reason: a
@@ -90,7 +97,7 @@ impl BundleReport {
                     .get(&i)
                     .cloned()
                     .unwrap_or_else(|| "unrelated: not an issuer of the leaf".into()),
-                subject: Some(c.subject().to_string()),
+                subject: shown.then(|| c.subject().to_string()),
             });
         }
         for &k in &a.unused_keys {
