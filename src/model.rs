@@ -279,12 +279,22 @@ impl Cert {
     }
     fn display(&self) -> &(String, String) {
         self.display.get_or_init(|| {
-            let text = |raw: &[u8]| {
+            // A name x509-parser reads inside the certificate may still be
+            // refused on its own (it is stricter about a SET's length out of
+            // context: a fuzzed certificate showed it); then the name comes
+            // from the whole certificate, which from_der accepted.
+            let text = |raw: &[u8], subject: bool| {
                 X509Name::from_der(raw)
                     .map(|(_, n)| name_to_string(&n))
-                    .expect("from_der accepts only names x509-parser accepts")
+                    .unwrap_or_else(|_| {
+                        let x = self.parsed();
+                        name_to_string(if subject { x.subject() } else { x.issuer() })
+                    })
             };
-            Box::new((text(self.subject_raw()), text(self.issuer_raw())))
+            Box::new((
+                text(self.subject_raw(), true),
+                text(self.issuer_raw(), false),
+            ))
         })
     }
     /// Subject as a one-line RFC 4514-style string.
