@@ -540,10 +540,14 @@ pub(crate) fn render_findings(r: &Report) -> String {
     findings_text(&r.findings)
 }
 
-/// Findings as `error:` / `warning:` lines, each with its fix.
+/// Findings as `error:` / `warning:` lines, each with its fix. Findings in
+/// a row that share one fix (the same revocation warning for every
+/// certificate on the path) get it once, after the last of them.
 pub(crate) fn findings_text(findings: &[Finding]) -> String {
     let mut s = String::new();
-    for f in findings {
+    let mut run = 0;
+    for (i, f) in findings.iter().enumerate() {
+        run += 1;
         s.push_str(&format!(
             "{} {}\n",
             verdict::Level::of(f.fatal).prefix(),
@@ -555,7 +559,14 @@ pub(crate) fn findings_text(findings: &[Finding]) -> String {
                 f.urls.first().map_or("", String::as_str)
             ));
         }
-        s.push_str(&format!("  fix: {}\n", f.fix));
+        if findings.get(i + 1).is_some_and(|n| n.fix == f.fix) {
+            continue;
+        }
+        match run {
+            1 => s.push_str(&format!("  fix: {}\n", f.fix)),
+            n => s.push_str(&format!("  fix (all {n} above): {}\n", f.fix)),
+        }
+        run = 0;
     }
     s
 }
