@@ -25,15 +25,21 @@ pub struct Args {
     pub trust: super::roots::TrustArgs,
     #[command(flatten)]
     pub peer: super::peer_args::PeerArgs,
-    /// With --graph: judge at this time (RFC 3339 or YYYY-MM-DD) [default: now].
-    #[arg(long, value_name = "TIME", requires = "graph")]
+    /// Judge validity at this time (RFC 3339 or YYYY-MM-DD): the table marks
+    /// each certificate expired or not yet valid then, --json adds `at` and
+    /// each certificate's `validity`; with --graph, the path is judged then.
+    /// Without it the table and JSON only show the dates (--graph judges now).
+    #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
 
 #[derive(Serialize)]
 struct InspectJson<'a> {
     version: u32,
-    certificates: Vec<CertSummary>,
+    /// `--at` as given, RFC 3339; absent without `--at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+    certificates: Vec<InspectCert>,
     keys: Vec<InspectKey>,
     crls: Vec<crate::render::crl::CrlSummary>,
     dropped: &'a [crate::model::Dropped],
@@ -42,6 +48,28 @@ struct InspectJson<'a> {
     /// `--json` failure carries it (docs/json.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<super::json::ErrorJson>,
+}
+
+/// A certificate, and with `--at` whether it was valid then.
+#[derive(Serialize)]
+struct InspectCert {
+    #[serde(flatten)]
+    cert: CertSummary,
+    /// `valid`, `expired` or `not-yet-valid` at `--at`; absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validity: Option<&'static str>,
+}
+
+/// `valid`, `expired` or `not-yet-valid` at `at`, both bounds inclusive
+/// (RFC 5280 §4.1.2.5), as verify and probe judge them.
+fn validity(c: &crate::model::Cert, at: i64) -> &'static str {
+    if at < c.not_before() {
+        "not-yet-valid"
+    } else if at > c.not_after() {
+        "expired"
+    } else {
+        "valid"
+    }
 }
 
 /// A key and the certificates that carry its public key.
@@ -64,7 +92,7 @@ const CHUNK: usize = 64 * 1024;
 /// The table of certificates and keys, each row printed as it is made
 /// (10,000 certificates need neither 10,000 summaries nor a measured table
 /// in memory), then a note per certificate OpenSSL refuses to parse.
-fn print_table(inv: &Inventory, io: &mut Io<'_>) -> Result<()> {
+fn print_table(inv: &Inventory, at: Option<i64>, io: &mut Io<'_>) -> Result<()> {
     let mut t = table::stream(&[
         "#", "Kind", "Subject", "Issuer", "Serial", "Valid", "Key", "EKU", "SANs", "AIA",
         "SHA-256", "From",
@@ -94,7 +122,14 @@ fn print_table(inv: &Inventory, io: &mut Io<'_>) -> Result<()> {
                 c.subject,
                 c.issuer,
                 c.serial,
-                format!("{} → {}", &c.not_before[..10], &c.not_after[..10]),
+                {
+                    let dates = format!("{} → {}", &c.not_before[..10], &c.not_after[..10]);
+                    match at.map(|t| validity(cert, t)) {
+                        Some("expired") => format!("{dates}\nexpired at --at"),
+                        Some("not-yet-valid") => format!("{dates}\nnot yet valid at --at"),
+                        _ => dates,
+                    }
+                },
                 format!("{}\n{}", c.key, key_id(&c.public_key_sha256)),
                 c.eku.join(", "),
                 c.sans.join(", "),
@@ -162,14 +197,12 @@ fn print_table(inv: &Inventory, io: &mut Io<'_>) -> Result<()> {
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let at = args.at.as_deref().map(common::parse_at).transpose()?;
     let mut inv = args.input.read(&[], io)?;
     if let Some(f) = args.graph {
         common::require_clean(&mut inv, io)?;
         let leaf = crate::chain::assemble::assemble(&inv, None)?.leaf;
-        let at = match &args.at {
-            Some(s) => common::parse_at(s)?,
-            None => common::now(),
-        };
+        let at = at.unwrap_or_else(common::now);
         let how = super::peer_args::Judging {
             peer: &args.peer,
             trust: &args.trust,
@@ -200,7 +233,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             .collect();
         let j = InspectJson {
             version: 1,
-            certificates: inv.certs.iter().map(CertSummary::of).collect(),
+            at: at.map(crate::model::rfc3339),
+            certificates: inv
+                .certs
+                .iter()
+                .map(|c| InspectCert {
+                    cert: CertSummary::of(c),
+                    validity: at.map(|t| validity(c, t)),
+                })
+                .collect(),
             keys,
             crls,
             dropped: &inv.dropped,
@@ -212,7 +253,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     } else {
         if !inv.certs.is_empty() || !inv.keys.is_empty() {
             // An empty table above the error only hides the error.
-            print_table(&inv, io)?;
+            print_table(&inv, at, io)?;
         }
         let crl_table = crate::render::crl::table(&crls);
         if !crl_table.is_empty() {

@@ -21,6 +21,7 @@ mod fuzz_replay;
 mod golden;
 mod graph;
 mod hostile;
+mod inspect;
 mod json;
 mod keystore;
 mod limbo;
