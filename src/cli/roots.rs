@@ -75,7 +75,8 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Look these certificates up in the store (any format chainfix reads);
-    /// without FILEs, list the store.
+    /// without FILEs, list the store. Exits 0 whatever the answers; for a
+    /// pass/fail check that a chain reaches the store, use `verify`.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Read the password for encrypted inputs from the first line of this file.
@@ -251,7 +252,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(
                 io,
                 &format!(
-                    "error: a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
+                    "note: a certificate marked no is not a root of the {} store and was not signed by one: a leaf issued by an intermediate is marked no even when its chain reaches the store, so check the whole path with `chainfix verify {}`; if it belongs to a private CA, pass that CA's root with --roots FILE",
                     store.name,
                     files.join(" ")
                 ),
@@ -261,9 +262,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             common::note(io, &format!("note: {c}"));
         }
     }
-    Ok(super::verdict::decide(
-        missing.then_some(super::verdict::Level::Error),
-    ))
+    // A lookup is a question and "no" is its answer, not a failed check: a
+    // leaf issued by an intermediate is "no" even when its chain reaches the
+    // store. The check that fails (exit 1) is `verify`'s.
+    Ok(Exit::Ok)
 }
 
 fn alias(a: &AnchorEntry) -> String {

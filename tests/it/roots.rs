@@ -38,12 +38,25 @@ fn a_private_root_is_found_only_with_roots_and_its_leaf_by_signature() {
     let root = write(d.path(), "root.pem", pki.root.pem());
     let leaf = write(d.path(), "leaf.pem", pki.leaf.pem());
     let (root, leaf) = (root.to_str().unwrap(), leaf.to_str().unwrap());
+    // A lookup answered "no" is an answer, not a failed check (a leaf
+    // issued by an intermediate is "no" even when its chain reaches the
+    // store): exit 0 and no error: line, in text and JSON alike; the check
+    // that fails is verify's, which exits 1 on this leaf.
     let o = chainfix(d.path(), &["roots", "--json", leaf]);
-    assert_eq!(o.status.code(), Some(1), "not found is a finding");
+    assert_eq!(o.status.code(), Some(0), "not found is an answer");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["lookups"][0]["result"], "not-found");
+    let o = chainfix(d.path(), &["verify", leaf, "--offline"]);
+    assert_eq!(o.status.code(), Some(1), "verify is the check that fails");
     // The text says what "no" means and what to do, and that the bundled
     // store is only a candidate list.
     let o = chainfix(d.path(), &["roots", leaf]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        !stderr(&o).lines().any(|l| l.starts_with("error:")),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stdout(&o).contains("neither it nor its issuer"),
         "{}",
