@@ -1,6 +1,6 @@
 //! The explainer: from a build [`Outcome`], name the cause a peer hides
 //! behind "unable to get local issuer certificate" or "PKIX path building
-//! failed", and the fix. Pure: the caller says which files were given and
+//! failed", and the fix; the findings quote the chosen peer's own words. Pure: the caller says which files were given and
 //! what the trust store is called.
 
 use serde::Serialize;
@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::path::{Outcome, Place};
 use super::validate::Problem;
 use crate::model::Cert;
+use crate::peer::Peer;
 
 /// The kinds of finding, stable names for `--json`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -66,6 +67,31 @@ pub struct Context<'a> {
     /// True when a private key was among the files: the bundle command then
     /// writes key + chain (fullcert.pem), else the chain alone (--no-key).
     pub has_key: bool,
+    /// The peer judged for: findings quote its own words for a refusal.
+    pub peer: Peer,
+}
+
+/// What `peer` prints when the issuer of the last certificate it has is
+/// nowhere: its words for [`Problem::UnknownIssuer`], except that OpenSSL
+/// says error 2 "unable to get issuer certificate" instead of 20 when that
+/// certificate came from its trust store (x509_vfy.c `build_chain`: the
+/// chain holds fewer untrusted certificates than it has, `num_untrusted <
+/// num`), as a trusted intermediate without X509_V_FLAG_PARTIAL_CHAIN does.
+pub fn missing_issuer_words(peer: Peer, top_is_trusted: bool) -> &'static str {
+    if peer == Peer::OpenSsl && top_is_trusted {
+        return "unable to get issuer certificate";
+    }
+    crate::peer::words(peer, &Problem::UnknownIssuer)
+        .map(|w| w.text)
+        .unwrap_or("unable to get local issuer certificate")
+}
+
+/// What `peer` prints when the chain it is sent ends at a root it does not
+/// trust (OpenSSL error 19, Java's and webpki's unknown-issuer words).
+fn untrusted_root_words(peer: Peer) -> &'static str {
+    crate::peer::words(peer, &Problem::RootNotTrusted)
+        .map(|w| w.text)
+        .unwrap_or("unable to get local issuer certificate")
 }
 
 /// The output part of a `chainfix bundle` command for this context.
@@ -230,14 +256,27 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     if out.path.is_none() && !out.dead_end.is_empty() {
         let top = *out.dead_end.last().unwrap();
         let self_signed = top.is_self_issued();
+        // The top came from the trust store: some link found it there.
+        let top_is_trusted = out
+            .links
+            .iter()
+            .any(|(_, issuer, place)| *place == Place::Anchor && issuer.id() == top.id());
+        // The peer is sent the root (error 19 in OpenSSL) unless it is only
+        // in a local file; then it stops below it, at an unknown issuer.
+        let root_sent = top.origins.iter().any(|o| cx.files.contains(&o.source));
         if self_signed && top.id() != leaf.id() {
+            let says = if root_sent {
+                untrusted_root_words(cx.peer)
+            } else {
+                missing_issuer_words(cx.peer, false)
+            };
             f.push(Finding {
                 subject: Some(top.subject().to_string()),
                 ..finding(
                     Class::RootNotInStore,
                     true,
                     format!(
-                        "the chain reaches the root \"{}\", which is not in the {} trust store: the peer will refuse it (\"unable to get local issuer certificate\" / \"PKIX path building failed\").{store_note}",
+                        "the chain reaches the root \"{}\", which is not in the {} trust store: the peer will refuse it (\"{says}\").{store_note}",
                         top.subject(),
                         cx.store
                     ),
@@ -274,10 +313,11 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
                     Class::IntermediateMissing,
                     true,
                     format!(
-                        "the issuer of \"{}\" is missing: \"{}\"{}; the peer says \"unable to get local issuer certificate\".",
+                        "the issuer of \"{}\" is missing: \"{}\"{}; the peer says \"{}\".",
                         top.subject(),
                         top.issuer(),
                         aki.map(|a| format!(" (key id {a})")).unwrap_or_default(),
+                        missing_issuer_words(cx.peer, top_is_trusted),
                     ),
                     fix,
                 )

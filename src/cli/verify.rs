@@ -394,6 +394,7 @@ pub(crate) fn report(
         store_is_candidate: l.candidate,
         has_key: l.has_key,
         local_sources: &l.pool_sources,
+        peer: pol.peer(),
     };
     let mut findings = explain::explain(&out, leaf, &l.certs, &cx);
     if let (Some(fetcher), Some(child)) = (fetcher, out.dead_end.last()) {

@@ -827,6 +827,7 @@ fn root_not_in_candidate_store_says_candidate_and_cacerts_jsp() {
         store_is_candidate: true,
         local_sources: &[],
         has_key: false,
+        peer: chainfix::peer::Peer::Salesforce,
     };
     let f = explain(&out, &leaf, &given, &cx);
     let root_finding = f
@@ -1292,4 +1293,191 @@ fn leaf_in_trust_store_is_a_path_of_one() {
         ],
     );
     assert!(stdout(&o).contains("is itself in the"), "{}", stdout(&o));
+}
+
+/// A root, an intermediate and a leaf made by openssl in `dir`:
+/// `root.pem`, `inter.pem`, `leaf.pem` (keys beside them).
+fn openssl_three(dir: &std::path::Path) {
+    use crate::util::openssl;
+    write(
+        dir,
+        "ca.ext",
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+    );
+    write(
+        dir,
+        "leaf.ext",
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth,serverAuth\nsubjectAltName=DNS:localhost\nauthorityKeyIdentifier=keyid\n",
+    );
+    crate::util::openssl_self_signed(
+        dir,
+        "root.key",
+        "root.pem",
+        "/CN=Words Root",
+        &[
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    for (name, ca, ext) in [("inter", "root", "ca.ext"), ("leaf", "inter", "leaf.ext")] {
+        crate::util::openssl_ec_key(dir, &format!("{name}.key"));
+        openssl(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                &format!("{name}.key"),
+                "-subj",
+                &format!("/CN=Words {name}"),
+                "-out",
+                &format!("{name}.csr"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                &format!("{ca}.pem"),
+                "-CAkey",
+                &format!("{ca}.key"),
+                "-set_serial",
+                "7",
+                "-days",
+                "3",
+                "-extfile",
+                ext,
+                "-out",
+                &format!("{name}.pem"),
+            ],
+        );
+    }
+}
+
+/// What `openssl verify -CAfile store leaf.pem` prints after `lookup:`.
+fn openssl_verify_words(dir: &std::path::Path, store: &str) -> String {
+    openssl_verify_words_with(dir, store, &[])
+}
+
+fn openssl_verify_words_with(dir: &std::path::Path, store: &str, extra: &[&str]) -> String {
+    let o = std::process::Command::new("openssl")
+        .args(["verify", "-CAfile", store])
+        .args(extra)
+        .arg("leaf.pem")
+        .current_dir(dir)
+        .output()
+        .expect("openssl is installed");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    all.lines()
+        .find(|l| l.starts_with("error ") && l.contains(" lookup: "))
+        .and_then(|l| l.split(" lookup: ").nth(1))
+        .unwrap_or_else(|| panic!("openssl verify said {all}"))
+        .to_string()
+}
+
+/// The intermediate-missing finding's message for `--peer peer`.
+fn missing_issuer_message(dir: &std::path::Path, store: &str, peer: &str) -> String {
+    let o = chainfix(
+        dir,
+        &[
+            "verify",
+            "leaf.pem",
+            "--trust",
+            store,
+            "--peer",
+            peer,
+            "--offline",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", crate::util::stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "intermediate-missing")
+        .unwrap_or_else(|| panic!("no intermediate-missing finding: {v:#}"))["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The missing-issuer finding quotes what the chosen peer prints: OpenSSL's
+/// error 20 when the last certificate sent has no issuer anywhere, error 2
+/// when the last certificate is one from the trust store (not self-signed,
+/// so OpenSSL goes on looking) whose issuer is missing, each compared with
+/// the real `openssl verify`; Java's and webpki's own words for the same.
+#[test]
+fn missing_issuer_finding_quotes_the_peers_own_words() {
+    let d = tempdir();
+    let dir = d.path();
+    openssl_three(dir);
+    for store in ["root.pem", "inter.pem"] {
+        let words = openssl_verify_words(dir, store);
+        let msg = missing_issuer_message(dir, store, "openssl");
+        assert!(
+            msg.contains(&format!("\"{words}\"")),
+            "store {store}: openssl verify says {words:?}; chainfix: {msg}"
+        );
+    }
+    assert_eq!(
+        openssl_verify_words(dir, "inter.pem"),
+        "unable to get issuer certificate",
+        "the two situations differ"
+    );
+    // The whole chain sent, its root not in the store: OpenSSL's error 19.
+    crate::util::openssl_self_signed(dir, "other.key", "other.pem", "/CN=Other", &[]);
+    std::fs::write(
+        dir.join("sent.pem"),
+        std::fs::read_to_string(dir.join("inter.pem")).unwrap()
+            + &std::fs::read_to_string(dir.join("root.pem")).unwrap(),
+    )
+    .unwrap();
+    let words = openssl_verify_words_with(dir, "other.pem", &["-untrusted", "sent.pem"]);
+    let o = chainfix(
+        dir,
+        &[
+            "verify",
+            "leaf.pem",
+            "sent.pem",
+            "--trust",
+            "other.pem",
+            "--peer",
+            "openssl",
+            "--offline",
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let root = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "root-not-in-store")
+        .unwrap_or_else(|| panic!("no root-not-in-store finding: {v:#}"))["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        root.contains(&format!("\"{words}\"")),
+        "openssl: {words:?}; chainfix: {root}"
+    );
+    let java = missing_issuer_message(dir, "root.pem", "java");
+    assert!(
+        java.contains("\"PKIX path building failed: unable to find valid certification path to requested target\""),
+        "{java}"
+    );
+    let webpki = missing_issuer_message(dir, "root.pem", "webpki");
+    assert!(webpki.contains("\"UnknownIssuer\""), "{webpki}");
 }
