@@ -58,6 +58,24 @@ struct InspectCert {
     /// `valid`, `expired` or `not-yet-valid` at `--at`; absent without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     validity: Option<&'static str>,
+    /// The URIs of its cRLDistributionPoints; absent when it names none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    crl_distribution_points: Vec<String>,
+    /// The URIs of its freshestCRL extension (where its delta CRLs are,
+    /// RFC 5280 §4.2.1.15); absent when it names none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    freshest_crl: Vec<String>,
+}
+
+/// The URIs of `cert`'s cRLDistributionPoints and freshestCRL extensions
+/// (none for an extension that cannot be read: `verify` reports that).
+fn crl_uris(cert: &crate::model::Cert) -> (Vec<String>, Vec<String>) {
+    use crate::revocation::dp;
+    let x = cert.parsed();
+    let of = |r: std::result::Result<Option<Vec<dp::Dp>>, String>| {
+        r.ok().flatten().map(|d| dp::uris(&d)).unwrap_or_default()
+    };
+    (of(dp::of_cert(&x)), of(dp::freshest_of_cert(&x)))
 }
 
 /// `valid`, `expired` or `not-yet-valid` at `at`, both bounds inclusive
@@ -108,12 +126,19 @@ fn print_table(inv: &Inventory, at: Option<i64>, io: &mut Io<'_>) -> Result<()> 
     for (i, cert) in inv.certs.iter().enumerate() {
         let c = CertSummary::of(cert);
         let mut aia = c.ca_issuers.join("\n");
-        for o in &c.ocsp {
+        let (cdp, fresh) = crl_uris(cert);
+        let lines = c
+            .ocsp
+            .iter()
+            .map(|u| ("OCSP ", u))
+            .chain(cdp.iter().map(|u| ("CRL ", u)))
+            .chain(fresh.iter().map(|u| ("delta CRL ", u)));
+        for (what, u) in lines {
             if !aia.is_empty() {
                 aia.push('\n');
             }
-            aia.push_str("OCSP ");
-            aia.push_str(o);
+            aia.push_str(what);
+            aia.push_str(u);
         }
         t.push(
             &[
@@ -237,9 +262,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             certificates: inv
                 .certs
                 .iter()
-                .map(|c| InspectCert {
-                    cert: CertSummary::of(c),
-                    validity: at.map(|t| validity(c, t)),
+                .map(|c| {
+                    let (crl_distribution_points, freshest_crl) = crl_uris(c);
+                    InspectCert {
+                        cert: CertSummary::of(c),
+                        validity: at.map(|t| validity(c, t)),
+                        crl_distribution_points,
+                        freshest_crl,
+                    }
                 })
                 .collect(),
             keys,

@@ -37,6 +37,10 @@ pub struct CrlSummary {
     /// Of the certificates read with it, those it covers (same issuer) and
     /// does not list.
     pub not_listed: Vec<String>,
+    /// The URIs of its freshestCRL extension: where the delta CRLs over it
+    /// are published (RFC 5280 §5.2.6); absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub freshest_crl: Vec<String>,
 }
 
 impl CrlSummary {
@@ -67,6 +71,7 @@ impl CrlSummary {
             entries: c.len(),
             lists,
             not_listed,
+            freshest_crl: c.freshest_uris.clone(),
         }
     }
 }
@@ -122,6 +127,9 @@ pub fn table(crls: &[CrlSummary]) -> String {
         }
         for n in &c.not_listed {
             s.push_str(&format!("CRL {} does not list \"{n}\"\n", i + 1));
+        }
+        for u in &c.freshest_crl {
+            s.push_str(&format!("CRL {}: delta CRLs at {u}\n", i + 1));
         }
     }
     s

@@ -122,6 +122,8 @@ pub struct Crl {
     /// The http(s) URLs of its freshestCRL extension: where the delta CRLs
     /// over this complete CRL are published (RFC 5280 §5.2.6).
     pub freshest: Vec<String>,
+    /// Every URI of its freshestCRL extension (ldap included), for display.
+    pub freshest_uris: Vec<String>,
     /// Critical CRL or CRL-entry extensions chainfix does not know: the
     /// CRL cannot be relied on (RFC 5280 §5.2, §5.3).
     pub unknown_critical: Vec<String>,
@@ -197,6 +199,7 @@ impl Crl {
         let mut idp = None;
         let mut aki = None;
         let mut freshest = Vec::new();
+        let mut freshest_uris = Vec::new();
         for e in x.extensions() {
             let oid = e.oid.to_id_string();
             if e.critical && !KNOWN_CRL_EXTENSIONS.contains(&oid.as_str()) {
@@ -222,7 +225,10 @@ impl Crl {
             }
             if oid == "2.5.29.46" {
                 match dp::parse_dps(e.value, &dir_of(issuer_name)) {
-                    Some(d) => freshest = dp::http_uris(&d),
+                    Some(d) => {
+                        freshest = dp::http_uris(&d);
+                        freshest_uris = dp::uris(&d);
+                    }
                     // Non-critical as RFC 5280 says: no delta, nothing more.
                     None if e.critical => unknown_critical.push("2.5.29.46 (unreadable)".into()),
                     None => {}
@@ -299,6 +305,7 @@ impl Crl {
             idp,
             aki,
             freshest,
+            freshest_uris,
             unknown_critical,
             profile_faults,
             entries,

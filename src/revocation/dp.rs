@@ -142,6 +142,21 @@ fn of_ext(x: &X509Certificate<'_>, oid: &str, name: &str) -> Result<Option<Vec<D
         .ok_or_else(|| format!("its {name} extension cannot be read"))
 }
 
+/// Every URI among the full names of `dps` (any scheme: http, ldap, …),
+/// each once, in order: what the extension names, as `openssl x509 -text`
+/// lists it.
+pub fn uris(dps: &[Dp]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in dps.iter().filter_map(|d| d.names.as_ref()).flatten() {
+        if let GName::Uri(u) = n
+            && !out.contains(u)
+        {
+            out.push(u.clone());
+        }
+    }
+    out
+}
+
 /// The http(s) URIs among the full names of `dps`, each once.
 pub fn http_uris(dps: &[Dp]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
