@@ -44,6 +44,11 @@ pub struct ProbeReport {
     /// when it staples none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stapled_ocsp: Option<crate::revocation::Status>,
+    /// The delegated responder that signed the stapled response (absent
+    /// when the CA signed it or nothing was stapled): `nocheck` false means
+    /// its own status went unchecked, and the text says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stapled_ocsp_responder: Option<crate::revocation::ocsp::Responder>,
     /// With --cert: the peer's judgement of the client chain presented,
     /// with revocation (absent without --cert).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,8 +170,14 @@ impl ProbeReport {
                 .unwrap_or_default(),
             chain_matches_ca_names,
         };
-        let stapled_ocsp =
-            crate::revocation::ocsp::stapled(&first.stapled_ocsp, &first.server_chain, at);
+        let (stapled_ocsp, stapled_ocsp_responder) = match crate::revocation::ocsp::stapled_judged(
+            &first.stapled_ocsp,
+            &first.server_chain,
+            at,
+        ) {
+            Some((status, responder)) => (Some(status), responder),
+            None => (None, None),
+        };
         // A server that staples "revoked" is refused by every client that
         // reads the staple.
         let ok = server.chain_valid
@@ -199,6 +210,7 @@ impl ProbeReport {
                 .map(|(i, e)| format!("certificate {} does not parse: {e}", i + 1))
                 .collect(),
             stapled_ocsp,
+            stapled_ocsp_responder,
             server,
             aia: None,
             client_auth,
@@ -253,7 +265,16 @@ impl ProbeReport {
             s.push_str(&format!("  {u}\n"));
         }
         match &self.stapled_ocsp {
-            Some(st) => s.push_str(&format!("  stapled OCSP response: {st}\n")),
+            Some(st) => {
+                s.push_str(&format!("  stapled OCSP response: {st}\n"));
+                if let Some(l) = self
+                    .stapled_ocsp_responder
+                    .as_ref()
+                    .and_then(|p| super::revocation::responder_line(p, false))
+                {
+                    s.push_str(&format!("  {l}\n"));
+                }
+            }
             None => s.push_str("  stapled OCSP response: none\n"),
         }
         let j = &self.server;

@@ -61,14 +61,30 @@ pub fn outcome_text(
         } else if f.error.is_some() && f.kind != "ocsp" {
             s.push_str(&format!("  {what} {}: {how}\n", f.url));
         }
-        match &f.responder {
-            Some(p) if !p.nocheck => s.push_str(&format!("  note: {}\n", p.unchecked_note())),
-            Some(p) if verbose => s.push_str(&format!(
-                "  OCSP responder \"{}\" carries id-pkix-ocsp-nocheck: its own status is not checked, as RFC 6960 §4.2.2.2.1 allows\n",
-                p.subject
-            )),
-            _ => {}
+        if let Some(l) = f
+            .responder
+            .as_ref()
+            .and_then(|p| responder_line(p, verbose))
+        {
+            s.push_str(&format!("  {l}\n"));
         }
     }
     s
+}
+
+/// What is said of the delegated OCSP responder that signed an answer,
+/// fetched (verify's OCSP path) or stapled (probe): a note when it lacks
+/// id-pkix-ocsp-nocheck and its own status went unchecked (RFC 6960
+/// §4.2.2.2.1), and with `verbose` a line when it carries it.
+pub fn responder_line(p: &crate::revocation::ocsp::Responder, verbose: bool) -> Option<String> {
+    if !p.nocheck {
+        Some(format!("note: {}", p.unchecked_note()))
+    } else if verbose {
+        Some(format!(
+            "OCSP responder \"{}\" carries id-pkix-ocsp-nocheck: its own status is not checked, as RFC 6960 §4.2.2.2.1 allows",
+            p.subject
+        ))
+    } else {
+        None
+    }
 }

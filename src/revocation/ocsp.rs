@@ -542,22 +542,34 @@ pub fn check(
 /// Judges the OCSP response a TLS server stapled for `chain[0]` (its
 /// issuer is the next certificate sent); None when nothing was stapled.
 pub fn stapled(body: &[u8], chain: &[Cert], at: i64) -> Option<Status> {
+    stapled_judged(body, chain, at).map(|(status, _)| status)
+}
+
+/// [`stapled`], with the delegated responder that signed the response
+/// (None when the CA signed it, or it could not be judged).
+pub fn stapled_judged(body: &[u8], chain: &[Cert], at: i64) -> Option<(Status, Option<Responder>)> {
     if body.is_empty() {
         return None;
     }
     let source = "the stapled response";
     Some(match chain {
         [leaf, issuer, ..] => match judge(body, leaf, issuer, None, at, source) {
-            Ok(j) => j.status,
-            Err(e) => Status::CouldNotCheck {
-                cause: Cause::BadCrl,
-                why: e,
+            Ok(j) => (j.status, j.responder),
+            Err(e) => (
+                Status::CouldNotCheck {
+                    cause: Cause::BadCrl,
+                    why: e,
+                },
+                None,
+            ),
+        },
+        _ => (
+            Status::CouldNotCheck {
+                cause: Cause::NoSource,
+                why: "the server sent no issuer to check the stapled response against".into(),
             },
-        },
-        _ => Status::CouldNotCheck {
-            cause: Cause::NoSource,
-            why: "the server sent no issuer to check the stapled response against".into(),
-        },
+            None,
+        ),
     })
 }
 

@@ -570,6 +570,102 @@ fn probe_judges_a_stapled_ocsp_response() {
     }
 }
 
+/// A server stapling a response signed by a delegated responder without
+/// id-pkix-ocsp-nocheck: probe adds the same note verify's OCSP path gives
+/// for that responder (RFC 6960 §4.2.2.2.1), word for word, and says in
+/// --json which responder signed; a responder with nocheck gets no note.
+#[test]
+fn probe_notes_a_stapled_response_from_a_responder_without_nocheck() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    issue(dir, "a", "server", "localhost", "server");
+    issue_ext(
+        dir,
+        "a",
+        "plain-responder",
+        "A Responder Without nocheck",
+        "basicConstraints = critical, CA:false\nkeyUsage = critical, digitalSignature\n\
+         extendedKeyUsage = OCSPSigning\nsubjectKeyIdentifier = hash\n\
+         authorityKeyIdentifier = keyid:always\n",
+    );
+    ocsp_response(
+        dir,
+        "plain-responder.pem",
+        "plain-responder.key",
+        "server.pem",
+        "plain.der",
+    );
+    ocsp_response(
+        dir,
+        "a-responder.pem",
+        "a-responder.key",
+        "server.pem",
+        "nocheck.der",
+    );
+    // What verify's OCSP path says of the same responder.
+    let _r = responder(
+        dir,
+        "a",
+        ca.ocsp[1],
+        "plain-responder.pem",
+        "plain-responder.key",
+    );
+    let (_, out) = verify(
+        dir,
+        "leaf-good.pem",
+        "a.pem",
+        &["--revocation", "ocsp", "--no-cache"],
+    );
+    let note = out
+        .lines()
+        .find(|l| l.contains("has no id-pkix-ocsp-nocheck"))
+        .unwrap_or_else(|| panic!("verify gives no nocheck note:\n{out}"))
+        .trim()
+        .to_string();
+    assert!(note.contains("A Responder Without nocheck"), "{note}");
+    let probe = |file: &str, json: bool| {
+        let (_g, port) = stapling_server(dir, Some(file));
+        let target = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "probe",
+            &target,
+            "--servername",
+            "localhost",
+            "--trust",
+            "root.pem",
+            "--timeout",
+            "10",
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = chainfix(dir, &args);
+        (stdout(&o), crate::util::stderr(&o))
+    };
+    let (out, err) = probe("plain.der", false);
+    assert!(out.contains("stapled OCSP response: good"), "{out}{err}");
+    assert!(
+        out.lines().any(|l| l.trim() == note),
+        "want {note:?}:\n{out}{err}"
+    );
+    let (out, err) = probe("nocheck.der", false);
+    assert!(out.contains("stapled OCSP response: good"), "{out}{err}");
+    assert!(!out.contains("id-pkix-ocsp-nocheck extension"), "{out}");
+    let (out, err) = probe("plain.der", true);
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    assert_eq!(
+        v["stapled_ocsp_responder"],
+        serde_json::json!({"subject": "CN=A Responder Without nocheck", "nocheck": false}),
+        "{v:#}"
+    );
+    let errs = crate::schema::errors(&crate::schema::load("probe-schema.json"), &v);
+    assert!(errs.is_empty(), "{errs:#?}\n{v:#}");
+    let (out, _) = probe("nocheck.der", true);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stapled_ocsp_responder"]["nocheck"], true, "{v:#}");
+}
+
 #[test]
 fn hostile_ocsp_responders_end_within_bounds() {
     let ca = real_ca();
