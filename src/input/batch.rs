@@ -185,3 +185,110 @@ impl Batch {
         Some(&self.bufs[i * SLOT..i * SLOT + n])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ring's reading of each file of `dir`, by name; `None` where the
+    /// caller must read the file the ordinary way. Fails when it takes
+    /// more than ten seconds (a request that waits).
+    fn ring_read(dir: &Path, names: &[&str]) -> Option<Vec<Option<Vec<u8>>>> {
+        let files: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+        // The ring is made in the thread that uses it (one issuer).
+        Batch::new(dir)?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = dir.to_path_buf();
+        std::thread::spawn(move || {
+            let b = Batch::new(&dir)
+                .unwrap()
+                .read(&files)
+                .expect("the ring works");
+            let got = (0..files.len())
+                .map(|i| b.bytes(i).map(<[u8]>::to_vec))
+                .collect();
+            tx.send(got).unwrap();
+        });
+        let wait = std::time::Duration::from_secs(10);
+        Some(rx.recv_timeout(wait).expect("the ring never waits"))
+    }
+
+    #[test]
+    fn whole_small_files_come_back_and_everything_else_is_left() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        std::fs::write(p.join("a.pem"), b"abc").unwrap();
+        std::fs::write(p.join("empty.pem"), b"").unwrap();
+        let fits = vec![7u8; SLOT - 1];
+        std::fs::write(p.join("fits.der"), &fits).unwrap();
+        std::fs::write(p.join("over.der"), vec![7u8; SLOT]).unwrap();
+        std::os::unix::fs::symlink(p.join("a.pem"), p.join("link.pem")).unwrap();
+        std::fs::create_dir(p.join("sub")).unwrap();
+        // A FIFO with a writer that never writes: a blocking read of it
+        // would wait for ever.
+        let fifo = p.join("fifo.pem");
+        let c = CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let _writer = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&fifo)
+            .unwrap();
+        let names = [
+            "a.pem",
+            "empty.pem",
+            "fits.der",
+            "over.der",
+            "link.pem",
+            "sub",
+            "fifo.pem",
+            "gone.pem",
+            "a.pem",
+        ];
+        let Some(got) = ring_read(p, &names) else {
+            eprintln!("io_uring is not available here: nothing to test");
+            return;
+        };
+        let want: [Option<&[u8]>; 9] = [
+            Some(b"abc"),
+            Some(b""),
+            Some(&fits),
+            None,
+            None,
+            None,
+            None,
+            None,
+            Some(b"abc"),
+        ];
+        for ((name, got), want) in names.iter().zip(&got).zip(want) {
+            assert_eq!(got.as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn slots_are_reused_from_batch_to_batch() {
+        let d = tempfile::tempdir().unwrap();
+        let names: Vec<String> = (0..FILES + 3).map(|i| format!("f{i:03}")).collect();
+        for (i, n) in names.iter().enumerate() {
+            std::fs::write(d.path().join(n), vec![i as u8; i + 1]).unwrap();
+        }
+        let Some(mut batch) = Batch::new(d.path()) else {
+            eprintln!("io_uring is not available here: nothing to test");
+            return;
+        };
+        let files: Vec<PathBuf> = names.iter().map(|n| d.path().join(n)).collect();
+        for round in 0..3 {
+            for chunk in files.chunks(FILES) {
+                batch = batch.read(chunk).expect("the ring works");
+                for (i, f) in chunk.iter().enumerate() {
+                    assert_eq!(
+                        batch.bytes(i),
+                        Some(&std::fs::read(f).unwrap()[..]),
+                        "round {round}: {f:?}"
+                    );
+                }
+                assert_eq!(batch.bytes(chunk.len()), None);
+            }
+        }
+    }
+}
