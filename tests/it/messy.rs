@@ -372,7 +372,7 @@ fn messy_directory_reads_the_same_through_io_uring_as_one_file_at_a_time() {
     // at address 0, as root reads a chmod 000 file.
     std::os::unix::fs::symlink("/proc/self/mem", dir.join("b-mem.pem")).unwrap();
     let noperm = write(&dir, "b-noperm.pem", &root);
-    std::fs::set_permissions(&noperm, std::os::unix::fs::PermissionsExt::from_mode(0)).unwrap();
+    std::fs::set_permissions(&noperm, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
     let root_user = std::fs::read(&noperm).is_ok();
     write(&dir, "empty.pem", "");
     // Bigger than a slot of the ring (64 KiB): 60 copies, one file.
