@@ -84,9 +84,16 @@ read -r dbc dbrss < <(big "$bin" bundle "$w/pooldir" --offline --no-cache -q -o 
 row "bundle, directory vs one file" "$dbc ms $dbrss MiB" "$bc ms $brss MiB" "$dbc" "$bc"
 read -r dvc dvrss < <(big "$bin" verify "$w/leaf.pem" "$w/pooldir" --trust "$w/root.pem" --at $at)
 row "verify, directory vs one file" "$dvc ms $dvrss MiB" "$vc ms $vrss MiB" "$dvc" "$vc"
+# The same with io_uring batch reading off (src/input/batch.rs): a file at
+# a time with plain system calls, as before it and where io_uring is not.
+read -r pbc pbrss < <(big env CHAINFIX_IO_URING=0 "$bin" bundle "$w/pooldir" --offline --no-cache -q -o "$w/out.pem" --force)
+row "bundle, directory, CHAINFIX_IO_URING=0 vs one file" "$pbc ms $pbrss MiB" "$bc ms $brss MiB" "$pbc" "$bc"
 # The kernel's floor: list the directory, open + read to EOF + close each
 # file (a C loop, no parsing); what the directory costs beyond the file
-# can't go below this.
+# can't go below this with plain system calls. io_uring (what chainfix
+# uses) saves the system call entries, not the kernel's work per file
+# (path lookup, file set-up, copy): ~10% of this floor. io-wq worker
+# threads, if the kernel uses them, are the process's and counted here.
 cat > "$w/floor.c" <<'C'
 #include <dirent.h>
 #include <fcntl.h>

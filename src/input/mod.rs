@@ -3,6 +3,8 @@
 //! skipped); `-` is standard input. Unreadable paths are reported, not fatal to the others.
 //! Every file goes through [`read_user_file`] (no special files, a size cap).
 
+#[cfg(target_os = "linux")]
+mod batch;
 mod file;
 
 use std::io::Read;
@@ -12,6 +14,9 @@ pub use file::{
     CHUNK_BYTES, DEFAULT_MAX_INPUT_MIB, Listed, MAX_INPUT_ENV, Opened, PemFile, STREAM_MIN_BYTES,
     max_input_bytes, open_user_file, read_capped, read_listed_file, read_user_file,
 };
+
+#[cfg(target_os = "linux")]
+use batch::{Batch, FILES as BATCH_FILES};
 
 use crate::error::Error;
 use crate::model::DropReason;
@@ -124,6 +129,24 @@ fn dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Where io_uring is not: every file is read the ordinary way.
+#[cfg(not(target_os = "linux"))]
+struct Batch;
+#[cfg(not(target_os = "linux"))]
+const BATCH_FILES: usize = 64;
+#[cfg(not(target_os = "linux"))]
+impl Batch {
+    fn new(_: &Path) -> Option<Batch> {
+        None
+    }
+    fn read(self, _: &[PathBuf]) -> Option<Batch> {
+        None
+    }
+    fn bytes(&self, _: usize) -> Option<&[u8]> {
+        None
+    }
+}
+
 /// Reads and parses every path into one inventory. A directory whose files
 /// yield no certificate and no key is reported as holding none. Each file
 /// of a directory is parsed as soon as it is read, from one reused buffer,
@@ -171,39 +194,61 @@ fn read_dir_into(dir: &Path, passwords: &dyn Passwords, inv: &mut Inventory) {
     let mut read_problems = Vec::new();
     let mut any_read = false;
     let mut buf = Vec::new();
-    for f in files {
-        // `display` checks UTF-8 piece by piece; a UTF-8 name is the same text.
-        let fname = f
-            .to_str()
-            .map_or_else(|| f.display().to_string(), str::to_owned);
-        let problems_before = inv.problems.len();
-        match file::read_listed_file(&f, &mut buf) {
-            Ok(Listed::Bytes(bytes)) => {
-                let hint = extension(&fname);
-                parse::parse_source(bytes, &fname, hint.as_deref(), passwords, inv);
-            }
-            Ok(Listed::Opened(Opened::Whole(bytes))) => parse_read(
-                Source {
-                    name: fname.clone(),
-                    bytes,
-                    pem_file: None,
-                },
-                passwords,
-                inv,
-            ),
-            Ok(Listed::Opened(Opened::Pem(f))) => f.parse(passwords, inv),
-            Err(e) => {
-                read_problems.push(e);
-                continue;
+    let mut batch = Batch::new(dir);
+    for chunk in files.chunks(BATCH_FILES) {
+        batch = batch.and_then(|b| b.read(chunk));
+        for (i, f) in chunk.iter().enumerate() {
+            let listed = match batch.as_ref().and_then(|b| b.bytes(i)) {
+                Some(bytes) => Ok(Listed::Bytes(bytes)),
+                None => file::read_listed_file(f, &mut buf),
+            };
+            if read_listed(f, listed, passwords, inv, &mut read_problems) {
+                any_read = true;
             }
         }
-        any_read = true;
-        skip_junk(inv, problems_before, &fname);
     }
     inv.problems.splice(start..start, read_problems);
     if any_read && found(inv) == before {
         inv.problems.push(Error::NoCertificates { path: name });
     }
+}
+
+/// Parses one file of a directory as it was read; `false` when it could
+/// not be read (the problem goes to `read_problems`).
+fn read_listed(
+    f: &Path,
+    listed: Result<Listed<'_>, Error>,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+    read_problems: &mut Vec<Error>,
+) -> bool {
+    // `display` checks UTF-8 piece by piece; a UTF-8 name is the same text.
+    let fname = f
+        .to_str()
+        .map_or_else(|| f.display().to_string(), str::to_owned);
+    let problems_before = inv.problems.len();
+    match listed {
+        Ok(Listed::Bytes(bytes)) => {
+            let hint = extension(&fname);
+            parse::parse_source(bytes, &fname, hint.as_deref(), passwords, inv);
+        }
+        Ok(Listed::Opened(Opened::Whole(bytes))) => parse_read(
+            Source {
+                name: fname.clone(),
+                bytes,
+                pem_file: None,
+            },
+            passwords,
+            inv,
+        ),
+        Ok(Listed::Opened(Opened::Pem(f))) => f.parse(passwords, inv),
+        Err(e) => {
+            read_problems.push(e);
+            return false;
+        }
+    }
+    skip_junk(inv, problems_before, &fname);
+    true
 }
 
 /// A file in a directory that is not certificate data at all (a

@@ -340,3 +340,103 @@ fn messy_a_certificate_openssl_refuses_is_read_and_said_plainly() {
         serde_json::Value::Null
     );
 }
+
+/// `chainfix ARGS` in `dir`, with io_uring batch reading on or off.
+fn chainfix_uring(dir: &Path, args: &[&str], on: bool) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_chainfix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CHAINFIX_PASSWORD")
+        .env("NO_COLOR", "1")
+        .env("CHAINFIX_IO_URING", if on { "1" } else { "0" })
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn messy_directory_reads_the_same_through_io_uring_as_one_file_at_a_time() {
+    let d = util::tempdir();
+    two_certs(d.path());
+    let (leaf, root) = pems(d.path());
+    let dir = d.path().join("certs");
+    std::fs::create_dir(&dir).unwrap();
+    // More files than one io_uring batch (64), in name order.
+    for i in 0..70 {
+        let pem = if i % 2 == 0 { &leaf } else { &root };
+        write(&dir, &format!("c{i:03}.pem"), pem);
+    }
+    // A link (O_NOFOLLOW refuses it in the ring; followed the usual way).
+    std::os::unix::fs::symlink(d.path().join("root.pem"), dir.join("a-link.pem")).unwrap();
+    // A file that cannot be read: the kernel's EIO from a process's memory
+    // at address 0, as root reads a chmod 000 file.
+    std::os::unix::fs::symlink("/proc/self/mem", dir.join("b-mem.pem")).unwrap();
+    let noperm = write(&dir, "b-noperm.pem", &root);
+    std::fs::set_permissions(&noperm, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let root_user = std::fs::read(&noperm).is_ok();
+    write(&dir, "empty.pem", "");
+    // Bigger than a slot of the ring (64 KiB): 60 copies, one file.
+    write(&dir, "pile.pem", format!("{leaf}{root}").repeat(60));
+    // Exactly one byte past what the ring's first read takes.
+    let mut over = leaf.clone().into_bytes();
+    over.resize(64 * 1024, b'\n');
+    write(&dir, "over.pem", &over);
+    // A FIFO without a writer: skipped, never waited on.
+    let fifo = std::ffi::CString::new(dir.join("fifo.pem").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+
+    let want_fp = [
+        fingerprint(d.path(), "leaf.pem"),
+        fingerprint(d.path(), "root.pem"),
+    ];
+    for args in [
+        &["inspect", "certs"][..],
+        &["inspect", "--json", "certs"],
+        &["inspect", "--verbose", "certs"],
+    ] {
+        let plain = chainfix_uring(d.path(), args, false);
+        let ring = chainfix_uring(d.path(), args, true);
+        assert_eq!(plain.status.code(), Some(2), "{args:?}: {}", stderr(&plain));
+        assert_eq!(ring.status.code(), plain.status.code(), "{args:?}");
+        assert_eq!(stdout(&ring), stdout(&plain), "{args:?}");
+        assert_eq!(stderr(&ring), stderr(&plain), "{args:?}");
+    }
+    let o = chainfix_uring(d.path(), &["inspect", "--json", "certs"], true);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut got: Vec<String> = j["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["sha256"].as_str().unwrap().to_string())
+        .collect();
+    got.sort();
+    let mut want = want_fp.to_vec();
+    want.sort();
+    assert_eq!(got, want);
+    // The messages main's reader gives for these files.
+    let err = stderr(&chainfix_uring(
+        d.path(),
+        &["inspect", "--verbose", "certs"],
+        true,
+    ));
+    let expect = [
+        "chainfix: cannot read certs/b-mem.pem: Input/output error (os error 5); check the path and its permissions",
+        "dropped certs/empty.pem: skipped, not certificate data (empty)",
+        "dropped certs/c001.pem:1: duplicate of certs/a-link.pem:1",
+        "dropped certs/c002.pem:1: duplicate of certs/c000.pem:1",
+        "dropped certs/c069.pem:1: duplicate of certs/a-link.pem:1",
+        "dropped certs/over.pem:1: duplicate of certs/c000.pem:1",
+        "dropped certs/pile.pem:120: duplicate of certs/a-link.pem:1",
+    ];
+    for line in expect {
+        assert!(err.lines().any(|l| l == line), "{line}\n{err}");
+    }
+    // Root reads a chmod 000 file; anyone else is refused it.
+    let noperm = if root_user {
+        "dropped certs/b-noperm.pem:1: duplicate of certs/a-link.pem:1"
+    } else {
+        "chainfix: cannot read certs/b-noperm.pem: Permission denied (os error 13); check the path and its permissions"
+    };
+    assert!(err.lines().any(|l| l == noperm), "{noperm}\n{err}");
+    assert!(!err.contains("fifo.pem"), "{err}");
+}
