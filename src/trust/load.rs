@@ -39,7 +39,9 @@ fn bundled_certs(bytes: &[u8], source: &str) -> Vec<Cert> {
         index += 1;
         if let Some(body) = label[..end].strip_prefix(CERT) {
             b64.clear();
-            b64.extend(body.iter().filter(|b| !b.is_ascii_whitespace()));
+            for line in body.split(|&b| b == b'\n') {
+                b64.extend_from_slice(line.trim_ascii());
+            }
             if let Ok(der) = base64::engine::general_purpose::STANDARD.decode(&b64)
                 && let Ok(c) = Cert::from_der(der, Origin::block(source, index))
             {
