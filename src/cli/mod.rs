@@ -35,27 +35,63 @@ const EXIT_CODES: &str = "Exit codes: 0 done, all good; 1 done, but with finding
 causes exit 1; exit 1 always prints an error: line. With --json, exit 2 prints \
 {\"version\":1,\"error\":{kind,file,message,fix}} on stdout.";
 
-/// Takes the certificate files you have and hands back a chain that works.
-#[derive(Parser, Debug)]
-#[command(name = "chainfix", version, about, after_help = EXIT_CODES)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-    /// Colour in the output: chainfix draws none, so `never` and `auto`
-    /// (which also honours NO_COLOR) print the same; accepted so scripts
-    /// that pass it to every tool work.
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        value_name = "WHEN",
-        default_value = "auto"
-    )]
-    pub color: ColorWhen,
-    /// List every dropped input and every problem; without it, long lists
-    /// stop after a few lines with a count of the rest.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
+/// Defines [`Cli`], and `Lone<S>`: the same root (name, about, global
+/// arguments) over a subcommand enum `S` of one subcommand, for `parse`.
+macro_rules! root {
+    ($(#[doc = $sdoc:literal])* { $($(#[$m:meta])* pub $f:ident: $t:ty,)* }) => {
+        $(#[doc = $sdoc])*
+        #[derive(Parser, Debug)]
+        #[command(name = "chainfix", version, about, after_help = EXIT_CODES)]
+        pub struct Cli {
+            #[command(subcommand)]
+            pub command: Command,
+            $($(#[$m])* pub $f: $t,)*
+        }
+
+        $(#[doc = $sdoc])*
+        #[derive(Parser, Debug)]
+        // The full tree numbers its subcommands for display first, then
+        // the global arguments: the lone subcommand takes the last number
+        // so that `--color` and `--verbose` sort where they do in the full
+        // tree's help.
+        #[command(name = "chainfix", version, about, after_help = EXIT_CODES)]
+        #[command(next_display_order = SUBCOMMANDS - 1)]
+        struct Lone<S: Subcommand> {
+            #[command(subcommand)]
+            command: S,
+            $($(#[$m])* $f: $t,)*
+        }
+
+        impl<S: Subcommand + Into<Command>> Lone<S> {
+            fn into_cli(self) -> Cli {
+                Cli {
+                    command: self.command.into(),
+                    $($f: self.$f,)*
+                }
+            }
+        }
+    };
+}
+
+root! {
+    /// Takes the certificate files you have and hands back a chain that works.
+    {
+        /// Colour in the output: chainfix draws none, so `never` and `auto`
+        /// (which also honours NO_COLOR) print the same; accepted so scripts
+        /// that pass it to every tool work.
+        #[arg(
+            long,
+            global = true,
+            value_enum,
+            value_name = "WHEN",
+            default_value = "auto"
+        )]
+        pub color: ColorWhen,
+        /// List every dropped input and every problem; without it, long lists
+        /// stop after a few lines with a count of the rest.
+        #[arg(short, long, global = true)]
+        pub verbose: bool,
+    }
 }
 
 /// `--color`.
@@ -65,32 +101,79 @@ pub enum ColorWhen {
     Never,
 }
 
-#[derive(Subcommand, Debug)]
-pub enum Command {
+/// Defines [`Command`], and beside it one enum per subcommand holding
+/// only that subcommand (same name, same doc comment, same arguments):
+/// [`run`] parses `chainfix verify ...` with the root and the `verify`
+/// subcommand alone instead of building all twelve subcommands' clap
+/// definitions, a third of a small run's start-up. `cli::tests` checks
+/// that each lone subcommand's clap definition equals the full tree's.
+macro_rules! commands {
+    ($($(#[doc = $doc:literal])* $variant:ident($args:ty) as $only:ident;)*) => {
+        #[derive(Subcommand, Debug)]
+        pub enum Command {
+            $($(#[doc = $doc])* $variant($args),)*
+        }
+        $(
+            #[derive(Subcommand, Debug)]
+            enum $only {
+                $(#[doc = $doc])* $variant($args),
+            }
+            impl From<$only> for Command {
+                fn from(c: $only) -> Command {
+                    let $only::$variant(a) = c;
+                    Command::$variant(a)
+                }
+            }
+        )*
+        /// The root with each subcommand alone, as `parse` builds it.
+        #[cfg(test)]
+        fn lone_commands() -> Vec<clap::Command> {
+            use clap::CommandFactory;
+            vec![$(Lone::<$only>::command()),*]
+        }
+
+        /// How many subcommands [`Command`] has.
+        const SUBCOMMANDS: usize = [$(stringify!($variant)),*].len();
+
+        /// Parses `args` with the full tree, or with the root and only the
+        /// subcommand `args[1]` names when it names one.
+        fn parse(args: &[OsString]) -> Result<Cli, clap::Error> {
+            let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
+            $(
+                if <$only as Subcommand>::has_subcommand(first) {
+                    return Lone::<$only>::try_parse_from(args).map(Lone::into_cli);
+                }
+            )*
+            Cli::try_parse_from(args)
+        }
+    };
+}
+
+commands! {
     /// Show every certificate and key read from the inputs.
-    Inspect(inspect::Args),
+    Inspect(inspect::Args) as InspectOnly;
     /// Write key + leaf + intermediates in issuing order (fullcert.pem for curl -E).
-    Bundle(bundle::Args),
+    Bundle(bundle::Args) as BundleOnly;
     /// Build and validate the path to a trust store; say why not and how to fix it.
-    Verify(verify::Args),
+    Verify(verify::Args) as VerifyOnly;
     /// Explain a peer's "unable to get local issuer certificate" from your files.
-    Diagnose(diagnose::Args),
+    Diagnose(diagnose::Args) as DiagnoseOnly;
     /// Check certificates before an upload or a handshake: every certificate and issuer link, with a fix per finding.
-    Lint(lint::Args),
+    Lint(lint::Args) as LintOnly;
     /// Write key + chain as a JKS (Salesforce, Java) or PKCS#12 (curl, browsers), checking Salesforce's import rules first.
-    Keystore(keystore::Args),
+    Keystore(keystore::Args) as KeystoreOnly;
     /// Make a new private key and a certificate signing request (or a CSR for an existing key).
-    Csr(csr::Args),
+    Csr(csr::Args) as CsrOnly;
     /// Check a live TLS server: the chain it sends, the client CAs it asks for, and whether your client chain gets in.
-    Probe(probe::Args),
+    Probe(probe::Args) as ProbeOnly;
     /// List a trust store (bundled Salesforce CANDIDATE list, Mozilla, your org's cacerts.jsp) or look certificates up in it.
-    Roots(roots::Args),
+    Roots(roots::Args) as RootsOnly;
     /// Serve a local web page (127.0.0.1) to check chains and download fixed files.
-    Serve(serve::Args),
+    Serve(serve::Args) as ServeOnly;
     /// Print shell completions: `chainfix completions bash > /etc/bash_completion.d/chainfix`.
-    Completions(completions::Args),
+    Completions(completions::Args) as CompletionsOnly;
     /// Print the man page (or write every page with --out-dir DIR).
-    Man(completions::ManArgs),
+    Man(completions::ManArgs) as ManOnly;
 }
 
 /// What a command did, when it could do it.
@@ -121,7 +204,7 @@ pub struct Io<'a> {
 /// returns the exit code.
 pub fn run(args: impl IntoIterator<Item = OsString>, io: &mut Io<'_>) -> u8 {
     let args: Vec<OsString> = args.into_iter().collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match parse(&args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -215,4 +298,61 @@ pub fn main() -> ExitCode {
     let code = run(std::env::args_os(), &mut io);
     let _ = io.out.flush();
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Each lone subcommand `parse` builds is, once built, the full tree's
+    /// subcommand of that name to the last field clap keeps (arguments,
+    /// display order, usage name, help): so its help, errors and parsing
+    /// are the full tree's. Only its own place in the root's list differs,
+    /// and the lone root's help is never shown.
+    #[test]
+    fn each_lone_subcommand_is_the_full_trees() {
+        let mut full = Cli::command();
+        full.build();
+        let lone = lone_commands();
+        assert_eq!(lone.len(), full.get_subcommands().count() - 1); // + help
+        for mut root in lone {
+            root.build();
+            let subs: Vec<_> = root
+                .get_subcommands()
+                .filter(|s| s.get_name() != "help")
+                .collect();
+            assert_eq!(subs.len(), 1);
+            let name = subs[0].get_name();
+            let theirs = full.find_subcommand(name).expect("in the full tree");
+            let norm = |c: &clap::Command| format!("{:?}", c.clone().display_order(0));
+            assert_eq!(norm(subs[0]), norm(theirs), "subcommand {name}");
+            let args = |c: &clap::Command| format!("{:?}", c.get_arguments().collect::<Vec<_>>());
+            assert_eq!(args(&root), args(&full), "root arguments beside {name}");
+        }
+    }
+
+    /// `parse` takes the lone path for `chainfix verify ...` and the full
+    /// tree otherwise, and both give the same `Cli`.
+    #[test]
+    fn parse_gives_the_full_trees_answer() {
+        for line in [
+            "chainfix verify a.pem --trust root.pem --at 2027-01-01 -v",
+            "chainfix -v bundle a.pem -o out.pem",
+            "chainfix --color never inspect a.pem --json",
+        ] {
+            let args: Vec<OsString> = line.split(' ').map(OsString::from).collect();
+            let ours = format!("{:?}", parse(&args).expect("parses"));
+            let full = format!("{:?}", Cli::try_parse_from(&args).expect("parses"));
+            assert_eq!(ours, full, "{line}");
+        }
+        let bad: Vec<OsString> = ["chainfix", "verify", "--bogus"]
+            .map(OsString::from)
+            .to_vec();
+        assert_eq!(
+            parse(&bad).unwrap_err().render().to_string(),
+            Cli::try_parse_from(&bad).unwrap_err().render().to_string()
+        );
+    }
 }
