@@ -149,30 +149,143 @@ impl Serialize for CertId {
 
 /// Where a certificate or key came from: a file (or `-` for stdin, or a URL
 /// for fetched certificates) and, inside it, the 1-based block number.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+/// The source name is shared: the blocks of one file hold one copy of it
+/// (a pool of 100,000 certificates held 100,000 copies of its file name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
-    pub source: String,
+    pub source: Arc<str>,
     /// 1-based index of the PEM block / certificate inside the source, when
     /// the source holds several.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block: Option<usize>,
 }
 
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Origin", 1 + usize::from(self.block.is_some()))?;
+        st.serialize_field("source", &*self.source)?;
+        if let Some(b) = self.block {
+            st.serialize_field("block", &b)?;
+        }
+        st.end()
+    }
+}
+
+/// The name as a shared string: the same allocation as the last name
+/// asked for on this thread when the text is the same, so that the blocks
+/// of one file, added one after another, share it.
+fn shared_name(name: &str) -> Arc<str> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some(a) if &**a == name => a.clone(),
+            _ => {
+                let a: Arc<str> = Arc::from(name);
+                *last = Some(a.clone());
+                a
+            }
+        }
+    })
+}
+
+/// Something that names a source: text, or an already shared name.
+pub trait SourceName {
+    fn into_shared(self) -> Arc<str>;
+}
+impl SourceName for &str {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(self)
+    }
+}
+impl SourceName for &String {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(self)
+    }
+}
+impl SourceName for String {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(&self)
+    }
+}
+impl SourceName for Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self
+    }
+}
+impl SourceName for &Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
 impl Origin {
-    pub fn file(source: impl Into<String>) -> Origin {
+    pub fn file(source: impl SourceName) -> Origin {
         Origin {
-            source: source.into(),
+            source: source.into_shared(),
             block: None,
         }
     }
-    pub fn block(source: impl Into<String>, block: usize) -> Origin {
+    pub fn block(source: impl SourceName, block: usize) -> Origin {
         Origin {
-            source: source.into(),
+            source: source.into_shared(),
             block: Some(block),
         }
     }
     pub fn with_block(&self, block: usize) -> Origin {
-        Origin::block(self.source.clone(), block)
+        Origin::block(&self.source, block)
+    }
+}
+
+/// Every place a certificate or key was seen, the first held inline: most
+/// are seen once, and then the list costs no allocation of its own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Origins {
+    first: Origin,
+    more: Vec<Origin>,
+}
+
+impl Origins {
+    pub fn one(first: Origin) -> Origins {
+        Origins {
+            first,
+            more: Vec::new(),
+        }
+    }
+    pub fn first(&self) -> &Origin {
+        &self.first
+    }
+    pub fn push(&mut self, o: Origin) {
+        self.more.push(o);
+    }
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+    /// Never: there is always a first origin.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Origin> + Clone {
+        std::iter::once(&self.first).chain(self.more.iter())
+    }
+    pub fn contains(&self, o: &Origin) -> bool {
+        self.iter().any(|x| x == o)
+    }
+}
+
+impl fmt::Debug for Origins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Origins {
+    type Item = &'a Origin;
+    type IntoIter = std::iter::Chain<std::iter::Once<&'a Origin>, std::slice::Iter<'a, Origin>>;
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.first).chain(self.more.iter())
     }
 }
 
@@ -203,7 +316,7 @@ pub struct Cert {
     subject_end: u32,
     issuer_at: u32,
     id: CertId,
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
     subject_raw: Span,
     issuer_raw: Span,
     spki_raw: Span,
@@ -250,7 +363,7 @@ impl Cert {
             subject_end,
             issuer_at: if shared { der_len } else { subject_end },
             id,
-            origins: vec![origin],
+            origins: Origins::one(origin),
             subject_raw: w.subject,
             issuer_raw: w.issuer,
             spki_raw: w.spki,
@@ -349,7 +462,7 @@ impl Cert {
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
-        &self.origins[0]
+        self.origins.first()
     }
     pub fn to_pem(&self) -> String {
         ::pem::encode(&::pem::Pem::new("CERTIFICATE", self.der().to_vec())).replace("\r\n", "\n")
@@ -480,7 +593,7 @@ pub struct PrivateKey {
     algorithm: KeyAlgorithm,
     spki: Vec<u8>,
     pub format: KeyFormat,
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
 }
 
 impl PrivateKey {
@@ -498,7 +611,7 @@ impl PrivateKey {
             algorithm,
             spki,
             format,
-            origins: vec![origin],
+            origins: Origins::one(origin),
         }
     }
     pub fn pkcs8_der(&self) -> &[u8] {
@@ -522,7 +635,7 @@ impl PrivateKey {
         spki_equal(&self.spki, cert.spki_raw())
     }
     pub fn first_origin(&self) -> &Origin {
-        &self.origins[0]
+        self.origins.first()
     }
 }
 

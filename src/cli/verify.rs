@@ -322,7 +322,7 @@ pub fn report_for(args: &Args, inv: &Inventory, leaf: usize) -> Result<Report> {
     let files = inv
         .certs
         .iter()
-        .map(|c| c.first_origin().source.clone())
+        .map(|c| c.first_origin().source.to_string())
         .fold(Vec::new(), |mut v: Vec<String>, f| {
             if !v.contains(&f) {
                 v.push(f);

@@ -178,7 +178,7 @@ impl Inventory {
         if self
             .keys
             .iter()
-            .any(|key| key.origins.iter().any(|o| o.source == name))
+            .any(|key| key.origins.iter().any(|o| *o.source == *name))
         {
             Ok(())
         } else {
