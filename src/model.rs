@@ -309,10 +309,12 @@ impl fmt::Display for Origin {
 pub struct Cert {
     /// The DER, then the subject's prepared key, then the issuer's unless
     /// it is the same (one copy for a self-issued certificate), in one
-    /// allocation: `bytes[..der_len]`, `bytes[der_len..subject_end]` and
-    /// `bytes[issuer_at..]`.
+    /// allocation: `bytes[..der_len]`, `bytes[keys_at..subject_end]` and
+    /// `bytes[issuer_at..]`. For a certificate kept on disk (`away`), the
+    /// two keys alone (`keys_at` is 0).
     bytes: Arc<[u8]>,
     der_len: u32,
+    keys_at: u32,
     subject_end: u32,
     issuer_at: u32,
     id: CertId,
@@ -325,8 +327,123 @@ pub struct Cert {
     not_before: i64,
     not_after: i64,
     is_ca: bool,
+    /// The subject's and the issuer's DER are the same bytes.
+    names_identical: bool,
     /// Subject and issuer as text, made when first asked for.
     display: OnceLock<Box<(String, String)>>,
+    /// Where the DER can be read again, when it was not kept in memory.
+    away: Option<Away>,
+    /// The DER read again from `away`, on first use.
+    loaded: OnceLock<Arc<[u8]>>,
+}
+
+/// Where a certificate read from a big PEM file lies in it, so its DER
+/// need not stay in memory (see [`keep_der_on_disk`]).
+#[derive(Clone)]
+struct Away {
+    file: Arc<Reread>,
+    /// The PEM block's bytes in the file: its BEGIN line to its END line.
+    at: u64,
+    len: u32,
+    /// [`key_bits`] of the public key, so that matching a private key
+    /// against a pool does not read the pool again.
+    key_bits: u64,
+}
+
+/// A file certificates are read again from: the open file itself (so a
+/// file renamed over it does not matter), its name, and what to do when
+/// what is read again is no longer what was read.
+pub struct Reread {
+    file: std::fs::File,
+    name: Arc<str>,
+    on_failure: fn(&crate::error::Error) -> !,
+}
+
+impl Reread {
+    /// The reader of `file` (named `name` in messages), when
+    /// [`keep_der_on_disk`] was asked for and the platform reads at an
+    /// offset.
+    pub fn of(file: &std::fs::File, name: &str) -> Option<Arc<Reread>> {
+        let on_failure = *ON_DISK.get()?;
+        if !cfg!(unix) {
+            return None;
+        }
+        Some(Arc::new(Reread {
+            file: file.try_clone().ok()?,
+            name: Origin::file(name).source,
+            on_failure,
+        }))
+    }
+}
+
+static ON_DISK: OnceLock<fn(&crate::error::Error) -> !> = OnceLock::new();
+
+/// From now on, certificates read from big PEM files (read while they
+/// stream, see [`crate::parse::parse_pem_stream`]) keep their DER on disk:
+/// in memory stay the id, the prepared names, the validity, the key
+/// identifiers' places and where the block lies in the file. The DER is
+/// read again when first used, and checked against the id; when the file
+/// changed in between, [`crate::parse::Inventory::load_needed`] returns an
+/// error, and any later reading calls `on_failure` (which must end the
+/// process: the command layer prints the error and exits 2). Set once per
+/// process; the commands that search a pool (bundle, verify) ask for it.
+pub fn keep_der_on_disk(on_failure: fn(&crate::error::Error) -> !) {
+    let _ = ON_DISK.set(on_failure);
+}
+
+/// A hash of the public key bits of a SubjectPublicKeyInfo: equal for two
+/// encodings [`spki_equal`] calls equal (it compares these bits), so a
+/// differing hash proves a key does not match.
+pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
+    use std::hash::BuildHasher;
+    let (outer, _) = crate::parse::der::read(spki).ok()?;
+    let kids = crate::parse::der::children(outer.content).ok()?;
+    let bits = kids.get(1).filter(|t| t.tag == 0x03)?;
+    let data = bits.content.get(1..)?;
+    Some(std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(data))
+}
+
+impl Away {
+    /// The DER of `cert` read again, checked against its id.
+    fn read(&self, cert: &Cert) -> Result<Vec<u8>, crate::error::Error> {
+        use crate::error::Error;
+        let changed = |detail: String| Error::ChangedWhileRead {
+            path: self.file.name.to_string(),
+            detail,
+        };
+        let mut text = vec![0u8; self.len as usize];
+        read_exact_at(&self.file.file, &mut text, self.at).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                changed("it is shorter now".into())
+            } else {
+                Error::Read {
+                    path: self.file.name.to_string(),
+                    source: e,
+                }
+            }
+        })?;
+        let der = crate::parse::pem::scan_plain_piece(&text)
+            .and_then(|mut blocks| (blocks.len() == 1).then(|| blocks.remove(0)))
+            .and_then(|b| b.body.ok())
+            .filter(|der| CertId::of(der) == cert.id);
+        der.ok_or_else(|| {
+            changed(format!(
+                "the certificate read at {} is no longer there",
+                cert.first_origin()
+            ))
+        })
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    // Never reached: Reread::of gives no reader off Unix.
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 impl Cert {
@@ -352,6 +469,7 @@ impl Cert {
         let shared = subject_key == issuer_key;
         let der_len = der.len() as u32;
         let subject_end = der_len + subject_key.len() as u32;
+        let names_identical = w.subject.of(&der) == w.issuer.of(&der);
         let mut bytes = der;
         bytes.extend_from_slice(&subject_key);
         if !shared {
@@ -360,6 +478,7 @@ impl Cert {
         Ok(Cert {
             bytes: Arc::from(bytes),
             der_len,
+            keys_at: der_len,
             subject_end,
             issuer_at: if shared { der_len } else { subject_end },
             id,
@@ -372,12 +491,77 @@ impl Cert {
             not_before: w.not_before,
             not_after: w.not_after,
             is_ca: w.is_ca,
+            names_identical,
             display: OnceLock::new(),
+            away: None,
+            loaded: OnceLock::new(),
         })
     }
 
+    /// Lets go of the DER, which lies at `at..at + len` in `file` as one
+    /// plain PEM block: only the prepared names stay. Nothing is done when
+    /// the public key cannot be hashed (the DER then stays).
+    pub(crate) fn keep_on_disk(&mut self, file: &Arc<Reread>, at: u64, len: usize) {
+        let Some(key_bits) = key_bits(self.spki_raw()) else {
+            return;
+        };
+        if self.away.is_some() || u32::try_from(len).is_err() {
+            return;
+        }
+        let (subject, issuer) = (self.subject_key(), self.issuer_key());
+        let shared = self.is_self_issued();
+        let mut keys = Vec::with_capacity(subject.len() + if shared { 0 } else { issuer.len() });
+        keys.extend_from_slice(subject);
+        if !shared {
+            keys.extend_from_slice(issuer);
+        }
+        let subject_end = subject.len() as u32;
+        self.bytes = Arc::from(keys);
+        self.keys_at = 0;
+        self.subject_end = subject_end;
+        self.issuer_at = if shared { 0 } else { subject_end };
+        self.away = Some(Away {
+            file: file.clone(),
+            at,
+            len: len as u32,
+            key_bits,
+        });
+    }
+
+    /// Reads the DER again now if it was kept on disk and not read yet:
+    /// the error says which file changed.
+    pub fn load(&self) -> crate::error::Result<()> {
+        if let Some(a) = &self.away
+            && self.loaded.get().is_none()
+        {
+            let der = a.read(self)?;
+            let _ = self.loaded.set(Arc::from(der));
+        }
+        Ok(())
+    }
+
+    /// The public key's [`key_bits`] when the DER is on disk and not read
+    /// yet (else `None`: compare the key itself).
+    pub(crate) fn unread_key_bits(&self) -> Option<u64> {
+        self.away
+            .as_ref()
+            .filter(|_| self.loaded.get().is_none())
+            .map(|a| a.key_bits)
+    }
+
+    /// The DER. For a certificate kept on disk, read again on first use;
+    /// should the file have changed since, the `on_failure` given to
+    /// [`keep_der_on_disk`] ends the run (commands call
+    /// [`crate::parse::Inventory::load_needed`] first, which returns the
+    /// error instead, for every certificate a path search can touch).
     pub fn der(&self) -> &[u8] {
-        &self.bytes[..self.der_len as usize]
+        match &self.away {
+            None => &self.bytes[..self.der_len as usize],
+            Some(a) => self.loaded.get_or_init(|| match a.read(self) {
+                Ok(der) => Arc::from(der),
+                Err(e) => (a.file.on_failure)(&e),
+            }),
+        }
     }
     pub fn id(&self) -> CertId {
         self.id
@@ -428,7 +612,7 @@ impl Cert {
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.bytes[self.der_len as usize..self.subject_end as usize]
+        &self.bytes[self.keys_at as usize..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
         &self.bytes[self.issuer_at as usize..]
@@ -454,6 +638,11 @@ impl Cert {
     /// basicConstraints says CA:TRUE.
     pub fn is_ca(&self) -> bool {
         self.is_ca
+    }
+    /// The subject's and the issuer's DER are the same bytes (known
+    /// without reading a certificate kept on disk again).
+    pub fn names_identical(&self) -> bool {
+        self.names_identical
     }
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
@@ -632,6 +821,11 @@ impl PrivateKey {
     /// prefix; parameters are compared after parsing, so an absent and an
     /// explicit NULL for RSA are the same.
     pub fn matches(&self, cert: &Cert) -> bool {
+        if let Some(bits) = cert.unread_key_bits()
+            && key_bits(&self.spki).is_some_and(|k| k != bits)
+        {
+            return false;
+        }
         spki_equal(&self.spki, cert.spki_raw())
     }
     pub fn first_origin(&self) -> &Origin {

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::{Cert, DropReason, Dropped, KeyFormat, Origin, PrivateKey};
 use encrypted::Decrypted;
 use keys::{KeyError, Shape};
-pub use stream::{StreamStop, parse_pem_stream, streams_as_pem};
+pub use stream::{StreamStop, parse_pem_file, parse_pem_stream, streams_as_pem};
 
 /// Where passwords for encrypted inputs come from. The library never
 /// prompts by itself: the command layer supplies a source that may read a
@@ -141,6 +141,57 @@ impl Inventory {
             self.cert_index.0.insert(cert.id(), self.certs.len());
             self.certs.push(cert);
         }
+    }
+
+    /// Reads again, now, the DER of every certificate kept on disk (see
+    /// [`crate::model::keep_der_on_disk`]) that a path search or a key
+    /// can reach: each whose subject another certificate names as its
+    /// issuer, each whose issuer is another's subject, and each that may
+    /// match a key. The rest (a pool's strangers) stay on disk until
+    /// something asks for them. An error when a file changed since it was
+    /// read: nothing has used its certificates yet.
+    pub fn load_needed(&self) -> Result<()> {
+        use crate::chain::index::NameIndex;
+        if !self.certs.iter().any(|c| c.unread_key_bits().is_some()) {
+            return Ok(());
+        }
+        let certs = &self.certs;
+        let pos = |i: usize| i as u32;
+        let subjects = NameIndex::new(
+            certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.subject_key(), pos(i))),
+        );
+        let issuers = NameIndex::new(
+            certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.issuer_key(), pos(i))),
+        );
+        let keys: Vec<Option<u64>> = self
+            .keys
+            .iter()
+            .map(|k| crate::model::key_bits(k.spki_der()))
+            .collect();
+        for c in certs {
+            let Some(bits) = c.unread_key_bits() else {
+                continue;
+            };
+            let other = |j: u32| certs[j as usize].id() != c.id();
+            let (subject, issuer) = (c.subject_key(), c.issuer_key());
+            let issues_another = issuers
+                .get(subject)
+                .any(|j| certs[j as usize].issuer_key() == subject && other(j));
+            let issued_by_another = subjects
+                .get(issuer)
+                .any(|j| certs[j as usize].subject_key() == issuer && other(j));
+            let key = keys.iter().any(|k| k.is_none_or(|k| k == bits));
+            if issues_another || issued_by_another || key {
+                c.load()?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds a key unless a key with the same public key is already there.

@@ -43,10 +43,54 @@ pub fn parse_pem_stream(
     passwords: &dyn Passwords,
     inv: &mut Inventory,
 ) -> std::result::Result<(), StreamStop> {
+    stream(first, reader, None, limit, chunk, name, passwords, inv)
+}
+
+/// [`parse_pem_stream`] over a regular file read from its start, `first`
+/// being its first bytes: when [`crate::model::keep_der_on_disk`] was
+/// asked for, each certificate of a plain CERTIFICATE block keeps only
+/// where it lies in `file`, not its DER.
+pub fn parse_pem_file(
+    first: Vec<u8>,
+    file: &std::fs::File,
+    limit: u64,
+    chunk: usize,
+    name: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) -> std::result::Result<(), StreamStop> {
+    let reread = crate::model::Reread::of(file, name);
+    let mut reader = file;
+    stream(
+        first,
+        &mut reader,
+        reread.as_ref(),
+        limit,
+        chunk,
+        name,
+        passwords,
+        inv,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream(
+    first: Vec<u8>,
+    reader: &mut dyn std::io::Read,
+    reread: Option<&std::sync::Arc<crate::model::Reread>>,
+    limit: u64,
+    chunk: usize,
+    name: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) -> std::result::Result<(), StreamStop> {
     let mut total = first.len() as u64;
     let mut buf = first;
+    // The offset in the file of `buf[0]`.
+    let mut base = 0u64;
     if buf.starts_with(b"\xef\xbb\xbf") {
         buf.drain(..3);
+        base = 3;
     }
     let mut start = 0; // where the unscanned bytes begin
     let mut need = chunk; // unscanned bytes wanted before looking for a cut
@@ -56,6 +100,7 @@ pub fn parse_pem_stream(
     loop {
         while !eof && buf.len() - start < need {
             buf.drain(..start);
+            base += start as u64;
             start = 0;
             let n = read_some(reader, &mut buf, chunk).map_err(StreamStop::Read)?;
             total += n as u64;
@@ -98,10 +143,25 @@ pub fn parse_pem_stream(
         } else {
             pem::scan_piece(piece, before)
         };
+        let piece_at = base + start as u64;
         start += cut;
         before += blocks.len();
         for block in blocks {
-            add_block(block, name, passwords, inv);
+            match (reread, block.at.clone()) {
+                (Some(file), Some(at)) if block.label == "CERTIFICATE" => {
+                    let (had, len) = (inv.certs.len(), block.body.as_ref().map_or(0, Vec::len));
+                    add_block(block, name, passwords, inv);
+                    // One new certificate whose DER is the block's body
+                    // (not a PKCS#7 bundle under that label).
+                    if inv.certs.len() == had + 1
+                        && let Some(c) = inv.certs.last_mut()
+                        && c.der().len() == len
+                    {
+                        c.keep_on_disk(file, piece_at + at.start as u64, at.len());
+                    }
+                }
+                _ => add_block(block, name, passwords, inv),
+            }
         }
         if eof && start == buf.len() {
             return Ok(());
