@@ -244,31 +244,32 @@ impl Origin {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Origins {
     first: Origin,
-    more: Vec<Origin>,
+    /// Boxed: eight bytes in every certificate for what few have.
+    more: Option<Box<Vec<Origin>>>,
 }
 
 impl Origins {
     pub fn one(first: Origin) -> Origins {
-        Origins {
-            first,
-            more: Vec::new(),
-        }
+        Origins { first, more: None }
     }
     pub fn first(&self) -> &Origin {
         &self.first
     }
     pub fn push(&mut self, o: Origin) {
-        self.more.push(o);
+        self.more.get_or_insert_default().push(o);
     }
     pub fn len(&self) -> usize {
-        1 + self.more.len()
+        1 + self.more.as_ref().map_or(0, |m| m.len())
+    }
+    fn rest(&self) -> &[Origin] {
+        self.more.as_deref().map_or(&[], |m| m.as_slice())
     }
     /// Never: there is always a first origin.
     pub fn is_empty(&self) -> bool {
         false
     }
     pub fn iter(&self) -> impl Iterator<Item = &Origin> + Clone {
-        std::iter::once(&self.first).chain(self.more.iter())
+        std::iter::once(&self.first).chain(self.rest().iter())
     }
     pub fn contains(&self, o: &Origin) -> bool {
         self.iter().any(|x| x == o)
@@ -285,7 +286,7 @@ impl<'a> IntoIterator for &'a Origins {
     type Item = &'a Origin;
     type IntoIter = std::iter::Chain<std::iter::Once<&'a Origin>, std::slice::Iter<'a, Origin>>;
     fn into_iter(self) -> Self::IntoIter {
-        std::iter::once(&self.first).chain(self.more.iter())
+        std::iter::once(&self.first).chain(self.rest().iter())
     }
 }
 
