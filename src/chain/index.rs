@@ -27,6 +27,31 @@ impl NameIndex {
         entries.sort_unstable();
         NameIndex { entries }
     }
+    /// Every pair (position in `self`, position in `other`) whose names
+    /// hash alike, by one pass over both sorted arrays (a lookup per name
+    /// in an array of a million is a cache miss per step of the search).
+    pub fn meet(&self, other: &NameIndex, mut pair: impl FnMut(u32, u32)) {
+        let (a, b) = (&self.entries, &other.entries);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            let h = a[i].0;
+            if h < b[j].0 {
+                i += 1;
+            } else if h > b[j].0 {
+                j += 1;
+            } else {
+                let i_end = i + a[i..].iter().take_while(|e| e.0 == h).count();
+                let j_end = j + b[j..].iter().take_while(|e| e.0 == h).count();
+                for x in &a[i..i_end] {
+                    for y in &b[j..j_end] {
+                        pair(x.1, y.1);
+                    }
+                }
+                (i, j) = (i_end, j_end);
+            }
+        }
+    }
+
     /// Positions whose name hashes as `name` does, in position order
     /// (a superset of those whose name is `name`).
     pub fn get(&self, name: &[u8]) -> impl Iterator<Item = u32> + '_ {
@@ -121,5 +146,15 @@ mod tests {
         assert_eq!(exact(b""), [3]);
         assert_eq!(exact(b"c"), Vec::<u32>::new());
         assert_eq!(NameIndex::default().get(b"a").count(), 0);
+        let other: [&[u8]; 3] = [b"a", b"c", b"b"];
+        let idx2 = NameIndex::new(other.iter().enumerate().map(|(i, n)| (*n, i as u32)));
+        let mut met = Vec::new();
+        idx.meet(&idx2, |x, y| {
+            if names[x as usize] == other[y as usize] {
+                met.push((x, y));
+            }
+        });
+        met.sort();
+        assert_eq!(met, [(0, 2), (1, 0), (2, 2)]);
     }
 }

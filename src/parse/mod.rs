@@ -82,19 +82,73 @@ pub struct Inventory {
     pub kdf_spent: u64,
 }
 
-/// Certificate id → position in [`Inventory::certs`].
+/// Certificate id → position in [`Inventory::certs`], keyed by the id's
+/// first eight bytes with the position as a `u32` (16 bytes a slot; the
+/// whole id and a `usize` took 40, 86 MB for a million certificates).
+/// The rare id whose prefix is already taken by another goes to `more`.
 #[derive(Debug, Default, Clone)]
-pub struct CertIndex(crate::model::IdMap<usize>);
+pub struct CertIndex {
+    by_prefix: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<IdHasher>>,
+    more: crate::model::IdMap<usize>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+}
+
+fn prefix(id: crate::model::CertId) -> u64 {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&id.0[..8]);
+    u64::from_le_bytes(head)
+}
 
 impl CertIndex {
+    fn len(&self) -> usize {
+        self.by_prefix.len() + self.more.len()
+    }
+    fn insert(&mut self, certs: &[Cert], id: crate::model::CertId, at: usize) {
+        match self.by_prefix.entry(prefix(id)) {
+            std::collections::hash_map::Entry::Vacant(v) if at <= u32::MAX as usize => {
+                v.insert(at as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(o)
+                if certs.get(*o.get() as usize).is_none_or(|c| c.id() == id) =>
+            {
+                *o.into_mut() = at as u32;
+            }
+            _ => {
+                self.more.insert(id, at);
+            }
+        }
+    }
     /// The position of `id` in `certs`, re-indexing when `certs` no longer
     /// agrees with the index.
     fn find(&mut self, certs: &[Cert], id: crate::model::CertId) -> Option<usize> {
-        if self.0.len() != certs.len() {
-            self.0 = certs.iter().enumerate().map(|(i, c)| (c.id(), i)).collect();
+        if self.len() != certs.len() {
+            *self = CertIndex::default();
+            for (i, c) in certs.iter().enumerate() {
+                self.insert(certs, c.id(), i);
+            }
         }
-        match self.0.get(&id) {
-            Some(&i) if certs.get(i).is_some_and(|c| c.id() == id) => Some(i),
+        let at = match self.by_prefix.get(&prefix(id)) {
+            Some(&i) if certs.get(i as usize).is_some_and(|c| c.id() == id) => Some(i as usize),
+            _ => self.more.get(&id).copied(),
+        };
+        match at {
+            Some(i) if certs.get(i).is_some_and(|c| c.id() == id) => Some(i),
             // Stale (reordered behind our back): fall back to a scan.
             Some(_) => certs.iter().position(|c| c.id() == id),
             None => None,
@@ -138,7 +192,8 @@ impl Inventory {
             });
             first.origins.push(origin);
         } else {
-            self.cert_index.0.insert(cert.id(), self.certs.len());
+            let at = self.certs.len();
+            self.cert_index.insert(&self.certs, cert.id(), at);
             self.certs.push(cert);
         }
     }
@@ -174,20 +229,23 @@ impl Inventory {
             .iter()
             .map(|k| crate::model::key_bits(k.spki_der()))
             .collect();
-        for c in certs {
+        // Issuer and subject meet: both ends can be on a path.
+        let mut needed = vec![false; certs.len()];
+        subjects.meet(&issuers, |s, i| {
+            if s == i {
+                return;
+            }
+            let (issuer, child) = (&certs[s as usize], &certs[i as usize]);
+            if issuer.subject_key() == child.issuer_key() && issuer.id() != child.id() {
+                needed[s as usize] = true;
+                needed[i as usize] = true;
+            }
+        });
+        for (c, needed) in certs.iter().zip(needed) {
             let Some(bits) = c.unread_key_bits() else {
                 continue;
             };
-            let other = |j: u32| certs[j as usize].id() != c.id();
-            let (subject, issuer) = (c.subject_key(), c.issuer_key());
-            let issues_another = issuers
-                .get(subject)
-                .any(|j| certs[j as usize].issuer_key() == subject && other(j));
-            let issued_by_another = subjects
-                .get(issuer)
-                .any(|j| certs[j as usize].subject_key() == issuer && other(j));
-            let key = keys.iter().any(|k| k.is_none_or(|k| k == bits));
-            if issues_another || issued_by_another || key {
+            if needed || keys.iter().any(|k| k.is_none_or(|k| k == bits)) {
                 c.load()?;
             }
         }
