@@ -245,7 +245,7 @@ impl Origin {
 pub struct Origins {
     first: Origin,
     /// Boxed: eight bytes in every certificate for what few have.
-    more: Option<Box<Vec<Origin>>>,
+    more: Option<Box<[Origin]>>,
 }
 
 impl Origins {
@@ -256,13 +256,15 @@ impl Origins {
         &self.first
     }
     pub fn push(&mut self, o: Origin) {
-        self.more.get_or_insert_default().push(o);
+        let mut more = self.more.take().map(Vec::from).unwrap_or_default();
+        more.push(o);
+        self.more = Some(more.into_boxed_slice());
     }
     pub fn len(&self) -> usize {
         1 + self.more.as_ref().map_or(0, |m| m.len())
     }
     fn rest(&self) -> &[Origin] {
-        self.more.as_deref().map_or(&[], |m| m.as_slice())
+        self.more.as_deref().unwrap_or(&[])
     }
     /// Never: there is always a first origin.
     pub fn is_empty(&self) -> bool {
