@@ -332,4 +332,100 @@ mod tests {
         assert!(!streams_as_pem(b"\xff\xfe-\x00-\x00-\x00"));
         assert!(!streams_as_pem(b"no armour here"));
     }
+
+    fn reread_failed(e: &crate::error::Error) -> ! {
+        panic!("read again after a change: {e}")
+    }
+
+    /// A file read through `parse_pem_file`, in pieces of 64 bytes.
+    fn read_file(path: &std::path::Path) -> Inventory {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).unwrap();
+        let mut first = vec![0; 10];
+        f.read_exact(&mut first).unwrap();
+        let mut inv = Inventory::default();
+        parse_pem_file(
+            first,
+            &f,
+            u64::MAX / 2,
+            64,
+            "pool.pem",
+            &NoPasswords,
+            &mut inv,
+        )
+        .unwrap();
+        inv
+    }
+
+    /// Certificates kept on disk read as the whole file does, come back
+    /// as they were, survive a file renamed over theirs, and a change in
+    /// place is an error naming the file and the block, never other bytes.
+    #[test]
+    fn certificates_kept_on_disk_are_read_back_and_checked() {
+        use std::io::Write;
+        crate::model::keep_der_on_disk(reread_failed);
+        let text = [
+            example("salesforce-client/client.crt"),
+            example("salesforce-client/client.key"),
+            example("root-ca.pem"),
+        ]
+        .concat();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pool.pem");
+        std::fs::write(&path, &text).unwrap();
+        let whole = {
+            let mut inv = Inventory::default();
+            parse_source(text.as_bytes(), "pool.pem", None, &NoPasswords, &mut inv);
+            inv
+        };
+
+        let inv = read_file(&path);
+        assert_eq!(summary(&inv), summary(&whole));
+        assert_eq!(inv.certs.len(), 2);
+        assert!(inv.certs.iter().all(|c| c.unread_key_bits().is_some()));
+        assert!(inv.keys[0].matches(&inv.certs[0]) && !inv.keys[0].matches(&inv.certs[1]));
+        for (a, b) in inv.certs.iter().zip(&whole.certs) {
+            assert_eq!((a.der(), a.subject()), (b.der(), b.subject()));
+        }
+
+        // Renamed over: the file opened is the one read again.
+        let inv = read_file(&path);
+        let other = dir.path().join("other.pem");
+        std::fs::write(&other, example("root-ca.pem")).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        inv.load_needed().unwrap();
+        assert!(inv.certs.iter().all(|c| c.load().is_ok()));
+        assert_eq!(inv.certs[1].der(), whole.certs[1].der());
+
+        // Changed in place, same length: block 1 is another certificate now.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        let changed = text.replacen("MII", "MIJ", 1);
+        assert_eq!(changed.len(), text.len());
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(changed.as_bytes()).unwrap();
+        let e = inv.certs[0].load().unwrap_err().to_string();
+        assert!(
+            e.contains("pool.pem changed while chainfix was reading it")
+                && e.contains("pool.pem:1 is no longer there"),
+            "{e}"
+        );
+        assert!(inv.certs[1].load().is_ok());
+        // The key's certificate is needed: load_needed says so.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        std::fs::write(&path, &changed).unwrap();
+        let r = inv.load_needed();
+        assert!(
+            matches!(r, Err(crate::error::Error::ChangedWhileRead { .. })),
+            "{r:?}"
+        );
+
+        // Shorter now.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        f.set_len(text.len() as u64 / 2).unwrap();
+        let e = inv.certs[1].load().unwrap_err().to_string();
+        assert!(e.contains("it is shorter now"), "{e}");
+    }
 }
