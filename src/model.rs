@@ -398,10 +398,11 @@ pub fn keep_der_on_disk(on_failure: fn(&crate::error::Error) -> !) {
 /// encodings [`spki_equal`] calls equal (it compares these bits), so a
 /// differing hash proves a key does not match.
 pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
+    use crate::parse::der::read;
     use std::hash::BuildHasher;
-    let (outer, _) = crate::parse::der::read(spki).ok()?;
-    let kids = crate::parse::der::children(outer.content).ok()?;
-    let bits = kids.get(1).filter(|t| t.tag == 0x03)?;
+    let (outer, _) = read(spki).ok()?;
+    let (_algorithm, rest) = read(outer.content).ok()?;
+    let (bits, _) = read(rest).ok().filter(|(t, _)| t.tag == 0x03)?;
     let data = bits.content.get(1..)?;
     Some(std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(data))
 }
