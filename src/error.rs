@@ -107,6 +107,10 @@ pub enum Error {
     )]
     TooLarge { path: String, limit_mib: u64 },
     #[error(
+        "{path} changed while chainfix was reading it ({detail}); run chainfix again once nothing is writing to the file"
+    )]
+    ChangedWhileRead { path: String, detail: String },
+    #[error(
         "{path} is a {kind}, not a regular file, and reading it could wait forever; give the file itself (or pipe it to standard input and give - instead)"
     )]
     SpecialFile { path: String, kind: &'static str },

@@ -149,30 +149,146 @@ impl Serialize for CertId {
 
 /// Where a certificate or key came from: a file (or `-` for stdin, or a URL
 /// for fetched certificates) and, inside it, the 1-based block number.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+/// The source name is shared: the blocks of one file hold one copy of it
+/// (a pool of 100,000 certificates held 100,000 copies of its file name).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
-    pub source: String,
+    pub source: Arc<str>,
     /// 1-based index of the PEM block / certificate inside the source, when
     /// the source holds several.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block: Option<usize>,
 }
 
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Origin", 1 + usize::from(self.block.is_some()))?;
+        st.serialize_field("source", &*self.source)?;
+        if let Some(b) = self.block {
+            st.serialize_field("block", &b)?;
+        }
+        st.end()
+    }
+}
+
+/// The name as a shared string: the same allocation as the last name
+/// asked for on this thread when the text is the same, so that the blocks
+/// of one file, added one after another, share it.
+fn shared_name(name: &str) -> Arc<str> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some(a) if &**a == name => a.clone(),
+            _ => {
+                let a: Arc<str> = Arc::from(name);
+                *last = Some(a.clone());
+                a
+            }
+        }
+    })
+}
+
+/// Something that names a source: text, or an already shared name.
+pub trait SourceName {
+    fn into_shared(self) -> Arc<str>;
+}
+impl SourceName for &str {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(self)
+    }
+}
+impl SourceName for &String {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(self)
+    }
+}
+impl SourceName for String {
+    fn into_shared(self) -> Arc<str> {
+        shared_name(&self)
+    }
+}
+impl SourceName for Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self
+    }
+}
+impl SourceName for &Arc<str> {
+    fn into_shared(self) -> Arc<str> {
+        self.clone()
+    }
+}
+
 impl Origin {
-    pub fn file(source: impl Into<String>) -> Origin {
+    pub fn file(source: impl SourceName) -> Origin {
         Origin {
-            source: source.into(),
+            source: source.into_shared(),
             block: None,
         }
     }
-    pub fn block(source: impl Into<String>, block: usize) -> Origin {
+    pub fn block(source: impl SourceName, block: usize) -> Origin {
         Origin {
-            source: source.into(),
+            source: source.into_shared(),
             block: Some(block),
         }
     }
     pub fn with_block(&self, block: usize) -> Origin {
-        Origin::block(self.source.clone(), block)
+        Origin::block(&self.source, block)
+    }
+}
+
+/// Every place a certificate or key was seen, the first held inline: most
+/// are seen once, and then the list costs no allocation of its own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Origins {
+    first: Origin,
+    /// Boxed: eight bytes in every certificate for what few have.
+    more: Option<Box<[Origin]>>,
+}
+
+impl Origins {
+    pub fn one(first: Origin) -> Origins {
+        Origins { first, more: None }
+    }
+    pub fn first(&self) -> &Origin {
+        &self.first
+    }
+    pub fn push(&mut self, o: Origin) {
+        let mut more = self.more.take().map(Vec::from).unwrap_or_default();
+        more.push(o);
+        self.more = Some(more.into_boxed_slice());
+    }
+    pub fn len(&self) -> usize {
+        1 + self.more.as_ref().map_or(0, |m| m.len())
+    }
+    fn rest(&self) -> &[Origin] {
+        self.more.as_deref().unwrap_or(&[])
+    }
+    /// Never: there is always a first origin.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Origin> + Clone {
+        std::iter::once(&self.first).chain(self.rest().iter())
+    }
+    pub fn contains(&self, o: &Origin) -> bool {
+        self.iter().any(|x| x == o)
+    }
+}
+
+impl fmt::Debug for Origins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Origins {
+    type Item = &'a Origin;
+    type IntoIter = std::iter::Chain<std::iter::Once<&'a Origin>, std::slice::Iter<'a, Origin>>;
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.first).chain(self.rest().iter())
     }
 }
 
@@ -196,14 +312,16 @@ impl fmt::Display for Origin {
 pub struct Cert {
     /// The DER, then the subject's prepared key, then the issuer's unless
     /// it is the same (one copy for a self-issued certificate), in one
-    /// allocation: `bytes[..der_len]`, `bytes[der_len..subject_end]` and
-    /// `bytes[issuer_at..]`.
+    /// allocation: `bytes[..der_len]`, `bytes[keys_at..subject_end]` and
+    /// `bytes[issuer_at..]`. For a certificate kept on disk (`away`), the
+    /// two keys alone (`keys_at` is 0).
     bytes: Arc<[u8]>,
     der_len: u32,
+    keys_at: u32,
     subject_end: u32,
     issuer_at: u32,
     id: CertId,
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
     subject_raw: Span,
     issuer_raw: Span,
     spki_raw: Span,
@@ -212,8 +330,124 @@ pub struct Cert {
     not_before: i64,
     not_after: i64,
     is_ca: bool,
+    /// The subject's and the issuer's DER are the same bytes.
+    names_identical: bool,
     /// Subject and issuer as text, made when first asked for.
     display: OnceLock<Box<(String, String)>>,
+    /// Where the DER can be read again, when it was not kept in memory.
+    away: Option<Away>,
+    /// The DER read again from `away`, on first use.
+    loaded: OnceLock<Arc<[u8]>>,
+}
+
+/// Where a certificate read from a big PEM file lies in it, so its DER
+/// need not stay in memory (see [`keep_der_on_disk`]).
+#[derive(Clone)]
+struct Away {
+    file: Arc<Reread>,
+    /// The PEM block's bytes in the file: its BEGIN line to its END line.
+    at: u64,
+    len: u32,
+    /// [`key_bits`] of the public key, so that matching a private key
+    /// against a pool does not read the pool again.
+    key_bits: u64,
+}
+
+/// A file certificates are read again from: the open file itself (so a
+/// file renamed over it does not matter), its name, and what to do when
+/// what is read again is no longer what was read.
+pub struct Reread {
+    file: std::fs::File,
+    name: Arc<str>,
+    on_failure: fn(&crate::error::Error) -> !,
+}
+
+impl Reread {
+    /// The reader of `file` (named `name` in messages), when
+    /// [`keep_der_on_disk`] was asked for and the platform reads at an
+    /// offset.
+    pub fn of(file: &std::fs::File, name: &str) -> Option<Arc<Reread>> {
+        let on_failure = *ON_DISK.get()?;
+        if !cfg!(unix) {
+            return None;
+        }
+        Some(Arc::new(Reread {
+            file: file.try_clone().ok()?,
+            name: Origin::file(name).source,
+            on_failure,
+        }))
+    }
+}
+
+static ON_DISK: OnceLock<fn(&crate::error::Error) -> !> = OnceLock::new();
+
+/// From now on, certificates read from big PEM files (read while they
+/// stream, see [`crate::parse::parse_pem_stream`]) keep their DER on disk:
+/// in memory stay the id, the prepared names, the validity, the key
+/// identifiers' places and where the block lies in the file. The DER is
+/// read again when first used, and checked against the id; when the file
+/// changed in between, [`crate::parse::Inventory::load_needed`] returns an
+/// error, and any later reading calls `on_failure` (which must end the
+/// process: the command layer prints the error and exits 2). Set once per
+/// process; the commands that search a pool (bundle, verify) ask for it.
+pub fn keep_der_on_disk(on_failure: fn(&crate::error::Error) -> !) {
+    let _ = ON_DISK.set(on_failure);
+}
+
+/// A hash of the public key bits of a SubjectPublicKeyInfo: equal for two
+/// encodings [`spki_equal`] calls equal (it compares these bits), so a
+/// differing hash proves a key does not match.
+pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
+    use crate::parse::der::read;
+    use std::hash::BuildHasher;
+    let (outer, _) = read(spki).ok()?;
+    let (_algorithm, rest) = read(outer.content).ok()?;
+    let (bits, _) = read(rest).ok().filter(|(t, _)| t.tag == 0x03)?;
+    let data = bits.content.get(1..)?;
+    Some(std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(data))
+}
+
+impl Away {
+    /// The DER of `cert` read again, checked against its id.
+    fn read(&self, cert: &Cert) -> Result<Vec<u8>, crate::error::Error> {
+        use crate::error::Error;
+        let changed = |detail: String| Error::ChangedWhileRead {
+            path: self.file.name.to_string(),
+            detail,
+        };
+        let mut text = vec![0u8; self.len as usize];
+        read_exact_at(&self.file.file, &mut text, self.at).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                changed("it is shorter now".into())
+            } else {
+                Error::Read {
+                    path: self.file.name.to_string(),
+                    source: e,
+                }
+            }
+        })?;
+        let der = crate::parse::pem::scan_plain_piece(&text)
+            .and_then(|mut blocks| (blocks.len() == 1).then(|| blocks.remove(0)))
+            .and_then(|b| b.body.ok())
+            .filter(|der| CertId::of(der) == cert.id);
+        der.ok_or_else(|| {
+            changed(format!(
+                "the certificate read at {} is no longer there",
+                cert.first_origin()
+            ))
+        })
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_: &std::fs::File, _: &mut [u8], _: u64) -> std::io::Result<()> {
+    // Never reached: Reread::of gives no reader off Unix.
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 impl Cert {
@@ -239,6 +473,7 @@ impl Cert {
         let shared = subject_key == issuer_key;
         let der_len = der.len() as u32;
         let subject_end = der_len + subject_key.len() as u32;
+        let names_identical = w.subject.of(&der) == w.issuer.of(&der);
         let mut bytes = der;
         bytes.extend_from_slice(&subject_key);
         if !shared {
@@ -247,10 +482,11 @@ impl Cert {
         Ok(Cert {
             bytes: Arc::from(bytes),
             der_len,
+            keys_at: der_len,
             subject_end,
             issuer_at: if shared { der_len } else { subject_end },
             id,
-            origins: vec![origin],
+            origins: Origins::one(origin),
             subject_raw: w.subject,
             issuer_raw: w.issuer,
             spki_raw: w.spki,
@@ -259,12 +495,77 @@ impl Cert {
             not_before: w.not_before,
             not_after: w.not_after,
             is_ca: w.is_ca,
+            names_identical,
             display: OnceLock::new(),
+            away: None,
+            loaded: OnceLock::new(),
         })
     }
 
+    /// Lets go of the DER, which lies at `at..at + len` in `file` as one
+    /// plain PEM block: only the prepared names stay. Nothing is done when
+    /// the public key cannot be hashed (the DER then stays).
+    pub(crate) fn keep_on_disk(&mut self, file: &Arc<Reread>, at: u64, len: usize) {
+        let Some(key_bits) = key_bits(self.spki_raw()) else {
+            return;
+        };
+        if self.away.is_some() || u32::try_from(len).is_err() {
+            return;
+        }
+        let (subject, issuer) = (self.subject_key(), self.issuer_key());
+        let shared = self.is_self_issued();
+        let mut keys = Vec::with_capacity(subject.len() + if shared { 0 } else { issuer.len() });
+        keys.extend_from_slice(subject);
+        if !shared {
+            keys.extend_from_slice(issuer);
+        }
+        let subject_end = subject.len() as u32;
+        self.bytes = Arc::from(keys);
+        self.keys_at = 0;
+        self.subject_end = subject_end;
+        self.issuer_at = if shared { 0 } else { subject_end };
+        self.away = Some(Away {
+            file: file.clone(),
+            at,
+            len: len as u32,
+            key_bits,
+        });
+    }
+
+    /// Reads the DER again now if it was kept on disk and not read yet:
+    /// the error says which file changed.
+    pub fn load(&self) -> crate::error::Result<()> {
+        if let Some(a) = &self.away
+            && self.loaded.get().is_none()
+        {
+            let der = a.read(self)?;
+            let _ = self.loaded.set(Arc::from(der));
+        }
+        Ok(())
+    }
+
+    /// The public key's [`key_bits`] when the DER is on disk and not read
+    /// yet (else `None`: compare the key itself).
+    pub(crate) fn unread_key_bits(&self) -> Option<u64> {
+        self.away
+            .as_ref()
+            .filter(|_| self.loaded.get().is_none())
+            .map(|a| a.key_bits)
+    }
+
+    /// The DER. For a certificate kept on disk, read again on first use;
+    /// should the file have changed since, the `on_failure` given to
+    /// [`keep_der_on_disk`] ends the run (commands call
+    /// [`crate::parse::Inventory::load_needed`] first, which returns the
+    /// error instead, for every certificate a path search can touch).
     pub fn der(&self) -> &[u8] {
-        &self.bytes[..self.der_len as usize]
+        match &self.away {
+            None => &self.bytes[..self.der_len as usize],
+            Some(a) => self.loaded.get_or_init(|| match a.read(self) {
+                Ok(der) => Arc::from(der),
+                Err(e) => (a.file.on_failure)(&e),
+            }),
+        }
     }
     pub fn id(&self) -> CertId {
         self.id
@@ -315,7 +616,7 @@ impl Cert {
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.bytes[self.der_len as usize..self.subject_end as usize]
+        &self.bytes[self.keys_at as usize..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
         &self.bytes[self.issuer_at as usize..]
@@ -342,6 +643,11 @@ impl Cert {
     pub fn is_ca(&self) -> bool {
         self.is_ca
     }
+    /// The subject's and the issuer's DER are the same bytes (known
+    /// without reading a certificate kept on disk again).
+    pub fn names_identical(&self) -> bool {
+        self.names_identical
+    }
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
     pub fn is_self_issued(&self) -> bool {
@@ -349,7 +655,7 @@ impl Cert {
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
-        &self.origins[0]
+        self.origins.first()
     }
     pub fn to_pem(&self) -> String {
         ::pem::encode(&::pem::Pem::new("CERTIFICATE", self.der().to_vec())).replace("\r\n", "\n")
@@ -480,7 +786,7 @@ pub struct PrivateKey {
     algorithm: KeyAlgorithm,
     spki: Vec<u8>,
     pub format: KeyFormat,
-    pub origins: Vec<Origin>,
+    pub origins: Origins,
 }
 
 impl PrivateKey {
@@ -498,7 +804,7 @@ impl PrivateKey {
             algorithm,
             spki,
             format,
-            origins: vec![origin],
+            origins: Origins::one(origin),
         }
     }
     pub fn pkcs8_der(&self) -> &[u8] {
@@ -519,10 +825,15 @@ impl PrivateKey {
     /// prefix; parameters are compared after parsing, so an absent and an
     /// explicit NULL for RSA are the same.
     pub fn matches(&self, cert: &Cert) -> bool {
+        if let Some(bits) = cert.unread_key_bits()
+            && key_bits(&self.spki).is_some_and(|k| k != bits)
+        {
+            return false;
+        }
         spki_equal(&self.spki, cert.spki_raw())
     }
     pub fn first_origin(&self) -> &Origin {
-        &self.origins[0]
+        self.origins.first()
     }
 }
 

@@ -397,7 +397,7 @@ impl Completer<'_> {
             .into_iter()
             .enumerate()
             .map(|(i, mut c)| {
-                c.origins = vec![Origin::block(url, i + 1)];
+                c.origins = crate::model::Origins::one(Origin::block(url, i + 1));
                 c
             })
             .collect();

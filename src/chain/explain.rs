@@ -170,7 +170,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         .iter()
         .filter_map(|c| {
             let o = given.iter().find(|g| g.id() == c.id())?.first_origin();
-            let file = cx.files.iter().position(|n| *n == o.source)?;
+            let file = cx.files.iter().position(|n| **n == *o.source)?;
             Some((file, o.block.unwrap_or(1)))
         })
         .collect();
@@ -186,12 +186,16 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
     // Intermediate only in a local file.
     if let Some(p) = &out.path {
         for l in p.iter().filter(|l| l.place == Place::Pool) {
-            let sent = l.cert.origins.iter().any(|o| cx.files.contains(&o.source));
+            let sent = l
+                .cert
+                .origins
+                .iter()
+                .any(|o| cx.files.iter().any(|f| **f == *o.source));
             let local = l
                 .cert
                 .origins
                 .iter()
-                .any(|o| cx.local_sources.contains(&o.source));
+                .any(|o| cx.local_sources.iter().any(|f| **f == *o.source));
             if local && !sent {
                 let mut x = finding(
                     Class::IntermediateOnlyLocal,

@@ -2,29 +2,92 @@
 //! and SKI → positions, so that finding the candidates for a child costs
 //! one lookup, not a scan (the pool may hold thousands of strangers).
 
-use crate::model::{Cert, NameMap};
+use std::hash::BuildHasher;
+
+use crate::model::{Cert, NameHasher};
+
+/// Prepared names → positions, as one sorted array of (hash of the name,
+/// position): no allocation per name, twelve bytes per entry (a map of
+/// names to vectors made 100,000 small allocations for a pool of
+/// 100,000). [`NameIndex::get`] gives the positions whose name has the
+/// same hash, in position order; callers compare the names themselves.
+#[derive(Default)]
+pub struct NameIndex {
+    entries: Vec<(u64, u32)>,
+}
+
+fn name_hash(name: &[u8]) -> u64 {
+    std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(name)
+}
+
+impl NameIndex {
+    /// Indexes `names`, each with its position.
+    pub fn new<'n>(names: impl Iterator<Item = (&'n [u8], u32)>) -> NameIndex {
+        let mut entries: Vec<(u64, u32)> = names.map(|(n, i)| (name_hash(n), i)).collect();
+        entries.sort_unstable();
+        NameIndex { entries }
+    }
+    /// Every pair (position in `self`, position in `other`) whose names
+    /// hash alike, by one pass over both sorted arrays (a lookup per name
+    /// in an array of a million is a cache miss per step of the search).
+    pub fn meet(&self, other: &NameIndex, mut pair: impl FnMut(u32, u32)) {
+        let (a, b) = (&self.entries, &other.entries);
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            let h = a[i].0;
+            if h < b[j].0 {
+                i += 1;
+            } else if h > b[j].0 {
+                j += 1;
+            } else {
+                let i_end = i + a[i..].iter().take_while(|e| e.0 == h).count();
+                let j_end = j + b[j..].iter().take_while(|e| e.0 == h).count();
+                for x in &a[i..i_end] {
+                    for y in &b[j..j_end] {
+                        pair(x.1, y.1);
+                    }
+                }
+                (i, j) = (i_end, j_end);
+            }
+        }
+    }
+
+    /// Positions whose name hashes as `name` does, in position order
+    /// (a superset of those whose name is `name`).
+    pub fn get(&self, name: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        let h = name_hash(name);
+        let from = self.entries.partition_point(|e| e.0 < h);
+        self.entries[from..]
+            .iter()
+            .take_while(move |e| e.0 == h)
+            .map(|e| e.1)
+    }
+}
 
 /// Looks up possible issuers of a certificate in a pool by name and key id.
 pub struct IssuerIndex<'a> {
     certs: &'a [Cert],
-    by_subject: NameMap<'a, Vec<usize>>,
-    by_issuer: NameMap<'a, Vec<usize>>,
+    by_subject: NameIndex,
+    by_issuer: NameIndex,
 }
 
 impl<'a> IssuerIndex<'a> {
     pub fn new(certs: &'a [Cert]) -> IssuerIndex<'a> {
-        let mut by_subject: NameMap<Vec<usize>> =
-            NameMap::with_capacity_and_hasher(certs.len(), Default::default());
-        let mut by_issuer: NameMap<Vec<usize>> =
-            NameMap::with_capacity_and_hasher(certs.len(), Default::default());
-        for (i, c) in certs.iter().enumerate() {
-            by_subject.entry(c.subject_key()).or_default().push(i);
-            by_issuer.entry(c.issuer_key()).or_default().push(i);
-        }
+        let pos = |i: usize| i as u32;
         IssuerIndex {
             certs,
-            by_subject,
-            by_issuer,
+            by_subject: NameIndex::new(
+                certs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.subject_key(), pos(i))),
+            ),
+            by_issuer: NameIndex::new(
+                certs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.issuer_key(), pos(i))),
+            ),
         }
     }
 
@@ -38,13 +101,12 @@ impl<'a> IssuerIndex<'a> {
     /// because a mismatched AKI is only a hint). Ties go to the later
     /// notAfter. The certificate itself is never its own candidate.
     pub fn candidates(&self, child: &Cert) -> Vec<usize> {
-        let Some(found) = self.by_subject.get(child.issuer_key()) else {
-            return Vec::new();
-        };
-        let mut out: Vec<usize> = found
-            .iter()
-            .copied()
-            .filter(|&i| self.certs[i].id() != child.id())
+        let name = child.issuer_key();
+        let mut out: Vec<usize> = self
+            .by_subject
+            .get(name)
+            .map(|i| i as usize)
+            .filter(|&i| self.certs[i].subject_key() == name && self.certs[i].id() != child.id())
             .collect();
         let rank = |i: usize| -> u8 {
             match (child.authority_key_id(), self.certs[i].subject_key_id()) {
@@ -59,13 +121,40 @@ impl<'a> IssuerIndex<'a> {
 
     /// Positions of the certificates that name `issuer`'s subject as their
     /// issuer (by name only; callers verify signatures), itself excluded.
-    pub fn children(&self, issuer: &Cert) -> impl Iterator<Item = usize> + '_ {
+    pub fn children<'s>(&'s self, issuer: &'s Cert) -> impl Iterator<Item = usize> + 's {
         let id = issuer.id();
+        let name = issuer.subject_key();
         self.by_issuer
-            .get(issuer.subject_key())
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(move |&i| self.certs[i].id() != id)
+            .get(name)
+            .map(|i| i as usize)
+            .filter(move |&i| self.certs[i].issuer_key() == name && self.certs[i].id() != id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_give_their_positions_in_order_and_no_others() {
+        let names: [&[u8]; 5] = [b"b", b"a", b"b", b"", b"a longer name"];
+        let idx = NameIndex::new(names.iter().enumerate().map(|(i, n)| (*n, i as u32)));
+        let exact =
+            |n: &[u8]| -> Vec<u32> { idx.get(n).filter(|&i| names[i as usize] == n).collect() };
+        assert_eq!(exact(b"b"), [0, 2]);
+        assert_eq!(exact(b"a"), [1]);
+        assert_eq!(exact(b""), [3]);
+        assert_eq!(exact(b"c"), Vec::<u32>::new());
+        assert_eq!(NameIndex::default().get(b"a").count(), 0);
+        let other: [&[u8]; 3] = [b"a", b"c", b"b"];
+        let idx2 = NameIndex::new(other.iter().enumerate().map(|(i, n)| (*n, i as u32)));
+        let mut met = Vec::new();
+        idx.meet(&idx2, |x, y| {
+            if names[x as usize] == other[y as usize] {
+                met.push((x, y));
+            }
+        });
+        met.sort();
+        assert_eq!(met, [(0, 2), (1, 0), (2, 2)]);
     }
 }

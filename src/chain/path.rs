@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
+use super::index::NameIndex;
 use super::policies;
 use super::signature::{SigAlg, verify_issued_by};
 use super::validate::{Facts, Policy, Problem};
@@ -142,9 +143,9 @@ impl Node<'_> {
 struct Search<'a, 'p> {
     /// The leaf, then the certificates that became candidates.
     nodes: Vec<Node<'a>>,
-    /// Anchors, then the pool, by subject: `Place::Anchor` for
-    /// `anchors[i]`, else `pool[i]`.
-    by_subject: crate::model::NameMap<'a, Vec<(Place, u32)>>,
+    /// Anchors, then the pool, by subject: position `i` is `anchors[i]`
+    /// below `anchors.len()`, else `pool[i - anchors.len()]`.
+    by_subject: NameIndex,
     anchors: &'a [Cert],
     pool: &'a [Cert],
     /// The nodes of each subject asked for, made on the first asking.
@@ -177,19 +178,13 @@ pub fn build<'a>(
     // Anchors first: a path that can end now should. Only an index by
     // subject over the pool: nodes, and the skipping of copies, wait until
     // a subject is asked for (most of a large pool never is).
-    let mut by_subject: crate::model::NameMap<Vec<(Place, u32)>> =
-        crate::model::NameMap::with_capacity_and_hasher(
-            anchors.len() + pool.len(),
-            Default::default(),
-        );
-    for (place, certs) in [(Place::Anchor, anchors), (Place::Pool, pool)] {
-        for (i, c) in certs.iter().enumerate() {
-            by_subject
-                .entry(c.subject_key())
-                .or_default()
-                .push((place, i as u32));
-        }
-    }
+    let by_subject = NameIndex::new(
+        anchors
+            .iter()
+            .chain(pool)
+            .enumerate()
+            .map(|(i, c)| (c.subject_key(), i as u32)),
+    );
     let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {
         nodes,
@@ -480,11 +475,16 @@ impl<'a> Search<'a, '_> {
         let mut seen = IdSet::default();
         seen.insert(self.nodes[0].cert.id());
         let mut out = Vec::new();
-        for &(place, i) in self.by_subject.get(name).map_or(&[][..], |v| v) {
-            let cert = match place {
-                Place::Anchor => &self.anchors[i as usize],
-                _ => &self.pool[i as usize],
+        let (anchors, pool) = (self.anchors, self.pool);
+        for i in self.by_subject.get(name) {
+            let i = i as usize;
+            let (place, cert) = match anchors.get(i) {
+                Some(a) => (Place::Anchor, a),
+                None => (Place::Pool, &pool[i - anchors.len()]),
             };
+            if cert.subject_key() != name {
+                continue;
+            }
             if !seen.insert(cert.id()) && place != Place::Anchor {
                 continue;
             }

@@ -442,7 +442,7 @@ pub(super) fn run(
     }
     let cert_sources: HashSet<&str> = certs
         .iter()
-        .flat_map(|c| c.origins.iter().map(|o| o.source.as_str()))
+        .flat_map(|c| c.origins.iter().map(|o| &*o.source))
         .collect();
     for d in input.dropped {
         match &d.reason {
@@ -456,7 +456,7 @@ pub(super) fn run(
                 );
             }
             DropReason::UnknownLabel { label } if label.contains("PRIVATE KEY") => {
-                if profile.salesforce() && cert_sources.contains(d.origin.source.as_str()) {
+                if profile.salesforce() && cert_sources.contains(&*d.origin.source) {
                     private_key_finding(&mut cx, &d.origin.to_string());
                 }
             }
@@ -494,9 +494,7 @@ pub(super) fn run(
         // certificates is about to be pasted into an upload box.
         if profile.salesforce()
             && !matches!(k.format, KeyFormat::Pkcs12 | KeyFormat::Jks)
-            && k.origins
-                .iter()
-                .any(|o| cert_sources.contains(o.source.as_str()))
+            && k.origins.iter().any(|o| cert_sources.contains(&*o.source))
         {
             private_key_finding(&mut cx, &k.first_origin().to_string());
         }

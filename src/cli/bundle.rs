@@ -64,7 +64,9 @@ pub struct Args {
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
+    crate::model::keep_der_on_disk(super::reread_failed);
     let mut inv = args.input.read(&extra, io)?;
+    inv.load_needed()?;
     common::require_clean(&mut inv, io)?;
     if let Some(k) = &args.key {
         inv.require_key_from(k)?;

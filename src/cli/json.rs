@@ -145,6 +145,7 @@ fn file(e: &Error) -> Option<String> {
         | NoTrustAnchors { path }
         | PasswordFileNotText { path }
         | TooLarge { path, .. }
+        | ChangedWhileRead { path, .. }
         | KeystoreIntegrity { path }
         | KeyPasswordDiffers { path, .. }
         | OnlyTrustedCerts { path } => Some(path.clone()),

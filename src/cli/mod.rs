@@ -276,6 +276,16 @@ impl Command {
     }
 }
 
+/// What ends the run when a certificate kept on disk (see
+/// [`crate::model::keep_der_on_disk`]) is read again after its file
+/// changed, past [`crate::parse::Inventory::load_needed`]: the error, and
+/// exit 2, rather than an answer about other bytes.
+pub(crate) fn reread_failed(e: &Error) -> ! {
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    eprintln!("chainfix: {e}");
+    std::process::exit(2)
+}
+
 /// The process entry point.
 pub fn main() -> ExitCode {
     let stdin_tty = std::io::stdin().is_terminal();

@@ -250,15 +250,25 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
     if !allowed {
         return None;
     }
-    let issuers: std::collections::HashSet<&[u8]> = certs
-        .iter()
-        .filter(|c| c.subject_raw() != c.issuer_raw())
-        .map(|c| c.issuer_raw())
-        .collect();
+    // By prepared name first, then the exact bytes: the DER of a pool's
+    // certificates kept on disk is read only for names that meet.
+    let issuers = crate::chain::index::NameIndex::new(
+        certs
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.names_identical())
+            .map(|(i, c)| (c.issuer_key(), i as u32)),
+    );
+    let issues_another = |c: &Cert| {
+        issuers.get(c.subject_key()).any(|j| {
+            let j = &certs[j as usize];
+            j.issuer_key() == c.subject_key() && j.issuer_raw() == c.subject_raw()
+        })
+    };
     let mut found = certs
         .iter()
         .enumerate()
-        .filter(|(_, c)| !c.is_ca() && !issuers.contains(c.subject_raw()))
+        .filter(|(_, c)| !c.is_ca() && !issues_another(c))
         .map(|(i, _)| i);
     match (found.next(), found.next()) {
         (Some(i), None) => Some(i),
@@ -267,7 +277,9 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
+    crate::model::keep_der_on_disk(super::reread_failed);
     let mut inv = args.input.read(&[], io)?;
+    inv.load_needed()?;
     common::require_clean(&mut inv, io)?;
     // The leaf comes from the FILEs only: a certificate in --intermediates
     // is a candidate issuer, never the leaf.
@@ -322,7 +334,7 @@ pub fn report_for(args: &Args, inv: &Inventory, leaf: usize) -> Result<Report> {
     let files = inv
         .certs
         .iter()
-        .map(|c| c.first_origin().source.clone())
+        .map(|c| c.first_origin().source.to_string())
         .fold(Vec::new(), |mut v: Vec<String>, f| {
             if !v.contains(&f) {
                 v.push(f);

@@ -77,11 +77,11 @@ pub struct PemFile {
 impl PemFile {
     /// Reads and parses the rest of the file into `inv`, a chunk at a
     /// time, stopping at the cap with the error a whole read would give.
-    pub fn parse(mut self, passwords: &dyn Passwords, inv: &mut Inventory) {
+    pub fn parse(self, passwords: &dyn Passwords, inv: &mut Inventory) {
         let (cap, name) = (max_input_bytes(), self.name);
-        let read = parse::parse_pem_stream(
+        let read = parse::parse_pem_file(
             self.first,
-            &mut self.file,
+            &self.file,
             cap,
             CHUNK_BYTES,
             &name,

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::model::{Cert, DropReason, Dropped, KeyFormat, Origin, PrivateKey};
 use encrypted::Decrypted;
 use keys::{KeyError, Shape};
-pub use stream::{StreamStop, parse_pem_stream, streams_as_pem};
+pub use stream::{StreamStop, parse_pem_file, parse_pem_stream, streams_as_pem};
 
 /// Where passwords for encrypted inputs come from. The library never
 /// prompts by itself: the command layer supplies a source that may read a
@@ -82,19 +82,73 @@ pub struct Inventory {
     pub kdf_spent: u64,
 }
 
-/// Certificate id → position in [`Inventory::certs`].
+/// Certificate id → position in [`Inventory::certs`], keyed by the id's
+/// first eight bytes with the position as a `u32` (16 bytes a slot; the
+/// whole id and a `usize` took 40, 86 MB for a million certificates).
+/// The rare id whose prefix is already taken by another goes to `more`.
 #[derive(Debug, Default, Clone)]
-pub struct CertIndex(crate::model::IdMap<usize>);
+pub struct CertIndex {
+    by_prefix: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<IdHasher>>,
+    more: crate::model::IdMap<usize>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+}
+
+fn prefix(id: crate::model::CertId) -> u64 {
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&id.0[..8]);
+    u64::from_le_bytes(head)
+}
 
 impl CertIndex {
+    fn len(&self) -> usize {
+        self.by_prefix.len() + self.more.len()
+    }
+    fn insert(&mut self, certs: &[Cert], id: crate::model::CertId, at: usize) {
+        match self.by_prefix.entry(prefix(id)) {
+            std::collections::hash_map::Entry::Vacant(v) if at <= u32::MAX as usize => {
+                v.insert(at as u32);
+            }
+            std::collections::hash_map::Entry::Occupied(o)
+                if certs.get(*o.get() as usize).is_none_or(|c| c.id() == id) =>
+            {
+                *o.into_mut() = at as u32;
+            }
+            _ => {
+                self.more.insert(id, at);
+            }
+        }
+    }
     /// The position of `id` in `certs`, re-indexing when `certs` no longer
     /// agrees with the index.
     fn find(&mut self, certs: &[Cert], id: crate::model::CertId) -> Option<usize> {
-        if self.0.len() != certs.len() {
-            self.0 = certs.iter().enumerate().map(|(i, c)| (c.id(), i)).collect();
+        if self.len() != certs.len() {
+            *self = CertIndex::default();
+            for (i, c) in certs.iter().enumerate() {
+                self.insert(certs, c.id(), i);
+            }
         }
-        match self.0.get(&id) {
-            Some(&i) if certs.get(i).is_some_and(|c| c.id() == id) => Some(i),
+        let at = match self.by_prefix.get(&prefix(id)) {
+            Some(&i) if certs.get(i as usize).is_some_and(|c| c.id() == id) => Some(i as usize),
+            _ => self.more.get(&id).copied(),
+        };
+        match at {
+            Some(i) if certs.get(i).is_some_and(|c| c.id() == id) => Some(i),
             // Stale (reordered behind our back): fall back to a scan.
             Some(_) => certs.iter().position(|c| c.id() == id),
             None => None,
@@ -138,9 +192,64 @@ impl Inventory {
             });
             first.origins.push(origin);
         } else {
-            self.cert_index.0.insert(cert.id(), self.certs.len());
+            let at = self.certs.len();
+            self.cert_index.insert(&self.certs, cert.id(), at);
             self.certs.push(cert);
         }
+    }
+
+    /// Reads again, now, the DER of every certificate kept on disk (see
+    /// [`crate::model::keep_der_on_disk`]) that a path search or a key
+    /// can reach: each whose subject another certificate names as its
+    /// issuer, each whose issuer is another's subject, and each that may
+    /// match a key. The rest (a pool's strangers) stay on disk until
+    /// something asks for them. An error when a file changed since it was
+    /// read: nothing has used its certificates yet.
+    pub fn load_needed(&self) -> Result<()> {
+        use crate::chain::index::NameIndex;
+        if !self.certs.iter().any(|c| c.unread_key_bits().is_some()) {
+            return Ok(());
+        }
+        let certs = &self.certs;
+        let pos = |i: usize| i as u32;
+        let subjects = NameIndex::new(
+            certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.subject_key(), pos(i))),
+        );
+        let issuers = NameIndex::new(
+            certs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.issuer_key(), pos(i))),
+        );
+        let keys: Vec<Option<u64>> = self
+            .keys
+            .iter()
+            .map(|k| crate::model::key_bits(k.spki_der()))
+            .collect();
+        // Issuer and subject meet: both ends can be on a path.
+        let mut needed = vec![false; certs.len()];
+        subjects.meet(&issuers, |s, i| {
+            if s == i {
+                return;
+            }
+            let (issuer, child) = (&certs[s as usize], &certs[i as usize]);
+            if issuer.subject_key() == child.issuer_key() && issuer.id() != child.id() {
+                needed[s as usize] = true;
+                needed[i as usize] = true;
+            }
+        });
+        for (c, needed) in certs.iter().zip(needed) {
+            let Some(bits) = c.unread_key_bits() else {
+                continue;
+            };
+            if needed || keys.iter().any(|k| k.is_none_or(|k| k == bits)) {
+                c.load()?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds a key unless a key with the same public key is already there.
@@ -178,7 +287,7 @@ impl Inventory {
         if self
             .keys
             .iter()
-            .any(|key| key.origins.iter().any(|o| o.source == name))
+            .any(|key| key.origins.iter().any(|o| *o.source == *name))
         {
             Ok(())
         } else {

@@ -19,7 +19,6 @@ use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 /// One block of a PEM file. `index` is 1-based, counting every BEGIN line.
-#[derive(Debug)]
 pub struct Block {
     pub index: usize,
     pub label: String,
@@ -27,6 +26,23 @@ pub struct Block {
     pub headers: Vec<(String, String)>,
     /// The decoded body, or why it could not be decoded.
     pub body: Result<Vec<u8>, String>,
+    /// Where the block lies in the bytes scanned, from its BEGIN line to
+    /// the end of its END line, when the plain reading read it: scanning
+    /// just those bytes again gives the same body (see
+    /// [`crate::model::Cert`]'s certificates kept on disk).
+    pub at: Option<std::ops::Range<usize>>,
+}
+
+/// Everything but `at`, which only says where the block was found.
+impl std::fmt::Debug for Block {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Block")
+            .field("index", &self.index)
+            .field("label", &self.label)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl Block {
@@ -171,6 +187,7 @@ fn scan_plain(bytes: &[u8], before: usize) -> Option<Vec<Block>> {
             label: String::from_utf8_lossy(label).into_owned(),
             headers: Vec::new(),
             body: Ok(der),
+            at: Some(start..at),
         });
         pos = at;
     }
@@ -324,6 +341,7 @@ fn scan_text(text: &str, before: usize) -> Vec<Block> {
         label: o.label,
         headers: o.headers,
         body,
+        at: None,
     };
 
     for raw in text.split('\n') {

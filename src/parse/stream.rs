@@ -43,10 +43,54 @@ pub fn parse_pem_stream(
     passwords: &dyn Passwords,
     inv: &mut Inventory,
 ) -> std::result::Result<(), StreamStop> {
+    stream(first, reader, None, limit, chunk, name, passwords, inv)
+}
+
+/// [`parse_pem_stream`] over a regular file read from its start, `first`
+/// being its first bytes: when [`crate::model::keep_der_on_disk`] was
+/// asked for, each certificate of a plain CERTIFICATE block keeps only
+/// where it lies in `file`, not its DER.
+pub fn parse_pem_file(
+    first: Vec<u8>,
+    file: &std::fs::File,
+    limit: u64,
+    chunk: usize,
+    name: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) -> std::result::Result<(), StreamStop> {
+    let reread = crate::model::Reread::of(file, name);
+    let mut reader = file;
+    stream(
+        first,
+        &mut reader,
+        reread.as_ref(),
+        limit,
+        chunk,
+        name,
+        passwords,
+        inv,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stream(
+    first: Vec<u8>,
+    reader: &mut dyn std::io::Read,
+    reread: Option<&std::sync::Arc<crate::model::Reread>>,
+    limit: u64,
+    chunk: usize,
+    name: &str,
+    passwords: &dyn Passwords,
+    inv: &mut Inventory,
+) -> std::result::Result<(), StreamStop> {
     let mut total = first.len() as u64;
     let mut buf = first;
+    // The offset in the file of `buf[0]`.
+    let mut base = 0u64;
     if buf.starts_with(b"\xef\xbb\xbf") {
         buf.drain(..3);
+        base = 3;
     }
     let mut start = 0; // where the unscanned bytes begin
     let mut need = chunk; // unscanned bytes wanted before looking for a cut
@@ -56,6 +100,7 @@ pub fn parse_pem_stream(
     loop {
         while !eof && buf.len() - start < need {
             buf.drain(..start);
+            base += start as u64;
             start = 0;
             let n = read_some(reader, &mut buf, chunk).map_err(StreamStop::Read)?;
             total += n as u64;
@@ -98,10 +143,25 @@ pub fn parse_pem_stream(
         } else {
             pem::scan_piece(piece, before)
         };
+        let piece_at = base + start as u64;
         start += cut;
         before += blocks.len();
         for block in blocks {
-            add_block(block, name, passwords, inv);
+            match (reread, block.at.clone()) {
+                (Some(file), Some(at)) if block.label == "CERTIFICATE" => {
+                    let (had, len) = (inv.certs.len(), block.body.as_ref().map_or(0, Vec::len));
+                    add_block(block, name, passwords, inv);
+                    // One new certificate whose DER is the block's body
+                    // (not a PKCS#7 bundle under that label).
+                    if inv.certs.len() == had + 1
+                        && let Some(c) = inv.certs.last_mut()
+                        && c.der().len() == len
+                    {
+                        c.keep_on_disk(file, piece_at + at.start as u64, at.len());
+                    }
+                }
+                _ => add_block(block, name, passwords, inv),
+            }
         }
         if eof && start == buf.len() {
             return Ok(());
@@ -271,5 +331,101 @@ mod tests {
         assert!(streams_as_pem(b"-----BEGIN CERTIFICATE-----\n"));
         assert!(!streams_as_pem(b"\xff\xfe-\x00-\x00-\x00"));
         assert!(!streams_as_pem(b"no armour here"));
+    }
+
+    fn reread_failed(e: &crate::error::Error) -> ! {
+        panic!("read again after a change: {e}")
+    }
+
+    /// A file read through `parse_pem_file`, in pieces of 64 bytes.
+    fn read_file(path: &std::path::Path) -> Inventory {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).unwrap();
+        let mut first = vec![0; 10];
+        f.read_exact(&mut first).unwrap();
+        let mut inv = Inventory::default();
+        parse_pem_file(
+            first,
+            &f,
+            u64::MAX / 2,
+            64,
+            "pool.pem",
+            &NoPasswords,
+            &mut inv,
+        )
+        .unwrap();
+        inv
+    }
+
+    /// Certificates kept on disk read as the whole file does, come back
+    /// as they were, survive a file renamed over theirs, and a change in
+    /// place is an error naming the file and the block, never other bytes.
+    #[test]
+    fn certificates_kept_on_disk_are_read_back_and_checked() {
+        use std::io::Write;
+        crate::model::keep_der_on_disk(reread_failed);
+        let text = [
+            example("salesforce-client/client.crt"),
+            example("salesforce-client/client.key"),
+            example("root-ca.pem"),
+        ]
+        .concat();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pool.pem");
+        std::fs::write(&path, &text).unwrap();
+        let whole = {
+            let mut inv = Inventory::default();
+            parse_source(text.as_bytes(), "pool.pem", None, &NoPasswords, &mut inv);
+            inv
+        };
+
+        let inv = read_file(&path);
+        assert_eq!(summary(&inv), summary(&whole));
+        assert_eq!(inv.certs.len(), 2);
+        assert!(inv.certs.iter().all(|c| c.unread_key_bits().is_some()));
+        assert!(inv.keys[0].matches(&inv.certs[0]) && !inv.keys[0].matches(&inv.certs[1]));
+        for (a, b) in inv.certs.iter().zip(&whole.certs) {
+            assert_eq!((a.der(), a.subject()), (b.der(), b.subject()));
+        }
+
+        // Renamed over: the file opened is the one read again.
+        let inv = read_file(&path);
+        let other = dir.path().join("other.pem");
+        std::fs::write(&other, example("root-ca.pem")).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        inv.load_needed().unwrap();
+        assert!(inv.certs.iter().all(|c| c.load().is_ok()));
+        assert_eq!(inv.certs[1].der(), whole.certs[1].der());
+
+        // Changed in place, same length: block 1 is another certificate now.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        let changed = text.replacen("MII", "MIJ", 1);
+        assert_eq!(changed.len(), text.len());
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(changed.as_bytes()).unwrap();
+        let e = inv.certs[0].load().unwrap_err().to_string();
+        assert!(
+            e.contains("pool.pem changed while chainfix was reading it")
+                && e.contains("pool.pem:1 is no longer there"),
+            "{e}"
+        );
+        assert!(inv.certs[1].load().is_ok());
+        // The key's certificate is needed: load_needed says so.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        std::fs::write(&path, &changed).unwrap();
+        let r = inv.load_needed();
+        assert!(
+            matches!(r, Err(crate::error::Error::ChangedWhileRead { .. })),
+            "{r:?}"
+        );
+
+        // Shorter now.
+        std::fs::write(&path, &text).unwrap();
+        let inv = read_file(&path);
+        f.set_len(text.len() as u64 / 2).unwrap();
+        let e = inv.certs[1].load().unwrap_err().to_string();
+        assert!(e.contains("it is shorter now"), "{e}");
     }
 }

@@ -51,7 +51,9 @@ pub struct ChainEntry {
 #[derive(Debug, Serialize)]
 pub struct DroppedEntry {
     pub source: String,
-    pub reason: String,
+    /// Borrowed when it is the common "unrelated" reason: a pool of
+    /// 100,000 strangers held 100,000 copies of it.
+    pub reason: std::borrow::Cow<'static, str>,
     /// The subject, for certificates.
     pub subject: Option<String>,
 }
@@ -85,18 +87,19 @@ impl BundleReport {
             role: "root",
             cert: CertSummary::of(&inv.certs[i]),
         });
-        let mut dropped: Vec<DroppedEntry> = inv.dropped.iter().map(dropped_entry).collect();
+        let mut dropped: Vec<DroppedEntry> =
+            Vec::with_capacity(inv.dropped.len() + a.unrelated.len() + a.unused_keys.len());
+        dropped.extend(inv.dropped.iter().map(dropped_entry));
         for &i in &a.unrelated {
             let c = &inv.certs[i];
             // The text shows all when there are at most SHOWN + 1 in all.
             let shown = list_all || dropped.len() <= super::cap::SHOWN;
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: a
-                    .why
-                    .get(&i)
-                    .cloned()
-                    .unwrap_or_else(|| "unrelated: not an issuer of the leaf".into()),
+                reason: match a.why.get(&i) {
+                    Some(why) => why.clone().into(),
+                    None => "unrelated: not an issuer of the leaf".into(),
+                },
                 subject: shown.then(|| c.subject().to_string()),
             });
         }
@@ -284,7 +287,7 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
     };
     DroppedEntry {
         source: d.origin.to_string(),
-        reason,
+        reason: reason.into(),
         subject: None,
     }
 }

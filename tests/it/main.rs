@@ -8,6 +8,7 @@ mod pki;
 mod schema;
 mod util;
 
+mod big_pool;
 mod bounded;
 mod browser;
 mod bundle;
