@@ -267,7 +267,10 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
             .any(|(_, issuer, place)| *place == Place::Anchor && issuer.id() == top.id());
         // The peer is sent the root (error 19 in OpenSSL) unless it is only
         // in a local file; then it stops below it, at an unknown issuer.
-        let root_sent = top.origins.iter().any(|o| cx.files.contains(&o.source));
+        let root_sent = top
+            .origins
+            .iter()
+            .any(|o| cx.files.iter().any(|f| **f == *o.source));
         if self_signed && top.id() != leaf.id() {
             let says = if root_sent {
                 untrusted_root_words(cx.peer)

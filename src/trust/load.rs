@@ -356,11 +356,15 @@ mod tests {
         assert_eq!(pem_crate.len(), 158);
         let ours: Vec<(Vec<u8>, usize)> = ours
             .iter()
-            .map(|c| (c.der().to_vec(), c.origins[0].block.expect("numbered")))
+            .map(|c| (c.der().to_vec(), c.origins.first().block.expect("numbered")))
             .collect();
         assert_eq!(ours, pem_crate);
         assert_eq!(
-            bundled_certs(CANDIDATE_PEM, source)[0].origins[0].source,
+            bundled_certs(CANDIDATE_PEM, source)[0]
+                .origins
+                .first()
+                .source
+                .as_ref(),
             source
         );
     }
