@@ -77,9 +77,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             Some(k) => Some(&inv.keys[k]),
             None if inv.keys.is_empty() => return Err(Error::NoKey),
             None => {
-                return Err(Error::KeyMatchesNothing {
-                    key: inv.key_sources(),
-                });
+                return Err(crate::chain::assemble::key_matches_nothing(&inv));
             }
         }
     };

@@ -155,6 +155,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if let Some(k) = &args.key {
         inv.require_key_from(k)?;
     }
+    if inv.certs.is_empty() {
+        // A CSR or a key alone: named, as every command names it.
+        return Err(inv.no_certificate_error());
+    }
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
         for f in &args.input.files {
@@ -286,9 +290,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let key = match key {
         Some(k) => k,
         None => {
-            return Err(Error::KeyMatchesNothing {
-                key: inv.key_sources(),
-            });
+            return Err(crate::chain::assemble::key_matches_nothing(&inv));
         }
     };
     let what = match args.format {

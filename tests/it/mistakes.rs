@@ -62,3 +62,71 @@ fn a_key_or_a_csr_alone_is_named_by_every_command() {
         }
     }
 }
+
+/// The CSR given where the certificate belongs, beside the CA's bundle and
+/// the key: bundle said "the private key matches none of the certificates
+/// given" (exit 1) and keystore, given the CSR alone, "leaf.csr holds no
+/// private key". Both now name the CSR for what it is (exit 2).
+#[test]
+fn the_csr_given_instead_of_the_certificate_is_named() {
+    let dir = tempdir();
+    let d = dir.path();
+    key_and_csr(d);
+    crate::util::openssl_self_signed(d, "ca.key", "ca-bundle.pem", "/CN=Some CA", &[]);
+    std::fs::write(d.join("pw.txt"), "secret\n").unwrap();
+    let runs: [&[&str]; 4] = [
+        &[
+            "bundle",
+            "leaf.csr",
+            "ca-bundle.pem",
+            "--key",
+            "leaf.key",
+            "--offline",
+        ],
+        &[
+            "bundle",
+            "leaf.csr",
+            "ca-bundle.pem",
+            "leaf.key",
+            "--offline",
+        ],
+        &[
+            "keystore",
+            "leaf.csr",
+            "--format",
+            "p12",
+            "-o",
+            "c.p12",
+            "--password-file",
+            "pw.txt",
+        ],
+        &[
+            "keystore",
+            "leaf.csr",
+            "ca-bundle.pem",
+            "--key",
+            "leaf.key",
+            "--format",
+            "jks",
+            "--alias",
+            "a",
+            "-o",
+            "c.jks",
+            "--password-file",
+            "pw.txt",
+            "--offline",
+        ],
+    ];
+    for args in runs {
+        let o = chainfix(d, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("leaf.csr:1 is a certificate signing request (CSR), not a certificate"),
+            "{args:?}: {err}"
+        );
+        for out in ["fullcert.pem", "c.p12", "c.jks"] {
+            assert!(!d.join(out).exists(), "{args:?} wrote {out}");
+        }
+    }
+}
