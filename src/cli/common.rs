@@ -90,6 +90,9 @@ pub fn refuse_empty(password: &str, what: &str, from: &str, fix: &str) -> Result
 /// on the terminal (asked once per file, remembered for the run).
 pub struct CliPasswords {
     given: Option<Zeroizing<String>>,
+    /// Where `given` came from (the file, or the variable), for the prompt
+    /// that follows when it does not open a file.
+    given_from: String,
     tty: bool,
     prompted: RefCell<HashMap<String, Zeroizing<String>>>,
 }
@@ -100,8 +103,13 @@ impl CliPasswords {
             Some(f) => Some(read_password_file(f)?),
             None => std::env::var(PASSWORD_ENV).ok().map(Zeroizing::new),
         };
+        let given_from = match file {
+            Some(f) => f.display().to_string(),
+            None => PASSWORD_ENV.to_string(),
+        };
         Ok(CliPasswords {
             given,
+            given_from,
             tty: stdin_tty,
             prompted: RefCell::new(HashMap::new()),
         })
@@ -121,13 +129,20 @@ impl Passwords for CliPasswords {
         if let Some(p) = self.prompted.borrow().get(path) {
             return Ok((attempt == 0 || self.given.is_some()).then(|| p.clone()));
         }
-        let pw =
-            rpassword::prompt_password(format!("Password for {path}: ")).map_err(|source| {
-                Error::Read {
-                    path: "the terminal".into(),
-                    source,
-                }
-            })?;
+        // A second try after the given password failed: say why we ask,
+        // or a person who gave --password-file sees a prompt from nowhere.
+        let prompt = if attempt == 1 {
+            format!(
+                "The password from {} does not open {path}; type it (Ctrl-C to stop): ",
+                self.given_from
+            )
+        } else {
+            format!("Password for {path}: ")
+        };
+        let pw = rpassword::prompt_password(prompt).map_err(|source| Error::Read {
+            path: "the terminal".into(),
+            source,
+        })?;
         let pw = Zeroizing::new(pw);
         self.prompted
             .borrow_mut()

@@ -130,3 +130,86 @@ fn the_csr_given_instead_of_the_certificate_is_named() {
         }
     }
 }
+
+/// A .pfx with a wrong `--password-file`, at a terminal: chainfix asks
+/// again, and the prompt says why (it said "Password for leaf.pfx: ", as
+/// if no password had been given); the right password typed there works.
+#[test]
+fn a_wrong_password_file_at_a_terminal_is_said_before_the_prompt() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "leaf.key", "leaf.pem", "/CN=client.example.com", &[]);
+    openssl(
+        d,
+        &[
+            "pkcs12",
+            "-export",
+            "-in",
+            "leaf.pem",
+            "-inkey",
+            "leaf.key",
+            "-out",
+            "leaf.pfx",
+            "-passout",
+            "pass:secret",
+        ],
+    );
+    std::fs::write(d.join("wrong.txt"), "not-it\n").unwrap();
+    let line = format!(
+        "exec '{}' bundle leaf.pfx --password-file wrong.txt --offline",
+        env!("CARGO_BIN_EXE_chainfix")
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(d)
+        .env_remove("CHAINFIX_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script (util-linux) is installed");
+    let mut out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = String::new();
+    let start = Instant::now();
+    while !screen.contains(": ") || !screen.contains("leaf.pfx") {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no prompt: {screen}"
+        );
+        if let Ok(b) = rx.recv_timeout(Duration::from_millis(100)) {
+            screen.push_str(&String::from_utf8_lossy(&b));
+        }
+    }
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"secret\n").unwrap();
+    while let Ok(b) = rx.recv_timeout(Duration::from_secs(30)) {
+        screen.push_str(&String::from_utf8_lossy(&b));
+    }
+    let status = child.wait().unwrap();
+    assert!(
+        screen.contains("The password from wrong.txt does not open leaf.pfx"),
+        "{screen}"
+    );
+    assert_eq!(status.code(), Some(0), "{screen}");
+    let written = std::fs::read_to_string(d.join("fullcert.pem")).unwrap();
+    assert!(written.contains("PRIVATE KEY"), "{written}");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(d.join("fullcert.pem"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
+}
