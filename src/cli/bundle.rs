@@ -63,6 +63,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
+    let output = args.output.clone().unwrap_or_else(|| {
+        PathBuf::from(if args.no_key {
+            "chain.pem"
+        } else {
+            "fullcert.pem"
+        })
+    });
+    common::check_output(&output, args.force)?;
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
@@ -81,13 +89,6 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             }
         }
     };
-    let output = args.output.clone().unwrap_or_else(|| {
-        PathBuf::from(if args.no_key {
-            "chain.pem"
-        } else {
-            "fullcert.pem"
-        })
-    });
     let password = match &args.key_password_file {
         Some(f) => Some(common::read_output_password_file(
             f,

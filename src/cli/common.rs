@@ -193,6 +193,40 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// Refuses, before any work, an output path the write would refuse later:
+/// a directory, an existing file without `force`, a missing directory. A
+/// person hears at once, not after the reading and the downloads.
+/// (The write checks again: the file can appear in between.)
+pub fn check_output(path: &Path, force: bool) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err(Error::OutputIsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if !force && path.exists() {
+        return Err(Error::OutputExists {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the directory {} does not exist", dir.display()),
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Writes a command's output file: to stdout for `-o -`, else atomically
 /// (temp file + rename, never replacing a file without `force`).
 pub fn write_output(

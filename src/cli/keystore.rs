@@ -149,6 +149,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             ));
         }
     }
+    common::check_output(&args.output, args.force)?;
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;

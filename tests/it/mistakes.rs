@@ -213,3 +213,125 @@ fn a_wrong_password_file_at_a_terminal_is_said_before_the_prompt() {
     );
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// A leaf (made by openssl) whose issuer is only reachable by its AIA URL
+/// on a server on 127.0.0.1, with its key: `leaf.pem`, `leaf.key`.
+fn leaf_with_aia(d: &Path, url: &str) {
+    crate::util::openssl_self_signed(d, "ca.key", "ca.pem", "/CN=Far CA", &[]);
+    openssl_ec_key(d, "leaf.key");
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=client.example.com",
+        ],
+    );
+    std::fs::write(
+        d.join("leaf.ext"),
+        format!("extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\n"),
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-out",
+            "leaf.pem", "-days", "3", "-extfile", "leaf.ext",
+        ],
+    );
+}
+
+/// An output in the way (an existing file without --force, a directory, a
+/// missing directory) is refused before any work: bundle and keystore read
+/// everything and downloaded the missing issuer first, so the person
+/// waited through the downloads (and the network was used) for a refusal
+/// known from the start.
+#[test]
+fn an_output_in_the_way_is_refused_before_anything_is_downloaded() {
+    let mut srv = crate::httpd::Server::start();
+    let dir = tempdir();
+    let d = dir.path();
+    leaf_with_aia(d, &srv.url("/ca.der"));
+    openssl(
+        d,
+        &["x509", "-in", "ca.pem", "-outform", "DER", "-out", "ca.der"],
+    );
+    srv.set(
+        "/ca.der",
+        crate::httpd::Route::Body(
+            "application/pkix-cert",
+            std::fs::read(d.join("ca.der")).unwrap(),
+        ),
+    );
+    std::fs::write(d.join("taken.pem"), "mine\n").unwrap();
+    std::fs::write(d.join("pw.txt"), "secret\n").unwrap();
+    std::fs::create_dir(d.join("adir")).unwrap();
+    let cache = d.join("cache");
+    let cache = cache.to_str().unwrap();
+    for (out, says) in [
+        ("taken.pem", "taken.pem already exists; pass --force"),
+        ("adir", "adir is a directory"),
+        ("nodir/x.pem", "the directory nodir does not exist"),
+    ] {
+        let runs: [Vec<&str>; 2] = [
+            vec![
+                "bundle",
+                "leaf.pem",
+                "leaf.key",
+                "-o",
+                out,
+                "--cache-dir",
+                cache,
+            ],
+            vec![
+                "keystore",
+                "leaf.pem",
+                "leaf.key",
+                "--format",
+                "p12",
+                "-o",
+                out,
+                "--password-file",
+                "pw.txt",
+                "--cache-dir",
+                cache,
+            ],
+        ];
+        for args in runs {
+            let o = chainfix(d, &args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(says), "{args:?}: {err}");
+            assert!(
+                srv.hits().is_empty(),
+                "{args:?} downloaded: {:?}",
+                srv.hits()
+            );
+        }
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("taken.pem")).unwrap(),
+        "mine\n"
+    );
+    // The same run with a free output does download, and writes.
+    let o = chainfix(
+        d,
+        &[
+            "bundle",
+            "leaf.pem",
+            "leaf.key",
+            "-o",
+            "free.pem",
+            "--cache-dir",
+            cache,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(srv.hits().len(), 1, "{:?}", srv.hits());
+    srv.stop();
+}
