@@ -335,3 +335,39 @@ fn an_output_in_the_way_is_refused_before_anything_is_downloaded() {
     assert_eq!(srv.hits().len(), 1, "{:?}", srv.hits());
     srv.stop();
 }
+
+/// A mistyped path: the sentence is words, not "No such file or directory
+/// (os error 2)" mid-sentence, for an input, a --password-file and a
+/// --trust file alike.
+#[test]
+fn a_missing_file_is_said_in_words() {
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "leaf.key", "leaf.pem", "/CN=client.example.com", &[]);
+    let runs: [(&[&str], &str); 3] = [
+        (&["verify", "lefa.pem"], "lefa.pem"),
+        (
+            &[
+                "bundle",
+                "leaf.pem",
+                "leaf.key",
+                "--password-file",
+                "pw.txt",
+            ],
+            "pw.txt",
+        ),
+        (&["verify", "leaf.pem", "--trust", "roots.pem"], "roots.pem"),
+    ];
+    for (args, file) in runs {
+        let o = chainfix(d, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end(),
+            format!(
+                "chainfix: cannot read {file}: no such file or directory; check the path and its permissions"
+            ),
+            "{args:?}"
+        );
+    }
+}
