@@ -53,6 +53,10 @@ pub enum Error {
     )]
     OnlyCrl { origin: String },
     #[error(
+        "{origin} is a CA certificate (\"{subject}\"), and the inputs hold no leaf below it: nothing to bundle; add the certificate issued to you (for your key), or pass --leaf to bundle from this CA certificate on purpose"
+    )]
+    OnlyCaCertificates { origin: String, subject: String },
+    #[error(
         "{key} holds a private key, but no certificate was given; add the file that holds the certificate issued for this key"
     )]
     KeyWithoutCertificate { key: String },

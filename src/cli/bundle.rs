@@ -78,6 +78,16 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         inv.require_key_from(k)?;
     }
     let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
+    // Only CA certificates (the CA's bundle, or a root, given without the
+    // leaf): the "leaf" picked is a CA, and writing it would hand back the
+    // CA's own files as if they were the person's chain.
+    let picked = &inv.certs[assembly.leaf];
+    if assembly.leaf_choice == crate::chain::assemble::LeafChoice::OnlyEndEntity && picked.is_ca() {
+        return Err(Error::OnlyCaCertificates {
+            origin: picked.first_origin().to_string(),
+            subject: picked.subject().to_string(),
+        });
+    }
     let key = if args.no_key {
         None
     } else {

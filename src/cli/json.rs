@@ -152,7 +152,9 @@ fn file(e: &Error) -> Option<String> {
         | OutputIsDirectory { path }
         | Write { path, .. }
         | KeyOutExists { path } => Some(path.display().to_string()),
-        Malformed { origin, .. } | OnlyCertificateRequest { origin } => Some(origin.clone()),
+        Malformed { origin, .. }
+        | OnlyCertificateRequest { origin }
+        | OnlyCaCertificates { origin, .. } => Some(origin.clone()),
         KeyWithoutCertificate { key } | KeyMatchesNothing { key } => Some(key.clone()),
         Dns { host, .. } => Some(host.clone()),
         Refused { target, .. }

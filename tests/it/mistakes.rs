@@ -371,3 +371,81 @@ fn a_missing_file_is_said_in_words() {
         );
     }
 }
+
+/// The CA's files given without the leaf (a root alone, or the CA bundle
+/// with its intermediate and root): bundle took the lowest CA for the leaf
+/// and wrote it as the person's chain (exit 0). It now says the leaf is
+/// missing (exit 2) and writes nothing; --leaf still bundles from a CA
+/// certificate on purpose.
+#[test]
+fn a_root_or_a_ca_bundle_without_the_leaf_is_not_bundled() {
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "root.key", "root.pem", "/CN=UX Root", &[]);
+    openssl_ec_key(d, "int.key");
+    openssl(
+        d,
+        &[
+            "req",
+            "-new",
+            "-key",
+            "int.key",
+            "-out",
+            "int.csr",
+            "-subj",
+            "/CN=UX Int",
+        ],
+    );
+    std::fs::write(
+        d.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-out",
+            "int.pem", "-days", "3", "-extfile", "ca.ext",
+        ],
+    );
+    let bundle = [
+        std::fs::read_to_string(d.join("int.pem")).unwrap(),
+        std::fs::read_to_string(d.join("root.pem")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(d.join("ca-bundle.pem"), bundle).unwrap();
+    for (file, origin, subject) in [
+        ("root.pem", "root.pem:1", "CN=UX Root"),
+        ("ca-bundle.pem", "ca-bundle.pem:1", "CN=UX Int"),
+    ] {
+        for extra in [&["--no-key"][..], &[]] {
+            let mut args = vec!["bundle", file, "--offline", "-o", "out.pem"];
+            args.extend(extra);
+            let o = chainfix(d, &args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(
+                err.contains(&format!(
+                    "{origin} is a CA certificate (\"{subject}\"), and the inputs hold no leaf below it"
+                )),
+                "{args:?}: {err}"
+            );
+            assert!(!d.join("out.pem").exists(), "{args:?} wrote out.pem");
+        }
+    }
+    let o = chainfix(
+        d,
+        &[
+            "bundle",
+            "ca-bundle.pem",
+            "--offline",
+            "--no-key",
+            "--leaf",
+            "UX Int",
+            "-o",
+            "out.pem",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(d.join("out.pem").exists());
+}
