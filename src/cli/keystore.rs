@@ -149,10 +149,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             ));
         }
     }
-    common::check_output(&args.output, args.force)?;
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
+    // Before the downloads: the inputs' own problems first, then this.
+    common::check_output(&args.output, args.force)?;
     if let Some(k) = &args.key {
         inv.require_key_from(k)?;
     }
