@@ -90,6 +90,10 @@ pub enum Error {
     #[error("{path} holds no private key; give the key file with --key (PEM, DER, PKCS#12 or JKS)")]
     NoKeyIn { path: String },
     #[error(
+        "{path} holds a certificate, not a private key; give the key file with --key, and {path} among the FILEs"
+    )]
+    CertificateGivenAsKey { path: String },
+    #[error(
         "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
     )]
     NoKey,

@@ -76,7 +76,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     // Before the downloads: the inputs' own problems first, then this.
     common::check_output(&output, args.force)?;
     if let Some(k) = &args.key {
-        inv.require_key_from(k)?;
+        common::require_key_from(&inv, k)?;
     }
     let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
     // Only CA certificates (the CA's bundle, or a root, given without the

@@ -46,6 +46,26 @@ impl InputArgs {
     }
 }
 
+/// Fails when `--key FILE` yielded no private key, saying so plainly when
+/// the file holds a certificate instead (the key and the certificate
+/// given the other way round).
+pub fn require_key_from(inv: &Inventory, path: &Path) -> Result<()> {
+    let err = match inv.require_key_from(path) {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    let name = path.display().to_string();
+    let is_cert = inv
+        .certs
+        .iter()
+        .any(|c| c.origins.iter().any(|o| o.source == name));
+    Err(if is_cert {
+        Error::CertificateGivenAsKey { path: name }
+    } else {
+        err
+    })
+}
+
 /// `--at` as given, or now.
 pub fn at_or_now(at: Option<&str>) -> Result<i64> {
     match at {

@@ -142,6 +142,7 @@ fn file(e: &Error) -> Option<String> {
         | Unsupported { path, .. }
         | NoCertificates { path }
         | NoKeyIn { path }
+        | CertificateGivenAsKey { path }
         | NoTrustAnchors { path }
         | PasswordFileNotText { path }
         | TooLarge { path, .. }

@@ -155,7 +155,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     // Before the downloads: the inputs' own problems first, then this.
     common::check_output(&args.output, args.force)?;
     if let Some(k) = &args.key {
-        inv.require_key_from(k)?;
+        common::require_key_from(&inv, k)?;
     }
     if inv.certs.is_empty() {
         // A CSR or a key alone: named, as every command names it.

@@ -449,3 +449,40 @@ fn a_root_or_a_ca_bundle_without_the_leaf_is_not_bundled() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(d.join("out.pem").exists());
 }
+
+/// The key and the certificate given the other way round (`--key
+/// leaf.pem` with the key among the FILEs): said as such, not "leaf.pem
+/// holds no private key" (which sent people looking for a key in it).
+#[test]
+fn the_certificate_given_as_the_key_is_said_so() {
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "leaf.key", "leaf.pem", "/CN=client.example.com", &[]);
+    std::fs::write(d.join("pw.txt"), "secret\n").unwrap();
+    let runs: [&[&str]; 2] = [
+        &["bundle", "leaf.key", "--key", "leaf.pem", "--offline"],
+        &[
+            "keystore",
+            "leaf.key",
+            "--key",
+            "leaf.pem",
+            "--format",
+            "p12",
+            "-o",
+            "c.p12",
+            "--password-file",
+            "pw.txt",
+            "--offline",
+        ],
+    ];
+    for args in runs {
+        let o = chainfix(d, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end(),
+            "chainfix: leaf.pem holds a certificate, not a private key; give the key file with --key, and leaf.pem among the FILEs",
+            "{args:?}"
+        );
+    }
+}
