@@ -486,3 +486,38 @@ fn the_certificate_given_as_the_key_is_said_so() {
         );
     }
 }
+
+/// `--help` names each flag's value in words a person reads, not the
+/// Rust field's name in capitals (`--revocation-failure
+/// <REVOCATION_FAILURE>`, `--key-type <KEY_TYPE>`).
+#[test]
+fn help_names_values_in_words() {
+    let dir = tempdir();
+    let d = dir.path();
+    for (cmd, want) in [
+        ("verify", "--revocation <MODE>"),
+        ("verify", "--revocation-failure <HOW>"),
+        ("bundle", "--revocation-failure <HOW>"),
+        ("csr", "--key-type <TYPE>"),
+    ] {
+        let o = chainfix(d, &[cmd, "--help"]);
+        let out = crate::util::stdout(&o);
+        assert!(out.contains(want), "{cmd} --help: {out}");
+    }
+    for cmd in [
+        "inspect", "bundle", "verify", "diagnose", "lint", "keystore", "csr", "probe", "roots",
+        "serve",
+    ] {
+        let o = chainfix(d, &[cmd, "--help"]);
+        let out = crate::util::stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{cmd}");
+        // A value name with an underscore is a field name leaking out.
+        assert!(
+            !out.split(['<', '>'])
+                .skip(1)
+                .step_by(2)
+                .any(|v| v.contains('_')),
+            "{cmd} --help: {out}"
+        );
+    }
+}
