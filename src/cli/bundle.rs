@@ -70,6 +70,16 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             "fullcert.pem"
         })
     });
+    // Key material is never printed on a screen (scroll-back, a shared
+    // screen, a recorded session): `-o -` with the key wants a pipe.
+    if common::is_stdout(&output)
+        && !args.no_key
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        return Err(Error::Usage(
+            "-o - would print the private key on the terminal; redirect it (-o - > fullcert.pem), give -o FILE, or pass --no-key for the chain alone".into(),
+        ));
+    }
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;

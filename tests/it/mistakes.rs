@@ -521,3 +521,68 @@ fn help_names_values_in_words() {
         );
     }
 }
+
+/// Runs chainfix under script(1), stdout and stderr a terminal, stdin not
+/// (no prompt): the exit code and the screen.
+fn on_terminal(d: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut line = format!("exec '{}'", env!("CARGO_BIN_EXE_chainfix"));
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    line.push_str(" </dev/null");
+    let o = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(d)
+        .env_remove("CHAINFIX_PASSWORD")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) is installed");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+/// `bundle -o -` at a terminal printed the private key on the screen.
+/// Key material is never printed: it is refused there (a pipe still gets
+/// it), and the chain alone (--no-key) is still shown.
+#[test]
+fn bundle_to_a_terminal_never_shows_the_key() {
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "leaf.key", "leaf.pem", "/CN=client.example.com", &[]);
+    let (code, screen) = on_terminal(
+        d,
+        &["bundle", "leaf.pem", "leaf.key", "--offline", "-o", "-"],
+    );
+    assert_eq!(code, Some(2), "{screen}");
+    assert!(!screen.contains("PRIVATE KEY"), "{screen}");
+    assert!(
+        screen.contains("-o - would print the private key on the terminal; redirect it"),
+        "{screen}"
+    );
+    let (code, screen) = on_terminal(
+        d,
+        &[
+            "bundle",
+            "leaf.pem",
+            "leaf.key",
+            "--offline",
+            "--no-key",
+            "-o",
+            "-",
+        ],
+    );
+    assert_eq!(code, Some(0), "{screen}");
+    assert!(
+        screen.contains("BEGIN CERTIFICATE") && !screen.contains("PRIVATE KEY"),
+        "{screen}"
+    );
+    // In a pipe, -o - is the way to hand the key to another program.
+    let o = chainfix(
+        d,
+        &["bundle", "leaf.pem", "leaf.key", "--offline", "-o", "-"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(crate::util::stdout(&o).contains("PRIVATE KEY"));
+}
