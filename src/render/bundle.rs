@@ -92,11 +92,15 @@ impl BundleReport {
             let shown = list_all || dropped.len() <= super::cap::SHOWN;
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: a
-                    .why
-                    .get(&i)
-                    .cloned()
-                    .unwrap_or_else(|| "unrelated: not an issuer of the leaf".into()),
+                reason: a.why.get(&i).cloned().unwrap_or_else(|| match &a.missing {
+                    // The CA's root pasted in, the intermediate left out:
+                    // not "unrelated", only not linked yet.
+                    Some(m) if c.is_ca() => format!(
+                        "not linked to the leaf: a CA certificate, maybe the one above the missing \"{}\"",
+                        m.issuer
+                    ),
+                    _ => "unrelated: not an issuer of the leaf".into(),
+                }),
                 subject: shown.then(|| c.subject().to_string()),
             });
         }

@@ -586,3 +586,57 @@ fn bundle_to_a_terminal_never_shows_the_key() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(crate::util::stdout(&o).contains("PRIVATE KEY"));
 }
+
+/// The CA's root pasted under the leaf, the intermediate left out, no
+/// network: the root was listed as "unrelated: not an issuer of the leaf",
+/// which reads as if the wrong root had been pasted. It is now "not linked
+/// to the leaf ... maybe the one above the missing" intermediate, beside
+/// the error naming that intermediate (exit 1).
+#[test]
+fn a_pasted_root_with_the_intermediate_missing_is_not_called_unrelated() {
+    let dir = tempdir();
+    let d = dir.path();
+    crate::util::openssl_self_signed(d, "root.key", "root.pem", "/CN=UX Root", &[]);
+    std::fs::write(
+        d.join("ca.ext"),
+        "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+    )
+    .unwrap();
+    for (name, cn, signer, ext) in [
+        ("int", "/CN=UX Int", "root", Some("ca.ext")),
+        ("leaf", "/CN=client.example.com", "int", None),
+    ] {
+        openssl_ec_key(d, &format!("{name}.key"));
+        let (key, csr, pem) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+        );
+        openssl(d, &["req", "-new", "-key", &key, "-out", &csr, "-subj", cn]);
+        let (ca, cakey) = (format!("{signer}.pem"), format!("{signer}.key"));
+        let mut args = vec![
+            "x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &cakey, "-out", &pem, "-days", "3",
+        ];
+        if let Some(e) = ext {
+            args.extend(["-extfile", e]);
+        }
+        openssl(d, &args);
+    }
+    let pasted = [
+        std::fs::read_to_string(d.join("leaf.pem")).unwrap(),
+        std::fs::read_to_string(d.join("root.pem")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(d.join("pasted.pem"), pasted).unwrap();
+    let o = chainfix(d, &["bundle", "pasted.pem", "leaf.key", "--offline"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "dropped pasted.pem:2: not linked to the leaf: a CA certificate, maybe the one above the missing \"CN=UX Int\""
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("unrelated"), "{err}");
+    assert!(err.contains("the issuer \"CN=UX Int\" is missing"), "{err}");
+}
