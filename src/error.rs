@@ -7,7 +7,10 @@ use std::path::PathBuf;
 /// A failure to do the job. `Display` is the sentence shown to the user.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}; check the path and its permissions")]
+    #[error(
+        "cannot read {path}: {}; check the path and its permissions",
+        io_words(source)
+    )]
     Read {
         path: String,
         #[source]
@@ -50,6 +53,10 @@ pub enum Error {
     )]
     OnlyCrl { origin: String },
     #[error(
+        "{origin} is a CA certificate (\"{subject}\"), and the inputs hold no leaf below it: nothing to bundle; add the certificate issued to you (for your key), or pass --leaf to bundle from this CA certificate on purpose"
+    )]
+    OnlyCaCertificates { origin: String, subject: String },
+    #[error(
         "{key} holds a private key, but no certificate was given; add the file that holds the certificate issued for this key"
     )]
     KeyWithoutCertificate { key: String },
@@ -74,7 +81,7 @@ pub enum Error {
         path.join("NAME").display()
     )]
     OutputIsDirectory { path: PathBuf },
-    #[error("cannot write {path}: {source}; check that the directory exists and is writable")]
+    #[error("cannot write {}: {}; check that the directory exists and is writable", path.display(), io_words(source))]
     Write {
         path: PathBuf,
         #[source]
@@ -82,6 +89,10 @@ pub enum Error {
     },
     #[error("{path} holds no private key; give the key file with --key (PEM, DER, PKCS#12 or JKS)")]
     NoKeyIn { path: String },
+    #[error(
+        "{path} holds a certificate, not a private key; give the key file with --key, and {path} among the FILEs"
+    )]
+    CertificateGivenAsKey { path: String },
     #[error(
         "no private key among the inputs; add the key file (or give it with --key FILE), or pass --no-key to write the chain alone"
     )]
@@ -179,7 +190,10 @@ pub enum Error {
         "no answer from {target} within {secs}s while connecting; check the host and port, and any firewall in between (or raise --timeout)"
     )]
     ConnectTimeout { target: String, secs: f64 },
-    #[error("cannot connect to {target} ({addr}): {source}; check the host and port")]
+    #[error(
+        "cannot connect to {target} ({addr}): {}; check the host and port",
+        io_words(source)
+    )]
     Connect {
         target: String,
         addr: String,
@@ -204,6 +218,24 @@ pub enum Error {
 
 /// Result with chainfix's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An I/O error in words for a sentence: the system's text without its
+/// "(os error 2)" (a number for programmers) and with a lower-case start,
+/// "no such file or directory".
+fn io_words(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_string(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            c.to_lowercase().chain(chars).collect()
+        }
+        _ => text,
+    }
+}
 
 impl Error {
     /// The process exit code for this error: 2 (the job could not be done),

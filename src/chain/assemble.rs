@@ -211,6 +211,24 @@ fn describe(c: &Cert) -> String {
     )
 }
 
+/// The error for a key that matches none of the certificates: when a CSR
+/// was given too, the CSR (the usual mix-up: the request sent to the CA
+/// given where the certificate it returned belongs) is named instead.
+pub fn key_matches_nothing(inv: &Inventory) -> Error {
+    match inv
+        .dropped
+        .iter()
+        .find(|d| d.reason == crate::model::DropReason::CertificateRequest)
+    {
+        Some(d) => Error::OnlyCertificateRequest {
+            origin: d.origin.to_string(),
+        },
+        None => Error::KeyMatchesNothing {
+            key: inv.key_sources(),
+        },
+    }
+}
+
 fn find_leaf(
     inv: &Inventory,
     index: &IssuerIndex<'_>,
@@ -225,9 +243,7 @@ fn find_leaf(
             .collect();
         return match matching.as_slice() {
             [one] => Ok((*one, LeafChoice::MatchesKey)),
-            [] => Err(Error::KeyMatchesNothing {
-                key: inv.key_sources(),
-            }),
+            [] => Err(key_matches_nothing(inv)),
             many => Err(Error::AmbiguousLeaf {
                 candidates: many.iter().map(|&i| describe(&inv.certs[i])).collect(),
             }),

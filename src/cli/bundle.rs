@@ -63,28 +63,6 @@ pub struct Args {
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
-    let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
-    crate::model::keep_der_on_disk(super::reread_failed);
-    let mut inv = args.input.read(&extra, io)?;
-    inv.load_needed()?;
-    common::require_clean(&mut inv, io)?;
-    if let Some(k) = &args.key {
-        inv.require_key_from(k)?;
-    }
-    let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
-    let key = if args.no_key {
-        None
-    } else {
-        match assembly.key {
-            Some(k) => Some(&inv.keys[k]),
-            None if inv.keys.is_empty() => return Err(Error::NoKey),
-            None => {
-                return Err(Error::KeyMatchesNothing {
-                    key: inv.key_sources(),
-                });
-            }
-        }
-    };
     let output = args.output.clone().unwrap_or_else(|| {
         PathBuf::from(if args.no_key {
             "chain.pem"
@@ -92,6 +70,48 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
             "fullcert.pem"
         })
     });
+    // Key material is never printed on a screen (scroll-back, a shared
+    // screen, a recorded session): `-o -` with the key wants a pipe.
+    if common::is_stdout(&output)
+        && !args.no_key
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        return Err(Error::Usage(
+            "-o - would print the private key on the terminal; redirect it (-o - > fullcert.pem), give -o FILE, or pass --no-key for the chain alone".into(),
+        ));
+    }
+    let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
+    crate::model::keep_der_on_disk(super::reread_failed);
+    let mut inv = args.input.read(&extra, io)?;
+    inv.load_needed()?;
+    common::require_clean(&mut inv, io)?;
+    // Before the downloads: the inputs' own problems first, then this.
+    common::check_output(&output, args.force)?;
+    if let Some(k) = &args.key {
+        common::require_key_from(&inv, k)?;
+    }
+    let (mut assembly, completion) = args.fetch.complete(&mut inv, args.leaf.as_deref(), io)?;
+    // Only CA certificates (the CA's bundle, or a root, given without the
+    // leaf): the "leaf" picked is a CA, and writing it would hand back the
+    // CA's own files as if they were the person's chain.
+    let picked = &inv.certs[assembly.leaf];
+    if assembly.leaf_choice == crate::chain::assemble::LeafChoice::OnlyEndEntity && picked.is_ca() {
+        return Err(Error::OnlyCaCertificates {
+            origin: picked.first_origin().to_string(),
+            subject: picked.subject().to_string(),
+        });
+    }
+    let key = if args.no_key {
+        None
+    } else {
+        match assembly.key {
+            Some(k) => Some(&inv.keys[k]),
+            None if inv.keys.is_empty() => return Err(Error::NoKey),
+            None => {
+                return Err(crate::chain::assemble::key_matches_nothing(&inv));
+            }
+        }
+    };
     let password = match &args.key_password_file {
         Some(f) => Some(common::read_output_password_file(
             f,

@@ -46,6 +46,26 @@ impl InputArgs {
     }
 }
 
+/// Fails when `--key FILE` yielded no private key, saying so plainly when
+/// the file holds a certificate instead (the key and the certificate
+/// given the other way round).
+pub fn require_key_from(inv: &Inventory, path: &Path) -> Result<()> {
+    let err = match inv.require_key_from(path) {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    let name = path.display().to_string();
+    let is_cert = inv
+        .certs
+        .iter()
+        .any(|c| c.origins.iter().any(|o| *o.source == *name));
+    Err(if is_cert {
+        Error::CertificateGivenAsKey { path: name }
+    } else {
+        err
+    })
+}
+
 /// `--at` as given, or now.
 pub fn at_or_now(at: Option<&str>) -> Result<i64> {
     match at {
@@ -90,6 +110,9 @@ pub fn refuse_empty(password: &str, what: &str, from: &str, fix: &str) -> Result
 /// on the terminal (asked once per file, remembered for the run).
 pub struct CliPasswords {
     given: Option<Zeroizing<String>>,
+    /// Where `given` came from (the file, or the variable), for the prompt
+    /// that follows when it does not open a file.
+    given_from: String,
     tty: bool,
     prompted: RefCell<HashMap<String, Zeroizing<String>>>,
 }
@@ -100,8 +123,13 @@ impl CliPasswords {
             Some(f) => Some(read_password_file(f)?),
             None => std::env::var(PASSWORD_ENV).ok().map(Zeroizing::new),
         };
+        let given_from = match file {
+            Some(f) => f.display().to_string(),
+            None => PASSWORD_ENV.to_string(),
+        };
         Ok(CliPasswords {
             given,
+            given_from,
             tty: stdin_tty,
             prompted: RefCell::new(HashMap::new()),
         })
@@ -121,13 +149,20 @@ impl Passwords for CliPasswords {
         if let Some(p) = self.prompted.borrow().get(path) {
             return Ok((attempt == 0 || self.given.is_some()).then(|| p.clone()));
         }
-        let pw =
-            rpassword::prompt_password(format!("Password for {path}: ")).map_err(|source| {
-                Error::Read {
-                    path: "the terminal".into(),
-                    source,
-                }
-            })?;
+        // A second try after the given password failed: say why we ask,
+        // or a person who gave --password-file sees a prompt from nowhere.
+        let prompt = if attempt == 1 {
+            format!(
+                "The password from {} does not open {path}; type it (Ctrl-C to stop): ",
+                self.given_from
+            )
+        } else {
+            format!("Password for {path}: ")
+        };
+        let pw = rpassword::prompt_password(prompt).map_err(|source| Error::Read {
+            path: "the terminal".into(),
+            source,
+        })?;
         let pw = Zeroizing::new(pw);
         self.prompted
             .borrow_mut()
@@ -176,6 +211,40 @@ pub fn out(io: &mut Io<'_>, text: &str) -> Result<()> {
 /// `-o -`: the output goes to stdout.
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
+}
+
+/// Refuses, before any work, an output path the write would refuse later:
+/// a directory, an existing file without `force`, a missing directory. A
+/// person hears at once, not after the reading and the downloads.
+/// (The write checks again: the file can appear in between.)
+pub fn check_output(path: &Path, force: bool) -> Result<()> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    if path.is_dir() {
+        return Err(Error::OutputIsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if !force && path.exists() {
+        return Err(Error::OutputExists {
+            path: path.to_path_buf(),
+        });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::Write {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the directory {} does not exist", dir.display()),
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Writes a command's output file: to stdout for `-o -`, else atomically

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, value_name = "SAN")]
     pub san: Vec<String>,
     /// The new key's type (Salesforce imports RSA 2048, 3072 or 4096 only).
-    #[arg(long, value_enum, default_value = "rsa2048")]
+    #[arg(long, value_enum, value_name = "TYPE", default_value = "rsa2048")]
     pub key_type: KeyType,
     /// Which Extended Key Usage to ask for: clientAuth (mutual TLS client) or serverAuth.
     #[arg(long, value_enum, default_value = "client")]

@@ -119,8 +119,12 @@ fn print_table(inv: &Inventory, at: Option<i64>, io: &mut Io<'_>) -> Result<()> 
     // On a terminal: "#" as wide as the last row's number; room left over
     // to the subject, issuer, SANs, AIA and file (the first rows measured
     // need not be the longest).
+    // Twelve columns need about 160 to be read as a table (at 140 the
+    // subjects still wrap); a narrower terminal gets a record per
+    // certificate instead.
     t.min_width(0, rows.to_string().len())
-        .grow(&[2, 3, 8, 9, 11]);
+        .grow(&[2, 3, 8, 9, 11])
+        .records_below(160);
     let mut text = String::with_capacity(CHUNK + 4096);
     let mut refused = Vec::new();
     for (i, cert) in inv.certs.iter().enumerate() {

@@ -142,6 +142,7 @@ fn file(e: &Error) -> Option<String> {
         | Unsupported { path, .. }
         | NoCertificates { path }
         | NoKeyIn { path }
+        | CertificateGivenAsKey { path }
         | NoTrustAnchors { path }
         | PasswordFileNotText { path }
         | TooLarge { path, .. }
@@ -153,7 +154,9 @@ fn file(e: &Error) -> Option<String> {
         | OutputIsDirectory { path }
         | Write { path, .. }
         | KeyOutExists { path } => Some(path.display().to_string()),
-        Malformed { origin, .. } | OnlyCertificateRequest { origin } => Some(origin.clone()),
+        Malformed { origin, .. }
+        | OnlyCertificateRequest { origin }
+        | OnlyCaCertificates { origin, .. } => Some(origin.clone()),
         KeyWithoutCertificate { key } | KeyMatchesNothing { key } => Some(key.clone()),
         Dns { host, .. } => Some(host.clone()),
         Refused { target, .. }

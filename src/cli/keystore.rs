@@ -152,8 +152,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
     let mut inv = args.input.read(&extra, io)?;
     common::require_clean(&mut inv, io)?;
+    // Before the downloads: the inputs' own problems first, then this.
+    common::check_output(&args.output, args.force)?;
     if let Some(k) = &args.key {
-        inv.require_key_from(k)?;
+        common::require_key_from(&inv, k)?;
+    }
+    if inv.certs.is_empty() {
+        // A CSR or a key alone: named, as every command names it.
+        return Err(inv.no_certificate_error());
     }
     if inv.keys.is_empty() {
         // A truststore gives certificates but no key: say so.
@@ -286,9 +292,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     let key = match key {
         Some(k) => k,
         None => {
-            return Err(Error::KeyMatchesNothing {
-                key: inv.key_sources(),
-            });
+            return Err(crate::chain::assemble::key_matches_nothing(&inv));
         }
     };
     let what = match args.format {

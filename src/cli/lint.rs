@@ -138,7 +138,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     }
     if inv.certs.is_empty() {
         common::require_clean(&mut inv, io)?;
-        return Err(Error::NoInputCertificates);
+        return Err(inv.no_certificate_error());
     }
     let unreadable: Vec<String> = inv.problems.iter().map(ToString::to_string).collect();
     let input = check::Input {

@@ -25,7 +25,7 @@ pub enum FailArg {
 pub struct RevocationArgs {
     /// Check revocation: off, crl, ocsp, both [default: the peer's: off for
     /// openssl, java and webpki, crl for salesforce; crl when --crl is given].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "MODE")]
     pub revocation: Option<ModeArg>,
     /// CRL files or directories of CRLs (DER or PEM), used besides the CRL
     /// URLs the certificates name (with --offline: instead of them).
@@ -34,7 +34,7 @@ pub struct RevocationArgs {
     /// A certificate whose status cannot be had: hard refuses the chain (openssl
     /// verify -crl_check_all, Java with revocation on), soft accepts it with a
     /// warning [default: the peer's: soft for salesforce, else hard].
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "HOW")]
     pub revocation_failure: Option<FailArg>,
     /// Apply delta CRLs (RFC 5280 §6.3.3), as `openssl verify -use_deltas`
     /// does [default: the peer's: none of openssl, java, salesforce and

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::common::{self, CliPasswords};
 use super::{Exit, Io};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::table;
 use crate::trust::{self, AnchorEntry, Lookup, OrgListReport, TrustStore};
 
@@ -148,7 +148,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         let mut inv = crate::input::read_inventory(&args.files, io.stdin, &pw);
         common::require_clean(&mut inv, io)?;
         if inv.certs.is_empty() {
-            return Err(Error::NoInputCertificates);
+            return Err(inv.no_certificate_error());
         }
         Some(
             inv.certs

@@ -96,9 +96,16 @@ impl BundleReport {
             let shown = list_all || dropped.len() <= super::cap::SHOWN;
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: match a.why.get(&i) {
-                    Some(why) => why.clone().into(),
-                    None => "unrelated: not an issuer of the leaf".into(),
+                reason: match (a.why.get(&i), &a.missing) {
+                    (Some(why), _) => why.clone().into(),
+                    // The CA's root pasted in, the intermediate left out:
+                    // not "unrelated", only not linked yet.
+                    (None, Some(m)) if c.is_ca() => format!(
+                        "not linked to the leaf: a CA certificate, maybe the one above the missing \"{}\"",
+                        m.issuer
+                    )
+                    .into(),
+                    (None, _) => "unrelated: not an issuer of the leaf".into(),
                 },
                 subject: shown.then(|| c.subject().to_string()),
             });

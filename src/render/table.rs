@@ -131,6 +131,9 @@ pub struct Stream {
     widths: Vec<u16>,
     /// Rows waiting to be drawn in those widths.
     pending: Vec<Vec<String>>,
+    /// On a terminal narrower than this, each row is drawn as a record
+    /// (one labelled line per cell) instead of a table; 0: never.
+    records_below: u16,
 }
 
 /// A streaming table with the house style and the given header.
@@ -141,6 +144,7 @@ pub fn stream(header: &[&str]) -> Stream {
         grow: Vec::new(),
         widths: Vec::new(),
         pending: Vec::new(),
+        records_below: 0,
     }
 }
 
@@ -182,9 +186,31 @@ impl Stream {
         self
     }
 
+    /// On a terminal narrower than `columns`, draws each row as a record:
+    /// its first cell as a title, then one line per non-empty cell under
+    /// its header's name, wrapped to the terminal. A table of many columns
+    /// squeezed into 80 wraps every cell a few letters a line ("Subj" over
+    /// "ect") and cannot be read.
+    pub fn records_below(&mut self, columns: u16) -> &mut Stream {
+        self.records_below = columns;
+        self
+    }
+
+    /// The terminal's width when rows are drawn as records.
+    fn record_width(&self) -> Option<u16> {
+        if self.first.plain {
+            return None;
+        }
+        self.first.table.width().filter(|&w| w < self.records_below)
+    }
+
     /// Adds a row, appending to `out` whatever can be drawn now.
     pub fn push<S: AsRef<str>>(&mut self, row: &[S], out: &mut String) {
         self.count += 1;
+        if let Some(width) = self.record_width() {
+            record(out, &self.first.header, row, usize::from(width));
+            return;
+        }
         if self.first.plain {
             if self.count == 1 {
                 plain_line(out, &self.first.header);
@@ -208,6 +234,9 @@ impl Stream {
 
     /// Appends the rest of the table to `out`, ending with a line break.
     pub fn finish(mut self, out: &mut String) {
+        if self.record_width().is_some() {
+            return;
+        }
         if self.first.plain {
             if self.count == 0 {
                 plain_line(out, &self.first.header);
@@ -291,9 +320,113 @@ impl Stream {
     }
 }
 
+/// Appends `row` as a record `width` columns wide: a title line (the
+/// header and value of the first cell, then a rule), and a line per
+/// non-empty cell, its header's name padded to the longest, its value
+/// wrapped at spaces (or anywhere, for a word longer than the room).
+fn record<S: AsRef<str>>(out: &mut String, header: &[String], row: &[S], width: usize) {
+    let title = match (header.first(), row.first()) {
+        (Some(h), Some(v)) => format!("{h}{}", v.as_ref()),
+        _ => String::new(),
+    };
+    let rule = width.saturating_sub(title.chars().count() + 1).max(3);
+    out.push_str(&format!("{title} {}\n", "─".repeat(rule)));
+    let label = header
+        .iter()
+        .skip(1)
+        .map(|h| h.chars().count())
+        .max()
+        .unwrap_or(0);
+    let indent = 2 + label + 2;
+    let room = width.saturating_sub(indent).max(20);
+    for (h, cell) in header.iter().zip(row).skip(1) {
+        let mut first = true;
+        for line in cell
+            .as_ref()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            for piece in wrap(line, room) {
+                if first {
+                    out.push_str(&format!("  {h:<label$}  {piece}\n"));
+                    first = false;
+                } else {
+                    out.push_str(&format!("{:indent$}{piece}\n", ""));
+                }
+            }
+        }
+    }
+}
+
+/// `line` in pieces of at most `room` characters, broken after a space or
+/// a colon (a serial's bytes) where one falls in the piece, else anywhere.
+fn wrap(line: &str, room: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest: Vec<char> = line.chars().collect();
+    while rest.len() > room {
+        let cut = (1..=room)
+            .rev()
+            .find(|&i| rest[i - 1] == ' ' || rest[i - 1] == ':')
+            .unwrap_or(room);
+        let piece: String = rest[..cut].iter().collect();
+        pieces.push(piece.trim_end().to_string());
+        rest.drain(..cut);
+        while rest.first() == Some(&' ') {
+            rest.remove(0);
+        }
+    }
+    if !rest.is_empty() {
+        pieces.push(rest.into_iter().collect());
+    }
+    pieces
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_terminal_gets_records_that_fit_and_a_pipe_does_not() {
+        let serial = "25:59:e6:94:05:fd:a2:ab:70:db:08:88:0f:78:1a:d7:02:96:86:75";
+        let row = ["1", "CN=client.example.com, O=Example Corp", "", serial];
+        let mut s = stream(&["#", "Subject", "SANs", "Serial"]);
+        s.terminal(40).records_below(100);
+        let mut out = String::new();
+        s.push(&row, &mut out);
+        s.finish(&mut out);
+        for l in out.lines() {
+            assert!(l.chars().count() <= 40, "{l:?}");
+        }
+        assert!(out.starts_with("#1 ───"), "{out}");
+        assert!(
+            out.contains("\n  Subject  CN=client.example.com,\n           O=Example Corp\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  Serial   25:59:e6:94:05:fd:a2:ab:70:\n"),
+            "{out}"
+        );
+        assert!(!out.contains("SANs"), "{out}");
+        assert_eq!(
+            out.replace([' ', '\n'], "").matches(serial).count(),
+            1,
+            "{out}"
+        );
+        // Wide enough: the table.
+        let mut s = stream(&["#", "Subject", "SANs", "Serial"]);
+        s.terminal(120).records_below(100);
+        let mut out = String::new();
+        s.push(&row, &mut out);
+        s.finish(&mut out);
+        assert!(out.starts_with('┌'), "{out}");
+        // A pipe: the plain lines, whatever the setting.
+        let mut s = stream(&["#", "Subject"]);
+        s.plain(true).records_below(100);
+        let mut out = String::new();
+        s.push(&["1", "CN=a"], &mut out);
+        assert_eq!(out, "#\tSubject\n1\tCN=a\n");
+    }
 
     #[test]
     fn the_plain_layout_is_one_line_per_row_with_tabs() {

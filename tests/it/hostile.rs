@@ -292,7 +292,7 @@ fn a_failed_write_names_the_output_not_the_temp_file_and_leaves_nothing() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(
-            err.starts_with("chainfix: cannot write fullcert.pem: File too large"),
+            err.starts_with("chainfix: cannot write fullcert.pem: file too large"),
             "{err}"
         );
         assert!(!err.contains(".chainfix-"), "{err}");

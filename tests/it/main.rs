@@ -28,6 +28,7 @@ mod keystore;
 mod limbo;
 mod lint;
 mod messy;
+mod mistakes;
 mod ocsp;
 mod parse;
 mod peer_verdict;

@@ -420,7 +420,7 @@ fn messy_directory_reads_the_same_through_io_uring_as_one_file_at_a_time() {
         true,
     ));
     let expect = [
-        "chainfix: cannot read certs/b-mem.pem: Input/output error (os error 5); check the path and its permissions",
+        "chainfix: cannot read certs/b-mem.pem: input/output error; check the path and its permissions",
         "dropped certs/empty.pem: skipped, not certificate data (empty)",
         "dropped certs/c001.pem:1: duplicate of certs/a-link.pem:1",
         "dropped certs/c002.pem:1: duplicate of certs/c000.pem:1",
@@ -435,7 +435,7 @@ fn messy_directory_reads_the_same_through_io_uring_as_one_file_at_a_time() {
     let noperm = if root_user {
         "dropped certs/b-noperm.pem:1: duplicate of certs/a-link.pem:1"
     } else {
-        "chainfix: cannot read certs/b-noperm.pem: Permission denied (os error 13); check the path and its permissions"
+        "chainfix: cannot read certs/b-noperm.pem: permission denied; check the path and its permissions"
     };
     assert!(err.lines().any(|l| l == noperm), "{noperm}\n{err}");
     assert!(!err.contains("fifo.pem"), "{err}");

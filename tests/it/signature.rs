@@ -160,7 +160,13 @@ fn unsupported_algorithms_are_named_not_missing() {
         let d = util::tempdir();
         openssl(d.path(), &["dsaparam", "-out", "dsa.param", "2048"]);
         make(d.path(), keyopts, digest, &[]);
-        let o = chainfix(d.path(), &["bundle", "root.pem", "--no-key", "--json"]);
+        // A root alone is bundled only when chosen with --leaf.
+        let o = chainfix(
+            d.path(),
+            &[
+                "bundle", "root.pem", "--no-key", "--json", "--leaf", "Sig Root",
+            ],
+        );
         assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
         let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(j["end"]["kind"], "root", "{name}");

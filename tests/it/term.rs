@@ -507,6 +507,7 @@ fn many_certificates(n: usize, short: usize) -> String {
 /// once and in order, even where later rows hold longer cells. At 60
 /// columns comfy-table alone squeezed "#" to two digits, so row 100 read
 /// "10" over "0"; the column is now as wide as the last row's number.
+/// (Under 160 columns inspect draws records instead: next test.)
 #[test]
 fn a_long_inspect_table_on_a_terminal_fits_and_shows_every_row_once() {
     let batch = chainfix::render::table::BATCH;
@@ -514,7 +515,7 @@ fn a_long_inspect_table_on_a_terminal_fits_and_shows_every_row_once() {
     let dir = util::tempdir();
     let d = dir.path();
     write(d, "pool.pem", many_certificates(n, batch));
-    let t = run_tty(d, &["inspect", "pool.pem"], 60, &[], BOUND);
+    let t = run_tty(d, &["inspect", "pool.pem"], 170, &[], BOUND);
     let screen = finished(&t, 0, "inspect of a long pool");
     let lines: Vec<String> = screen
         .lines()
@@ -522,7 +523,7 @@ fn a_long_inspect_table_on_a_terminal_fits_and_shows_every_row_once() {
         .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
         .collect();
     for l in &lines {
-        assert!(l.chars().count() <= 60, "{l:?}");
+        assert!(l.chars().count() <= 170, "{l:?}");
     }
     let count = |c: char| lines.iter().filter(|l| l.starts_with(c)).count();
     assert_eq!((count('┌'), count('╞'), count('└')), (1, 1, 1), "{screen}");
@@ -533,4 +534,53 @@ fn a_long_inspect_table_on_a_terminal_fits_and_shows_every_row_once() {
         .filter_map(|l| l.split_whitespace().next()?.parse().ok())
         .collect();
     assert_eq!(numbers, (1..=n).collect::<Vec<_>>(), "{screen}");
+}
+
+/// inspect on an 80-column terminal: its twelve columns squeezed into 80
+/// wrapped every cell a few letters a line ("Subj" over "ect", a serial
+/// in five-letter pieces). Each certificate and key is now a record: a
+/// "#N" title, then one labelled line per cell, every line within the
+/// terminal, the subject whole. Files made by openssl.
+#[test]
+fn inspect_on_a_narrow_terminal_draws_a_record_per_certificate() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    util::openssl_self_signed(
+        d,
+        "leaf.key",
+        "leaf.pem",
+        "/CN=client.example.com/O=Example",
+        &[],
+    );
+    for cols in [80u16, 60] {
+        let t = run_tty(d, &["inspect", "leaf.pem", "leaf.key"], cols, &[], BOUND);
+        let screen = finished(&t, 0, "inspect at a narrow terminal");
+        let lines: Vec<String> = screen
+            .lines()
+            .map(|l| strip_escapes(l.trim_end_matches('\r')))
+            .collect();
+        for l in &lines {
+            assert!(l.chars().count() <= usize::from(cols), "{l:?}");
+        }
+        assert!(!screen.contains('┆'), "{screen}");
+        let titles: Vec<&String> = lines.iter().filter(|l| l.starts_with('#')).collect();
+        assert_eq!(titles.len(), 2, "{screen}");
+        assert!(
+            titles[0].starts_with("#1 ─") && titles[1].starts_with("#2 ─"),
+            "{screen}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l == "  Subject  O=Example, CN=client.example.com"
+                    || l == "  Subject  CN=client.example.com, O=Example"),
+            "{screen}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("  Kind     private key")),
+            "{screen}"
+        );
+    }
 }
