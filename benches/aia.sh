@@ -18,7 +18,7 @@ if ! command -v cfssl >/dev/null; then
     echo "cannot install golang-cfssl; run: apt-get install golang-cfssl" >&2; exit 2; }
 fi
 cargo build --release -q --bin chainfix --example aia_fixture
-bin=$PWD/target/release/chainfix
+bin=${BENCH_BIN:-$PWD/target/release/chainfix}  # BENCH_BIN: compare another build
 w=$(mktemp -d)
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 target/release/examples/aia_fixture "$port" "$w"
