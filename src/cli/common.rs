@@ -221,30 +221,7 @@ pub fn check_output(path: &Path, force: bool) -> Result<()> {
     if is_stdout(path) {
         return Ok(());
     }
-    if path.is_dir() {
-        return Err(Error::OutputIsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    if !force && path.exists() {
-        return Err(Error::OutputExists {
-            path: path.to_path_buf(),
-        });
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::Write {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("the directory {} does not exist", dir.display()),
-            ),
-        });
-    }
-    Ok(())
+    crate::emit::atomic::check_writable(path, force).map(|_| ())
 }
 
 /// Writes a command's output file: to stdout for `-o -`, else atomically

@@ -148,10 +148,11 @@ impl Drop for NamedTemp {
     }
 }
 
-/// Writes `bytes` to `path` through a temp file in the same directory and
-/// a rename. Refuses to replace an existing file unless `force`.
-pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) -> Result<()> {
-    // --force cannot help here, so do not suggest it.
+/// Refuses what a write to `path` would refuse: a directory (where
+/// `--force` cannot help, so it is not suggested), an existing file without
+/// `force`, a missing directory. Returns the directory the file goes in.
+/// Commands call it before their work too, so a person hears at once.
+pub fn check_writable(path: &Path, force: bool) -> Result<&Path> {
     if path.is_dir() {
         return Err(Error::OutputIsDirectory {
             path: path.to_path_buf(),
@@ -166,10 +167,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) ->
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let write_err = |source: std::io::Error| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
     if !dir.is_dir() {
         return Err(Error::Write {
             path: path.to_path_buf(),
@@ -179,6 +176,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) ->
             ),
         });
     }
+    Ok(dir)
+}
+
+/// Writes `bytes` to `path` through a temp file in the same directory and
+/// a rename. Refuses to replace an existing file unless `force`.
+pub fn write_atomic(path: &Path, bytes: &[u8], secrecy: Secrecy, force: bool) -> Result<()> {
+    let dir = check_writable(path, force)?;
+    let write_err = |source: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let exists = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             Error::OutputExists {
