@@ -58,6 +58,10 @@ pub struct DroppedEntry {
     pub subject: Option<String>,
 }
 
+/// At most this many left-over CA certificates are guessed to sit above a
+/// missing issuer.
+const MAX_GUESSED: usize = 3;
+
 impl BundleReport {
     /// `list_all`: every dropped certificate gets its subject (`--json`,
     /// `--verbose`); otherwise only those the text shows do, since building
@@ -90,21 +94,33 @@ impl BundleReport {
         let mut dropped: Vec<DroppedEntry> =
             Vec::with_capacity(inv.dropped.len() + a.unrelated.len() + a.unused_keys.len());
         dropped.extend(inv.dropped.iter().map(dropped_entry));
+        // The CA's root pasted in, the intermediate left out: that CA is not
+        // "unrelated", only not linked yet. Said only when few CAs are left
+        // over; among a pool of strangers the guess would be noise.
+        let unlinked_cas = || {
+            a.unrelated
+                .iter()
+                .filter(|&&i| !a.why.contains_key(&i) && inv.certs[i].is_ca())
+        };
+        let above_missing = a
+            .missing
+            .as_ref()
+            .filter(|_| unlinked_cas().nth(MAX_GUESSED).is_none())
+            .map(|m| {
+                format!(
+                    "not linked to the leaf: a CA certificate, maybe the one above the missing \"{}\"",
+                    m.issuer
+                )
+            });
         for &i in &a.unrelated {
             let c = &inv.certs[i];
             // The text shows all when there are at most SHOWN + 1 in all.
             let shown = list_all || dropped.len() <= super::cap::SHOWN;
             dropped.push(DroppedEntry {
                 source: c.first_origin().to_string(),
-                reason: match (a.why.get(&i), &a.missing) {
+                reason: match (a.why.get(&i), &above_missing) {
                     (Some(why), _) => why.clone().into(),
-                    // The CA's root pasted in, the intermediate left out:
-                    // not "unrelated", only not linked yet.
-                    (None, Some(m)) if c.is_ca() => format!(
-                        "not linked to the leaf: a CA certificate, maybe the one above the missing \"{}\"",
-                        m.issuer
-                    )
-                    .into(),
+                    (None, Some(guess)) if c.is_ca() => guess.clone().into(),
                     (None, _) => "unrelated: not an issuer of the leaf".into(),
                 },
                 subject: shown.then(|| c.subject().to_string()),

@@ -639,4 +639,26 @@ fn a_pasted_root_with_the_intermediate_missing_is_not_called_unrelated() {
     );
     assert!(!err.contains("unrelated"), "{err}");
     assert!(err.contains("the issuer \"CN=UX Int\" is missing"), "{err}");
+
+    // Among a pile of unrelated CAs the guess would be noise: each is then
+    // "unrelated", as before the guess was added.
+    let mut pile = std::fs::read_to_string(d.join("pasted.pem")).unwrap();
+    for n in 0..4 {
+        let (key, pem) = (format!("s{n}.key"), format!("s{n}.pem"));
+        crate::util::openssl_self_signed(d, &key, &pem, &format!("/CN=Stranger {n}"), &[]);
+        pile.push_str(&std::fs::read_to_string(d.join(&pem)).unwrap());
+    }
+    std::fs::write(d.join("pile.pem"), pile).unwrap();
+    let o = chainfix(
+        d,
+        &["bundle", "pile.pem", "leaf.key", "--offline", "--force"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("maybe the one above"), "{err}");
+    assert_eq!(
+        err.matches("unrelated: not an issuer of the leaf").count(),
+        5,
+        "{err}"
+    );
 }
