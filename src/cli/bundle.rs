@@ -196,11 +196,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 )),
             );
         }
+        if let Some(line) = judged.binding_refusal(&output) {
+            common::note(io, &line);
+        }
         if let Some(f) = args.graph {
             common::out(io, &crate::render::graph::render(&judged.graph, f))?;
         }
     }
+    let binding = judged.binding_refusal(&output).is_some();
     Ok(verdict::decide(
-        (!report.complete || refused).then_some(verdict::Level::Error),
+        (!report.complete || refused || binding).then_some(verdict::Level::Error),
     ))
 }

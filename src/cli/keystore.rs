@@ -361,9 +361,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     } else {
         common::note(io, &text(&report));
         common::note(io, judged.text().trim_end());
+        if let Some(line) = judged.binding_refusal(&args.output) {
+            common::note(io, &line);
+        }
     }
+    let binding = judged.binding_refusal(&args.output).is_some();
     Ok(verdict::decide(
-        (!report.complete).then_some(verdict::Level::Error),
+        (!report.complete || binding).then_some(verdict::Level::Error),
     ))
 }
 

@@ -229,10 +229,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
     if !args.json {
         common::note(io, &choice.note());
     }
+    // The peer's refusal fails lint as it fails verify, whatever the
+    // findings say: one judgement, one exit code.
     let stage_levels = judged
         .iter()
         .flat_map(|(_, a)| a.findings.iter())
-        .map(|f| super::verdict::Level::of(f.fatal));
+        .map(|f| super::verdict::Level::of(f.fatal))
+        .chain(
+            judged
+                .iter()
+                .filter(|(v, _)| !v.accepted)
+                .map(|_| super::verdict::Level::Error),
+        );
     Ok(super::verdict::decide(
         report
             .findings
@@ -336,7 +344,11 @@ fn render(
         io,
         &format!(
             "{}profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
-            if summary.error > 0 { "error: " } else { "" },
+            if summary.error > 0 || verdict.is_some_and(|v| !v.accepted) {
+                "error: "
+            } else {
+                ""
+            },
             report.profile,
             report.profile_reason,
             store.name,

@@ -210,6 +210,26 @@ impl Judged {
         )
     }
 
+    /// With `--peer`, `--trust` or `--roots` the person named who will judge
+    /// the chain, so that peer's refusal is binding: the file is still
+    /// written (it is the chain as it can be made, as with an incomplete
+    /// one), but the command exits 1 with this `error:` line, as `verify`
+    /// would. Without them the default peer's verdict is advice. A refusal
+    /// for revocation or `--policy` writes nothing and says so elsewhere.
+    pub fn binding_refusal(&self, output: &std::path::Path) -> Option<String> {
+        (self.explicit && !self.verdict.accepted && !self.after.refused).then(|| {
+            super::verdict::Level::Error.line(&format!(
+                "{} was written, but {} refuses this chain (see above): make the change it names before you use the file",
+                if super::common::is_stdout(output) {
+                    "standard output".into()
+                } else {
+                    output.display().to_string()
+                },
+                self.verdict.peer.display_name()
+            ))
+        })
+    }
+
     /// Why the stages refused the chain, for "nothing written to FILE: …".
     pub fn refusal(&self) -> &'static str {
         if self.after.revocation.refused {

@@ -238,8 +238,9 @@ fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}\n{}", stdout(&o), stderr(&o)))
 }
 
-/// The verdict each command gives for `peer`: (command, accepted, headline).
-fn verdicts(dir: &Path, peer: &str) -> Vec<(&'static str, bool, String)> {
+/// The verdict each command gives for `peer`: (command, accepted, headline,
+/// exit code).
+fn verdicts(dir: &Path, peer: &str) -> Vec<(&'static str, bool, String, i32)> {
     let at = at();
     let common = [
         "--trust",
@@ -252,7 +253,9 @@ fn verdicts(dir: &Path, peer: &str) -> Vec<(&'static str, bool, String)> {
     ];
     let run = |cmd: &'static str, head: &[&str], path: &[&str]| {
         let args: Vec<&str> = head.iter().chain(common.iter()).copied().collect();
-        let doc = json(dir, &args);
+        let o = chainfix(dir, &args);
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&o))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}\n{}\n{}", stdout(&o), stderr(&o)));
         let mut v = &doc;
         for p in path {
             v = &v[*p];
@@ -263,6 +266,7 @@ fn verdicts(dir: &Path, peer: &str) -> Vec<(&'static str, bool, String)> {
                 .as_bool()
                 .unwrap_or_else(|| panic!("{cmd}: no verdict in {doc:#}")),
             v["headline"].as_str().unwrap_or_default().to_string(),
+            o.status.code().unwrap_or(-1),
         )
     };
     vec![
@@ -412,10 +416,18 @@ fn every_command_gives_the_peers_verdict() {
             ));
         }
         for (peer, &expect) in PEERS.iter().zip(want.iter()) {
-            for (cmd, accepted, headline) in verdicts(&dir, peer) {
+            for (cmd, accepted, headline, code) in verdicts(&dir, peer) {
                 if accepted != expect {
                     wrong.push(format!(
                         "{name} / {peer} / {cmd}: accepted={accepted}: {headline}"
+                    ));
+                }
+                // The peer was named (--peer, --trust), so its refusal is
+                // binding in every command: exit 1, the file or not. (lint
+                // may also exit 1 for hygiene no peer checks.)
+                if code != i32::from(!accepted) && !(cmd == "lint" && accepted && code == 1) {
+                    wrong.push(format!(
+                        "{name} / {peer} / {cmd}: accepted={accepted} but exit {code}"
                     ));
                 }
                 if !accepted && headline.contains("malformed") {
@@ -959,4 +971,120 @@ fn a_policy_a_ca_requires_is_refused_in_javas_words() {
     assert!(err.ends_with(java_words));
     let v = json(dir, &args("diagnose", "java", &["--error", err]));
     assert_eq!(v["message"]["reading"]["families"][0], "policy", "{v:#}");
+}
+
+/// The root pasted into the input, but the named peer trusts another: the
+/// chain is complete, so bundle and keystore write it, and, as the peer was
+/// named, they exit 1 with an `error:` line, as verify does and as the real
+/// `openssl verify -CAfile OTHER` fails. Trusting the right root: exit 0
+/// everywhere, as openssl says OK.
+#[test]
+fn a_named_peers_refusal_fails_bundle_and_keystore_as_it_fails_verify() {
+    let d = tempdir();
+    let dir = d.path();
+    make(dir, Spec::default());
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.pem",
+            "-subj",
+            "/CN=Another Root",
+            "-days",
+            "30",
+        ],
+    );
+    let pasted = [
+        std::fs::read_to_string(dir.join("chain.pem")).unwrap(),
+        std::fs::read_to_string(dir.join("root.pem")).unwrap(),
+    ]
+    .concat();
+    write(dir, "pasted.pem", &pasted);
+    let at = at();
+    for (trust, want) in [("other.pem", 1), ("root.pem", 0)] {
+        let real = std::process::Command::new("openssl")
+            .args([
+                "verify",
+                "-CAfile",
+                trust,
+                "-untrusted",
+                "pasted.pem",
+                "leaf.pem",
+            ])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert_eq!(
+            real.status.success(),
+            want == 0,
+            "openssl verify -CAfile {trust}"
+        );
+        let common = ["--peer", "openssl", "--trust", trust, "--at", at.as_str()];
+        let runs: [(&str, Vec<&str>, &str); 3] = [
+            (
+                "verify",
+                vec!["verify", "pasted.pem", "--role", "client"],
+                "",
+            ),
+            (
+                "bundle",
+                vec![
+                    "bundle",
+                    "pasted.pem",
+                    "leaf.key",
+                    "-o",
+                    "full.pem",
+                    "--force",
+                ],
+                "full.pem",
+            ),
+            (
+                "keystore",
+                vec![
+                    "keystore",
+                    "pasted.pem",
+                    "leaf.key",
+                    "--format",
+                    "p12",
+                    "-o",
+                    "ks.p12",
+                    "--force",
+                    "--out-password-file",
+                    "pw",
+                ],
+                "ks.p12",
+            ),
+        ];
+        for (cmd, head, out) in runs {
+            let _ = std::fs::remove_file(dir.join("full.pem"));
+            let _ = std::fs::remove_file(dir.join("ks.p12"));
+            let args: Vec<&str> = head.iter().chain(common.iter()).copied().collect();
+            let o = chainfix(dir, &args);
+            let err = format!("{}{}", stdout(&o), stderr(&o));
+            assert_eq!(o.status.code(), Some(want), "{cmd} --trust {trust}: {err}");
+            assert_eq!(
+                err.contains("error:"),
+                want == 1,
+                "{cmd} --trust {trust}: {err}"
+            );
+            if !out.is_empty() {
+                assert!(dir.join(out).exists(), "{cmd} wrote no {out}: {err}");
+            }
+            if want == 1 && cmd != "verify" {
+                assert!(
+                    err.contains(&format!(
+                        "error: {out} was written, but OpenSSL (curl) refuses this chain"
+                    )),
+                    "{cmd}: {err}"
+                );
+            }
+        }
+    }
 }
