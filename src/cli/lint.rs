@@ -225,12 +225,22 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         );
         Some((verdict, after))
     };
-    render(&report, &public.store, at, judged.as_ref(), args.json, io)?;
+    let binding = super::peer_args::names_the_peer(&args.peer, &args.trust);
+    let refused = binding && judged.as_ref().is_some_and(|(v, _)| !v.accepted);
+    render(
+        &report,
+        &public.store,
+        at,
+        judged.as_ref(),
+        (args.json, refused),
+        io,
+    )?;
     if !args.json {
         common::note(io, &choice.note());
     }
-    // The peer's refusal fails lint as it fails verify, whatever the
-    // findings say: one judgement, one exit code.
+    // A named peer's refusal fails lint as it fails verify, whatever the
+    // findings say: one judgement, one exit code. (The default peer's is
+    // advice: lint's own rules grade a root outside the candidate store.)
     let stage_levels = judged
         .iter()
         .flat_map(|(_, a)| a.findings.iter())
@@ -238,7 +248,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         .chain(
             judged
                 .iter()
-                .filter(|(v, _)| !v.accepted)
+                .filter(|_| refused)
                 .map(|_| super::verdict::Level::Error),
         );
     Ok(super::verdict::decide(
@@ -259,7 +269,7 @@ fn render(
     store: &TrustStore,
     at: i64,
     judged: Option<&(crate::peer::Verdict, crate::peer::AfterPath)>,
-    json: bool,
+    (json, refused): (bool, bool),
     io: &mut Io<'_>,
 ) -> Result<()> {
     let verdict = judged.map(|(v, _)| v);
@@ -344,7 +354,7 @@ fn render(
         io,
         &format!(
             "{}profile {} ({}); trust store {}; {} error(s), {} warning(s), {} info",
-            if summary.error > 0 || verdict.is_some_and(|v| !v.accepted) {
+            if summary.error > 0 || refused {
                 "error: "
             } else {
                 ""

@@ -141,8 +141,16 @@ pub(crate) fn judge_files(
         verdict,
         path,
         anchor,
-        explicit: peer.peer.is_some() || trust.trust.is_some() || !trust.roots.is_empty(),
+        explicit: names_the_peer(peer, trust),
     })
+}
+
+/// Whether the person named who judges the chain (`--peer`, `--trust` or
+/// `--roots`). Then that peer's refusal is binding in every command (exit
+/// 1); without them, bundle, keystore and lint give the default peer's
+/// verdict as advice (the bundled Salesforce store is a candidate list).
+pub(crate) fn names_the_peer(peer: &PeerArgs, trust: &super::roots::TrustArgs) -> bool {
+    peer.peer.is_some() || trust.trust.is_some() || !trust.roots.is_empty()
 }
 
 /// [`judge_files`] for a command that writes the chain (bundle, keystore):
