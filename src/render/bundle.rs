@@ -255,7 +255,7 @@ pub fn missing_text(m: &MissingIssuer) -> String {
     }
     s.push_str(".\n");
     if m.ca_issuers.is_empty() {
-        s.push_str("  the certificate names no download URL (AIA caIssuers): get the intermediate from the CA's website or support, then add it to the inputs.\n");
+        s.push_str("  the certificate names no download URL (AIA caIssuers): get that CA certificate (an intermediate, or the root if the chain ends there) from the CA's website or support, then add it to the inputs.\n");
     } else {
         s.push_str(&format!(
             "  it can be downloaded from {}; add that file to the inputs, or let chainfix fetch it (AIA completion).\n",
