@@ -312,14 +312,13 @@ impl fmt::Display for Origin {
 pub struct Cert {
     /// The DER, then the subject's prepared key, then the issuer's unless
     /// it is the same (one copy for a self-issued certificate), in one
-    /// allocation: `bytes[..der_len]`, `bytes[keys_at..subject_end]` and
-    /// `bytes[issuer_at..]`. For a certificate kept on disk (`away`), the
-    /// two keys alone (`keys_at` is 0).
-    bytes: Arc<[u8]>,
+    /// allocation: `bytes[..der_len]`, `bytes[der_len..subject_end]` and
+    /// the issuer's key after it (or the subject's again when `shared`).
+    /// For a certificate kept on disk (`away`), empty until first used,
+    /// then read again (DER and keys as above).
+    bytes: OnceLock<Arc<[u8]>>,
     der_len: u32,
-    keys_at: u32,
     subject_end: u32,
-    issuer_at: u32,
     id: CertId,
     pub origins: Origins,
     subject_raw: Span,
@@ -332,12 +331,12 @@ pub struct Cert {
     is_ca: bool,
     /// The subject's and the issuer's DER are the same bytes.
     names_identical: bool,
+    /// The subject's and the issuer's prepared keys are equal.
+    shared: bool,
     /// Subject and issuer as text, made when first asked for.
     display: OnceLock<Box<(String, String)>>,
     /// Where the DER can be read again, when it was not kept in memory.
     away: Option<Away>,
-    /// The DER read again from `away`, on first use.
-    loaded: OnceLock<Arc<[u8]>>,
 }
 
 /// Where a certificate read from a big PEM file lies in it, so its DER
@@ -351,6 +350,10 @@ struct Away {
     /// [`key_bits`] of the public key, so that matching a private key
     /// against a pool does not read the pool again.
     key_bits: u64,
+    /// [`name_hash`] of the subject's and the issuer's prepared keys, for
+    /// the name indexes (a hit compares the keys, reading the DER again).
+    subject_hash: u64,
+    issuer_hash: u64,
 }
 
 /// A file certificates are read again from: the open file itself (so a
@@ -408,7 +411,8 @@ pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
 }
 
 impl Away {
-    /// The DER of `cert` read again, checked against its id.
+    /// The DER of `cert` read again, checked against its id, followed by
+    /// its prepared keys (see [`with_keys`]).
     fn read(&self, cert: &Cert) -> Result<Vec<u8>, crate::error::Error> {
         use crate::error::Error;
         let changed = |detail: String| Error::ChangedWhileRead {
@@ -429,7 +433,8 @@ impl Away {
         let der = crate::parse::pem::scan_plain_piece(&text)
             .and_then(|mut blocks| (blocks.len() == 1).then(|| blocks.remove(0)))
             .and_then(|b| b.body.ok())
-            .filter(|der| CertId::of(der) == cert.id);
+            .filter(|der| CertId::of(der) == cert.id)
+            .and_then(|der| with_keys(der, cert));
         der.ok_or_else(|| {
             changed(format!(
                 "the certificate read at {} is no longer there",
@@ -437,6 +442,35 @@ impl Away {
             ))
         })
     }
+}
+
+/// `der` (the certificate's, checked) followed by its prepared keys, laid
+/// out as [`Cert::from_der`] does; the keys are made again as they were
+/// then, so they are the same bytes.
+fn with_keys(mut der: Vec<u8>, cert: &Cert) -> Option<Vec<u8>> {
+    let fast = crate::parse::cert_der::walk(&der).and_then(|w| {
+        crate::name_key::prepared_der(w.subject.of(&der))
+            .zip(crate::name_key::prepared_der(w.issuer.of(&der)))
+    });
+    let (subject, issuer) = match fast {
+        Some(keys) => keys,
+        None => full_parse(&der).ok().map(|(_, s, i)| (s, i))?,
+    };
+    if der.len() != cert.der_len as usize || der.len() + subject.len() != cert.subject_end as usize
+    {
+        return None;
+    }
+    der.extend_from_slice(&subject);
+    if !cert.shared {
+        der.extend_from_slice(&issuer);
+    }
+    Some(der)
+}
+
+/// The hash the name indexes keep of a prepared name.
+pub(crate) fn name_hash(name: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(name)
 }
 
 #[cfg(unix)]
@@ -480,11 +514,9 @@ impl Cert {
             bytes.extend_from_slice(&issuer_key);
         }
         Ok(Cert {
-            bytes: Arc::from(bytes),
+            bytes: OnceLock::from(Arc::<[u8]>::from(bytes)),
             der_len,
-            keys_at: der_len,
             subject_end,
-            issuer_at: if shared { der_len } else { subject_end },
             id,
             origins: Origins::one(origin),
             subject_raw: w.subject,
@@ -496,9 +528,9 @@ impl Cert {
             not_after: w.not_after,
             is_ca: w.is_ca,
             names_identical,
+            shared,
             display: OnceLock::new(),
             away: None,
-            loaded: OnceLock::new(),
         })
     }
 
@@ -512,23 +544,15 @@ impl Cert {
         if self.away.is_some() || u32::try_from(len).is_err() {
             return;
         }
-        let (subject, issuer) = (self.subject_key(), self.issuer_key());
-        let shared = self.is_self_issued();
-        let mut keys = Vec::with_capacity(subject.len() + if shared { 0 } else { issuer.len() });
-        keys.extend_from_slice(subject);
-        if !shared {
-            keys.extend_from_slice(issuer);
-        }
-        let subject_end = subject.len() as u32;
-        self.bytes = Arc::from(keys);
-        self.keys_at = 0;
-        self.subject_end = subject_end;
-        self.issuer_at = if shared { 0 } else { subject_end };
+        let (subject_hash, issuer_hash) = (self.subject_hash(), self.issuer_hash());
+        self.bytes = OnceLock::new();
         self.away = Some(Away {
             file: file.clone(),
             at,
             len: len as u32,
             key_bits,
+            subject_hash,
+            issuer_hash,
         });
     }
 
@@ -536,10 +560,10 @@ impl Cert {
     /// the error says which file changed.
     pub fn load(&self) -> crate::error::Result<()> {
         if let Some(a) = &self.away
-            && self.loaded.get().is_none()
+            && self.bytes.get().is_none()
         {
-            let der = a.read(self)?;
-            let _ = self.loaded.set(Arc::from(der));
+            let bytes = a.read(self)?;
+            let _ = self.bytes.set(Arc::from(bytes));
         }
         Ok(())
     }
@@ -549,7 +573,7 @@ impl Cert {
     pub(crate) fn unread_key_bits(&self) -> Option<u64> {
         self.away
             .as_ref()
-            .filter(|_| self.loaded.get().is_none())
+            .filter(|_| self.bytes.get().is_none())
             .map(|a| a.key_bits)
     }
 
@@ -559,13 +583,21 @@ impl Cert {
     /// [`crate::parse::Inventory::load_needed`] first, which returns the
     /// error instead, for every certificate a path search can touch).
     pub fn der(&self) -> &[u8] {
-        match &self.away {
-            None => &self.bytes[..self.der_len as usize],
-            Some(a) => self.loaded.get_or_init(|| match a.read(self) {
-                Ok(der) => Arc::from(der),
+        &self.bytes()[..self.der_len as usize]
+    }
+    /// The DER and the prepared keys, read again first for a certificate
+    /// kept on disk (see [`Cert::der`]).
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get_or_init(|| {
+            let a = self
+                .away
+                .as_ref()
+                .expect("only a certificate on disk has no bytes");
+            match a.read(self) {
+                Ok(bytes) => Arc::from(bytes),
                 Err(e) => (a.file.on_failure)(&e),
-            }),
-        }
+            }
+        })
     }
     pub fn id(&self) -> CertId {
         self.id
@@ -616,10 +648,30 @@ impl Cert {
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.bytes[self.keys_at as usize..self.subject_end as usize]
+        &self.bytes()[self.der_len as usize..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
-        &self.bytes[self.issuer_at as usize..]
+        let at = if self.shared {
+            self.der_len
+        } else {
+            self.subject_end
+        };
+        &self.bytes()[at as usize..]
+    }
+    /// [`name_hash`] of [`Cert::subject_key`], known without reading a
+    /// certificate kept on disk again.
+    pub fn subject_hash(&self) -> u64 {
+        match &self.away {
+            Some(a) => a.subject_hash,
+            None => name_hash(self.subject_key()),
+        }
+    }
+    /// [`name_hash`] of [`Cert::issuer_key`], the same way.
+    pub fn issuer_hash(&self) -> u64 {
+        match &self.away {
+            Some(a) => a.issuer_hash,
+            None => name_hash(self.issuer_key()),
+        }
     }
     /// DER of the SubjectPublicKeyInfo.
     pub fn spki_raw(&self) -> &[u8] {
@@ -651,7 +703,7 @@ impl Cert {
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
     pub fn is_self_issued(&self) -> bool {
-        self.subject_key() == self.issuer_key()
+        self.shared
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
