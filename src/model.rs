@@ -155,8 +155,9 @@ impl Serialize for CertId {
 pub struct Origin {
     pub source: Arc<str>,
     /// 1-based index of the PEM block / certificate inside the source, when
-    /// the source holds several.
-    pub block: Option<usize>,
+    /// the source holds several (32 bits: eight bytes less in every
+    /// certificate of a pool of a million).
+    pub block: Option<u32>,
 }
 
 impl Serialize for Origin {
@@ -231,7 +232,7 @@ impl Origin {
     pub fn block(source: impl SourceName, block: usize) -> Origin {
         Origin {
             source: source.into_shared(),
-            block: Some(block),
+            block: Some(u32::try_from(block).unwrap_or(u32::MAX)),
         }
     }
     pub fn with_block(&self, block: usize) -> Origin {
@@ -245,7 +246,8 @@ impl Origin {
 pub struct Origins {
     first: Origin,
     /// Boxed: eight bytes in every certificate for what few have.
-    more: Option<Box<[Origin]>>,
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<Origin>>>,
 }
 
 impl Origins {
@@ -256,15 +258,13 @@ impl Origins {
         &self.first
     }
     pub fn push(&mut self, o: Origin) {
-        let mut more = self.more.take().map(Vec::from).unwrap_or_default();
-        more.push(o);
-        self.more = Some(more.into_boxed_slice());
+        self.more.get_or_insert_default().push(o);
     }
     pub fn len(&self) -> usize {
         1 + self.more.as_ref().map_or(0, |m| m.len())
     }
     fn rest(&self) -> &[Origin] {
-        self.more.as_deref().unwrap_or(&[])
+        self.more.as_deref().map_or(&[], |m| m.as_slice())
     }
     /// Never: there is always a first origin.
     pub fn is_empty(&self) -> bool {
@@ -324,8 +324,10 @@ pub struct Cert {
     subject_raw: Span,
     issuer_raw: Span,
     spki_raw: Span,
-    ski: Option<Span>,
-    aki: Option<Span>,
+    /// The key identifiers' places; [`NO_SPAN`] when there is none (eight
+    /// bytes less than an `Option<Span>` each).
+    ski: Span,
+    aki: Span,
     not_before: i64,
     not_after: i64,
     is_ca: bool,
@@ -344,9 +346,10 @@ pub struct Cert {
 #[derive(Clone)]
 struct Away {
     file: Arc<Reread>,
-    /// The PEM block's bytes in the file: its BEGIN line to its END line.
-    at: u64,
-    len: u32,
+    /// The PEM block's bytes in the file, its BEGIN line to its END line:
+    /// the offset (below 2^40) shifted left by [`LEN_BITS`], or'ed with the
+    /// length (below 2^24).
+    place: u64,
     /// [`key_bits`] of the public key, so that matching a private key
     /// against a pool does not read the pool again.
     key_bits: u64,
@@ -410,6 +413,9 @@ pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
     Some(std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(data))
 }
 
+/// Bits of [`Away::place`] that hold the length.
+const LEN_BITS: u32 = 24;
+
 impl Away {
     /// The DER of `cert` read again, checked against its id, followed by
     /// its prepared keys (see [`with_keys`]).
@@ -419,8 +425,9 @@ impl Away {
             path: self.file.name.to_string(),
             detail,
         };
-        let mut text = vec![0u8; self.len as usize];
-        read_exact_at(&self.file.file, &mut text, self.at).map_err(|e| {
+        let (at, len) = (self.place >> LEN_BITS, self.place & ((1 << LEN_BITS) - 1));
+        let mut text = vec![0u8; len as usize];
+        read_exact_at(&self.file.file, &mut text, at).map_err(|e| {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 changed("it is shorter now".into())
             } else {
@@ -442,6 +449,13 @@ impl Away {
             ))
         })
     }
+}
+
+/// No key identifier: no field of a certificate ends at its first byte.
+const NO_SPAN: Span = Span { start: 0, end: 0 };
+
+fn some_span(s: Span) -> Option<Span> {
+    (s.end != 0).then_some(s)
 }
 
 /// `der` (the certificate's, checked) followed by its prepared keys, laid
@@ -522,8 +536,8 @@ impl Cert {
             subject_raw: w.subject,
             issuer_raw: w.issuer,
             spki_raw: w.spki,
-            ski: w.ski,
-            aki: w.aki,
+            ski: w.ski.unwrap_or(NO_SPAN),
+            aki: w.aki.unwrap_or(NO_SPAN),
             not_before: w.not_before,
             not_after: w.not_after,
             is_ca: w.is_ca,
@@ -541,15 +555,14 @@ impl Cert {
         let Some(key_bits) = key_bits(self.spki_raw()) else {
             return;
         };
-        if self.away.is_some() || u32::try_from(len).is_err() {
+        if self.away.is_some() || len >> LEN_BITS != 0 || at >> (64 - LEN_BITS) != 0 {
             return;
         }
         let (subject_hash, issuer_hash) = (self.subject_hash(), self.issuer_hash());
         self.bytes = OnceLock::new();
         self.away = Some(Away {
             file: file.clone(),
-            at,
-            len: len as u32,
+            place: at << LEN_BITS | len as u64,
             key_bits,
             subject_hash,
             issuer_hash,
@@ -678,10 +691,10 @@ impl Cert {
         self.spki_raw.of(self.der())
     }
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.ski.map(|s| s.of(self.der()))
+        some_span(self.ski).map(|s| s.of(self.der()))
     }
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.aki.map(|s| s.of(self.der()))
+        some_span(self.aki).map(|s| s.of(self.der()))
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
