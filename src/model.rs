@@ -1064,6 +1064,16 @@ pub fn rfc3339(t: i64) -> String {
 }
 
 #[cfg(test)]
+mod size_tests {
+    /// A pool of a million certificates keeps a million of these
+    /// (docs/benchmarks.md, the 1,000,000 goal).
+    #[test]
+    fn a_certificate_takes_at_most_216_bytes() {
+        assert!(std::mem::size_of::<super::Cert>() <= 216);
+    }
+}
+
+#[cfg(test)]
 mod id_hash_tests {
     use super::*;
 
