@@ -155,8 +155,9 @@ impl Serialize for CertId {
 pub struct Origin {
     pub source: Arc<str>,
     /// 1-based index of the PEM block / certificate inside the source, when
-    /// the source holds several.
-    pub block: Option<usize>,
+    /// the source holds several (32 bits: eight bytes less in every
+    /// certificate of a pool of a million).
+    pub block: Option<u32>,
 }
 
 impl Serialize for Origin {
@@ -231,7 +232,7 @@ impl Origin {
     pub fn block(source: impl SourceName, block: usize) -> Origin {
         Origin {
             source: source.into_shared(),
-            block: Some(block),
+            block: Some(u32::try_from(block).unwrap_or(u32::MAX)),
         }
     }
     pub fn with_block(&self, block: usize) -> Origin {
@@ -245,7 +246,8 @@ impl Origin {
 pub struct Origins {
     first: Origin,
     /// Boxed: eight bytes in every certificate for what few have.
-    more: Option<Box<[Origin]>>,
+    #[allow(clippy::box_collection)]
+    more: Option<Box<Vec<Origin>>>,
 }
 
 impl Origins {
@@ -256,15 +258,13 @@ impl Origins {
         &self.first
     }
     pub fn push(&mut self, o: Origin) {
-        let mut more = self.more.take().map(Vec::from).unwrap_or_default();
-        more.push(o);
-        self.more = Some(more.into_boxed_slice());
+        self.more.get_or_insert_default().push(o);
     }
     pub fn len(&self) -> usize {
         1 + self.more.as_ref().map_or(0, |m| m.len())
     }
     fn rest(&self) -> &[Origin] {
-        self.more.as_deref().unwrap_or(&[])
+        self.more.as_deref().map_or(&[], |m| m.as_slice())
     }
     /// Never: there is always a first origin.
     pub fn is_empty(&self) -> bool {
@@ -312,32 +312,33 @@ impl fmt::Display for Origin {
 pub struct Cert {
     /// The DER, then the subject's prepared key, then the issuer's unless
     /// it is the same (one copy for a self-issued certificate), in one
-    /// allocation: `bytes[..der_len]`, `bytes[keys_at..subject_end]` and
-    /// `bytes[issuer_at..]`. For a certificate kept on disk (`away`), the
-    /// two keys alone (`keys_at` is 0).
-    bytes: Arc<[u8]>,
+    /// allocation: `bytes[..der_len]`, `bytes[der_len..subject_end]` and
+    /// the issuer's key after it (or the subject's again when `shared`).
+    /// For a certificate kept on disk (`away`), empty until first used,
+    /// then read again (DER and keys as above).
+    bytes: OnceLock<Arc<[u8]>>,
     der_len: u32,
-    keys_at: u32,
     subject_end: u32,
-    issuer_at: u32,
     id: CertId,
     pub origins: Origins,
     subject_raw: Span,
     issuer_raw: Span,
     spki_raw: Span,
-    ski: Option<Span>,
-    aki: Option<Span>,
+    /// The key identifiers' places; [`NO_SPAN`] when there is none (eight
+    /// bytes less than an `Option<Span>` each).
+    ski: Span,
+    aki: Span,
     not_before: i64,
     not_after: i64,
     is_ca: bool,
     /// The subject's and the issuer's DER are the same bytes.
     names_identical: bool,
+    /// The subject's and the issuer's prepared keys are equal.
+    shared: bool,
     /// Subject and issuer as text, made when first asked for.
     display: OnceLock<Box<(String, String)>>,
     /// Where the DER can be read again, when it was not kept in memory.
     away: Option<Away>,
-    /// The DER read again from `away`, on first use.
-    loaded: OnceLock<Arc<[u8]>>,
 }
 
 /// Where a certificate read from a big PEM file lies in it, so its DER
@@ -345,12 +346,17 @@ pub struct Cert {
 #[derive(Clone)]
 struct Away {
     file: Arc<Reread>,
-    /// The PEM block's bytes in the file: its BEGIN line to its END line.
-    at: u64,
-    len: u32,
+    /// The PEM block's bytes in the file, its BEGIN line to its END line:
+    /// the offset (below 2^40) shifted left by [`LEN_BITS`], or'ed with the
+    /// length (below 2^24).
+    place: u64,
     /// [`key_bits`] of the public key, so that matching a private key
     /// against a pool does not read the pool again.
     key_bits: u64,
+    /// [`name_hash`] of the subject's and the issuer's prepared keys, for
+    /// the name indexes (a hit compares the keys, reading the DER again).
+    subject_hash: u64,
+    issuer_hash: u64,
 }
 
 /// A file certificates are read again from: the open file itself (so a
@@ -407,16 +413,21 @@ pub(crate) fn key_bits(spki: &[u8]) -> Option<u64> {
     Some(std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(data))
 }
 
+/// Bits of [`Away::place`] that hold the length.
+const LEN_BITS: u32 = 24;
+
 impl Away {
-    /// The DER of `cert` read again, checked against its id.
+    /// The DER of `cert` read again, checked against its id, followed by
+    /// its prepared keys (see [`with_keys`]).
     fn read(&self, cert: &Cert) -> Result<Vec<u8>, crate::error::Error> {
         use crate::error::Error;
         let changed = |detail: String| Error::ChangedWhileRead {
             path: self.file.name.to_string(),
             detail,
         };
-        let mut text = vec![0u8; self.len as usize];
-        read_exact_at(&self.file.file, &mut text, self.at).map_err(|e| {
+        let (at, len) = (self.place >> LEN_BITS, self.place & ((1 << LEN_BITS) - 1));
+        let mut text = vec![0u8; len as usize];
+        read_exact_at(&self.file.file, &mut text, at).map_err(|e| {
             if e.kind() == std::io::ErrorKind::UnexpectedEof {
                 changed("it is shorter now".into())
             } else {
@@ -429,7 +440,8 @@ impl Away {
         let der = crate::parse::pem::scan_plain_piece(&text)
             .and_then(|mut blocks| (blocks.len() == 1).then(|| blocks.remove(0)))
             .and_then(|b| b.body.ok())
-            .filter(|der| CertId::of(der) == cert.id);
+            .filter(|der| CertId::of(der) == cert.id)
+            .and_then(|der| with_keys(der, cert));
         der.ok_or_else(|| {
             changed(format!(
                 "the certificate read at {} is no longer there",
@@ -437,6 +449,42 @@ impl Away {
             ))
         })
     }
+}
+
+/// No key identifier: no field of a certificate ends at its first byte.
+const NO_SPAN: Span = Span { start: 0, end: 0 };
+
+fn some_span(s: Span) -> Option<Span> {
+    (s.end != 0).then_some(s)
+}
+
+/// `der` (the certificate's, checked) followed by its prepared keys, laid
+/// out as [`Cert::from_der`] does; the keys are made again as they were
+/// then, so they are the same bytes.
+fn with_keys(mut der: Vec<u8>, cert: &Cert) -> Option<Vec<u8>> {
+    let fast = crate::parse::cert_der::walk(&der).and_then(|w| {
+        crate::name_key::prepared_der(w.subject.of(&der))
+            .zip(crate::name_key::prepared_der(w.issuer.of(&der)))
+    });
+    let (subject, issuer) = match fast {
+        Some(keys) => keys,
+        None => full_parse(&der).ok().map(|(_, s, i)| (s, i))?,
+    };
+    if der.len() != cert.der_len as usize || der.len() + subject.len() != cert.subject_end as usize
+    {
+        return None;
+    }
+    der.extend_from_slice(&subject);
+    if !cert.shared {
+        der.extend_from_slice(&issuer);
+    }
+    Some(der)
+}
+
+/// The hash the name indexes keep of a prepared name.
+pub(crate) fn name_hash(name: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(name)
 }
 
 #[cfg(unix)]
@@ -480,25 +528,23 @@ impl Cert {
             bytes.extend_from_slice(&issuer_key);
         }
         Ok(Cert {
-            bytes: Arc::from(bytes),
+            bytes: OnceLock::from(Arc::<[u8]>::from(bytes)),
             der_len,
-            keys_at: der_len,
             subject_end,
-            issuer_at: if shared { der_len } else { subject_end },
             id,
             origins: Origins::one(origin),
             subject_raw: w.subject,
             issuer_raw: w.issuer,
             spki_raw: w.spki,
-            ski: w.ski,
-            aki: w.aki,
+            ski: w.ski.unwrap_or(NO_SPAN),
+            aki: w.aki.unwrap_or(NO_SPAN),
             not_before: w.not_before,
             not_after: w.not_after,
             is_ca: w.is_ca,
             names_identical,
+            shared,
             display: OnceLock::new(),
             away: None,
-            loaded: OnceLock::new(),
         })
     }
 
@@ -509,26 +555,17 @@ impl Cert {
         let Some(key_bits) = key_bits(self.spki_raw()) else {
             return;
         };
-        if self.away.is_some() || u32::try_from(len).is_err() {
+        if self.away.is_some() || len >> LEN_BITS != 0 || at >> (64 - LEN_BITS) != 0 {
             return;
         }
-        let (subject, issuer) = (self.subject_key(), self.issuer_key());
-        let shared = self.is_self_issued();
-        let mut keys = Vec::with_capacity(subject.len() + if shared { 0 } else { issuer.len() });
-        keys.extend_from_slice(subject);
-        if !shared {
-            keys.extend_from_slice(issuer);
-        }
-        let subject_end = subject.len() as u32;
-        self.bytes = Arc::from(keys);
-        self.keys_at = 0;
-        self.subject_end = subject_end;
-        self.issuer_at = if shared { 0 } else { subject_end };
+        let (subject_hash, issuer_hash) = (self.subject_hash(), self.issuer_hash());
+        self.bytes = OnceLock::new();
         self.away = Some(Away {
             file: file.clone(),
-            at,
-            len: len as u32,
+            place: at << LEN_BITS | len as u64,
             key_bits,
+            subject_hash,
+            issuer_hash,
         });
     }
 
@@ -536,10 +573,10 @@ impl Cert {
     /// the error says which file changed.
     pub fn load(&self) -> crate::error::Result<()> {
         if let Some(a) = &self.away
-            && self.loaded.get().is_none()
+            && self.bytes.get().is_none()
         {
-            let der = a.read(self)?;
-            let _ = self.loaded.set(Arc::from(der));
+            let bytes = a.read(self)?;
+            let _ = self.bytes.set(Arc::from(bytes));
         }
         Ok(())
     }
@@ -549,7 +586,7 @@ impl Cert {
     pub(crate) fn unread_key_bits(&self) -> Option<u64> {
         self.away
             .as_ref()
-            .filter(|_| self.loaded.get().is_none())
+            .filter(|_| self.bytes.get().is_none())
             .map(|a| a.key_bits)
     }
 
@@ -559,13 +596,21 @@ impl Cert {
     /// [`crate::parse::Inventory::load_needed`] first, which returns the
     /// error instead, for every certificate a path search can touch).
     pub fn der(&self) -> &[u8] {
-        match &self.away {
-            None => &self.bytes[..self.der_len as usize],
-            Some(a) => self.loaded.get_or_init(|| match a.read(self) {
-                Ok(der) => Arc::from(der),
+        &self.bytes()[..self.der_len as usize]
+    }
+    /// The DER and the prepared keys, read again first for a certificate
+    /// kept on disk (see [`Cert::der`]).
+    fn bytes(&self) -> &[u8] {
+        self.bytes.get_or_init(|| {
+            let a = self
+                .away
+                .as_ref()
+                .expect("only a certificate on disk has no bytes");
+            match a.read(self) {
+                Ok(bytes) => Arc::from(bytes),
                 Err(e) => (a.file.on_failure)(&e),
-            }),
-        }
+            }
+        })
     }
     pub fn id(&self) -> CertId {
         self.id
@@ -616,20 +661,40 @@ impl Cert {
     /// calls equal (case, spaces, PrintableString vs UTF8String) have equal
     /// keys. Issuer lookups use these, never the raw bytes.
     pub fn subject_key(&self) -> &[u8] {
-        &self.bytes[self.keys_at as usize..self.subject_end as usize]
+        &self.bytes()[self.der_len as usize..self.subject_end as usize]
     }
     pub fn issuer_key(&self) -> &[u8] {
-        &self.bytes[self.issuer_at as usize..]
+        let at = if self.shared {
+            self.der_len
+        } else {
+            self.subject_end
+        };
+        &self.bytes()[at as usize..]
+    }
+    /// [`name_hash`] of [`Cert::subject_key`], known without reading a
+    /// certificate kept on disk again.
+    pub fn subject_hash(&self) -> u64 {
+        match &self.away {
+            Some(a) => a.subject_hash,
+            None => name_hash(self.subject_key()),
+        }
+    }
+    /// [`name_hash`] of [`Cert::issuer_key`], the same way.
+    pub fn issuer_hash(&self) -> u64 {
+        match &self.away {
+            Some(a) => a.issuer_hash,
+            None => name_hash(self.issuer_key()),
+        }
     }
     /// DER of the SubjectPublicKeyInfo.
     pub fn spki_raw(&self) -> &[u8] {
         self.spki_raw.of(self.der())
     }
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.ski.map(|s| s.of(self.der()))
+        some_span(self.ski).map(|s| s.of(self.der()))
     }
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.aki.map(|s| s.of(self.der()))
+        some_span(self.aki).map(|s| s.of(self.der()))
     }
     /// notBefore, seconds since the Unix epoch.
     pub fn not_before(&self) -> i64 {
@@ -651,7 +716,7 @@ impl Cert {
     /// Subject and issuer names are identical (a root, or a self-issued
     /// re-key). Whether it is self-*signed* is a signature question.
     pub fn is_self_issued(&self) -> bool {
-        self.subject_key() == self.issuer_key()
+        self.shared
     }
     /// `source:block` of the first place it was seen.
     pub fn first_origin(&self) -> &Origin {
@@ -996,6 +1061,16 @@ pub fn rfc3339(t: i64) -> String {
                 .ok()
         })
         .unwrap_or_else(|| t.to_string())
+}
+
+#[cfg(test)]
+mod size_tests {
+    /// A pool of a million certificates keeps a million of these
+    /// (docs/benchmarks.md, the 1,000,000 goal).
+    #[test]
+    fn a_certificate_takes_at_most_216_bytes() {
+        assert!(std::mem::size_of::<super::Cert>() <= 216);
+    }
 }
 
 #[cfg(test)]

@@ -163,11 +163,16 @@ impl Assembly {
             .collect();
         for &i in &self.unrelated {
             let c = &certs[i];
-            let twin = issuers.iter().find(|p| p.subject_key() == c.subject_key());
-            let child = on
-                .iter()
-                .map(|&p| &certs[p])
-                .find(|p| p.issuer_key() == c.subject_key() && p.id() != c.id());
+            // Hashes first: a certificate kept on disk is read again only
+            // when its name meets one on the path.
+            let twin = issuers.iter().find(|p| {
+                p.subject_hash() == c.subject_hash() && p.subject_key() == c.subject_key()
+            });
+            let child = on.iter().map(|&p| &certs[p]).find(|p| {
+                p.issuer_hash() == c.subject_hash()
+                    && p.issuer_key() == c.subject_key()
+                    && p.id() != c.id()
+            });
             let signed = child.is_some_and(|ch| super::signature::verify_issued_by(ch, c).is_ok());
             let why = match (twin, child) {
                 (Some(_), _) if c.not_after() < at => {

@@ -171,7 +171,7 @@ pub fn explain(out: &Outcome<'_>, leaf: &Cert, given: &[Cert], cx: &Context<'_>)
         .filter_map(|c| {
             let o = given.iter().find(|g| g.id() == c.id())?.first_origin();
             let file = cx.files.iter().position(|n| **n == *o.source)?;
-            Some((file, o.block.unwrap_or(1)))
+            Some((file, o.block.map_or(1, |b| b as usize)))
         })
         .collect();
     if positions.len() >= 2 && positions.windows(2).any(|w| w[0] > w[1]) {

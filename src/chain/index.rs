@@ -2,9 +2,7 @@
 //! and SKI → positions, so that finding the candidates for a child costs
 //! one lookup, not a scan (the pool may hold thousands of strangers).
 
-use std::hash::BuildHasher;
-
-use crate::model::{Cert, NameHasher};
+use crate::model::{Cert, name_hash};
 
 /// Prepared names → positions, as one sorted array of (hash of the name,
 /// position): no allocation per name, twelve bytes per entry (a map of
@@ -16,14 +14,15 @@ pub struct NameIndex {
     entries: Vec<(u64, u32)>,
 }
 
-fn name_hash(name: &[u8]) -> u64 {
-    std::hash::BuildHasherDefault::<NameHasher>::default().hash_one(name)
-}
-
 impl NameIndex {
     /// Indexes `names`, each with its position.
     pub fn new<'n>(names: impl Iterator<Item = (&'n [u8], u32)>) -> NameIndex {
-        let mut entries: Vec<(u64, u32)> = names.map(|(n, i)| (name_hash(n), i)).collect();
+        NameIndex::of_hashes(names.map(|(n, i)| (name_hash(n), i)))
+    }
+    /// Indexes names by their [`name_hash`] (as [`Cert::subject_hash`]
+    /// gives it without reading a certificate kept on disk).
+    pub fn of_hashes(hashes: impl Iterator<Item = (u64, u32)>) -> NameIndex {
+        let mut entries: Vec<(u64, u32)> = hashes.collect();
         entries.sort_unstable();
         NameIndex { entries }
     }
@@ -55,7 +54,10 @@ impl NameIndex {
     /// Positions whose name hashes as `name` does, in position order
     /// (a superset of those whose name is `name`).
     pub fn get(&self, name: &[u8]) -> impl Iterator<Item = u32> + '_ {
-        let h = name_hash(name);
+        self.get_hash(name_hash(name))
+    }
+    /// Positions whose name hashes to `h`, in position order.
+    pub fn get_hash(&self, h: u64) -> impl Iterator<Item = u32> + '_ {
         let from = self.entries.partition_point(|e| e.0 < h);
         self.entries[from..]
             .iter()
@@ -76,17 +78,17 @@ impl<'a> IssuerIndex<'a> {
         let pos = |i: usize| i as u32;
         IssuerIndex {
             certs,
-            by_subject: NameIndex::new(
+            by_subject: NameIndex::of_hashes(
                 certs
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| (c.subject_key(), pos(i))),
+                    .map(|(i, c)| (c.subject_hash(), pos(i))),
             ),
-            by_issuer: NameIndex::new(
+            by_issuer: NameIndex::of_hashes(
                 certs
                     .iter()
                     .enumerate()
-                    .map(|(i, c)| (c.issuer_key(), pos(i))),
+                    .map(|(i, c)| (c.issuer_hash(), pos(i))),
             ),
         }
     }
@@ -104,7 +106,7 @@ impl<'a> IssuerIndex<'a> {
         let name = child.issuer_key();
         let mut out: Vec<usize> = self
             .by_subject
-            .get(name)
+            .get_hash(child.issuer_hash())
             .map(|i| i as usize)
             .filter(|&i| self.certs[i].subject_key() == name && self.certs[i].id() != child.id())
             .collect();
@@ -125,7 +127,7 @@ impl<'a> IssuerIndex<'a> {
         let id = issuer.id();
         let name = issuer.subject_key();
         self.by_issuer
-            .get(name)
+            .get_hash(issuer.subject_hash())
             .map(|i| i as usize)
             .filter(move |&i| self.certs[i].issuer_key() == name && self.certs[i].id() != id)
     }

@@ -178,12 +178,12 @@ pub fn build<'a>(
     // Anchors first: a path that can end now should. Only an index by
     // subject over the pool: nodes, and the skipping of copies, wait until
     // a subject is asked for (most of a large pool never is).
-    let by_subject = NameIndex::new(
+    let by_subject = NameIndex::of_hashes(
         anchors
             .iter()
             .chain(pool)
             .enumerate()
-            .map(|(i, c)| (c.subject_key(), i as u32)),
+            .map(|(i, c)| (c.subject_hash(), i as u32)),
     );
     let leaf_problems = nodes[0].facts().leaf_problems(policy);
     let mut s = Search {

@@ -390,7 +390,7 @@ pub(super) fn run(
     }
     // Order matters inside one file (what is pasted or sent), not across files.
     let src = |i: usize| &certs[i].first_origin().source;
-    let blk = |i: usize| certs[i].first_origin().block.unwrap_or(1);
+    let blk = |i: usize| certs[i].first_origin().block.map_or(1, |b| b as usize);
     if let Some(first) = (0..certs.len())
         .filter(|&j| src(j) == src(leaf) && blk(j) < blk(leaf))
         .min_by_key(|&j| blk(j))

@@ -252,15 +252,15 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
     }
     // By prepared name first, then the exact bytes: the DER of a pool's
     // certificates kept on disk is read only for names that meet.
-    let issuers = crate::chain::index::NameIndex::new(
+    let issuers = crate::chain::index::NameIndex::of_hashes(
         certs
             .iter()
             .enumerate()
             .filter(|(_, c)| !c.names_identical())
-            .map(|(i, c)| (c.issuer_key(), i as u32)),
+            .map(|(i, c)| (c.issuer_hash(), i as u32)),
     );
     let issues_another = |c: &Cert| {
-        issuers.get(c.subject_key()).any(|j| {
+        issuers.get_hash(c.subject_hash()).any(|j| {
             let j = &certs[j as usize];
             j.issuer_key() == c.subject_key() && j.issuer_raw() == c.subject_raw()
         })

@@ -212,17 +212,17 @@ impl Inventory {
         }
         let certs = &self.certs;
         let pos = |i: usize| i as u32;
-        let subjects = NameIndex::new(
+        let subjects = NameIndex::of_hashes(
             certs
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (c.subject_key(), pos(i))),
+                .map(|(i, c)| (c.subject_hash(), pos(i))),
         );
-        let issuers = NameIndex::new(
+        let issuers = NameIndex::of_hashes(
             certs
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (c.issuer_key(), pos(i))),
+                .map(|(i, c)| (c.issuer_hash(), pos(i))),
         );
         let keys: Vec<Option<u64>> = self
             .keys

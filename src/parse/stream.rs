@@ -383,9 +383,27 @@ mod tests {
         assert_eq!(summary(&inv), summary(&whole));
         assert_eq!(inv.certs.len(), 2);
         assert!(inv.certs.iter().all(|c| c.unread_key_bits().is_some()));
+        // The name hashes kept stand for the names, before reading back.
+        let hashes = |c: &crate::model::Cert| (c.subject_hash(), c.issuer_hash());
+        let (kept, made): (Vec<_>, Vec<_>) = (
+            inv.certs.iter().map(hashes).collect(),
+            whole.certs.iter().map(hashes).collect(),
+        );
+        assert_eq!(kept, made);
+        assert!(inv.certs.iter().all(|c| c.unread_key_bits().is_some()));
         assert!(inv.keys[0].matches(&inv.certs[0]) && !inv.keys[0].matches(&inv.certs[1]));
         for (a, b) in inv.certs.iter().zip(&whole.certs) {
             assert_eq!((a.der(), a.subject()), (b.der(), b.subject()));
+            let keys = |c: &crate::model::Cert| {
+                let ids = [c.subject_key_id(), c.authority_key_id()].map(|k| k.map(<[u8]>::to_vec));
+                (
+                    c.subject_key().to_vec(),
+                    c.issuer_key().to_vec(),
+                    c.is_self_issued(),
+                    ids,
+                )
+            };
+            assert_eq!(keys(a), keys(b));
         }
 
         // Renamed over: the file opened is the one read again.

@@ -4,11 +4,12 @@
 
 use serde::Serialize;
 
+use super::cap::SHOWN;
 use super::summary::{CertSummary, KeySummary};
 use crate::chain::ChainEnd;
 use crate::chain::assemble::{Assembly, LeafChoice, MissingIssuer};
 use crate::chain::complete::CompletionReport;
-use crate::model::{DropReason, Dropped};
+use crate::model::{DropReason, Dropped, Origin};
 use crate::parse::Inventory;
 
 /// JSON schema version of this report.
@@ -35,7 +36,11 @@ pub struct BundleReport {
     pub end: ChainEnd,
     pub missing_issuer: Option<MissingIssuer>,
     /// Blocks and certificates read but not written, with the reason.
+    /// Made without `list_all` (see [`BundleReport::new`]), only those the
+    /// text shows; `dropped_rest` counts the others.
     pub dropped: Vec<DroppedEntry>,
+    #[serde(skip)]
+    pub dropped_rest: DroppedRest,
     /// What chain completion did (pools, URLs tried); null when nothing was needed.
     pub completion: Option<CompletionReport>,
 }
@@ -50,7 +55,9 @@ pub struct ChainEntry {
 
 #[derive(Debug, Serialize)]
 pub struct DroppedEntry {
-    pub source: String,
+    /// `file:block`, written out only when shown: a pool of a million
+    /// strangers held a million of these strings.
+    pub source: SourceText,
     /// Borrowed when it is the common "unrelated" reason: a pool of
     /// 100,000 strangers held 100,000 copies of it.
     pub reason: std::borrow::Cow<'static, str>,
@@ -61,6 +68,40 @@ pub struct DroppedEntry {
 /// At most this many left-over CA certificates are guessed to sit above a
 /// missing issuer.
 const MAX_GUESSED: usize = 3;
+
+/// The dropped inputs a report made without `list_all` only counts.
+#[derive(Debug, Default)]
+pub struct DroppedRest {
+    pub total: usize,
+    pub unrelated: usize,
+}
+
+impl DroppedRest {
+    fn count(&mut self, e: &DroppedEntry) {
+        self.total += 1;
+        self.unrelated += usize::from(is_unrelated(e));
+    }
+}
+
+fn is_unrelated(d: &DroppedEntry) -> bool {
+    d.reason.starts_with("unrelated")
+}
+
+/// An [`Origin`] that shows and serializes as its `file:block` text.
+#[derive(Debug, Clone)]
+pub struct SourceText(pub Origin);
+
+impl std::fmt::Display for SourceText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for SourceText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl BundleReport {
     /// `list_all`: every dropped certificate gets its subject (`--json`,
@@ -91,9 +132,27 @@ impl BundleReport {
             role: "root",
             cert: CertSummary::of(&inv.certs[i]),
         });
-        let mut dropped: Vec<DroppedEntry> =
-            Vec::with_capacity(inv.dropped.len() + a.unrelated.len() + a.unused_keys.len());
-        dropped.extend(inv.dropped.iter().map(dropped_entry));
+        // Without `list_all` only what the text shows is kept: all when
+        // there are at most SHOWN + 1, else the first SHOWN and a count of
+        // the rest (a million strangers made a million entries).
+        let total = inv.dropped.len() + a.unrelated.len() + a.unused_keys.len();
+        let keep = if list_all || total <= SHOWN + 1 {
+            total
+        } else {
+            SHOWN
+        };
+        let mut dropped: Vec<DroppedEntry> = Vec::with_capacity(keep);
+        let mut dropped_rest = DroppedRest::default();
+        let mut push = |dropped: &mut Vec<DroppedEntry>, e: DroppedEntry| {
+            if dropped.len() < keep {
+                dropped.push(e);
+            } else {
+                dropped_rest.count(&e);
+            }
+        };
+        for d in &inv.dropped {
+            push(&mut dropped, dropped_entry(d));
+        }
         // The CA's root pasted in, the intermediate left out: that CA is not
         // "unrelated", only not linked yet. Said only when few CAs are left
         // over; among a pool of strangers the guess would be noise.
@@ -114,24 +173,29 @@ impl BundleReport {
             });
         for &i in &a.unrelated {
             let c = &inv.certs[i];
-            // The text shows all when there are at most SHOWN + 1 in all.
-            let shown = list_all || dropped.len() <= super::cap::SHOWN;
-            dropped.push(DroppedEntry {
-                source: c.first_origin().to_string(),
-                reason: match (a.why.get(&i), &above_missing) {
-                    (Some(why), _) => why.clone().into(),
-                    (None, Some(guess)) if c.is_ca() => guess.clone().into(),
-                    (None, _) => "unrelated: not an issuer of the leaf".into(),
+            let shown = dropped.len() < keep;
+            push(
+                &mut dropped,
+                DroppedEntry {
+                    source: SourceText(c.first_origin().clone()),
+                    reason: match (a.why.get(&i), &above_missing) {
+                        (Some(why), _) => why.clone().into(),
+                        (None, Some(guess)) if c.is_ca() => guess.clone().into(),
+                        (None, _) => "unrelated: not an issuer of the leaf".into(),
+                    },
+                    subject: shown.then(|| c.subject().to_string()),
                 },
-                subject: shown.then(|| c.subject().to_string()),
-            });
+            );
         }
         for &k in &a.unused_keys {
-            dropped.push(DroppedEntry {
-                source: inv.keys[k].first_origin().to_string(),
-                reason: "private key that does not match the leaf".into(),
-                subject: None,
-            });
+            push(
+                &mut dropped,
+                DroppedEntry {
+                    source: SourceText(inv.keys[k].first_origin().clone()),
+                    reason: "private key that does not match the leaf".into(),
+                    subject: None,
+                },
+            );
         }
         BundleReport {
             version: VERSION,
@@ -147,6 +211,7 @@ impl BundleReport {
             end: a.end.clone(),
             missing_issuer: a.missing.clone(),
             dropped,
+            dropped_rest,
             completion: None,
         }
     }
@@ -202,7 +267,26 @@ impl BundleReport {
             ));
         }
         s.push_str(&format!("leaf: {how}.\n"));
-        for l in dropped_lines(&self.dropped, all) {
+        let lines = if self.dropped_rest.total == 0 {
+            dropped_lines(&self.dropped, all)
+        } else {
+            // Made without list_all: the first SHOWN entries and the count
+            // `dropped_lines` would give.
+            let mut lines = dropped_lines(&self.dropped, true);
+            let unrelated = self.dropped_rest.unrelated
+                + self.dropped[SHOWN..]
+                    .iter()
+                    .filter(|d| is_unrelated(d))
+                    .count();
+            let rest = self.dropped_rest.total + self.dropped.len() - SHOWN;
+            lines.truncate(SHOWN);
+            lines.push(super::cap::more_line(
+                rest,
+                &what_is_dropped(unrelated, rest),
+            ));
+            lines
+        };
+        for l in lines {
             s.push_str(&l);
             s.push('\n');
         }
@@ -275,23 +359,23 @@ pub fn dropped_lines(dropped: &[DroppedEntry], all: bool) -> Vec<String> {
             Some(subj) => format!("dropped {}: {} ({subj})", d.source, d.reason),
             None => format!("dropped {}: {}", d.source, d.reason),
         },
-        |rest| {
-            let unrelated = rest
-                .iter()
-                .filter(|d| d.reason.starts_with("unrelated"))
-                .count();
-            if unrelated == rest.len() {
-                "unrelated certificates".into()
-            } else if unrelated == 0 {
-                "dropped inputs".into()
-            } else {
-                format!(
-                    "dropped inputs ({} of them unrelated certificates)",
-                    super::cap::count(unrelated)
-                )
-            }
-        },
+        |rest| what_is_dropped(rest.iter().filter(|d| is_unrelated(d)).count(), rest.len()),
     )
+}
+
+/// What `n` dropped inputs not shown are, `unrelated` of them unrelated
+/// certificates.
+fn what_is_dropped(unrelated: usize, n: usize) -> String {
+    if unrelated == n {
+        "unrelated certificates".into()
+    } else if unrelated == 0 {
+        "dropped inputs".into()
+    } else {
+        format!(
+            "dropped inputs ({} of them unrelated certificates)",
+            super::cap::count(unrelated)
+        )
+    }
 }
 
 pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
@@ -309,7 +393,7 @@ pub fn dropped_entry(d: &Dropped) -> DroppedEntry {
         }
     };
     DroppedEntry {
-        source: d.origin.to_string(),
+        source: SourceText(d.origin.clone()),
         reason: reason.into(),
         subject: None,
     }

@@ -35,12 +35,13 @@ pub fn lines<T>(
     }
     let (shown, rest) = items.split_at(SHOWN);
     let mut out: Vec<String> = shown.iter().map(line).collect();
-    out.push(format!(
-        "… and {} more {}; --verbose lists them",
-        count(rest.len()),
-        what(rest)
-    ));
+    out.push(more_line(rest.len(), &what(rest)));
     out
+}
+
+/// "… and N more WHAT; --verbose lists them".
+pub fn more_line(n: usize, what: &str) -> String {
+    format!("… and {} more {what}; --verbose lists them", count(n))
 }
 
 /// `items` joined with `sep`, the first [`SHOWN`] only, then "and N more".

@@ -356,7 +356,12 @@ mod tests {
         assert_eq!(pem_crate.len(), 158);
         let ours: Vec<(Vec<u8>, usize)> = ours
             .iter()
-            .map(|c| (c.der().to_vec(), c.origins.first().block.expect("numbered")))
+            .map(|c| {
+                (
+                    c.der().to_vec(),
+                    c.origins.first().block.expect("numbered") as usize,
+                )
+            })
             .collect();
         assert_eq!(ours, pem_crate);
         assert_eq!(

@@ -51,6 +51,48 @@ fn bundle_summarises_unrelated_certificates_after_a_few_lines() {
     assert_eq!(stderr(&o).matches("unrelated: not an issuer").count(), 300);
 }
 
+/// The text report keeps only the entries it shows and counts the rest:
+/// the count by kind must be what the whole list gives (`--verbose`).
+#[test]
+fn bundle_counts_mixed_dropped_inputs_as_the_whole_list_does() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let p = Pki::client(1, false);
+    write(d, "leaf.pem", p.leaf.pem());
+    write(d, "leaf.key", p.leaf.key_pem());
+    let thing = "-----BEGIN THING-----\nAAAA\n-----END THING-----\n";
+    let pool = format!(
+        "{}{}{}{}",
+        thing.repeat(8),
+        p.intermediates[0].pem(),
+        p.root.pem(),
+        strangers(7)
+    );
+    write(d, "pool.pem", pool);
+    let args = [
+        "bundle",
+        "leaf.pem",
+        "pool.pem",
+        "--key",
+        "leaf.key",
+        "--offline",
+    ];
+    let o = chainfix(d, &[&args[..], &["-o", "a.pem"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "… and 10 more dropped inputs (7 of them unrelated certificates); --verbose lists them"
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("is not used").count(), 5, "{err}");
+    let o = chainfix(d, &[&args[..], &["-o", "b.pem", "--verbose"]].concat());
+    let all = stderr(&o);
+    assert_eq!(all.matches("is not used").count(), 8, "{all}");
+    assert_eq!(all.matches("unrelated: not an issuer").count(), 7, "{all}");
+}
+
 #[test]
 fn a_file_of_twenty_thousand_bad_blocks_prints_a_few_lines_per_command() {
     let dir = util::tempdir();
