@@ -88,25 +88,9 @@ pub struct Inventory {
 /// The rare id whose prefix is already taken by another goes to `more`.
 #[derive(Debug, Default, Clone)]
 pub struct CertIndex {
-    by_prefix: std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<IdHasher>>,
+    by_prefix:
+        std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<crate::model::IdHasher>>,
     more: crate::model::IdMap<usize>,
-}
-
-#[derive(Clone, Copy, Default)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
 }
 
 fn prefix(id: crate::model::CertId) -> u64 {
