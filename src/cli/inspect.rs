@@ -293,9 +293,17 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         if !crl_table.is_empty() {
             common::out(io, &crl_table)?;
         }
+        // A CSR alone: the error below names it and says what to do, so
+        // its "dropped" line would only say it twice.
+        let csr_alone = inv.certs.is_empty()
+            && inv.keys.is_empty()
+            && inv.crls.is_empty()
+            && inv.problems.is_empty()
+            && matches!(&inv.dropped[..], [d] if d.reason == crate::model::DropReason::CertificateRequest);
         let entries: Vec<DroppedEntry> = inv
             .dropped
             .iter()
+            .filter(|_| !csr_alone)
             .map(crate::render::bundle::dropped_entry)
             .collect();
         for l in crate::render::bundle::dropped_lines(&entries, io.verbose) {

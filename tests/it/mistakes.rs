@@ -59,6 +59,12 @@ fn a_key_or_a_csr_alone_is_named_by_every_command() {
             let err = stderr(&o);
             assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
             assert!(err.contains(says), "{args:?}: {err}");
+            // Said once: no "dropped leaf.csr:1" line before the error.
+            assert_eq!(
+                err.matches(&format!("{file}:1")).count(),
+                1,
+                "{args:?}: {err}"
+            );
         }
     }
 }
