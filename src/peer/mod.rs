@@ -313,6 +313,17 @@ pub struct Profile {
     /// rustls-webpki: no (src/verify_cert.rs checks a CRL's signature with
     /// the issuer's key only).
     pub crl_signer_off_path: bool,
+    /// A delta CRL is scored as a complete CRL and, when its lastUpdate is
+    /// later than its base's (or the base is stale, or absent), used alone
+    /// in the base's place: what it does not re-list is good. OpenSSL:
+    /// crypto/x509/x509_vfy.c `get_crl_score` rejects a delta
+    /// (`crl->base_crl_number`) only in the `else if` chain under
+    /// X509_V_FLAG_EXTENDED_CRL_SUPPORT, crypto/x509/x_crl.c `crl_cb` counts
+    /// a critical deltaCRLIndicator as handled (no EXFLAG_CRITICAL), and
+    /// `get_crl_sk` takes the later lastUpdate of equal scores (the first
+    /// given on a tie), with `-use_deltas` or without; Java and
+    /// rustls-webpki never read a delta (see `delta_crls`).
+    pub delta_as_complete_crl: bool,
 }
 
 /// OpenSSL's minimum security bits per level (x509_vfy.c `minbits_table`).
@@ -374,6 +385,7 @@ const JAVA: Profile = Profile {
     certificate_policies: CertificatePolicies::Jdk,
     delta_crls: false,
     crl_signer_off_path: true,
+    delta_as_complete_crl: false,
 };
 
 const SALESFORCE: Profile = Profile {
@@ -407,6 +419,7 @@ const WEBPKI: Profile = Profile {
     certificate_policies: CertificatePolicies::Unsupported,
     delta_crls: false,
     crl_signer_off_path: false,
+    delta_as_complete_crl: false,
 };
 
 impl Profile {
@@ -447,6 +460,7 @@ impl Profile {
             certificate_policies: CertificatePolicies::Off,
             delta_crls: false,
             crl_signer_off_path: false,
+            delta_as_complete_crl: true,
         }
     }
 

@@ -105,8 +105,15 @@ fn check_cert<'c>(
     let mut mask: u16 = 0;
     let mut whys: Vec<(Cause, String)> = Vec::new();
     let mut used: Vec<String> = Vec::new();
-    // Newest first: a later CRL may list what an earlier did not.
-    let mut order: Vec<&Crl> = ctx.crls.iter().copied().filter(|c| !c.is_delta()).collect();
+    // Newest first: a later CRL may list what an earlier did not. A peer
+    // that scores a delta as a complete CRL ([`Profile::delta_as_complete_crl`])
+    // has it among them; equal times keep the order given, as OpenSSL does.
+    let mut order: Vec<&Crl> = ctx
+        .crls
+        .iter()
+        .copied()
+        .filter(|c| ctx.profile.delta_as_complete_crl || !c.is_delta())
+        .collect();
     order.sort_by_key(|c| std::cmp::Reverse(c.this_update));
     let dps = match distribution_points(cert) {
         Ok(d) => d,
@@ -369,6 +376,7 @@ fn is_delta_for(d: &Crl, base: &Crl, at: i64) -> bool {
         None => false,
     };
     d.issuer_dir == base.issuer_dir
+        && !base.is_delta()
         && (d.aki.is_none() || base.aki.is_none() || d.aki == base.aki)
         && same_scope
         && base_ok

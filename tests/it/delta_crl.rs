@@ -6,7 +6,10 @@
 //! says, and the report names the delta passed over. With `--use-deltas` it
 //! is revoked exactly when `openssl verify -crl_check_all -use_deltas` says
 //! so, whether the certificate or the complete CRL names the delta; without
-//! a reachable delta both say good.
+//! a reachable delta both say good. (Plain OpenSSL does read a delta given
+//! to it, as a complete CRL, when it is newer than its base: row
+//! `delta_as_complete_crl`, the last test here; the first pins both CRLs'
+//! lastUpdate so that openssl keeps the base.)
 
 use std::path::Path;
 use std::process::Command;
@@ -66,6 +69,33 @@ fn gendelta(dir: &Path, out: &str, extra: &[&str]) -> Vec<u8> {
     std::fs::read(dir.join(out)).unwrap()
 }
 
+/// Now plus `secs`, whole seconds, as `openssl ca -crl_lastupdate` takes
+/// it (YYYYMMDDHHMMSSZ).
+fn stamp(secs: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let t = now + secs;
+    let (days, s) = (t.div_euclid(86400), t.rem_euclid(86400));
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
 fn leaf_line_has(out: &str, what: &str) -> bool {
     out.lines()
         .skip_while(|l| !l.starts_with("revocation ("))
@@ -102,14 +132,30 @@ fn a_delta_crl_counts_only_where_the_peer_applies_it_as_openssl_says() {
     std::fs::write(&cnf, text).unwrap();
     // The complete CRL, then both leaves revoked, then the delta between
     // that CRL and the next one.
-    let base = gencrl(dir, "a", "a-base.crl", &["-crlexts", "fresh"]);
+    // Both CRLs carry the same lastUpdate: a delta newer than its base is
+    // the complete CRL to OpenSSL (see
+    // openssl_takes_a_newer_delta_crl_as_the_complete_one), and two
+    // `openssl ca -gencrl` a second apart made this test flaky.
+    let (last, next) = (stamp(-3600), stamp(7 * 86400));
+    let times = ["-crl_lastupdate", &last, "-crl_nextupdate", &next];
+    let base = gencrl(
+        dir,
+        "a",
+        "a-base.crl",
+        &[&["-crlexts", "fresh"], &times[..]].concat(),
+    );
     for (leaf, reason) in [
         ("leaf-d.pem", "keyCompromise"),
         ("leaf-e.pem", "affiliationChanged"),
     ] {
         revoke(dir, "a", leaf, reason);
     }
-    gencrl(dir, "a", "a-next.crl", &["-crlexts", "fresh"]);
+    gencrl(
+        dir,
+        "a",
+        "a-next.crl",
+        &[&["-crlexts", "fresh"], &times[..]].concat(),
+    );
     // openssl signs a delta with SHA-1 unless told (chainfix, like ring
     // and webpki, verifies no ECDSA-SHA-1 signature).
     let delta = gendelta(dir, "a-delta.crl", &["-sha256"]);
@@ -280,4 +326,116 @@ fn a_delta_crl_counts_only_where_the_peer_applies_it_as_openssl_says() {
         ok && out.contains("delta CRLs ignored") && out.contains("a-delta.crl"),
         "{out}"
     );
+}
+
+/// OpenSSL scores a delta CRL as a complete one (docs/peers.md, row
+/// `delta_as_complete_crl`): a delta newer than its base, or beside a stale
+/// base, or alone, is used in the base's place, so a certificate revoked
+/// only in the base is good; on equal lastUpdate the CRL given first wins.
+/// Times pinned with `-crl_lastupdate`; each case as real `openssl verify
+/// -crl_check_all [-use_deltas]` says it, and chainfix's openssl peer with
+/// the same files in the same order agrees.
+#[test]
+fn openssl_takes_a_newer_delta_crl_as_the_complete_one() {
+    let ca = real_ca();
+    let dir = ca.dir.path();
+    let cdp = ca.server.url("/a.crl");
+    let fresh = ca.server.url("/a-delta.crl");
+    issue_ext(
+        dir,
+        "a",
+        "leaf-d",
+        "Revoked In The Delta",
+        &leaf_ext(&cdp, Some(&fresh)),
+    );
+    // leaf-revoked (real_ca) is in every base; leaf-d only after them.
+    let t = -3600;
+    let crl = |out: &str, last: i64, next: i64| {
+        let (l, n) = (stamp(last), stamp(next));
+        gencrl(
+            dir,
+            "a",
+            out,
+            &["-crl_lastupdate", &l, "-crl_nextupdate", &n],
+        );
+    };
+    crl("base.crl", t, 7 * 86400);
+    crl("base-stale.crl", t - 2 * 86400, t - 86400);
+    revoke(dir, "a", "leaf-d.pem", "keyCompromise");
+    crl("next-same.crl", t, 7 * 86400);
+    crl("next-later.crl", t + 1, 7 * 86400);
+    for (base, next, out) in [
+        ("base", "next-same", "d-same"),
+        ("base", "next-later", "d-later"),
+        ("base-stale", "next-same", "d-stale"),
+    ] {
+        let pem = format!("{out}.crl.pem");
+        openssl(
+            dir,
+            &[
+                "crl",
+                "-in",
+                &format!("{base}.crl.pem"),
+                "-gendelta",
+                &format!("{next}.crl.pem"),
+                "-key",
+                "a/ca.key",
+                "-sha256",
+                "-out",
+                &pem,
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "crl",
+                "-in",
+                &pem,
+                "-outform",
+                "DER",
+                "-out",
+                &format!("{out}.crl"),
+            ],
+        );
+    }
+    // (CRL files in order, -use_deltas, [leaf-d good, leaf-revoked good])
+    // as openssl 3.0.19 says.
+    let cases: [(&[&str], bool, [bool; 2]); 10] = [
+        (&["base", "d-same"], false, [true, false]),
+        (&["base", "d-same"], true, [false, false]),
+        (&["d-same", "base"], false, [false, true]),
+        (&["d-same", "base"], true, [false, true]),
+        (&["base", "d-later"], false, [false, true]),
+        (&["base", "d-later"], true, [false, true]),
+        (&["base-stale", "d-stale"], false, [false, true]),
+        (&["base-stale", "d-stale"], true, [false, true]),
+        (&["d-later"], false, [false, true]),
+        (&["d-later"], true, [false, true]),
+    ];
+    for (files, deltas, want) in cases {
+        for (leaf, want) in [("leaf-d.pem", want[0]), ("leaf-revoked.pem", want[1])] {
+            let mut c = Command::new("openssl");
+            c.args(["verify", "-crl_check_all"]);
+            if deltas {
+                c.arg("-use_deltas");
+            }
+            c.args(["-CAfile", "root.pem", "-untrusted", "a.pem"])
+                .args(["-CRLfile", "root.crl.pem"]);
+            let mut ours = vec!["--peer", "openssl", "--offline", "--no-cache"];
+            ours.extend_from_slice(&["--crl", "root.crl"]);
+            let names: Vec<String> = files.iter().map(|f| format!("{f}.crl")).collect();
+            for n in &names {
+                c.args(["-CRLfile", &format!("{n}.pem")]);
+                ours.extend_from_slice(&["--crl", n]);
+            }
+            if deltas {
+                ours.push("--use-deltas");
+            }
+            let what = format!("{leaf} with {files:?}, -use_deltas {deltas}");
+            let theirs = crate::util::succeeds(c.arg(leaf).current_dir(dir), &what);
+            assert_eq!(theirs, want, "openssl: {what}");
+            let (ok, out) = verify(dir, leaf, "a.pem", &ours);
+            assert_eq!(ok, theirs, "chainfix: {what}\n{out}");
+        }
+    }
 }
