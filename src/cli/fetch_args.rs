@@ -164,7 +164,9 @@ impl FetchArgs {
         let limits = self.limits()?;
         let pools = self.pools(io)?;
         let fetcher = self.fetcher(common::now())?;
-        let bar = (io.stderr_tty && !self.quiet).then(|| {
+        // Offline nothing is fetched: a spinner counting "0 fetched" would
+        // only puzzle (the cache answers at once).
+        let bar = (io.stderr_tty && !self.quiet && !self.offline).then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {pos} fetched  {wide_msg}")

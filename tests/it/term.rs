@@ -314,6 +314,13 @@ fn quiet_prints_only_the_report_and_no_colour_with_no_color_or_color_never() {
     a.extend(["-o", "spin.pem"]);
     let screen = finished(&run_tty(d, &a, 80, &[], BOUND), 0, "bundle");
     assert!(screen.contains("fetched"), "{screen:?}");
+    // --offline fetches nothing, so no "0 fetched" spinner either.
+    let mut a = args.to_vec();
+    a.extend(["-o", "off.pem", "--offline"]);
+    // (The issuer is then missing: exit 1.)
+    let screen = finished(&run_tty(d, &a, 80, &[], BOUND), 1, "bundle --offline");
+    assert!(!screen.contains("fetched"), "{screen:?}");
+    assert!(screen.contains("incomplete chain"), "{screen}");
     // No colour, whichever way it is asked for.
     let mut a = args.to_vec();
     a.extend(["-o", "nc.pem"]);
