@@ -81,9 +81,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         ));
     }
     let extra: Vec<PathBuf> = args.key.iter().cloned().collect();
-    crate::model::keep_der_on_disk(super::reread_failed);
+    crate::model::keep_der_on_disk(super::on_reread_failure(args.json));
     let mut inv = args.input.read(&extra, io)?;
     inv.load_needed()?;
+    common::test_hold_after_load();
     common::require_clean(&mut inv, io)?;
     // Before the downloads: the inputs' own problems first, then this.
     common::check_output(&output, args.force)?;

@@ -268,3 +268,20 @@ pub fn require_clean(inv: &mut Inventory, io: &mut Io<'_>) -> Result<()> {
     }
     Err(last)
 }
+
+/// Test hook (debug builds only): with `CHAINFIX_TEST_HOLD_AFTER_LOAD=PATH`,
+/// `bundle` writes PATH once its inputs are read and what a path needs was
+/// read back, then waits until PATH is gone, so a test can change an input
+/// file at that moment (see `tests/it/big_pool.rs`).
+pub fn test_hold_after_load() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    if let Some(p) = std::env::var_os("CHAINFIX_TEST_HOLD_AFTER_LOAD") {
+        let p = std::path::PathBuf::from(p);
+        let _ = std::fs::write(&p, std::process::id().to_string());
+        while p.exists() {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}

@@ -88,6 +88,15 @@ impl ErrorJson {
     }
 }
 
+/// `{"version":…, "error": …}` for `e`, as [`print_error`] prints it.
+pub fn error_text(e: &Error) -> String {
+    let envelope = ErrorEnvelope {
+        version: VERSION,
+        error: ErrorJson::of(e),
+    };
+    serde_json::to_string_pretty(&envelope).expect("error serialises") + "\n"
+}
+
 /// Prints `{"version":…, "error": …}` on stdout; a failure to write is ignored
 /// (the error itself still goes to stderr).
 pub fn print_error(io: &mut Io<'_>, error: ErrorJson) {

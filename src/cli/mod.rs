@@ -286,6 +286,26 @@ pub(crate) fn reread_failed(e: &Error) -> ! {
     std::process::exit(2)
 }
 
+/// [`reread_failed`] under `--json`: the error object on stdout too, as
+/// for every other failure. (Reports are serialised whole before they are
+/// written, so no half document precedes it.)
+pub(crate) fn reread_failed_json(e: &Error) -> ! {
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    eprintln!("chainfix: {e}");
+    print!("{}", json::error_text(e));
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    std::process::exit(2)
+}
+
+/// The handler [`crate::model::keep_der_on_disk`] is given.
+pub(crate) fn on_reread_failure(json: bool) -> fn(&Error) -> ! {
+    if json {
+        reread_failed_json
+    } else {
+        reread_failed
+    }
+}
+
 /// The process entry point.
 pub fn main() -> ExitCode {
     let stdin_tty = std::io::stdin().is_terminal();

@@ -277,7 +277,7 @@ fn pick_leaf(certs: &[Cert], allowed: bool) -> Option<usize> {
 }
 
 pub(crate) fn load(args: &Args, io: &mut Io<'_>) -> Result<Loaded> {
-    crate::model::keep_der_on_disk(super::reread_failed);
+    crate::model::keep_der_on_disk(super::on_reread_failure(args.json));
     let mut inv = args.input.read(&[], io)?;
     inv.load_needed()?;
     common::require_clean(&mut inv, io)?;

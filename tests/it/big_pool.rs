@@ -174,3 +174,85 @@ fn a_big_pool_answers_as_a_small_one_does() {
     assert_eq!(stdout(&stdin_big), stdout(&stdin_small));
     assert_eq!(stdin_big.stderr, stdin_small.stderr);
 }
+
+/// The pool changes after `bundle` read it and read back what the path
+/// needs, but before `--json` lists every stranger (read back for its
+/// subject): exit 2 with the one sentence naming the file, and with
+/// `--json` the error object on stdout, as for any other failure; never a
+/// report about bytes that are no longer there.
+#[test]
+fn a_pool_changed_while_bundle_runs_is_an_error_in_json_too() {
+    let pki = Pki::client(2, false);
+    let strangers = strangers(6);
+    let dir = tempdir();
+    let d = dir.path();
+    let text = pool(&pki, &strangers, true);
+    write(d, "pool.pem", &text);
+    for json in [true, false] {
+        let hold = d.join("held");
+        let _ = std::fs::remove_file(&hold);
+        let mut args = vec![
+            "bundle",
+            "pool.pem",
+            "--offline",
+            "--no-cache",
+            "-o",
+            "out.pem",
+        ];
+        args.push("--force");
+        if json {
+            args.push("--json");
+        } else {
+            args.push("--verbose");
+        }
+        let child = Command::new(env!("CARGO_BIN_EXE_chainfix"))
+            .args(&args)
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .env("CHAINFIX_TEST_HOLD_AFTER_LOAD", &hold)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !hold.exists() {
+            assert!(
+                start.elapsed().as_secs() < 60,
+                "bundle never reached the hold"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The same length, other bytes: the first stranger's body changed.
+        let changed = text.replacen("MII", "MIJ", 1);
+        assert_eq!(changed.len(), text.len());
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(d.join("pool.pem"))
+            .unwrap()
+            .write_all(changed.as_bytes())
+            .unwrap();
+        std::fs::remove_file(&hold).unwrap();
+        let o = child.wait_with_output().unwrap();
+        let err = crate::util::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("pool.pem"), "{err}");
+        assert_eq!(
+            err.lines().filter(|l| l.starts_with("chainfix:")).count(),
+            1,
+            "{err}"
+        );
+        if json {
+            let doc: serde_json::Value =
+                serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+            assert_eq!(doc["version"], 1, "{doc:#}");
+            assert!(
+                doc["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("pool.pem")),
+                "{doc:#}"
+            );
+        }
+        // Restore the pool for the next round.
+        write(d, "pool.pem", &text);
+    }
+}
