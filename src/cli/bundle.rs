@@ -177,6 +177,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                     | KeyFormat::Jks
             )
         });
+    let binding = judged.binding_refusal(&output);
     if args.json {
         let mut v = serde_json::to_value(&report).expect("report serialises");
         v["verdict"] = serde_json::to_value(&judged.verdict).expect("verdict serialises");
@@ -197,15 +198,14 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
                 )),
             );
         }
-        if let Some(line) = judged.binding_refusal(&output) {
-            common::note(io, &line);
+        if let Some(line) = &binding {
+            common::note(io, line);
         }
         if let Some(f) = args.graph {
             common::out(io, &crate::render::graph::render(&judged.graph, f))?;
         }
     }
-    let binding = judged.binding_refusal(&output).is_some();
     Ok(verdict::decide(
-        (!report.complete || refused || binding).then_some(verdict::Level::Error),
+        (!report.complete || refused || binding.is_some()).then_some(verdict::Level::Error),
     ))
 }

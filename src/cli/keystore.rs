@@ -356,18 +356,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> Result<Exit> {
         args.output.display().to_string()
     };
     let report = report(Some(output), encryption, checks);
+    let binding = judged.binding_refusal(&args.output);
     if args.json {
         json::print(io, &report)?;
     } else {
         common::note(io, &text(&report));
         common::note(io, judged.text().trim_end());
-        if let Some(line) = judged.binding_refusal(&args.output) {
-            common::note(io, &line);
+        if let Some(line) = &binding {
+            common::note(io, line);
         }
     }
-    let binding = judged.binding_refusal(&args.output).is_some();
     Ok(verdict::decide(
-        (!report.complete || binding).then_some(verdict::Level::Error),
+        (!report.complete || binding.is_some()).then_some(verdict::Level::Error),
     ))
 }
 

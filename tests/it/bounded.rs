@@ -17,28 +17,37 @@ fn strangers(n: usize) -> String {
         .collect()
 }
 
-#[test]
-fn bundle_summarises_unrelated_certificates_after_a_few_lines() {
-    let dir = util::tempdir();
-    let d = dir.path();
+/// `bundle` reading what [`leaf_and_pool`] wrote.
+const POOL_ARGS: [&str; 6] = [
+    "bundle",
+    "leaf.pem",
+    "pool.pem",
+    "--key",
+    "leaf.key",
+    "--offline",
+];
+
+/// leaf.pem, leaf.key and pool.pem in `d`: the pool holds `before`, then
+/// the leaf's intermediate and root, then `n` strangers.
+fn leaf_and_pool(d: &std::path::Path, before: &str, n: usize) {
     let p = Pki::client(1, false);
     write(d, "leaf.pem", p.leaf.pem());
     write(d, "leaf.key", p.leaf.key_pem());
     let pool = format!(
-        "{}{}{}",
+        "{before}{}{}{}",
         p.intermediates[0].pem(),
         p.root.pem(),
-        strangers(300)
+        strangers(n)
     );
     write(d, "pool.pem", pool);
-    let args = [
-        "bundle",
-        "leaf.pem",
-        "pool.pem",
-        "--key",
-        "leaf.key",
-        "--offline",
-    ];
+}
+
+#[test]
+fn bundle_summarises_unrelated_certificates_after_a_few_lines() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    leaf_and_pool(d, "", 300);
+    let args = POOL_ARGS;
     let o = chainfix(d, &[&args[..], &["-o", "a.pem"]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);
@@ -57,26 +66,9 @@ fn bundle_summarises_unrelated_certificates_after_a_few_lines() {
 fn bundle_counts_mixed_dropped_inputs_as_the_whole_list_does() {
     let dir = util::tempdir();
     let d = dir.path();
-    let p = Pki::client(1, false);
-    write(d, "leaf.pem", p.leaf.pem());
-    write(d, "leaf.key", p.leaf.key_pem());
     let thing = "-----BEGIN THING-----\nAAAA\n-----END THING-----\n";
-    let pool = format!(
-        "{}{}{}{}",
-        thing.repeat(8),
-        p.intermediates[0].pem(),
-        p.root.pem(),
-        strangers(7)
-    );
-    write(d, "pool.pem", pool);
-    let args = [
-        "bundle",
-        "leaf.pem",
-        "pool.pem",
-        "--key",
-        "leaf.key",
-        "--offline",
-    ];
+    leaf_and_pool(d, &thing.repeat(8), 7);
+    let args = POOL_ARGS;
     let o = chainfix(d, &[&args[..], &["-o", "a.pem"]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let err = stderr(&o);

@@ -224,20 +224,7 @@ fn a_wrong_password_file_at_a_terminal_is_said_before_the_prompt() {
 /// on a server on 127.0.0.1, with its key: `leaf.pem`, `leaf.key`.
 fn leaf_with_aia(d: &Path, url: &str) {
     crate::util::openssl_self_signed(d, "ca.key", "ca.pem", "/CN=Far CA", &[]);
-    openssl_ec_key(d, "leaf.key");
-    openssl(
-        d,
-        &[
-            "req",
-            "-new",
-            "-key",
-            "leaf.key",
-            "-out",
-            "leaf.csr",
-            "-subj",
-            "/CN=client.example.com",
-        ],
-    );
+    key_and_csr(d);
     std::fs::write(
         d.join("leaf.ext"),
         format!("extendedKeyUsage=clientAuth\nauthorityInfoAccess=caIssuers;URI:{url}\n"),
